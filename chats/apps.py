@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatsConfig(AppConfig):
+    name = "chats"
+    verbose_name = _("Чаты")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the chat compliance checks)

@@ -1,0 +1,169 @@
+"""Chats on the platform: what the order requires (points 4 and 6), what exists, meetings (5, 7.3)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from staff.models import Person, School, SchoolClass, TimeStampedModel
+
+
+class ChatKind(models.TextChoices):
+    CLASS_STUDENTS = "class_students", _("чат с учащимися класса")
+    CLASS_PARENTS = "class_parents", _("чат с родителями класса")
+    CLASS_OTHER = "class_other", _("иной чат класса")
+    SCHOOL_GENERAL = "school_general", _("общешкольный чат")
+    SCHOOL_LEADERSHIP = "school_leadership", _("руководитель и заместители")
+    SCHOOL_STAFF = "school_staff", _("руководитель, педагогические и иные работники")
+    SCHOOL_PARENT_COMMITTEE = "school_parent_committee", _("родительский комитет (актив)")
+    SCHOOL_STUDENT_COUNCIL = "school_student_council", _("ученическое самоуправление (актив)")
+
+
+CLASS_KINDS = (ChatKind.CLASS_STUDENTS, ChatKind.CLASS_PARENTS, ChatKind.CLASS_OTHER)
+SCHOOL_KINDS = (
+    ChatKind.SCHOOL_GENERAL,
+    ChatKind.SCHOOL_LEADERSHIP,
+    ChatKind.SCHOOL_STAFF,
+    ChatKind.SCHOOL_PARENT_COMMITTEE,
+    ChatKind.SCHOOL_STUDENT_COUNCIL,
+)
+# Kinds of which a class (or the school) may have only one active chat.
+SINGLE_CLASS_KINDS = (ChatKind.CLASS_STUDENTS, ChatKind.CLASS_PARENTS)
+
+
+def is_class_kind(kind: str) -> bool:
+    return kind in CLASS_KINDS
+
+
+class ChatRequirement(TimeStampedModel):
+    """Which chat kinds a school must have: per class for a range of grades, or once school-wide."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="chat_requirements", verbose_name=_("школа"))
+    kind = models.CharField(_("вид чата"), max_length=32, choices=ChatKind.choices)
+    min_grade = models.PositiveSmallIntegerField(_("с параллели"), null=True, blank=True)
+    max_grade = models.PositiveSmallIntegerField(_("по параллель"), null=True, blank=True)
+    is_required = models.BooleanField(_("обязателен"), default=True)
+    owners = models.ManyToManyField(
+        Person, blank=True, related_name="owned_chat_requirements", verbose_name=_("ответственные (п. 6)")
+    )
+    basis = models.CharField(_("основание"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("требование к чатам")
+        verbose_name_plural = _("требования к чатам")
+        ordering = ["school", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind"], name="chatrequirement_unique_kind"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=CLASS_KINDS, min_grade__gte=1, max_grade__lte=11, min_grade__lte=F("max_grade"))
+                    | Q(kind__in=SCHOOL_KINDS, min_grade__isnull=True, max_grade__isnull=True)
+                ),
+                name="chatrequirement_grades_match_kind",
+            ),
+        ]
+
+    def __str__(self):
+        if is_class_kind(self.kind):
+            return f"{self.get_kind_display()}: {self.min_grade}–{self.max_grade} кл."
+        return self.get_kind_display()
+
+
+class Chat(TimeStampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("действует")
+        ARCHIVED = "archived", _("в архиве")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="chats", verbose_name=_("школа"))
+    kind = models.CharField(_("вид"), max_length=32, choices=ChatKind.choices)
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="chats", verbose_name=_("класс")
+    )
+    title = models.CharField(_("название"), max_length=200)
+    url = models.URLField(_("ссылка на чат"), max_length=500)
+    owner = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_chats", verbose_name=_("владелец")
+    )
+    members_count = models.PositiveIntegerField(_("участников"), null=True, blank=True)
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    last_verified_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("создал"),
+    )
+
+    class Meta:
+        verbose_name = _("чат")
+        verbose_name_plural = _("чаты")
+        ordering = ["school", "kind", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=CLASS_KINDS, school_class__isnull=False)
+                    | Q(kind__in=SCHOOL_KINDS, school_class__isnull=True)
+                ),
+                name="chat_class_matches_kind",
+            ),
+            models.CheckConstraint(condition=Q(url__startswith="https://"), name="chat_url_https"),
+            models.UniqueConstraint(
+                fields=["school_class", "kind"],
+                condition=Q(status="active", kind__in=SINGLE_CLASS_KINDS),
+                name="chat_one_active_per_class_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "kind"],
+                condition=Q(status="active", kind__in=SCHOOL_KINDS),
+                name="chat_one_active_per_school_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school_class", "kind"], condition=Q(status="active"), name="chat_active_class_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ChatUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Chat, on_delete=models.CASCADE)
+
+
+class ChatGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Chat, on_delete=models.CASCADE)
+
+
+class Meeting(TimeStampedModel):
+    """An online or hybrid meeting (point 5) or an event on using the platform (point 7.3)."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("рабочая встреча / совещание")
+        LESSON = "lesson", _("занятие с применением ДОТ")
+        EVENT = "event", _("мероприятие по использованию «Сферума»")
+
+    class Format(models.TextChoices):
+        ONLINE = "online", _("онлайн")
+        HYBRID = "hybrid", _("гибридный")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("школа"))
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.MEETING)
+    format = models.CharField(_("формат"), max_length=16, choices=Format.choices, default=Format.ONLINE)
+    held_on = models.DateField(_("дата"))
+    topic = models.CharField(_("тема"), max_length=300)
+    chat = models.ForeignKey(
+        Chat, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings", verbose_name=_("чат")
+    )
+    participants = models.PositiveIntegerField(_("участников"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("внёс"),
+    )
+
+    class Meta:
+        verbose_name = _("встреча / мероприятие")
+        verbose_name_plural = _("встречи и мероприятия")
+        ordering = ["-held_on"]
+        indexes = [models.Index(fields=["school", "held_on"])]
+
+    def __str__(self):
+        return f"{self.held_on:%d.%m.%Y} {self.topic}"

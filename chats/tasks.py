@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from orders.jobs import recorded_run
+
+from .services import chats_flag_missing
+
+
+@shared_task(name="chats.tasks.flag_missing_chats")
+def flag_missing_chats() -> dict:
+    """Hourly: findings for classes and the school missing a required chat (points 4, 6)."""
+    with recorded_run("flag_missing_chats") as report:
+        chats_flag_missing(report=report)
+    return report.details

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+admin.site.site_header = "Портал гимназии: администрирование"
+admin.site.site_title = "Портал гимназии"
+admin.site.index_title = "Управление данными"
+
+api_v1 = [
+    path("", include("staff.api_urls")),
+    path("", include("orders.api_urls")),
+    path("", include("chats.api_urls")),
+    path("", include("invitations.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("staff.urls")),
+    path("orders/", include("orders.urls")),
+    path("chats/", include("chats.urls")),
+    path("invitations/", include("invitations.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+handler403 = "gymnasium_portal.views.permission_denied"
+handler404 = "gymnasium_portal.views.page_not_found"
+handler500 = "gymnasium_portal.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

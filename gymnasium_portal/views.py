@@ -1,0 +1,20 @@
+"""Project-level views: health check and error pages (placeholder; the infrastructure helper completes it)."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+
+def healthz(request):
+    return JsonResponse({"database": "ok", "broker": "ok"})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,137 @@
+"""Invitation links issued by the portal (point 3) and the join requests made through them."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from staff.models import School, SchoolClass, TimeStampedModel
+
+
+class Role(models.TextChoices):
+    TEACHER = "teacher", _("учитель")
+    STAFF = "staff", _("сотрудник")
+    STUDENT = "student", _("учащийся")
+    PARENT = "parent", _("родитель (законный представитель)")
+
+
+CLASS_ROLES = (Role.STUDENT, Role.PARENT)
+SCHOOL_ROLES = (Role.TEACHER, Role.STAFF)
+
+
+def new_token() -> str:
+    """192 random bits, URL-safe (32 characters)."""
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(TimeStampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("действует")
+        USED = "used", _("использована")
+        EXPIRED = "expired", _("истёк срок")
+        ANNULLED = "annulled", _("аннулирована")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("школа"))
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations", verbose_name=_("класс")
+    )
+    role = models.CharField(_("роль"), max_length=16, choices=Role.choices)
+    token = models.CharField(_("токен"), max_length=64, unique=True, default=new_token, editable=False)
+    max_uses = models.PositiveIntegerField(_("число использований"), default=1)
+    uses = models.PositiveIntegerField(_("использовано"), default=0)
+    expires_at = models.DateTimeField(_("действует до"))
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    platform_url = models.URLField(_("ссылка на платформе"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="issued_invitations", verbose_name=_("выдал"),
+    )
+    annulled_at = models.DateTimeField(_("аннулирована / истекла"), null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("аннулировал"),
+    )
+    annul_reason = models.CharField(_("причина"), max_length=300, blank=True)
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces", verbose_name=_("заменена ссылкой")
+    )
+
+    class Meta:
+        verbose_name = _("ссылка-приглашение")
+        verbose_name_plural = _("ссылки-приглашения")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_uses__gte=1), name="invitation_max_uses_positive"),
+            models.CheckConstraint(condition=Q(uses__lte=F("max_uses")), name="invitation_uses_within_max"),
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=CLASS_ROLES, school_class__isnull=False)
+                    | Q(role__in=SCHOOL_ROLES, school_class__isnull=True)
+                ),
+                name="invitation_class_matches_role",
+            ),
+            models.CheckConstraint(condition=Q(platform_url__startswith="https://"), name="invitation_platform_https"),
+            models.CheckConstraint(
+                condition=~Q(status="used") | Q(uses=F("max_uses")), name="invitation_used_means_used_up"
+            ),
+        ]
+        indexes = [
+            # The expire job reads exactly this: active links by term.
+            models.Index(fields=["expires_at"], condition=Q(status="active"), name="invitation_active_expiry_idx"),
+            models.Index(fields=["school", "status"], name="invitation_school_status_idx"),
+            models.Index(fields=["school_class", "status"], name="invitation_class_status_idx"),
+        ]
+
+    def __str__(self):
+        unit = self.school_class.name if self.school_class_id else _("вся школа")
+        return f"{self.get_role_display()} — {unit} ({self.get_status_display()})"
+
+
+class JoinRequest(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("ожидает")
+        APPROVED = "approved", _("принята")
+        REJECTED = "rejected", _("отклонена")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="join_requests", verbose_name=_("школа"))
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.PROTECT, null=True, blank=True, related_name="join_requests", verbose_name=_("ссылка")
+    )
+    role = models.CharField(_("роль"), max_length=16, choices=Role.choices)
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="join_requests", verbose_name=_("класс")
+    )
+    full_name = models.CharField(_("ФИО"), max_length=200)
+    child_name = models.CharField(_("ФИО ребёнка"), max_length=200, blank=True)
+    consent = models.BooleanField(_("согласие на обработку персональных данных"), default=False)
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("рассмотрел"),
+    )
+    reviewed_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
+    reason = models.CharField(_("причина / комментарий"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("заявка на присоединение")
+        verbose_name_plural = _("заявки на присоединение")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(consent=True), name="joinrequest_requires_consent"),
+            models.CheckConstraint(
+                condition=~Q(role="parent") | ~Q(child_name=""), name="joinrequest_parent_names_child"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", reviewed_at__isnull=True)
+                | (~Q(status="pending") & Q(reviewed_at__isnull=False)),
+                name="joinrequest_reviewed_iff_not_pending",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "status", "created_at"], name="joinrequest_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.get_role_display()})"

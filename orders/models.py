@@ -1,0 +1,271 @@
+"""The order and its execution: points, responsibility, regulation, acknowledgement, findings, job runs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from staff.models import Person, School, SchoolClass, TimeStampedModel
+
+
+class Order(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("проект")
+        IN_FORCE = "in_force", _("действует")
+        CLOSED = "closed", _("исполнен / утратил силу")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="orders", verbose_name=_("школа"))
+    number = models.CharField(_("номер"), max_length=32)
+    date = models.DateField(_("дата"))
+    title = models.TextField(_("заголовок"))
+    basis = models.TextField(_("основание"), blank=True, help_text=_("Вышестоящий приказ, во исполнение которого издан."))
+    preamble = models.TextField(_("преамбула"), blank=True)
+    signed_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="signed_orders", verbose_name=_("подписал")
+    )
+    distribution_note = models.CharField(_("рассылка"), max_length=300, blank=True)
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.IN_FORCE)
+    file = models.FileField(_("скан приказа"), upload_to="orders/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("приказ")
+        verbose_name_plural = _("приказы")
+        ordering = ["-date", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "number", "date"], name="order_unique_number_per_school"),
+        ]
+
+    def __str__(self):
+        return f"№ {self.number} от {self.date:%d.%m.%Y}"
+
+
+class OrderPoint(TimeStampedModel):
+    """One point of an order; where measurable, bound to a compliance check by its key."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="points", verbose_name=_("приказ"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="subpoints", verbose_name=_("пункт")
+    )
+    number = models.CharField(_("номер"), max_length=16)
+    position = models.PositiveSmallIntegerField(_("порядок"), default=0)
+    text = models.TextField(_("текст"))
+    deadline = models.DateField(_("срок"), null=True, blank=True, help_text=_("Пусто — «постоянно»."))
+    check_key = models.CharField(_("проверка"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("пункт приказа")
+        verbose_name_plural = _("пункты приказа")
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="orderpoint_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"п. {self.number}"
+
+
+class Responsibility(TimeStampedModel):
+    class Role(models.TextChoices):
+        PRIMARY = "primary", _("ответственный")
+        BACKUP = "backup", _("замещающий")
+        CO_EXECUTOR = "co_executor", _("соисполнитель")
+
+    point = models.ForeignKey(OrderPoint, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("пункт"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("сотрудник"))
+    role = models.CharField(_("роль"), max_length=16, choices=Role.choices, default=Role.PRIMARY)
+
+    class Meta:
+        verbose_name = _("ответственность")
+        verbose_name_plural = _("ответственность")
+        ordering = ["point", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point"], condition=Q(role="primary"), name="responsibility_one_primary_per_point"
+            ),
+            models.UniqueConstraint(fields=["point", "person"], name="responsibility_person_once_per_point"),
+        ]
+
+    def __str__(self):
+        return f"{self.point}: {self.person} ({self.get_role_display()})"
+
+
+class Regulation(TimeStampedModel):
+    """The regulation (Положение) approved by an order (point 1) and its publication (point 8)."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="regulations", verbose_name=_("школа"))
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="regulations", verbose_name=_("приказ"))
+    title = models.TextField(_("наименование"))
+    version = models.PositiveSmallIntegerField(_("версия"), default=1)
+    file = models.FileField(_("файл"), upload_to="regulations/%Y/", blank=True)
+    approved_on = models.DateField(_("дата утверждения"))
+    published_url = models.URLField(_("адрес публикации на сайте"), max_length=500, blank=True)
+    published_on = models.DateField(_("дата публикации"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("опубликовал"),
+    )
+
+    class Meta:
+        verbose_name = _("положение")
+        verbose_name_plural = _("положения")
+        ordering = ["order", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "version"], name="regulation_unique_version"),
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True) | ~Q(published_url=""),
+                name="regulation_publication_has_url",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title[:60]} (в. {self.version})"
+
+
+class Acknowledgement(TimeStampedModel):
+    """A row of the acknowledgement sheet: the order was sent to the person; when they read it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("приказ"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("сотрудник"))
+    acknowledged_at = models.DateTimeField(_("ознакомлен"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ознакомление")
+        verbose_name_plural = _("лист ознакомления")
+        ordering = ["order", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "person"], name="acknowledgement_once_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.order}"
+
+
+class AdminRegistrationRequest(TimeStampedModel):
+    """The e-mail to Sferum registering a new school administrator (point 3)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("черновик")
+        SENT = "sent", _("отправлена")
+        FAILED = "failed", _("ошибка отправки")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="admin_requests", verbose_name=_("школа"))
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="admin_requests", verbose_name=_("приказ о назначении"))
+    full_name = models.CharField(_("ФИО"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("мобильный телефон"), max_length=32)
+    consent = models.BooleanField(_("согласие на обработку персональных данных"), default=False)
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    sent_at = models.DateTimeField(_("отправлена"), null=True, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("составил"),
+    )
+
+    class Meta:
+        verbose_name = _("заявка на регистрацию администратора")
+        verbose_name_plural = _("заявки на регистрацию администратора")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(consent=True), name="adminrequest_requires_consent"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.get_status_display()})"
+
+
+class Finding(models.Model):
+    """Something a check or a job found missing; resolved, never deleted, once it is fixed."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="findings", verbose_name=_("школа"))
+    check_key = models.CharField(_("проверка"), max_length=64)
+    subject_key = models.CharField(
+        _("предмет"), max_length=128, help_text=_("Устойчивый ключ предмета, например class:12:class_parents.")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name=_("класс")
+    )
+    order_point = models.ForeignKey(
+        OrderPoint, on_delete=models.CASCADE, null=True, blank=True, related_name="findings", verbose_name=_("пункт приказа")
+    )
+    chat_kind = models.CharField(_("вид чата"), max_length=32, blank=True)
+    message = models.CharField(_("описание"), max_length=300, blank=True)
+    opened_at = models.DateTimeField(_("выявлено"), db_index=True)
+    resolved_at = models.DateTimeField(_("устранено"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("уведомление отправлено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("замечание")
+        verbose_name_plural = _("замечания")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_key", "subject_key"],
+                condition=Q(resolved_at__isnull=True),
+                name="finding_one_open_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("opened_at")),
+                name="finding_resolved_after_opened",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "check_key"], condition=Q(resolved_at__isnull=True), name="finding_open_idx"),
+        ]
+
+    def __str__(self):
+        return self.message or self.subject_key
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class JobRun(models.Model):
+    """One run of a periodic job: when, how long, what changed (the dashboard's "проверено … назад")."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("выполняется")
+        SUCCESS = "success", _("успешно")
+        FAILED = "failed", _("ошибка")
+
+    name = models.CharField(_("задание"), max_length=64)
+    started_at = models.DateTimeField(_("начало"))
+    finished_at = models.DateTimeField(_("окончание"), null=True, blank=True)
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    rows_changed = models.PositiveIntegerField(_("изменено записей"), default=0)
+    details = models.JSONField(_("подробности"), default=dict, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+
+    class Meta:
+        verbose_name = _("запуск задания")
+        verbose_name_plural = _("запуски заданий")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["name", "-started_at"], name="jobrun_name_started_idx")]
+
+    def __str__(self):
+        return f"{self.name} {self.started_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's headline figures of one school on one day (trends)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("школа"))
+    date = models.DateField(_("дата"))
+    figures = models.JSONField(_("показатели"), default=dict)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("снимок показателей")
+        verbose_name_plural = _("снимки показателей")
+        ordering = ["school", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "date"], name="snapshot_one_per_school_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.date:%d.%m.%Y}"

@@ -1,0 +1,92 @@
+"""Reads: what a user may see. One way to answer it, used by HTML views, the API and the dashboard.
+
+A user sees rows of a model in three ways, decided once per request and applied in the query:
+- the inspector (``staff.view_all_schools``) and superusers see every school;
+- a global permission from a role group (``staff.view_schoolclass`` for an operator) covers every
+  row of the user's own school, never another school's;
+- otherwise only the rows on which the user holds a direct object permission (guardian).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, QuerySet
+
+from .models import Person, School, SchoolClass
+
+_PERSON_CACHE = "_portal_person"
+
+
+def user_person(user) -> Person | None:
+    """The staff record linked to the user, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, _PERSON_CACHE):
+        person = Person.objects.select_related("school").filter(user=user, is_active=True).first()
+        setattr(user, _PERSON_CACHE, person)
+    return getattr(user, _PERSON_CACHE)
+
+
+def user_school(user) -> School | None:
+    person = user_person(user)
+    return person.school if person else None
+
+
+def user_sees_all_schools(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or user.has_perm("staff.view_all_schools")
+    )
+
+
+def school_list(*, user) -> QuerySet[School]:
+    if user_sees_all_schools(user):
+        return School.objects.all()
+    school = user_school(user)
+    return School.objects.filter(pk=school.pk) if school else School.objects.none()
+
+
+def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySet:
+    """Ids of ``model`` rows on which the user holds ``codename`` directly (a subquery, not a list)."""
+    from guardian.utils import get_user_obj_perms_model
+
+    perm_model = get_user_obj_perms_model(model)
+    return perm_model.objects.filter(
+        user=user, permission__codename=codename, permission__content_type__app_label=model._meta.app_label
+    ).values("content_object_id")
+
+
+def filter_by_permission(*, queryset: QuerySet, user, codename: str, school_field: str = "school") -> QuerySet:
+    """Narrow ``queryset`` to the rows the user may ``codename`` (see the module docstring)."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    model = queryset.model
+    if codename.startswith("view_") and user_sees_all_schools(user):
+        return queryset
+    if user.has_perm(f"{model._meta.app_label}.{codename}"):
+        school = user_school(user)
+        if school is None:
+            return queryset.none()
+        return queryset.filter(**{f"{school_field}_id": school.pk})
+    return queryset.filter(pk__in=object_permission_ids(user=user, model=model, codename=codename))
+
+
+def schoolclass_list(*, user, include_archived: bool = False) -> QuerySet[SchoolClass]:
+    queryset = SchoolClass.objects.select_related("school", "class_teacher")
+    if not include_archived:
+        queryset = queryset.filter(status=SchoolClass.Status.ACTIVE)
+    return filter_by_permission(queryset=queryset, user=user, codename="view_schoolclass")
+
+
+def led_class_ids(*, user) -> QuerySet:
+    """Ids of the classes the user leads as class teacher (object permission ``lead_schoolclass``)."""
+    return object_permission_ids(user=user, model=SchoolClass, codename="lead_schoolclass")
+
+
+def user_may_lead_class(*, user, school_class: SchoolClass) -> bool:
+    """May the user manage this class's chats and links: school-wide operator rights or its teacher."""
+    if not user.is_authenticated:
+        return False
+    school = user_school(user)
+    if school is not None and school.pk == school_class.school_id and user.has_perm("staff.change_schoolclass"):
+        return True
+    return user.has_perm("staff.lead_schoolclass", school_class)

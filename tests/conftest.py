@@ -1,0 +1,82 @@
+"""Shared fixtures: two schools and a standing user for every role of DESIGN.md §3."""
+
+import pytest
+
+from staff.roles import Role
+from staff.services import class_teacher_assign
+
+from .factories import SchoolClassFactory, SchoolFactory, UserFactory, make_user
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory(name="МАОУ «Гимназия им. А.С. Пушкина»", short_name="Гимназия им. А.С. Пушкина")
+
+
+@pytest.fixture
+def other_school(db):
+    return SchoolFactory(name="МАОУ «СОШ № 1»", short_name="СОШ № 1")
+
+
+@pytest.fixture
+def class_5a(school):
+    return SchoolClassFactory(school=school, grade=5, letter="А")
+
+
+@pytest.fixture
+def class_5b(school):
+    return SchoolClassFactory(school=school, grade=5, letter="Б")
+
+
+@pytest.fixture
+def other_school_class(other_school):
+    return SchoolClassFactory(school=other_school, grade=5, letter="А")
+
+
+@pytest.fixture
+def director(school):
+    return make_user(school=school, username="director", roles=[Role.DIRECTOR, Role.STAFF])
+
+
+@pytest.fixture
+def coordinator(school):
+    return make_user(school=school, username="coordinator", roles=[Role.COORDINATOR, Role.STAFF])
+
+
+@pytest.fixture
+def operator(school):
+    return make_user(school=school, username="engineer", roles=[Role.OPERATOR, Role.STAFF])
+
+
+@pytest.fixture
+def teacher_5a(school, class_5a):
+    user = make_user(school=school, username="teacher_5a", roles=[Role.STAFF])
+    class_teacher_assign(school_class=class_5a, person=user.person)
+    return user
+
+
+@pytest.fixture
+def teacher_5b(school, class_5b):
+    user = make_user(school=school, username="teacher_5b", roles=[Role.STAFF])
+    class_teacher_assign(school_class=class_5b, person=user.person)
+    return user
+
+
+@pytest.fixture
+def staff_member(school):
+    return make_user(school=school, username="staff_member", roles=[Role.STAFF])
+
+
+@pytest.fixture
+def web_editor(school):
+    return make_user(school=school, username="web_editor", roles=[Role.WEB_EDITOR, Role.STAFF])
+
+
+@pytest.fixture
+def inspector(db):
+    return UserFactory(username="inspector", roles=[Role.INSPECTOR])
+
+
+@pytest.fixture
+def other_director(other_school):
+    return make_user(school=other_school, username="other_director", roles=[Role.DIRECTOR, Role.STAFF])
