@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
 
 from . import views
 
@@ -10,6 +11,7 @@ admin.site.site_title = "Портал гимназии"
 admin.site.index_title = "Управление данными"
 
 api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("staff.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("chats.api_urls")),
@@ -17,7 +19,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("staff.urls")),
+    path("", views.home, name="home"),
+    path("staff/", include("staff.urls")),
     path("orders/", include("orders.urls")),
     path("chats/", include("chats.urls")),
     path("invitations/", include("invitations.urls")),

@@ -4,6 +4,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 
+def home(request):
+    return render(request, "home.html")
+
+
 def healthz(request):
     return JsonResponse({"database": "ok", "broker": "ok"})
 
