@@ -16,13 +16,17 @@ from django.db.models import (
     Value,
     When,
 )
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models.functions import Cast, Concat
+from guardian.shortcuts import assign_perm, remove_perm
 from django.utils import timezone
 
 from orders.jobs import RunReport
 from orders.models import Finding
 from orders.sql import insert_from_select
-from staff.models import School, SchoolClass
+from staff.models import Person, School, SchoolClass
+from staff.roles import Role
 
 from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
 
@@ -160,3 +164,29 @@ def chat_requirements_create_defaults(*, school: School) -> None:
         )
     for kind in SCHOOL_KINDS:
         ChatRequirement.objects.get_or_create(school=school, kind=kind, defaults={"basis": "п. 6"})
+
+
+CHAT_OWNER_PERMS = ("chats.view_chat", "chats.change_chat")
+
+
+@transaction.atomic
+def chat_owner_assign(*, chat: Chat, person: Person | None, by=None) -> Chat:
+    """Make ``person`` the owner of ``chat``; the object rights move from the previous owner."""
+    chat = Chat.objects.select_for_update().get(pk=chat.pk)
+    previous = chat.owner
+    if previous == person:
+        return chat
+    if person is not None and person.school_id != chat.school_id:
+        raise ValueError("The chat owner must work at the chat's school.")
+    chat.owner = person
+    chat.save(update_fields=["owner", "updated_at"])
+    if previous is not None and previous.user_id:
+        for perm in CHAT_OWNER_PERMS:
+            remove_perm(perm, previous.user, chat)
+        if not Chat.objects.filter(owner=previous).exists():
+            previous.user.groups.remove(Group.objects.get(name=Role.CHAT_OWNER))
+    if person is not None and person.user_id:
+        for perm in CHAT_OWNER_PERMS:
+            assign_perm(perm, person.user, chat)
+        person.user.groups.add(Group.objects.get(name=Role.CHAT_OWNER))
+    return chat

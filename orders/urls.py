@@ -1,5 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 app_name = "orders"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("orders.dashboard_urls")),
+]
