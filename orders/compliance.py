@@ -5,6 +5,13 @@ only this registry. A point of an order names a check by key, so a new order reu
 
 A check evaluates many schools at once, in a fixed number of queries whatever their size, and
 returns a figure per school: how many of how many things are as the order wants them.
+
+The keys in use, by the app that registers them (order No. 883's point in brackets):
+- staff:       ``classes_have_teacher`` (3), ``staff_status_confirmed`` (3), ``teachers_trained`` (7.2)
+- orders:      ``regulation_attached`` (1), ``person_in_charge_today`` (2), ``regulation_published`` (8),
+               ``order_acknowledged`` (footer: the acknowledgement sheet)
+- invitations: ``no_stale_invitations`` (3), ``join_requests_timely`` (3)
+- chats:       ``class_chats`` (4), ``meetings_this_month`` (5), ``school_chats`` (6), ``platform_events`` (7.3)
 """
 
 from __future__ import annotations
