@@ -57,7 +57,9 @@ class ChatRequirement(TimeStampedModel):
             models.UniqueConstraint(fields=["school", "kind"], name="chatrequirement_unique_kind"),
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=CLASS_KINDS, min_grade__gte=1, max_grade__lte=11, min_grade__lte=F("max_grade"))
+                    # NULL grades would make the comparisons unknown, and CHECK lets unknown through.
+                    Q(kind__in=CLASS_KINDS, min_grade__isnull=False, max_grade__isnull=False)
+                    & Q(min_grade__gte=1, max_grade__lte=11, min_grade__lte=F("max_grade"))
                     | Q(kind__in=SCHOOL_KINDS, min_grade__isnull=True, max_grade__isnull=True)
                 ),
                 name="chatrequirement_grades_match_kind",
