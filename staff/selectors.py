@@ -10,7 +10,9 @@ A user sees rows of a model in three ways, decided once per request and applied 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BigIntegerField, Model, QuerySet
+from django.db.models.functions import Cast
 
 from .models import Person, School, SchoolClass
 
@@ -50,9 +52,16 @@ def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySe
     from guardian.utils import get_user_obj_perms_model
 
     perm_model = get_user_obj_perms_model(model)
-    return perm_model.objects.filter(
+    rows = perm_model.objects.filter(
         user=user, permission__codename=codename, permission__content_type__app_label=model._meta.app_label
-    ).values("content_object_id")
+    )
+    if perm_model.objects.is_generic():
+        # Models without a direct permission table share guardian's generic one: text object_pk.
+        content_type = ContentType.objects.get_for_model(model)
+        return rows.filter(content_type=content_type).values(
+            object_id=Cast("object_pk", output_field=BigIntegerField())
+        )
+    return rows.values("content_object_id")
 
 
 def filter_by_permission(*, queryset: QuerySet, user, codename: str, school_field: str = "school") -> QuerySet:
