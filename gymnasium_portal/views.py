@@ -1,15 +1,76 @@
-"""Project-level views: health check and error pages (placeholder; the infrastructure helper completes it)."""
+"""Project-level views: the start page, the health check and the error pages."""
 
-from django.http import JsonResponse
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from kombu import Connection
+
+from staff.selectors import user_person
+
+logger = logging.getLogger(__name__)
+
+# A load balancer polls /healthz every few seconds: a broker that does not answer must cost it
+# seconds, not the page's whole timeout.
+BROKER_TIMEOUT_SECONDS = 2
 
 
+@login_required
 def home(request):
-    return render(request, "home.html")
+    return render(request, "home.html", {"greeting_name": _greeting_name(request.user)})
 
 
+def _greeting_name(user) -> str:
+    """«Мария Петровна» out of «Иванова Мария Петровна»: the polite Russian form of address."""
+    person = user_person(user)
+    full_name = person.full_name if person else user.get_full_name()
+    parts = full_name.split()
+    if len(parts) == 3:
+        return f"{parts[1]} {parts[2]}"
+    return full_name or user.get_username()
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure means "not usable"; the reason goes to the log, not the page
+        logger.warning("healthz: the database does not answer", exc_info=True)
+        return False
+    return True
+
+
+def _broker_ok() -> bool:
+    broker = Connection(
+        settings.CELERY_BROKER_URL,
+        transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        connect_timeout=BROKER_TIMEOUT_SECONDS,
+    )
+    try:
+        broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
+    except Exception:
+        logger.warning("healthz: the Celery broker does not answer", exc_info=True)
+        return False
+    finally:
+        broker.release()
+    return True
+
+
+@never_cache
 def healthz(request):
-    return JsonResponse({"database": "ok", "broker": "ok"})
+    """200 when the database and the broker both answer; 503 naming the part that does not."""
+    parts = {
+        "database": "ok" if _database_ok() else "error",
+        "broker": "ok" if _broker_ok() else "error",
+    }
+    healthy = all(value == "ok" for value in parts.values())
+    return JsonResponse(parts, status=200 if healthy else 503)
 
 
 def permission_denied(request, exception=None):
@@ -21,4 +82,6 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # No context processors: whatever broke the page (the database, a template tag) may break them too.
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render())

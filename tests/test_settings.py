@@ -1,0 +1,118 @@
+"""Settings from the environment, checked in fresh interpreters: settings are read once, at start-up."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUR_VARIABLES = (
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST",
+    "EMAIL_BACKEND", "CACHE_URL", "PORTAL_VAR_DIR", "SECURE_SSL_REDIRECT", "SECURE_HSTS_PRELOAD",
+    "DJANGO_SETTINGS_MODULE",
+)
+
+SHOW_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "broker": settings.CELERY_BROKER_URL,
+    "broker_options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "email": settings.EMAIL_BACKEND,
+    "allowed_hosts": settings.ALLOWED_HOSTS,
+    "language": settings.LANGUAGE_CODE,
+    "time_zone": settings.TIME_ZONE,
+}))
+"""
+
+
+def run_python(args, **env):
+    clean = {key: value for key, value in os.environ.items() if key not in OUR_VARIABLES}
+    clean["DJANGO_SETTINGS_MODULE"] = "gymnasium_portal.settings"
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def production_env(tmp_path):
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "portal.example",
+        "DATABASE_URL": "postgres://portal@db.example:5432/portal",
+        "CELERY_BROKER_URL": "redis://redis.example:6379/0",
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+    result = run_python(["-c", "import django; django.setup()"], DEBUG="0", PORTAL_VAR_DIR=str(tmp_path))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_passes_without_warnings_in_production(tmp_path):
+    result = run_python(["manage.py", "check", "--deploy"], **production_env(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "System check identified no issues" in output, output
+    assert "WARNING" not in output
+
+
+def test_nothing_set_gives_the_embedded_defaults(tmp_path):
+    result = run_python(["-c", SHOW_SETTINGS], PORTAL_VAR_DIR=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["debug"] is True
+    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["db_name"] == str(tmp_path / "portal.sqlite3")
+    assert shown["broker"] == "filesystem://"
+    assert shown["broker_options"]["data_folder_in"] == str(tmp_path / "broker" / "queue")
+    assert (tmp_path / "broker" / "queue").is_dir()
+    assert shown["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert shown["language"] == "ru"
+    assert shown["time_zone"] == "Europe/Moscow"
+
+
+def test_production_takes_everything_from_the_environment(tmp_path):
+    result = run_python(["-c", SHOW_SETTINGS], **production_env(tmp_path), EMAIL_HOST="smtp.example")
+
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["debug"] is False
+    assert shown["engine"] == "django.db.backends.postgresql"
+    assert shown["db_name"] == "portal"
+    assert shown["broker"] == "redis://redis.example:6379/0"
+    assert shown["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert shown["allowed_hosts"] == ["portal.example"]
+
+
+@pytest.mark.parametrize("path, redirected", [("/healthz", False), ("/accounts/login/", True)])
+def test_production_redirects_to_https_except_the_health_check(tmp_path, path, redirected):
+    script = f"""
+import django
+django.setup()
+from django.http import HttpResponse
+from django.middleware.security import SecurityMiddleware
+from django.test import RequestFactory
+request = RequestFactory().get({path!r}, HTTP_HOST="portal.example")
+response = SecurityMiddleware(lambda request: HttpResponse("ok"))(request)
+print(response.status_code)
+"""
+    result = run_python(["-c", script], **production_env(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("301" if redirected else "200")
