@@ -178,8 +178,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@gymnasium.loca
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# The host part means nothing to the filesystem transport; naming one keeps kombu from warning.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//"
+if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: messages are files in var/broker, shared by web, worker and beat.
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("queue", "processed"):

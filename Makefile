@@ -1,0 +1,58 @@
+# The two commands of the README:
+#   make run   — the whole portal on this machine (web + worker + beat) with demo data
+#   make test  — the test suite against PostgreSQL and Redis
+# Both create .venv with python3.11 when it is missing and reinstall the project whenever
+# pyproject.toml is newer than the last install.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+DEMO_PASSWORD ?= pushkin883
+PYTEST_ARGS ?=
+
+.PHONY: install run test bench migrate
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+# With nothing set this uses the embedded defaults (SQLite and a filesystem broker under var/);
+# with DATABASE_URL and CELERY_BROKER_URL set, the same steps run against PostgreSQL and Redis.
+run: migrate
+	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	$(PY) manage.py setup_periodic_tasks
+	$(PY) manage.py run_portal --password "$(DEMO_PASSWORD)"
+
+# pytest-django makes a fresh test_<name> database on that server (--create-db); the tests that
+# start a real Celery worker use the Redis database of CELERY_BROKER_URL.
+test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+test: install
+	@echo "Testing against $$DATABASE_URL and $$CELERY_BROKER_URL"
+	@status=0; $(PY) -m pytest --create-db -p no:cacheprovider $(PYTEST_ARGS) tests || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests — that is a failure" >&2; fi; \
+	exit $$status
+
+# Benchmarks are management commands that print figures (not tests). They need PostgreSQL;
+# the database of DATABASE_URL is created when missing. Other benchmark commands get appended
+# to this target, one line each.
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+bench: install
+	@$(PY) -c "import os, dj_database_url, psycopg2; \
+	db = dj_database_url.parse(os.environ['DATABASE_URL']); \
+	conn = psycopg2.connect(dbname='postgres', user=db['USER'], password=db['PASSWORD'], host=db['HOST'], port=db['PORT'] or 5432); \
+	conn.autocommit = True; cur = conn.cursor(); \
+	cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', [db['NAME']]); \
+	cur.fetchone() or cur.execute('CREATE DATABASE \"%s\"' % db['NAME'])"
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bench_jobs
