@@ -24,6 +24,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("chats/", include("chats.urls")),
     path("invitations/", include("invitations.urls")),
+    path("invite/", include("invitations.public_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,3 +1,9 @@
-from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .api import InvitationViewSet, JoinRequestViewSet
+
+router = SimpleRouter()
+router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("join-requests", JoinRequestViewSet, basename="join-request")
+
+urlpatterns = router.urls

@@ -113,6 +113,10 @@ class JoinRequest(TimeStampedModel):
     )
     reviewed_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
     reason = models.CharField(_("причина / комментарий"), max_length=300, blank=True)
+    submission_key = models.CharField(
+        _("ключ отправки формы"), max_length=64, blank=True, editable=False,
+        help_text=_("Повторная отправка той же формы (двойное нажатие) не расходует ссылку ещё раз."),
+    )
 
     class Meta:
         verbose_name = _("заявка на присоединение")
@@ -128,6 +132,10 @@ class JoinRequest(TimeStampedModel):
                 | (~Q(status="pending") & Q(reviewed_at__isnull=False)),
                 name="joinrequest_reviewed_iff_not_pending",
             ),
+            models.UniqueConstraint(
+                fields=["invitation", "submission_key"], condition=~Q(submission_key=""),
+                name="joinrequest_one_per_submission",
+            ),
         ]
         indexes = [
             models.Index(fields=["school", "status", "created_at"], name="joinrequest_queue_idx"),
@@ -135,3 +143,22 @@ class JoinRequest(TimeStampedModel):
 
     def __str__(self):
         return f"{self.full_name} ({self.get_role_display()})"
+
+
+class InviteGuessCounter(models.Model):
+    """Requests for unknown invitation tokens per client address in the current window (anti-guessing).
+
+    A row per address, bumped by one atomic upsert (``ratelimit.invite_guess_register``), so
+    every web process and machine shares the same count; stale rows are purged by the hourly job.
+    """
+
+    address = models.CharField(_("адрес клиента"), max_length=64, primary_key=True)
+    window_number = models.BigIntegerField(_("номер окна"))
+    hits = models.PositiveIntegerField(_("запросов в окне"), default=0)
+
+    class Meta:
+        verbose_name = _("счётчик подбора ссылок")
+        verbose_name_plural = _("счётчики подбора ссылок")
+
+    def __str__(self):
+        return f"{self.address}: {self.hits}"

@@ -1,24 +1,40 @@
-"""Writes for invitation links and join requests."""
+"""Writes for invitation links and join requests.
+
+Every state change is a compare-and-swap (``UPDATE … WHERE status = <expected>``): two clicks, two
+workers or twenty phones at the same instant change a row once. The rows keep who and when for every
+change (issued, used — a join request per use —, annulled or expired, reviewed, replaced), and a link
+or a request only moves forward, so the rows themselves are the audit history (``selectors.
+invitation_history``); nothing is deleted.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orders.jobs import RunReport
 from staff.models import School, SchoolClass
 
-from .models import Invitation, JoinRequest
+from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role
 
 EXPIRED_UNUSED_REASON = "Срок действия истёк, ссылка не была использована"
 EXPIRED_PARTLY_USED_REASON = "Срок действия истёк"
+MANUAL_ANNUL_REASON = "Аннулирована вручную"
+REISSUED_REASON = "Перевыпущена: выдана новая ссылка"
+MAX_USES_LIMIT = 10_000
 
 
 class InvitationNotActive(Exception):
     """The link can no longer be used or annulled (used up, expired or annulled)."""
+
+
+class InvitationAlreadyReplaced(Exception):
+    """The link was already reissued: it has its replacement."""
 
 
 class JoinRequestNotPending(Exception):
@@ -27,6 +43,51 @@ class JoinRequestNotPending(Exception):
 
 def invitation_default_expiry(*, school: School, now: datetime.datetime | None = None) -> datetime.datetime:
     return (now or timezone.now()) + datetime.timedelta(days=school.invitation_term_days)
+
+
+def invitation_validate(
+    *,
+    school: School,
+    role: str,
+    platform_url: str,
+    school_class: SchoolClass | None = None,
+    max_uses: int = 1,
+    expires_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> None:
+    """The invariants of a link, as field errors (the form and the serializer show them as they are).
+
+    Who may issue what (a class teacher: pupils' and parents' links of their own classes) is a
+    question of rights, answered by ``selectors.invitation_access``; this is about the link itself.
+    """
+    errors: dict[str, list[str]] = {}
+    if role not in Role.values:
+        errors.setdefault("role", []).append(_("Неизвестная роль."))
+    elif role in CLASS_ROLES and school_class is None:
+        errors.setdefault("school_class", []).append(
+            _("Для ссылки учащегося или родителя укажите класс.")
+        )
+    elif role in SCHOOL_ROLES and school_class is not None:
+        errors.setdefault("school_class", []).append(
+            _("Ссылка для учителя или сотрудника выдаётся на всю школу, без класса.")
+        )
+    if school_class is not None:
+        if school_class.school_id != school.pk:
+            errors.setdefault("school_class", []).append(_("Класс не найден."))
+        elif school_class.status != SchoolClass.Status.ACTIVE:
+            errors.setdefault("school_class", []).append(_("Класс в архиве: новые ссылки в него не выдаются."))
+    if not (platform_url or "").lower().startswith("https://"):
+        errors.setdefault("platform_url", []).append(
+            _("Нужна защищённая ссылка платформы, начинающаяся с https://.")
+        )
+    if not isinstance(max_uses, int) or isinstance(max_uses, bool) or not 1 <= max_uses <= MAX_USES_LIMIT:
+        errors.setdefault("max_uses", []).append(
+            _("Число использований — целое число от 1 до %(limit)s.") % {"limit": MAX_USES_LIMIT}
+        )
+    if expires_at is not None and expires_at <= (now or timezone.now()):
+        errors.setdefault("expires_at", []).append(_("Срок действия должен заканчиваться в будущем."))
+    if errors:
+        raise ValidationError(errors)
 
 
 def invitation_create(
@@ -39,9 +100,13 @@ def invitation_create(
     max_uses: int = 1,
     expires_at: datetime.datetime | None = None,
 ) -> Invitation:
-    """Issue a link. Validation of who may issue what is the caller's (form / serializer) job."""
+    """Issue a link. Rights are the caller's check; the link's own invariants are checked here."""
     if school_class is not None and school_class.school_id != school.pk:
         raise ValueError("A link never leads into another school's class.")
+    invitation_validate(
+        school=school, role=role, platform_url=platform_url, school_class=school_class,
+        max_uses=max_uses, expires_at=expires_at,
+    )
     return Invitation.objects.create(
         school=school,
         school_class=school_class,
@@ -58,7 +123,7 @@ def invitation_annul(*, invitation: Invitation, by, reason: str = "") -> Invitat
     now = timezone.now()
     changed = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.ACTIVE).update(
         status=Invitation.Status.ANNULLED, annulled_at=now, annulled_by=by,
-        annul_reason=reason or "Аннулирована вручную", updated_at=now,
+        annul_reason=(reason or "").strip()[:300] or MANUAL_ANNUL_REASON, updated_at=now,
     )
     if not changed:
         raise InvitationNotActive
@@ -69,8 +134,18 @@ def invitation_annul(*, invitation: Invitation, by, reason: str = "") -> Invitat
 def _annul_queryset(queryset, *, by, reason: str) -> int:
     now = timezone.now()
     return queryset.filter(status=Invitation.Status.ACTIVE).update(
-        status=Invitation.Status.ANNULLED, annulled_at=now, annulled_by=by, annul_reason=reason, updated_at=now
+        status=Invitation.Status.ANNULLED, annulled_at=now, annulled_by=by,
+        annul_reason=(reason or "").strip()[:300] or MANUAL_ANNUL_REASON, updated_at=now,
     )
+
+
+def invitations_annul(*, queryset: QuerySet[Invitation], by, reason: str = "") -> int:
+    """Annul every active link of ``queryset`` in one UPDATE (bulk annul of a filtered list).
+
+    The caller narrows ``queryset`` to what the user may act on; links that stopped being active
+    meanwhile are skipped by the ``status = active`` condition.
+    """
+    return _annul_queryset(queryset, by=by, reason=reason)
 
 
 def invitations_annul_issued_by(*, user, school_class: SchoolClass, by=None, reason: str) -> int:
@@ -82,6 +157,29 @@ def invitations_annul_issued_by(*, user, school_class: SchoolClass, by=None, rea
 
 def invitations_annul_for_class(*, school_class: SchoolClass, by=None, reason: str) -> int:
     return _annul_queryset(Invitation.objects.filter(school_class=school_class), by=by, reason=reason)
+
+
+@transaction.atomic
+def invitation_reissue(*, invitation: Invitation, by, expires_at: datetime.datetime | None = None) -> Invitation:
+    """A new link for the same unit, role, uses and platform link; the old one annulled and linked.
+
+    The old link may already be used up or expired (the usual reason to reissue); it is annulled only
+    if it was still active. A link is reissued once: ``replaced_by`` points at its successor.
+    """
+    old = Invitation.objects.select_for_update().select_related("school", "school_class").get(pk=invitation.pk)
+    if old.replaced_by_id is not None:
+        raise InvitationAlreadyReplaced
+    new = invitation_create(
+        school=old.school, role=old.role, platform_url=old.platform_url, by=by,
+        school_class=old.school_class, max_uses=old.max_uses, expires_at=expires_at,
+    )
+    now = timezone.now()
+    Invitation.objects.filter(pk=old.pk, status=Invitation.Status.ACTIVE).update(
+        status=Invitation.Status.ANNULLED, annulled_at=now, annulled_by=by, annul_reason=REISSUED_REASON,
+    )
+    Invitation.objects.filter(pk=old.pk).update(replaced_by=new, updated_at=now)
+    invitation.refresh_from_db()
+    return new
 
 
 def invitations_expire_unused(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> int:
@@ -105,45 +203,76 @@ def invitations_expire_unused(*, now: datetime.datetime | None = None, report: R
     return expired
 
 
-@transaction.atomic
-def invitation_use(*, invitation_id: int, full_name: str, child_name: str = "") -> JoinRequest:
+def invitation_use(
+    *,
+    invitation_id: int,
+    full_name: str,
+    child_name: str = "",
+    submission_key: str = "",
+    invitation: Invitation | None = None,
+) -> JoinRequest:
     """Count one use of a link and record the join request, atomically.
 
     The conditional UPDATE is the lock: of twenty people using a single-use link at the same
     instant exactly one sees a changed row; the rest get ``InvitationNotActive``.
+
+    ``submission_key`` makes a resubmission of the same form (a double tap on a phone) return the
+    request already recorded instead of spending another use. ``invitation``, when the caller has
+    already read it, saves a query; the join request takes its school, class and role from the link
+    only — never from the visitor.
     """
-    now = timezone.now()
-    changed = Invitation.objects.filter(
-        Q(pk=invitation_id, status=Invitation.Status.ACTIVE, expires_at__gt=now, uses__lt=F("max_uses"))
-    ).update(
-        uses=F("uses") + 1,
-        status=Case(
-            When(uses=F("max_uses") - 1, then=Value(Invitation.Status.USED)),
-            default=Value(Invitation.Status.ACTIVE),
-        ),
-        updated_at=now,
-    )
-    if not changed:
-        raise InvitationNotActive
-    invitation = Invitation.objects.get(pk=invitation_id)
-    return JoinRequest.objects.create(
-        school_id=invitation.school_id,
-        invitation=invitation,
-        role=invitation.role,
-        school_class_id=invitation.school_class_id,
-        full_name=full_name,
-        child_name=child_name,
-        consent=True,
-    )
+    submission_key = (submission_key or "")[:64]
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            changed = Invitation.objects.filter(
+                Q(pk=invitation_id, status=Invitation.Status.ACTIVE, expires_at__gt=now, uses__lt=F("max_uses"))
+            ).update(
+                uses=F("uses") + 1,
+                status=Case(
+                    When(uses=F("max_uses") - 1, then=Value(Invitation.Status.USED)),
+                    default=Value(Invitation.Status.ACTIVE),
+                ),
+                updated_at=now,
+            )
+            if not changed:
+                raise InvitationNotActive
+            if invitation is None or invitation.pk != invitation_id:
+                invitation = Invitation.objects.only("school_id", "school_class_id", "role").get(pk=invitation_id)
+            return JoinRequest.objects.create(
+                school_id=invitation.school_id,
+                invitation_id=invitation_id,
+                role=invitation.role,
+                school_class_id=invitation.school_class_id,
+                full_name=full_name,
+                child_name=child_name if invitation.role == Role.PARENT else "",
+                consent=True,
+                submission_key=submission_key,
+            )
+    except (InvitationNotActive, IntegrityError):
+        if submission_key:
+            earlier = JoinRequest.objects.filter(invitation_id=invitation_id, submission_key=submission_key).first()
+            if earlier is not None:
+                return earlier
+        raise
 
 
 def join_request_review(*, join_request: JoinRequest, by, approve: bool, reason: str = "") -> JoinRequest:
     now = timezone.now()
     changed = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REJECTED,
-        reviewed_by=by, reviewed_at=now, reason=reason, updated_at=now,
+        reviewed_by=by, reviewed_at=now, reason=(reason or "").strip()[:300], updated_at=now,
     )
     if not changed:
         raise JoinRequestNotPending
     join_request.refresh_from_db()
     return join_request
+
+
+def join_requests_approve(*, queryset: QuerySet[JoinRequest], by, reason: str = "") -> int:
+    """Approve every pending request of ``queryset`` in one UPDATE (bulk approve in the queue)."""
+    now = timezone.now()
+    return queryset.filter(status=JoinRequest.Status.PENDING).update(
+        status=JoinRequest.Status.APPROVED, reviewed_by=by, reviewed_at=now,
+        reason=(reason or "").strip()[:300], updated_at=now,
+    )

@@ -1,0 +1,92 @@
+"""The public page of a link, ``/invite/<token>/``: no login, a phone in a parent's hand (API.md).
+
+GET names the school, the class and the role; POST records a join request, counts the use and only
+then shows the platform link. Unknown tokens answer 404 — and 429 once the client address has asked
+for too many of them (guessing); a known link is never limited. Expired, used-up and annulled links
+answer 410 with what happened and whom to ask.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
+
+from .forms import JoinForm
+from .models import Invitation
+from .ratelimit import client_address, invite_guess_limited, invite_guess_retry_after
+from .selectors import invitation_by_token, invitation_gone_reason, join_request_by_submission
+from .services import InvitationNotActive, invitation_use
+
+
+def _private(response):
+    # The token is in the address: keep it out of caches, search engines and the Referer sent to the
+    # platform when the visitor follows the platform link.
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _gone(request, invitation: Invitation, reason: str):
+    return _private(render(request, "invitations/public/gone.html", {
+        "invitation": invitation, "reason": reason, "statuses": Invitation.Status,
+    }, status=410))
+
+
+def _joined(request, invitation: Invitation, join_request):
+    return _private(render(request, "invitations/public/joined.html",
+                           {"invitation": invitation, "join_request": join_request}))
+
+
+def _resubmission(request, invitation: Invitation):
+    """The request already recorded for this very form (same submission key), if this is a resend."""
+    if request.method != "POST":
+        return None
+    return join_request_by_submission(invitation=invitation, submission_key=request.POST.get("submission_key", ""))
+
+
+def _unknown(request):
+    if invite_guess_limited(address=client_address(request)):
+        response = render(request, "invitations/public/too_many.html", status=429)
+        response["Retry-After"] = str(invite_guess_retry_after())
+        return _private(response)
+    return _private(render(request, "invitations/public/not_found.html", status=404))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invite(request, token: str):
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return _unknown(request)
+    gone = invitation_gone_reason(invitation)
+    if gone:
+        earlier = _resubmission(request, invitation) if gone == Invitation.Status.USED else None
+        if earlier is not None:
+            # A double tap that arrived after the first tap took the last use: show the same success.
+            return _joined(request, invitation, earlier)
+        return _gone(request, invitation, gone)
+
+    if request.method == "POST":
+        form = JoinForm(request.POST, role=invitation.role)
+        if not form.is_valid():
+            return _private(render(request, "invitations/public/invite.html",
+                                   {"invitation": invitation, "form": form}, status=400))
+        try:
+            join_request = invitation_use(
+                invitation_id=invitation.pk,
+                full_name=form.cleaned_data["full_name"],
+                child_name=form.cleaned_data.get("child_name", ""),
+                submission_key=form.cleaned_data.get("submission_key", ""),
+                invitation=invitation,
+            )
+        except InvitationNotActive:
+            # Someone else took the last use a moment ago, or the term ended meanwhile.
+            invitation.refresh_from_db()
+            return _gone(request, invitation, invitation_gone_reason(invitation) or Invitation.Status.USED)
+        return _joined(request, invitation, join_request)
+
+    form = JoinForm(role=invitation.role, initial={"submission_key": secrets.token_urlsafe(16)})
+    return _private(render(request, "invitations/public/invite.html", {"invitation": invitation, "form": form}))

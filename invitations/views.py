@@ -1,0 +1,310 @@
+"""Staff screens for links and join requests (operator, coordinator, director, class teachers).
+
+Views are thin: the selectors say what the user may see (a link outside it answers 404), the access
+flags what they may do (403), the services do it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .forms import (
+    BulkAnnulForm,
+    InvitationCreateForm,
+    InvitationFilterForm,
+    JoinRequestFilterForm,
+    ReasonForm,
+)
+from .links import invitation_link
+from .models import Invitation, JoinRequest, Role
+from .selectors import (
+    InvitationAccess,
+    invitation_access,
+    invitation_get,
+    invitation_history,
+    invitation_join_requests,
+    invitation_list,
+    invitation_status_counts,
+    join_request_get,
+    join_request_list,
+)
+from .services import (
+    InvitationAlreadyReplaced,
+    InvitationNotActive,
+    JoinRequestNotPending,
+    invitation_annul,
+    invitation_create,
+    invitation_reissue,
+    invitations_annul,
+    join_request_review,
+    join_requests_approve,
+)
+
+PAGE_SIZE = 25
+
+
+def _access(request, *, need: str = "may_view") -> InvitationAccess:
+    access = invitation_access(request.user)
+    if not access.may_view or not getattr(access, need):
+        raise PermissionDenied
+    return access
+
+
+def _invitation_or_404(request, pk) -> Invitation:
+    invitation = invitation_get(user=request.user, pk=pk)
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+# --- Links ------------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def invitation_list_view(request):
+    access = _access(request)
+    filter_form = InvitationFilterForm(request.GET or None, access=access)
+    filters = filter_form.filters()
+    page = Paginator(invitation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "invitations/list.html", {
+        "access": access,
+        "filter_form": filter_form,
+        "filters": filters,
+        "page": page,
+        "status_counts": invitation_status_counts(user=request.user),
+        "statuses": Invitation.Status,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_create_view(request):
+    access = _access(request, need="may_issue")
+    initial = {"role": request.GET.get("role") or (Role.PARENT if not access.school_wide else ""),
+               "school_class": request.GET.get("school_class"), "max_uses": 1}
+    form = InvitationCreateForm(request.POST or None, access=access, school=access.school, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            invitation = invitation_create(
+                school=data["school"], role=data["role"], platform_url=data["platform_url"], by=request.user,
+                school_class=data.get("school_class"), max_uses=data["max_uses"], expires_at=data["expires_at"],
+            )
+            messages.success(request, _("Ссылка выдана. Отправьте её адресату или распечатайте QR-код."))
+            return redirect("invitations:detail", pk=invitation.pk)
+        return render(request, "invitations/create.html", {"form": form, "access": access}, status=400)
+    return render(request, "invitations/create.html", {"form": form, "access": access})
+
+
+@login_required
+@require_GET
+def invitation_detail_view(request, pk):
+    access = _access(request)
+    invitation = _invitation_or_404(request, pk)
+    join_requests = invitation_join_requests(invitation=invitation)
+    return render(request, "invitations/detail.html", {
+        "access": access,
+        "invitation": invitation,
+        "link": invitation_link(invitation, request=request),
+        "join_requests": join_requests,
+        "history": invitation_history(invitation=invitation, join_requests=join_requests),
+        "is_active": invitation.status == Invitation.Status.ACTIVE,
+    })
+
+
+@login_required
+@require_GET
+def invitation_qr_view(request, pk):
+    _access(request)
+    invitation = _invitation_or_404(request, pk)
+    qr = segno.make(invitation_link(invitation, request=request), error="m")
+    svg = qr.svg_inline(scale=8, border=2, title=_("QR-код ссылки-приглашения"), omitsize=True)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="invitation-{invitation.pk}.svg"'
+    return response
+
+
+@login_required
+@require_GET
+def invitation_print_view(request, pk):
+    _access(request)
+    invitation = _invitation_or_404(request, pk)
+    return render(request, "invitations/print.html", {
+        "invitation": invitation,
+        "link": invitation_link(invitation, request=request),
+        "is_active": invitation.status == Invitation.Status.ACTIVE,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_annul_view(request, pk):
+    invitation = _invitation_or_404(request, pk)
+    _access(request, need="may_annul")
+    form = ReasonForm(request.POST or None)
+    if invitation.status != Invitation.Status.ACTIVE:
+        messages.warning(request, _("Ссылка уже не действует: аннулировать нечего."))
+        return redirect("invitations:detail", pk=invitation.pk)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                invitation_annul(invitation=invitation, by=request.user, reason=form.cleaned_data["reason"])
+            except InvitationNotActive:
+                messages.warning(request, _("Ссылка уже не действует: аннулировать нечего."))
+            else:
+                messages.success(request, _("Ссылка аннулирована."))
+            return redirect("invitations:detail", pk=invitation.pk)
+        return render(request, "invitations/annul.html", {"invitation": invitation, "form": form}, status=400)
+    return render(request, "invitations/annul.html", {"invitation": invitation, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_reissue_view(request, pk):
+    invitation = _invitation_or_404(request, pk)
+    access = _access(request, need="may_issue")
+    if not access.may_annul:
+        raise PermissionDenied
+    if invitation.replaced_by_id:
+        messages.info(request, _("Ссылка уже перевыпущена."))
+        return redirect("invitations:detail", pk=invitation.replaced_by_id)
+    if request.method == "POST":
+        try:
+            new = invitation_reissue(invitation=invitation, by=request.user)
+        except InvitationAlreadyReplaced:
+            invitation.refresh_from_db()
+            messages.info(request, _("Ссылка уже перевыпущена."))
+            return redirect("invitations:detail", pk=invitation.replaced_by_id)
+        except ValidationError as error:  # the class was archived meanwhile
+            messages.error(request, " ".join(error.messages))
+            return redirect("invitations:detail", pk=invitation.pk)
+        messages.success(request, _("Выдана новая ссылка; прежняя аннулирована."))
+        return redirect("invitations:detail", pk=new.pk)
+    return render(request, "invitations/reissue.html", {"invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_bulk_annul_view(request):
+    access = _access(request, need="may_annul")
+    form = BulkAnnulForm(request.POST if request.method == "POST" else request.GET, access=access)
+    form.is_valid()  # binds the filter; the reason is checked on POST only
+    filters = form.filters() if not any(k in form.errors for k in ("status", "role", "school_class")) else None
+    if filters is None:
+        raise Http404
+    as_of = form.cleaned_data.get("as_of") if request.method == "POST" else None
+    selection = invitation_list(user=request.user, filters=filters).filter(status=Invitation.Status.ACTIVE)
+    if as_of:
+        # Links issued after the confirmation was shown are not part of what the user confirmed.
+        selection = selection.filter(created_at__lte=as_of)
+    if request.method == "POST" and "reason" not in form.errors:
+        count = invitations_annul(queryset=selection, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Аннулировано ссылок: %(count)s.") % {"count": count})
+        return redirect(f"{reverse('invitations:list')}?{_filter_query(filters, status='annulled')}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "invitations/bulk_annul.html", {
+        "form": form, "filters": filters, "count": selection.count(), "as_of": timezone.now().isoformat(),
+        "list_query": _filter_query(filters),
+    }, status=status)
+
+
+def _filter_query(filters, **override) -> str:
+    params = {"status": filters.status, "role": filters.role, "school_class": filters.school_class or ""}
+    params.update(override)
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+# --- Join requests ----------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def join_request_list_view(request):
+    access = _access(request)
+    data = request.GET.copy()
+    data.setdefault("status", JoinRequest.Status.PENDING)
+    filter_form = JoinRequestFilterForm(data, access=access)
+    filters = filter_form.filters()
+    queryset = join_request_list(user=request.user, filters=filters).order_by("created_at", "pk")
+    if filters.status != JoinRequest.Status.PENDING:
+        queryset = queryset.order_by("-created_at", "-pk")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "invitations/join_requests.html", {
+        "access": access, "filter_form": filter_form, "filters": filters, "page": page,
+        "pending": JoinRequest.Status.PENDING,
+    })
+
+
+@login_required
+@require_POST
+def join_request_approve_view(request, pk):
+    join_request = join_request_get(user=request.user, pk=pk)
+    if join_request is None:
+        raise Http404
+    _access(request, need="may_review")
+    try:
+        join_request_review(join_request=join_request, by=request.user, approve=True)
+    except JoinRequestNotPending:
+        messages.warning(request, _("Заявка уже рассмотрена."))
+    else:
+        messages.success(request, _("Заявка %(name)s принята.") % {"name": join_request.full_name})
+    return redirect(_back(request, reverse("invitations:join_requests")))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_request_reject_view(request, pk):
+    join_request = join_request_get(user=request.user, pk=pk)
+    if join_request is None:
+        raise Http404
+    _access(request, need="may_review")
+    if join_request.status != JoinRequest.Status.PENDING:
+        messages.warning(request, _("Заявка уже рассмотрена."))
+        return redirect(reverse("invitations:join_requests"))
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                join_request_review(join_request=join_request, by=request.user, approve=False,
+                                    reason=form.cleaned_data["reason"])
+            except JoinRequestNotPending:
+                messages.warning(request, _("Заявка уже рассмотрена."))
+            else:
+                messages.success(request, _("Заявка %(name)s отклонена.") % {"name": join_request.full_name})
+            return redirect(_back(request, reverse("invitations:join_requests")))
+        return render(request, "invitations/reject.html", {"join_request": join_request, "form": form}, status=400)
+    return render(request, "invitations/reject.html", {"join_request": join_request, "form": form})
+
+
+@login_required
+@require_POST
+def join_request_bulk_approve_view(request):
+    _access(request, need="may_review")
+    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    if not ids:
+        messages.warning(request, _("Отметьте заявки, которые нужно принять."))
+        return redirect(_back(request, reverse("invitations:join_requests")))
+    count = join_requests_approve(queryset=join_request_list(user=request.user).filter(pk__in=ids), by=request.user)
+    messages.success(request, _("Принято заявок: %(count)s.") % {"count": count})
+    return redirect(_back(request, reverse("invitations:join_requests")))
