@@ -1,3 +1,7 @@
 from django.urls import path
 
-urlpatterns: list = []
+from .dashboard_api import DashboardView
+
+urlpatterns: list = [
+    path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
+]

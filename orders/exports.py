@@ -1,0 +1,254 @@
+"""Reports for the education department: the board as XLSX and PDF, for one school or the municipality.
+
+They look like a school report: the school's header, the order's number and date, the table of points
+with status, figure and who answers today, the headline figures, the date and a signature line.
+The PDF embeds Roboto from the ``font-roboto`` package (Cyrillic, no system font needed).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .compliance import PointStatus
+from .dashboard import SchoolBoard, headline_items, in_charge_text
+
+POINT_HEADINGS = ("№ п.", "Содержание пункта", "Срок", "Состояние", "Показатель", "Ответственный сегодня")
+SUMMARY_HEADINGS = (
+    "Школа", "Приказ", "Выполнено", "Частично", "Не выполнено", "Просрочено", "Не измеряется",
+    "Классы со всеми чатами", "Открытые замечания",
+)
+STATUS_FILL = {
+    PointStatus.DONE: "E3F4E8",
+    PointStatus.PARTIAL: "FFF3D6",
+    PointStatus.NOT_DONE: "FCE8E6",
+    PointStatus.OVERDUE: "F6C9C4",
+    PointStatus.NOT_MEASURED: "ECEFF3",
+}
+
+
+def _date(value: datetime.date | None) -> str:
+    return f"{value:%d.%m.%Y}" if value else "постоянно"
+
+
+def order_caption(board: SchoolBoard) -> str:
+    if board.order is None:
+        return "Действующий приказ не внесён"
+    return f"Приказ № {board.order.number} от {board.order.date:%d.%m.%Y}"
+
+
+def signer_name(board: SchoolBoard) -> str:
+    signer = board.order.signed_by if board.order else None
+    return signer.full_name if signer else ""
+
+
+def point_rows(board: SchoolBoard, *, text_limit: int | None = None) -> list[tuple[str, ...]]:
+    rows = []
+    for row in board.points:
+        text = " ".join(row.point.text.split())
+        if text_limit and len(text) > text_limit:
+            text = text[: text_limit - 1].rstrip() + "…"
+        rows.append(
+            (
+                row.point.number,
+                text,
+                _date(row.point.deadline),
+                str(row.status.label),
+                row.figure_text or "—",
+                in_charge_text(row.people) or "—",
+            )
+        )
+    return rows
+
+
+def summary_row(board: SchoolBoard) -> tuple:
+    counts = board.status_counts
+    headline = board.headline
+    return (
+        board.school.short_name,
+        order_caption(board),
+        *(counts[status] for status in (
+            PointStatus.DONE, PointStatus.PARTIAL, PointStatus.NOT_DONE, PointStatus.OVERDUE, PointStatus.NOT_MEASURED
+        )),
+        f"{headline.classes_compliant} из {headline.classes_total}",
+        headline.findings_open,
+    )
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+_THIN = Side(style="thin", color="B0B7C3")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEAD_FILL = PatternFill("solid", fgColor="E6EEFB")
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "Школа"
+    candidate, n = title, 2
+    while candidate.lower() in used:
+        candidate, n = f"{title[:25]} ({n})", n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _table(sheet, start_row: int, headings, rows, *, status_column: int | None = None, statuses=()) -> int:
+    for col, heading in enumerate(headings, 1):
+        cell = sheet.cell(row=start_row, column=col, value=heading)
+        cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEAD_FILL, _BOX, _WRAP
+    for r, values in enumerate(rows, start_row + 1):
+        for col, value in enumerate(values, 1):
+            cell = sheet.cell(row=r, column=col, value=value)
+            cell.border, cell.alignment = _BOX, _WRAP
+        if status_column is not None:
+            status = statuses[r - start_row - 1]
+            sheet.cell(row=r, column=status_column).fill = PatternFill("solid", fgColor=STATUS_FILL[status])
+    return start_row + len(rows) + 1
+
+
+def _school_sheet(sheet, board: SchoolBoard, today: datetime.date) -> None:
+    school = board.school
+    sheet.append([school.name])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([school.municipality])
+    sheet.append([f"Отчёт об исполнении: {order_caption(board)}"])
+    sheet["A3"].font = Font(bold=True, size=12)
+    if board.order:
+        sheet.append([board.order.title])
+    sheet.append([f"По состоянию на {today:%d.%m.%Y}"])
+    row = sheet.max_row + 2
+    row = _table(sheet, row, POINT_HEADINGS, point_rows(board), status_column=4, statuses=[p.status for p in board.points])
+    row += 1
+    sheet.cell(row=row, column=1, value="Показатели").font = Font(bold=True)
+    row = _table(sheet, row + 1, ("Показатель", "Значение"), [(item.label, item.value) for item in headline_items(board.headline)])
+    row += 2
+    sheet.cell(row=row, column=1, value=f"Дата: {today:%d.%m.%Y}")
+    sheet.cell(row=row + 2, column=1, value=f"Директор _______________________ / {signer_name(board) or '________________'} /")
+    for col, width in enumerate((9, 70, 12, 16, 22, 34), 1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+
+
+def board_xlsx(*, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False) -> bytes:
+    """The report as an XLSX workbook: one sheet per school, a summary sheet first for the municipality."""
+    today = today or timezone.localdate()
+    workbook = Workbook()
+    used: set[str] = set()
+    first = workbook.active
+    if municipality:
+        first.title = _sheet_title("Свод", used)
+        name = boards[0].school.municipality if boards else ""
+        first.append([f"Исполнение приказов об использовании платформы «Сферум»: {name}"])
+        first["A1"].font = Font(bold=True, size=13)
+        first.append([f"По состоянию на {today:%d.%m.%Y}; школ: {len(boards)}"])
+        _table(first, 4, SUMMARY_HEADINGS, [summary_row(board) for board in boards])
+        for col, width in enumerate((34, 26, 12, 12, 14, 12, 14, 16, 14), 1):
+            first.column_dimensions[get_column_letter(col)].width = width
+        for board in boards:
+            _school_sheet(workbook.create_sheet(_sheet_title(board.school.short_name, used)), board, today)
+    else:
+        for index, board in enumerate(boards):
+            sheet = first if index == 0 else workbook.create_sheet()
+            sheet.title = _sheet_title(board.school.short_name, used)
+            _school_sheet(sheet, board, today)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+
+def _font_files() -> dict[str, Path]:
+    """Roboto regular and bold, located inside the installed ``font-roboto`` package."""
+    import font_roboto
+
+    folder = Path(font_roboto.font_directory)
+    return {"": folder / "Roboto-Regular.ttf", "B": folder / "Roboto-Bold.ttf"}
+
+
+def _new_pdf(*, landscape: bool = False):
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
+    for style, path in _font_files().items():
+        pdf.add_font("Roboto", style=style, fname=str(path))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_margins(15, 15, 15)
+    pdf.set_creator("Портал гимназии")
+    return pdf
+
+
+def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
+    from fpdf.fonts import FontFace
+
+    pdf.add_page()
+    width = pdf.epw
+    pdf.set_font("Roboto", "B", 12)
+    pdf.multi_cell(width, 6, board.school.name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Roboto", "", 10)
+    pdf.multi_cell(width, 5, board.school.municipality, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Roboto", "B", 12)
+    pdf.multi_cell(width, 6, f"Отчёт об исполнении. {order_caption(board)}", align="C", new_x="LMARGIN", new_y="NEXT")
+    if board.order:
+        pdf.set_font("Roboto", "", 9)
+        pdf.multi_cell(width, 4.5, " ".join(board.order.title.split()), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Roboto", "", 10)
+    pdf.multi_cell(width, 6, f"По состоянию на {today:%d.%m.%Y}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+    pdf.set_font("Roboto", "", 8)
+    heading = FontFace(emphasis="BOLD", fill_color=(230, 238, 251))
+    with pdf.table(col_widths=(9, 70, 17, 20, 22, 32), headings_style=heading, line_height=4, text_align="LEFT",
+                   v_align="TOP", padding=1) as table:
+        table.row(POINT_HEADINGS)
+        for values in point_rows(board, text_limit=260):
+            table.row(values)
+    pdf.ln(4)
+    pdf.set_font("Roboto", "B", 10)
+    pdf.cell(0, 6, "Показатели", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Roboto", "", 9)
+    with pdf.table(col_widths=(60, 40), headings_style=heading, line_height=4.5, text_align="LEFT", padding=1) as table:
+        table.row(("Показатель", "Значение"))
+        for item in headline_items(board.headline):
+            table.row((item.label, item.value))
+    pdf.ln(8)
+    pdf.set_font("Roboto", "", 10)
+    pdf.cell(0, 6, f"Дата: {today:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.cell(0, 6, f"Директор  _______________________  / {signer_name(board) or '____________________'} /",
+             new_x="LMARGIN", new_y="NEXT")
+
+
+def board_pdf(*, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False) -> bytes:
+    """The report as a PDF: a page (or more) per school, a summary table first for the municipality."""
+    from fpdf.fonts import FontFace
+
+    today = today or timezone.localdate()
+    pdf = _new_pdf()
+    pdf.set_title("Отчёт об исполнении приказа")
+    if municipality:
+        pdf.add_page(orientation="L")
+        name = boards[0].school.municipality if boards else ""
+        pdf.set_font("Roboto", "B", 12)
+        pdf.multi_cell(pdf.epw, 6, f"Исполнение приказов об использовании платформы «Сферум»: {name}", align="C",
+                       new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Roboto", "", 10)
+        pdf.cell(0, 6, f"По состоянию на {today:%d.%m.%Y}; школ: {len(boards)}", align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        pdf.set_font("Roboto", "", 8)
+        heading = FontFace(emphasis="BOLD", fill_color=(230, 238, 251))
+        with pdf.table(col_widths=(50, 36, 15, 15, 17, 16, 17, 20, 18), headings_style=heading, line_height=4,
+                       text_align="LEFT", padding=1) as table:
+            table.row(SUMMARY_HEADINGS)
+            for board in boards:
+                table.row(tuple(str(value) for value in summary_row(board)))
+    for board in boards:
+        _pdf_school(pdf, board, today)
+    return bytes(pdf.output())
