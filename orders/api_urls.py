@@ -1,5 +1,12 @@
 from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from .api import OrderViewSet
+
+router = SimpleRouter()
+router.register("orders", OrderViewSet, basename="order")
 
 urlpatterns: list = [
+    path("", include(router.urls)),
     path("", include("orders.dashboard_api_urls")),
 ]

@@ -59,6 +59,10 @@ class Check:
         """Where a person sees what is missing; None when there is no such page yet."""
         return None
 
+    def missing_url_for_point(self, *, point) -> str | None:
+        """The same for one point (``point.order`` loaded); checks about an order narrow it to that order."""
+        return self.missing_url(school_id=point.order.school_id)
+
 
 _registry: dict[str, Check] = {}
 

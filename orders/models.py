@@ -269,3 +269,110 @@ class DashboardSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.school} {self.date:%d.%m.%Y}"
+
+
+class PointEvidence(TimeStampedModel):
+    """Proof that a point is carried out: a file, a link, a comment (at least one of them)."""
+
+    point = models.ForeignKey(OrderPoint, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("пункт"))
+    file = models.FileField(_("файл"), upload_to="evidence/%Y/", blank=True)
+    url = models.URLField(_("ссылка"), max_length=500, blank=True)
+    comment = models.TextField(_("комментарий"), blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("добавил"),
+    )
+
+    class Meta:
+        verbose_name = _("подтверждение исполнения")
+        verbose_name_plural = _("подтверждения исполнения")
+        ordering = ["point", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(url="") | ~Q(comment=""), name="pointevidence_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.point}: {self.url or self.file.name or self.comment[:40]}"
+
+
+class OrderEvent(models.Model):
+    """The history of an order and its points: who changed what and when (an audit log, append-only)."""
+
+    class Kind(models.TextChoices):
+        ORDER_CREATED = "order_created", _("приказ внесён")
+        ORDER_CHANGED = "order_changed", _("приказ изменён")
+        POINT_CREATED = "point_created", _("пункт добавлен")
+        POINT_CHANGED = "point_changed", _("пункт изменён")
+        RESPONSIBLE_ADDED = "responsible_added", _("назначен ответственный")
+        RESPONSIBLE_REMOVED = "responsible_removed", _("ответственный снят")
+        EVIDENCE_ADDED = "evidence_added", _("добавлено подтверждение")
+        REGULATION_UPLOADED = "regulation_uploaded", _("загружено положение")
+        REGULATION_PUBLISHED = "regulation_published", _("положение опубликовано")
+        DISTRIBUTED = "distributed", _("приказ разослан")
+        REMINDER_SENT = "reminder_sent", _("отправлено напоминание")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("приказ"))
+    point = models.ForeignKey(
+        OrderPoint, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("пункт")
+    )
+    kind = models.CharField(_("событие"), max_length=32, choices=Kind.choices)
+    message = models.CharField(_("описание"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("кто"),
+    )
+    created_at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("событие по приказу")
+        verbose_name_plural = _("история исполнения")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["order", "-created_at"], name="orderevent_order_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.message}"
+
+
+class Reminder(models.Model):
+    """A reminder e-mail about a point's deadline: one row per point, kind and deadline — sent once.
+
+    The row is the claim: the deadlines job inserts it with ``ON CONFLICT DO NOTHING`` and sends only
+    the rows its own run inserted, so two workers (or two runs) never send the same reminder twice.
+    A failed sending is retried by a later run through a compare-and-swap on the status.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE_DEADLINE = "before_deadline", _("срок приближается")
+        OVERDUE = "overdue", _("срок истёк")
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("отправляется")
+        SENT = "sent", _("отправлено")
+        FAILED = "failed", _("ошибка отправки")
+
+    point = models.ForeignKey(OrderPoint, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("пункт"))
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices)
+    deadline = models.DateField(_("срок пункта"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("получатель")
+    )
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.CLAIMED)
+    claim_token = models.CharField(_("метка запуска"), max_length=32)
+    claimed_at = models.DateTimeField(_("взято в работу"))
+    sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    error = models.TextField(_("ошибка"), blank=True)
+
+    class Meta:
+        verbose_name = _("напоминание о сроке")
+        verbose_name_plural = _("напоминания о сроках")
+        ordering = ["-claimed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["point", "kind", "deadline"], name="reminder_once_per_point_kind"),
+            models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False), name="reminder_sent_has_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.point}: {self.get_kind_display()} → {self.person}"

@@ -1,0 +1,85 @@
+"""Compliance checks of the staff app: class teachers and platform statuses (point 3), training (7.2).
+
+Each evaluates every school asked for in one grouped query.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from orders.compliance import Check, Figure, register
+
+from .models import Person, SchoolClass
+
+
+def _figures(rows) -> dict:
+    return {row["school_id"]: Figure(done=row["done"], total=row["total"]) for row in rows if row["total"]}
+
+
+@register
+class ClassesHaveTeacher(Check):
+    key = "classes_have_teacher"
+    title = _("У каждого класса есть классный руководитель")
+    unit = _("классов")
+
+    def evaluate(self, *, school_ids, today):
+        rows = (
+            SchoolClass.objects.filter(school_id__in=list(school_ids), status=SchoolClass.Status.ACTIVE)
+            .order_by()
+            .values("school_id")
+            .annotate(
+                total=Count("pk"),
+                done=Count("pk", filter=Q(class_teacher__isnull=False, class_teacher__is_active=True)),
+            )
+        )
+        return _figures(rows)
+
+    def missing_url(self, *, school_id):
+        return reverse("staff:classes") + "?without_teacher=1"
+
+
+@register
+class StaffStatusConfirmed(Check):
+    key = "staff_status_confirmed"
+    title = _("Статусы «учитель» / «сотрудник» подтверждены на платформе")
+    unit = _("сотрудников")
+
+    def evaluate(self, *, school_ids, today):
+        rows = (
+            Person.objects.filter(school_id__in=list(school_ids), is_active=True)
+            .order_by()
+            .values("school_id")
+            .annotate(total=Count("pk"), done=Count("pk", filter=Q(status_confirmation__isnull=False)))
+        )
+        return _figures(rows)
+
+    def missing_url(self, *, school_id):
+        return reverse("staff:statuses")
+
+
+@register
+class TeachersTrained(Check):
+    """Point 7.2: the share of the active teaching staff with a recorded completion of the course."""
+
+    key = "teachers_trained"
+    title = _("Педагоги прошли обучение по программе из приказа")
+    unit = _("педагогов")
+
+    def evaluate(self, *, school_ids, today):
+        rows = (
+            Person.objects.filter(
+                school_id__in=list(school_ids), is_active=True, staff_kind=Person.StaffKind.TEACHING
+            )
+            .order_by()
+            .values("school_id")
+            .annotate(
+                total=Count("pk", distinct=True),
+                done=Count("pk", distinct=True, filter=Q(training_records__isnull=False)),
+            )
+        )
+        return _figures(rows)
+
+    def missing_url(self, *, school_id):
+        return reverse("staff:training") + "?untrained=1"

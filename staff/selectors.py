@@ -99,3 +99,48 @@ def user_may_lead_class(*, user, school_class: SchoolClass) -> bool:
     if school is not None and school.pk == school_class.school_id and user.has_perm("staff.change_schoolclass"):
         return True
     return user.has_perm("staff.lead_schoolclass", school_class)
+
+
+# --- Lists of the staff screens (people, absences, movement, training, platform statuses) ----------
+
+
+def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
+    """Staff of the schools the user may see, with their platform status and whether they are away today."""
+    import datetime
+
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from .models import Absence, TrainingRecord
+
+    today: datetime.date = timezone.localdate()
+    queryset = Person.objects.select_related("school", "status_confirmation").annotate(
+        absent_today=Exists(Absence.objects.filter(person=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today)),
+        trained=Exists(TrainingRecord.objects.filter(person=OuterRef("pk"))),
+    )
+    if not include_left:
+        queryset = queryset.filter(is_active=True)
+    return filter_by_permission(queryset=queryset, user=user, codename="view_person")
+
+
+def absence_list(*, user) -> QuerySet:
+    from .models import Absence
+
+    return filter_by_permission(
+        queryset=Absence.objects.select_related("person"), user=user, codename="view_absence",
+        school_field="person__school",
+    )
+
+
+def movement_list(*, user) -> QuerySet:
+    from .models import Movement
+
+    return filter_by_permission(
+        queryset=Movement.objects.select_related("school_class", "person", "previous_person", "recorded_by__person"),
+        user=user, codename="view_movement",
+    )
+
+
+def user_may_see_contacts(user) -> bool:
+    """Phones and e-mails (152-FZ): the coordinator and the operator only."""
+    return user.is_authenticated and user.has_perm("staff.change_person")

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .models import Movement, Person, SchoolClass
+from .models import Absence, Movement, Person, SchoolClass, StatusConfirmation, TrainingRecord
 from .roles import Role
 
 CLASS_TEACHER_PERMS = ("staff.view_schoolclass", "staff.lead_schoolclass")
@@ -84,3 +84,94 @@ def schoolclass_archive(*, school_class: SchoolClass, by=None) -> SchoolClass:
         school_class=school_class, person=teacher, recorded_by=by,
     )
     return school_class
+
+
+# --- Movement, absences, training, platform statuses (order No. 883, points 2, 3, 7.2) ------------
+
+
+@transaction.atomic
+def schoolclass_students_change(*, school_class: SchoolClass, students_expected: int, by=None, comment: str = "") -> Movement | None:
+    """Change the number of students of a class; the change is recorded with its old and new value."""
+    if students_expected < 0:
+        raise ValueError("The number of students cannot be negative.")
+    school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
+    previous = school_class.students_expected
+    if previous == students_expected:
+        return None
+    school_class.students_expected = students_expected
+    school_class.save(update_fields=["students_expected", "updated_at"])
+    return Movement.objects.create(
+        school_id=school_class.school_id, kind=Movement.Kind.STUDENTS_CHANGED, school_class=school_class,
+        previous_value=previous, new_value=students_expected, comment=comment[:300], recorded_by=by,
+    )
+
+
+@transaction.atomic
+def person_leave(*, person: Person, left_on, by=None, comment: str = "") -> Movement:
+    """A member of staff leaves: off the active list, out of every class they lead (their rights go
+    and their links for it are annulled), out of the chats they own, and every link they issued annulled."""
+    from chats.models import Chat
+    from chats.services import chat_owner_assign
+    from invitations.models import Invitation
+    from invitations.services import invitations_annul_issued_by
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        raise ValueError("The person has already left.")
+    for school_class in SchoolClass.objects.filter(class_teacher=person):
+        class_teacher_assign(school_class=school_class, person=None, by=by)
+    for chat in Chat.objects.filter(owner=person):
+        chat_owner_assign(chat=chat, person=None, by=by)
+    if person.user_id:
+        issued_for = (
+            Invitation.objects.filter(created_by_id=person.user_id, status=Invitation.Status.ACTIVE)
+            .order_by().values_list("school_class", flat=True).distinct()
+        )
+        for class_id in list(issued_for):
+            invitations_annul_issued_by(
+                user=person.user,
+                school_class=SchoolClass.objects.get(pk=class_id) if class_id else None,
+                by=by, reason="Сотрудник уволен",
+            )
+    person.is_active = False
+    person.left_on = left_on
+    person.save(update_fields=["is_active", "left_on", "updated_at"])
+    return Movement.objects.create(
+        school_id=person.school_id, kind=Movement.Kind.STAFF_LEFT, person=person, comment=comment[:300], recorded_by=by,
+    )
+
+
+def absence_save(*, person: Person, starts_on, ends_on, reason: str = "", absence: Absence | None = None) -> Absence:
+    """Record (or correct) a period of absence; the backup answers for the person's duties meanwhile."""
+    if ends_on < starts_on:
+        raise ValueError("An absence ends after it starts.")
+    absence = absence or Absence(person=person)
+    absence.person = person
+    absence.starts_on, absence.ends_on, absence.reason = starts_on, ends_on, reason
+    absence.save()
+    return absence
+
+
+@transaction.atomic
+def training_record(
+    *, person: Person, course_title: str, course_url: str, completed_on, certificate_number: str = "",
+    certificate_file=None,
+) -> TrainingRecord:
+    """A teacher's completion of a course (point 7.2); recording it again corrects the same row."""
+    record, _created = TrainingRecord.objects.update_or_create(
+        person=person, course_url=course_url,
+        defaults={
+            "school_id": person.school_id, "course_title": course_title, "completed_on": completed_on,
+            "certificate_number": certificate_number,
+            **({"certificate_file": certificate_file} if certificate_file else {}),
+        },
+    )
+    return record
+
+
+def status_confirm(*, person: Person, status: str, confirmed_on, by) -> StatusConfirmation:
+    """The operator confirmed the person's status («учитель» / «сотрудник») on the platform (point 3)."""
+    confirmation, _created = StatusConfirmation.objects.update_or_create(
+        person=person, defaults={"status": status, "confirmed_on": confirmed_on, "confirmed_by": by}
+    )
+    return confirmation
