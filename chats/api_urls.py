@@ -1,3 +1,8 @@
-from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .api import ChatViewSet
+
+router = SimpleRouter()
+router.register("chats", ChatViewSet, basename="chat")
+
+urlpatterns = router.urls

@@ -1,0 +1,162 @@
+"""The chat compliance checks of order No. 883: points 4, 5, 6 and 7.3.
+
+Each evaluates any number of schools in a fixed number of grouped queries and returns a figure per
+school. The choices behind the figures:
+
+- ``class_chats`` (п. 4): of the active classes for which the school requires any class chat, how
+  many have an active chat of every kind required for their grade. New classes still in their
+  grace period count too: the figure is the state of the school, the grace only delays the findings.
+- ``school_chats`` (п. 6): of the school-wide kinds the school requires, how many have an active
+  chat with an owner on record (``Chat.owner``: the person whose rights the portal manages).
+- ``meetings_this_month`` (п. 5): at least one online or hybrid working meeting or lesson with
+  distance technologies logged in the current calendar month — «1 из 1» when there is, «0 из 1»
+  otherwise. The order asks for the practice, not a quota, so one logged meeting is the bar.
+- ``platform_events`` (п. 7.3): at least one event on using the platform held in the current
+  academic year (from 1 September), in the same «1 из 1» form.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from orders.compliance import Check, Figure, register
+from staff.models import SchoolClass
+
+from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatRequirement, Meeting
+from .selectors import academic_year_start, month_bounds
+
+MEETINGS_PER_MONTH = 1
+EVENTS_PER_YEAR = 1
+
+
+def _figures(school_ids: Iterable[int], rows, *, done: str = "done", total: str = "total") -> dict[int, Figure]:
+    figures = {school_id: Figure(done=0, total=0) for school_id in school_ids}
+    for row in rows:
+        figures[row["school"]] = Figure(done=row[done], total=row[total])
+    return figures
+
+
+def _class_requirements():
+    return ChatRequirement.objects.filter(
+        school=OuterRef("school"),
+        kind__in=CLASS_KINDS,
+        is_required=True,
+        min_grade__lte=OuterRef("grade"),
+        max_grade__gte=OuterRef("grade"),
+    )
+
+
+class _MatrixLink:
+    def missing_url(self, *, school_id: int) -> str | None:
+        return f"{reverse('chats:school_matrix')}?school={school_id}"
+
+
+class _MeetingsLink:
+    def missing_url(self, *, school_id: int) -> str | None:
+        return reverse("chats:meetings")
+
+
+@register
+class ClassChatsCheck(_MatrixLink, Check):
+    key = "class_chats"
+    title = _("У каждого класса есть чат с учащимися и чат с родителями")
+    unit = _("классов")
+
+    def evaluate(self, *, school_ids, today):
+        school_ids = list(school_ids)
+        missing_any = Exists(
+            _class_requirements().filter(
+                ~Exists(
+                    Chat.objects.filter(
+                        school_class=OuterRef(OuterRef("pk")), kind=OuterRef("kind"), status=Chat.Status.ACTIVE
+                    )
+                )
+            )
+        )
+        rows = (
+            SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
+            .filter(Exists(_class_requirements()))
+            .annotate(missing_any=missing_any)
+            .order_by()
+            .values("school")
+            .annotate(total=Count("pk"), done=Count("pk", filter=Q(missing_any=False)))
+        )
+        return _figures(school_ids, rows)
+
+
+@register
+class SchoolChatsCheck(_MatrixLink, Check):
+    key = "school_chats"
+    title = _("Общешкольные чаты созданы и у каждого есть ответственный")
+    unit = _("чатов")
+
+    def evaluate(self, *, school_ids, today):
+        school_ids = list(school_ids)
+        owned_chat = Exists(
+            Chat.objects.filter(
+                school=OuterRef("school"), kind=OuterRef("kind"), status=Chat.Status.ACTIVE, owner__isnull=False
+            )
+        )
+        rows = (
+            ChatRequirement.objects.filter(school_id__in=school_ids, kind__in=SCHOOL_KINDS, is_required=True)
+            .annotate(owned=owned_chat)
+            .order_by()
+            .values("school")
+            .annotate(total=Count("pk"), done=Count("pk", filter=Q(owned=True)))
+        )
+        return _figures(school_ids, rows)
+
+
+def _at_least(school_ids, rows, target: int) -> dict[int, Figure]:
+    held = {row["school"]: row["held"] for row in rows}
+    return {school_id: Figure(done=min(held.get(school_id, 0), target), total=target) for school_id in school_ids}
+
+
+@register
+class MeetingsThisMonthCheck(_MeetingsLink, Check):
+    key = "meetings_this_month"
+    title = _("В этом месяце проведена онлайн- или гибридная встреча")
+    unit = _("встреч")
+
+    def evaluate(self, *, school_ids, today: datetime.date):
+        school_ids = list(school_ids)
+        start, following = month_bounds(today)
+        rows = (
+            Meeting.objects.filter(
+                school_id__in=school_ids,
+                kind__in=(Meeting.Kind.MEETING, Meeting.Kind.LESSON),
+                held_on__gte=start,
+                held_on__lt=following,
+            )
+            .order_by()
+            .values("school")
+            .annotate(held=Count("pk"))
+        )
+        return _at_least(school_ids, rows, MEETINGS_PER_MONTH)
+
+
+@register
+class PlatformEventsCheck(_MeetingsLink, Check):
+    key = "platform_events"
+    title = _("В учебном году проведено мероприятие по использованию «Сферума»")
+    unit = _("мероприятий")
+
+    def evaluate(self, *, school_ids, today: datetime.date):
+        school_ids = list(school_ids)
+        rows = (
+            Meeting.objects.filter(
+                school_id__in=school_ids,
+                kind=Meeting.Kind.EVENT,
+                held_on__gte=academic_year_start(today),
+                held_on__lte=today,
+            )
+            .order_by()
+            .values("school")
+            .annotate(held=Count("pk"))
+        )
+        return _at_least(school_ids, rows, EVENTS_PER_YEAR)

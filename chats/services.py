@@ -1,159 +1,34 @@
-"""Writes for chats, and the job that flags classes missing a required chat (points 4 and 6)."""
+"""Writes for chats: the chats themselves with the order's rules, owners' rights, requirements, meetings.
+
+Who may call what is decided by the caller (view, serializer) with ``chats.selectors``; the rules of
+the data (a class chat needs a class, https links only, one active chat of a kind) are enforced here,
+once, for the HTML forms and the API alike, and again by the database constraints behind them.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    CharField,
-    DateTimeField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
 from django.contrib.auth.models import Group
-from django.db import transaction
-from django.db.models.functions import Cast, Concat
-from guardian.shortcuts import assign_perm, remove_perm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
 
-from orders.jobs import RunReport
-from orders.models import Finding
-from orders.sql import insert_from_select
 from staff.models import Person, School, SchoolClass
 from staff.roles import Role
 
-from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
+# The flag job lives in its own module; its names stay importable from here (jobs, seed and tests use them).
+from .flagging import (  # noqa: F401
+    CLASS_CHAT_MISSING,
+    SCHOOL_CHAT_MISSING,
+    chat_findings_notify,
+    chats_flag_missing,
+)
+from .models import CLASS_KINDS, SCHOOL_KINDS, SINGLE_CLASS_KINDS, Chat, ChatKind, ChatRequirement, Meeting
 
-CLASS_CHAT_MISSING = "class_chat_missing"
-SCHOOL_CHAT_MISSING = "school_chat_missing"
-
-_FINDING_COLUMNS = ("school", "check_key", "subject_key", "school_class", "chat_kind", "message", "opened_at")
-
-
-def _required_for_class(kind: str):
-    return ChatRequirement.objects.filter(
-        school=OuterRef("school"),
-        kind=kind,
-        is_required=True,
-        min_grade__lte=OuterRef("grade"),
-        max_grade__gte=OuterRef("grade"),
-    )
-
-
-def _past_grace(now: datetime.datetime) -> Q:
-    """Classes created longer ago than their school's grace period.
-
-    Schools differ in the setting, but only a handful of values exist, so the condition is a short
-    OR over them (portable, where interval arithmetic in SQL is not).
-    """
-    graces = School.objects.order_by().values_list("new_class_grace_days", flat=True).distinct()
-    condition = Q(pk__in=[])
-    for days in graces:
-        condition |= Q(school__new_class_grace_days=days, created_at__lte=now - datetime.timedelta(days=days))
-    return condition
-
-
-def _missing_class_chats(*, kind: str, now: datetime.datetime):
-    """Active classes past their grace period that must have a chat of ``kind`` and have none."""
-    active_chat = Chat.objects.filter(school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE)
-    return (
-        SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE)
-        .filter(_past_grace(now))
-        .filter(Exists(_required_for_class(kind)), ~Exists(active_chat))
-        .order_by()
-        .annotate(
-            f_school=F("school_id"),
-            f_check_key=Value(CLASS_CHAT_MISSING, output_field=CharField()),
-            f_subject_key=Concat(
-                Value("class:"), Cast("pk", CharField()), Value(f":{kind}"), output_field=CharField()
-            ),
-            f_school_class=F("pk"),
-            f_chat_kind=Value(kind, output_field=CharField()),
-            f_message=Value(f"Нет обязательного чата (п. 4): {ChatKind(kind).label}", output_field=CharField()),
-            f_opened_at=Value(now, output_field=DateTimeField()),
-        )
-        .values_list(*(f"f_{column}" for column in _FINDING_COLUMNS))
-    )
-
-
-def _missing_school_chats(*, now: datetime.datetime):
-    active_chat = Chat.objects.filter(school=OuterRef("school"), kind=OuterRef("kind"), status=Chat.Status.ACTIVE)
-    return (
-        ChatRequirement.objects.filter(kind__in=SCHOOL_KINDS, is_required=True)
-        .filter(~Exists(active_chat))
-        .order_by()
-        .annotate(
-            f_school=F("school_id"),
-            f_check_key=Value(SCHOOL_CHAT_MISSING, output_field=CharField()),
-            f_subject_key=Concat(
-                Value("school:"), Cast("school_id", CharField()), Value(":"), F("kind"), output_field=CharField()
-            ),
-            f_school_class=Cast(Value(None), BigIntegerField()),
-            f_chat_kind=F("kind"),
-            f_message=Case(
-                *(When(kind=kind, then=Value(f"Нет общешкольного чата (п. 6): {ChatKind(kind).label}")) for kind in SCHOOL_KINDS),
-                output_field=CharField(),
-            ),
-            f_opened_at=Value(now, output_field=DateTimeField()),
-        )
-        .values_list(*(f"f_{column}" for column in _FINDING_COLUMNS))
-    )
-
-
-def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> RunReport:
-    """Open a finding for every missing required chat; resolve those that are fixed.
-
-    Set-based: one INSERT … SELECT per class chat kind, one for the school-wide kinds, two UPDATEs;
-    the partial unique index on open findings makes a second run (or a second worker) a no-op.
-    """
-    now = now or timezone.now()
-    report = report or RunReport()
-
-    opened = 0
-    required_class_kinds = set(
-        ChatRequirement.objects.filter(kind__in=CLASS_KINDS, is_required=True).values_list("kind", flat=True).distinct()
-    )
-    for kind in sorted(required_class_kinds):
-        opened += insert_from_select(Finding, _FINDING_COLUMNS, _missing_class_chats(kind=kind, now=now))
-    opened += insert_from_select(Finding, _FINDING_COLUMNS, _missing_school_chats(now=now))
-    report.add("opened", opened)
-
-    open_class_findings = Finding.objects.filter(check_key=CLASS_CHAT_MISSING, resolved_at__isnull=True)
-    class_fixed = Exists(
-        Chat.objects.filter(school_class=OuterRef("school_class"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)
-    )
-    still_required = Exists(
-        ChatRequirement.objects.filter(
-            school=OuterRef("school"),
-            kind=OuterRef("chat_kind"),
-            is_required=True,
-            min_grade__lte=OuterRef("school_class__grade"),
-            max_grade__gte=OuterRef("school_class__grade"),
-        )
-    )
-    resolved = open_class_findings.filter(
-        class_fixed | ~still_required | Q(school_class__status=SchoolClass.Status.ARCHIVED)
-    ).update(resolved_at=now)
-
-    school_fixed = Exists(
-        Chat.objects.filter(school=OuterRef("school"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)
-    )
-    school_still_required = Exists(
-        ChatRequirement.objects.filter(school=OuterRef("school"), kind=OuterRef("chat_kind"), is_required=True)
-    )
-    resolved += (
-        Finding.objects.filter(check_key=SCHOOL_CHAT_MISSING, resolved_at__isnull=True)
-        .filter(school_fixed | ~school_still_required)
-        .update(resolved_at=now)
-    )
-    report.add("resolved", resolved)
-    return report
+# --- Requirements ------------------------------------------------------------------------------------
 
 
 def chat_requirements_create_defaults(*, school: School) -> None:
@@ -164,6 +39,154 @@ def chat_requirements_create_defaults(*, school: School) -> None:
         )
     for kind in SCHOOL_KINDS:
         ChatRequirement.objects.get_or_create(school=school, kind=kind, defaults={"basis": "п. 6"})
+
+
+# --- Chats -------------------------------------------------------------------------------------------
+
+CHAT_FIELDS = ("kind", "school_class", "title", "url", "members_count", "status")
+
+
+def chat_validate(
+    *,
+    school: School,
+    kind: str,
+    school_class: SchoolClass | None,
+    url: str,
+    status: str = Chat.Status.ACTIVE,
+    exclude_pk: int | None = None,
+) -> None:
+    """Raise ``ValidationError`` (by field) unless the chat keeps the rules of API.md and the order."""
+    errors: dict[str, str] = {}
+    if kind not in ChatKind.values:
+        errors["kind"] = _("Неизвестный вид чата.")
+    elif kind in CLASS_KINDS and school_class is None:
+        errors["school_class"] = _("Чат класса должен быть привязан к классу.")
+    elif kind in SCHOOL_KINDS and school_class is not None:
+        errors["school_class"] = _("Общешкольный чат не привязывается к классу.")
+    if school_class is not None and school_class.school_id != school.pk:
+        errors["school_class"] = _("Класс относится к другой школе.")
+    elif school_class is not None and status == Chat.Status.ACTIVE and school_class.status != SchoolClass.Status.ACTIVE:
+        errors["school_class"] = _("Класс переведён в архив: действующий чат ему не нужен.")
+    if not (url or "").startswith("https://"):
+        errors["url"] = _("Ссылка на чат должна начинаться с https://")
+    if status not in Chat.Status.values:
+        errors["status"] = _("Неизвестный статус.")
+    if not errors and status == Chat.Status.ACTIVE:
+        duplicate = _active_duplicate(school=school, kind=kind, school_class=school_class, exclude_pk=exclude_pk)
+        if duplicate is not None:
+            errors[NON_FIELD_ERRORS] = _duplicate_message(kind=kind, school_class=school_class, duplicate=duplicate)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _active_duplicate(*, school, kind, school_class, exclude_pk) -> Chat | None:
+    if kind in SINGLE_CLASS_KINDS:
+        clash = Chat.objects.filter(school_class=school_class, kind=kind, status=Chat.Status.ACTIVE)
+    elif kind in SCHOOL_KINDS:
+        clash = Chat.objects.filter(school=school, kind=kind, status=Chat.Status.ACTIVE)
+    else:  # «иные чаты» of a class may repeat
+        return None
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    return clash.only("pk", "title").first()
+
+
+def _duplicate_message(*, kind, school_class, duplicate: Chat) -> str:
+    if school_class is not None:
+        return _(
+            "У класса %(class)s уже есть действующий чат вида «%(kind)s» («%(title)s»). "
+            "Измените его или сначала отправьте в архив."
+        ) % {"class": school_class.name, "kind": ChatKind(kind).label, "title": duplicate.title}
+    return _(
+        "В школе уже есть действующий чат вида «%(kind)s» («%(title)s»). Измените его или сначала отправьте в архив."
+    ) % {"kind": ChatKind(kind).label, "title": duplicate.title}
+
+
+def _save_guarded(chat: Chat, *, update_fields=None) -> None:
+    """Save; a race that the validation could not see still ends as a ValidationError, not a 500."""
+    try:
+        with transaction.atomic():
+            chat.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: _("Такой действующий чат уже есть — обновите страницу и проверьте.")}
+        ) from exc
+
+
+def _default_owner(*, school: School, kind: str) -> Person | None:
+    """A new school-wide chat goes to the first person the order names for it (changeable later)."""
+    requirement = ChatRequirement.objects.filter(school=school, kind=kind).first()
+    if requirement is None:
+        return None
+    return requirement.owners.filter(is_active=True, school=school).order_by("full_name").first()
+
+
+@transaction.atomic
+def chat_create(
+    *,
+    school: School,
+    kind: str,
+    title: str,
+    url: str,
+    by,
+    school_class: SchoolClass | None = None,
+    members_count: int | None = None,
+    owner: Person | None = None,
+) -> Chat:
+    """Record a chat. A school-wide chat without an owner given gets its named owner (п. 6)."""
+    chat_validate(school=school, kind=kind, school_class=school_class, url=url)
+    now = timezone.now()
+    chat = Chat(
+        school=school,
+        kind=kind,
+        school_class=school_class,
+        title=title,
+        url=url,
+        members_count=members_count,
+        last_verified_at=now if members_count is not None else None,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    _save_guarded(chat)
+    if owner is None and kind in SCHOOL_KINDS:
+        owner = _default_owner(school=school, kind=kind)
+    if owner is not None:
+        chat = chat_owner_assign(chat=chat, person=owner, by=by)
+    return chat
+
+
+@transaction.atomic
+def chat_update(*, chat: Chat, by, **changes) -> Chat:
+    """Change the fields given (any of ``CHAT_FIELDS`` and ``owner``), keeping every rule."""
+    unknown = set(changes) - set(CHAT_FIELDS) - {"owner"}
+    if unknown:
+        raise TypeError(f"chat_update() got unknown fields: {sorted(unknown)}")
+    owner_given = "owner" in changes
+    owner = changes.pop("owner", None)
+    chat = Chat.objects.select_for_update().get(pk=chat.pk)
+    changed = [name for name, value in changes.items() if getattr(chat, name) != value]
+    for name in changed:
+        setattr(chat, name, changes[name])
+    if changed:
+        chat_validate(
+            school=chat.school, kind=chat.kind, school_class=chat.school_class, url=chat.url,
+            status=chat.status, exclude_pk=chat.pk,
+        )
+        if "members_count" in changed:
+            chat.last_verified_at = timezone.now()
+            changed.append("last_verified_at")
+        _save_guarded(chat, update_fields=[*changed, "updated_at"])
+    if owner_given:
+        chat = chat_owner_assign(chat=chat, person=owner, by=by)
+    return chat
+
+
+def chat_archive(*, chat: Chat, by) -> Chat:
+    """Archive a chat (it no longer counts for the order); the record stays."""
+    Chat.objects.filter(pk=chat.pk, status=Chat.Status.ACTIVE).update(
+        status=Chat.Status.ARCHIVED, updated_at=timezone.now()
+    )
+    chat.refresh_from_db()
+    return chat
 
 
 CHAT_OWNER_PERMS = ("chats.view_chat", "chats.change_chat")
@@ -190,3 +213,47 @@ def chat_owner_assign(*, chat: Chat, person: Person | None, by=None) -> Chat:
             assign_perm(perm, person.user, chat)
         person.user.groups.add(Group.objects.get(name=Role.CHAT_OWNER))
     return chat
+
+
+# --- Meetings (points 5 and 7.3) --------------------------------------------------------------------
+
+MEETING_FIELDS = ("kind", "format", "held_on", "topic", "chat", "participants")
+
+
+def meeting_validate(*, school: School, held_on: datetime.date, chat: Chat | None, today: datetime.date | None = None):
+    errors = {}
+    if held_on > (today or timezone.localdate()):
+        errors["held_on"] = _("В журнал вносятся проведённые встречи: дата не может быть в будущем.")
+    if chat is not None and chat.school_id != school.pk:
+        errors["chat"] = _("Чат относится к другой школе.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def meeting_create(
+    *,
+    school: School,
+    by,
+    held_on: datetime.date,
+    topic: str,
+    kind: str = Meeting.Kind.MEETING,
+    format: str = Meeting.Format.ONLINE,
+    chat: Chat | None = None,
+    participants: int = 0,
+) -> Meeting:
+    meeting_validate(school=school, held_on=held_on, chat=chat)
+    return Meeting.objects.create(
+        school=school, kind=kind, format=format, held_on=held_on, topic=topic, chat=chat,
+        participants=participants, recorded_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
+    unknown = set(changes) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"meeting_update() got unknown fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(meeting, name, value)
+    meeting_validate(school=meeting.school, held_on=meeting.held_on, chat=meeting.chat)
+    meeting.save(update_fields=[*changes, "updated_at"])
+    return meeting

@@ -1,3 +1,8 @@
-from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .api import SchoolClassViewSet
+
+router = SimpleRouter()
+router.register("classes", SchoolClassViewSet, basename="schoolclass")
+
+urlpatterns = router.urls

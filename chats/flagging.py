@@ -1,0 +1,369 @@
+"""The flag job of points 4 and 6: findings for missing required chats, and the e-mail digest.
+
+Both halves are set-based: the findings are opened with one INSERT … SELECT per class chat kind
+(plus one for the school-wide kinds) and resolved with two UPDATEs; the digest claims every new
+finding in one UPDATE … RETURNING, so each finding is mailed once even with two workers running.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connections, router
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from orders.jobs import RunReport
+from orders.models import Finding
+from orders.sql import insert_from_select
+from staff.models import Person, School, SchoolClass
+from staff.roles import Role
+
+from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
+
+logger = logging.getLogger(__name__)
+
+CLASS_CHAT_MISSING = "class_chat_missing"
+SCHOOL_CHAT_MISSING = "school_chat_missing"
+
+_FINDING_COLUMNS = ("school", "check_key", "subject_key", "school_class", "chat_kind", "message", "opened_at")
+
+
+def _required_for_class(kind: str):
+    return ChatRequirement.objects.filter(
+        school=OuterRef("school"),
+        kind=kind,
+        is_required=True,
+        min_grade__lte=OuterRef("grade"),
+        max_grade__gte=OuterRef("grade"),
+    )
+
+
+def _past_grace(now: datetime.datetime) -> Q:
+    """Classes created longer ago than their school's grace period.
+
+    Schools differ in the setting, but only a handful of values exist, so the condition is a short
+    OR over them (portable, where interval arithmetic in SQL is not).
+    """
+    graces = School.objects.order_by().values_list("new_class_grace_days", flat=True).distinct()
+    condition = Q(pk__in=[])
+    for days in graces:
+        condition |= Q(school__new_class_grace_days=days, created_at__lte=now - datetime.timedelta(days=days))
+    return condition
+
+
+def _missing_class_chats(*, kind: str, now: datetime.datetime):
+    """Active classes past their grace period that must have a chat of ``kind`` and have none."""
+    active_chat = Chat.objects.filter(school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE)
+    return (
+        SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE)
+        .filter(_past_grace(now))
+        .filter(Exists(_required_for_class(kind)), ~Exists(active_chat))
+        .order_by()
+        .annotate(
+            f_school=F("school_id"),
+            f_check_key=Value(CLASS_CHAT_MISSING, output_field=CharField()),
+            f_subject_key=Concat(
+                Value("class:"), Cast("pk", CharField()), Value(f":{kind}"), output_field=CharField()
+            ),
+            f_school_class=F("pk"),
+            f_chat_kind=Value(kind, output_field=CharField()),
+            f_message=Value(f"Нет обязательного чата (п. 4): {ChatKind(kind).label}", output_field=CharField()),
+            f_opened_at=Value(now, output_field=DateTimeField()),
+        )
+        .values_list(*(f"f_{column}" for column in _FINDING_COLUMNS))
+    )
+
+
+def _missing_school_chats(*, now: datetime.datetime):
+    active_chat = Chat.objects.filter(school=OuterRef("school"), kind=OuterRef("kind"), status=Chat.Status.ACTIVE)
+    return (
+        ChatRequirement.objects.filter(kind__in=SCHOOL_KINDS, is_required=True)
+        .filter(~Exists(active_chat))
+        .order_by()
+        .annotate(
+            f_school=F("school_id"),
+            f_check_key=Value(SCHOOL_CHAT_MISSING, output_field=CharField()),
+            f_subject_key=Concat(
+                Value("school:"), Cast("school_id", CharField()), Value(":"), F("kind"), output_field=CharField()
+            ),
+            f_school_class=Cast(Value(None), BigIntegerField()),
+            f_chat_kind=F("kind"),
+            f_message=Case(
+                *(When(kind=kind, then=Value(f"Нет общешкольного чата (п. 6): {ChatKind(kind).label}")) for kind in SCHOOL_KINDS),
+                output_field=CharField(),
+            ),
+            f_opened_at=Value(now, output_field=DateTimeField()),
+        )
+        .values_list(*(f"f_{column}" for column in _FINDING_COLUMNS))
+    )
+
+
+def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> RunReport:
+    """Open a finding for every missing required chat; resolve those that are fixed.
+
+    Set-based: one INSERT … SELECT per class chat kind, one for the school-wide kinds, two UPDATEs;
+    the partial unique index on open findings makes a second run (or a second worker) a no-op.
+    """
+    now = now or timezone.now()
+    report = report or RunReport()
+
+    opened = 0
+    required_class_kinds = set(
+        ChatRequirement.objects.filter(kind__in=CLASS_KINDS, is_required=True).values_list("kind", flat=True).distinct()
+    )
+    for kind in sorted(required_class_kinds):
+        opened += insert_from_select(Finding, _FINDING_COLUMNS, _missing_class_chats(kind=kind, now=now))
+    opened += insert_from_select(Finding, _FINDING_COLUMNS, _missing_school_chats(now=now))
+    report.add("opened", opened)
+
+    open_class_findings = Finding.objects.filter(check_key=CLASS_CHAT_MISSING, resolved_at__isnull=True)
+    class_fixed = Exists(
+        Chat.objects.filter(school_class=OuterRef("school_class"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)
+    )
+    still_required = Exists(
+        ChatRequirement.objects.filter(
+            school=OuterRef("school"),
+            kind=OuterRef("chat_kind"),
+            is_required=True,
+            min_grade__lte=OuterRef("school_class__grade"),
+            max_grade__gte=OuterRef("school_class__grade"),
+        )
+    )
+    resolved = open_class_findings.filter(
+        class_fixed | ~still_required | Q(school_class__status=SchoolClass.Status.ARCHIVED)
+    ).update(resolved_at=now)
+
+    school_fixed = Exists(
+        Chat.objects.filter(school=OuterRef("school"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)
+    )
+    school_still_required = Exists(
+        ChatRequirement.objects.filter(school=OuterRef("school"), kind=OuterRef("chat_kind"), is_required=True)
+    )
+    resolved += (
+        Finding.objects.filter(check_key=SCHOOL_CHAT_MISSING, resolved_at__isnull=True)
+        .filter(school_fixed | ~school_still_required)
+        .update(resolved_at=now)
+    )
+    report.add("resolved", resolved)
+    return report
+
+
+
+# --- The e-mail digest -------------------------------------------------------------------------------
+#
+# Who is told about a finding:
+# - a class's missing chat (п. 4): the class teacher of that class;
+# - a missing school-wide chat (п. 6): the people the requirement names as owners (the order names
+#   them: «отв. Гладкова Л.И.»); when none of them has an e-mail, the school's coordinators (п. 2),
+#   who answer for the platform as a whole.
+# A recipient gets ONE e-mail per run listing all their new findings. A finding is "new" until it is
+# claimed (``notified_at`` set); the claim is a single UPDATE … WHERE notified_at IS NULL RETURNING,
+# so of two workers running at once each finding goes to exactly one of them. The claim is made
+# before sending (at most once): if a message cannot be sent its findings are released for the next
+# run. Findings whose recipient has no e-mail are not claimed — they wait until an address is on
+# record — and the run report counts them (``skipped_no_email``), without naming anybody.
+
+NOTIFIED_CHECKS = (CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING)
+
+
+def _active_with_email(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}is_active": True}) & ~Q(**{f"{prefix}email": ""})
+
+
+def _owners_with_email():
+    return Person.objects.filter(
+        _active_with_email(),
+        owned_chat_requirements__school=OuterRef("school"),
+        owned_chat_requirements__kind=OuterRef("chat_kind"),
+    )
+
+
+def _coordinators_with_email():
+    return Person.objects.filter(
+        _active_with_email(), school=OuterRef("school"), user__is_active=True, user__groups__name=Role.COORDINATOR
+    )
+
+
+def _class_teacher_reachable() -> Q:
+    return Q(check_key=CLASS_CHAT_MISSING, school_class__class_teacher__isnull=False) & _active_with_email(
+        "school_class__class_teacher__"
+    )
+
+
+def _new_findings():
+    return Finding.objects.filter(check_key__in=NOTIFIED_CHECKS, resolved_at__isnull=True, notified_at__isnull=True)
+
+
+def _claim(*, now: datetime.datetime) -> list[int]:
+    """Mark every new finding that has somebody to tell as notified; return the ids this call got."""
+    claimable = (
+        _new_findings()
+        .filter(
+            _class_teacher_reachable()
+            | Q(check_key=SCHOOL_CHAT_MISSING) & (Exists(_owners_with_email()) | Exists(_coordinators_with_email()))
+        )
+        .order_by()
+        .values("pk")
+    )
+    alias = router.db_for_write(Finding)
+    connection = connections[alias]
+    select_sql, params = claimable.query.get_compiler(using=alias).as_sql()
+    table = connection.ops.quote_name(Finding._meta.db_table)
+    notified = connection.ops.quote_name(Finding._meta.get_field("notified_at").column)
+    pk = connection.ops.quote_name(Finding._meta.pk.column)
+    with connection.cursor() as cursor:
+        # Re-checking notified_at IS NULL in the UPDATE's own WHERE is what makes the claim exclusive:
+        # a row another worker claimed meanwhile is re-evaluated under its lock and skipped.
+        cursor.execute(
+            f"UPDATE {table} SET {notified} = %s WHERE {pk} IN ({select_sql}) AND {notified} IS NULL RETURNING {pk}",
+            (now, *params),
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _release(*, ids, now: datetime.datetime) -> None:
+    Finding.objects.filter(pk__in=ids, notified_at=now).update(notified_at=None)
+
+
+@dataclass
+class Digest:
+    person: Person
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _digests(finding_ids: list[int]) -> list[Digest]:
+    """Group the claimed findings by recipient, in a fixed number of queries."""
+    findings = list(
+        Finding.objects.filter(pk__in=finding_ids)
+        .select_related("school", "school_class__class_teacher")
+        .order_by("school_class__grade", "school_class__letter", "chat_kind")
+    )
+    school_findings = [f for f in findings if f.check_key == SCHOOL_CHAT_MISSING]
+    owners: dict[tuple[int, str], list[Person]] = defaultdict(list)
+    coordinators: dict[int, list[Person]] = defaultdict(list)
+    if school_findings:
+        school_ids = {f.school_id for f in school_findings}
+        for requirement in ChatRequirement.objects.filter(
+            school_id__in=school_ids, kind__in=SCHOOL_KINDS
+        ).prefetch_related("owners"):
+            owners[(requirement.school_id, requirement.kind)] = [
+                p for p in requirement.owners.all() if p.is_active and p.email
+            ]
+        for person in (
+            Person.objects.filter(
+                _active_with_email(), school_id__in=school_ids, user__is_active=True,
+                user__groups__name=Role.COORDINATOR,
+            ).distinct()
+        ):
+            coordinators[person.school_id].append(person)
+
+    digests: dict[int, Digest] = {}
+    for finding in findings:
+        if finding.check_key == CLASS_CHAT_MISSING:
+            recipients = [finding.school_class.class_teacher]
+        else:
+            recipients = owners.get((finding.school_id, finding.chat_kind)) or coordinators.get(finding.school_id, [])
+        for person in recipients:
+            digests.setdefault(person.pk, Digest(person=person)).findings.append(finding)
+    return list(digests.values())
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}" if settings.PORTAL_BASE_URL else path
+
+
+def _digest_message(digest: Digest, connection) -> EmailMultiAlternatives:
+    findings = []
+    for finding in digest.findings:
+        if finding.school_class_id:
+            url = reverse("chats:my_class_detail", args=[finding.school_class_id])
+        else:
+            url = reverse("chats:school_matrix")
+        findings.append({"finding": finding, "url": _absolute(url)})
+    context = {"person": digest.person, "findings": findings, "matrix_url": _absolute(reverse("chats:school_matrix"))}
+    subject = " ".join(render_to_string("chats/email/findings_digest_subject.txt", context).split())
+    text = render_to_string("chats/email/findings_digest.txt", context)
+    html = render_to_string("chats/email/findings_digest.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[digest.person.email], connection=connection
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _count_unreachable() -> dict[str, int]:
+    """New class findings nobody can be told about: their teacher has no e-mail, or there is no teacher."""
+    unreachable = _new_findings().filter(check_key=CLASS_CHAT_MISSING).exclude(_class_teacher_reachable())
+    counts = unreachable.aggregate(
+        teachers=Count(
+            "school_class__class_teacher", distinct=True, filter=Q(school_class__class_teacher__isnull=False)
+        ),
+        without_teacher=Count("pk", filter=Q(school_class__class_teacher__isnull=True)),
+    )
+    school_unreachable = (
+        _new_findings()
+        .filter(check_key=SCHOOL_CHAT_MISSING)
+        .exclude(Exists(_owners_with_email()) | Exists(_coordinators_with_email()))
+        .count()
+    )
+    return {
+        "skipped_no_email": counts["teachers"],
+        "skipped_no_teacher": counts["without_teacher"],
+        "skipped_school_no_recipient": school_unreachable,
+    }
+
+
+def chat_findings_notify(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> RunReport:
+    """Send one digest per recipient of the findings of points 4 and 6 nobody was told about yet."""
+    now = now or timezone.now()
+    report = report or RunReport()
+    claimed = _claim(now=now)
+    delivered: set[int] = set()
+    mails = failed = 0
+    if claimed:
+        try:
+            with get_connection() as connection, translation.override(settings.LANGUAGE_CODE):
+                for digest in _digests(claimed):
+                    try:
+                        sent = connection.send_messages([_digest_message(digest, connection)])
+                    except Exception:  # one bad address must not stop the other digests
+                        logger.warning("A findings digest could not be sent (%d findings).", len(digest.findings), exc_info=True)
+                        sent = 0
+                    if sent:
+                        mails += 1
+                        delivered.update(f.pk for f in digest.findings)
+                    else:
+                        failed += 1
+        except Exception:  # the mail server is unreachable: nothing is lost, the next run tries again
+            logger.warning("The mail server could not be reached for the findings digest.", exc_info=True)
+            report.details["mail_server_unreachable"] = 1
+        finally:
+            _release(ids=set(claimed) - delivered, now=now)
+    # Counted into details only: they are not rows this run changed.
+    report.details["mails_sent"] = report.details.get("mails_sent", 0) + mails
+    report.details["mails_failed"] = report.details.get("mails_failed", 0) + failed
+    report.add("findings_notified", len(delivered))
+    for key, value in _count_unreachable().items():
+        report.details[key] = report.details.get(key, 0) + value
+    return report

@@ -1,0 +1,114 @@
+"""HTML forms of the chats app: thin — the rules live in ``chats.services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from staff.models import Person
+
+from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatKind, Meeting
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it, else on top."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class ChatFieldsMixin(forms.Form):
+    title = forms.CharField(label=_("Название чата"), max_length=200)
+    url = forms.URLField(
+        label=_("Ссылка на чат в «Сферуме»"),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+    )
+    members_count = forms.IntegerField(
+        label=_("Участников сейчас"), min_value=0, max_value=100000, required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if not url.startswith("https://"):
+            raise ValidationError(_("Ссылка на чат должна начинаться с https://"))
+        return url
+
+
+class ClassChatAddForm(ChatFieldsMixin):
+    kind = forms.ChoiceField(
+        label=_("Вид чата"), choices=[(k.value, k.label) for k in CLASS_KINDS], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, prefix_kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if prefix_kind:
+            self.fields["kind"].initial = prefix_kind
+
+
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, person: Person) -> str:
+        return f"{person.full_name} — {person.position}" if person.position else person.full_name
+
+
+def _owner_field(school) -> OwnerField:
+    return OwnerField(
+        label=_("Ответственный (владелец чата)"),
+        queryset=Person.objects.filter(school=school, is_active=True).only("pk", "full_name", "position"),
+        required=False,
+        empty_label=_("— не назначен —"),
+    )
+
+
+class SchoolChatAddForm(ChatFieldsMixin):
+    kind = forms.ChoiceField(label=_("Вид чата"), choices=[(k.value, k.label) for k in SCHOOL_KINDS])
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = _owner_field(school)
+        self.fields["owner"].help_text = _("Если не выбрать, ответственным станет первый названный в приказе.")
+
+
+class ChatEditForm(ChatFieldsMixin):
+    def __init__(self, *args, chat: Chat, may_assign_owner: bool, **kwargs):
+        initial = {"title": chat.title, "url": chat.url, "members_count": chat.members_count}
+        if may_assign_owner:
+            initial["owner"] = chat.owner_id
+        super().__init__(*args, initial=initial, **kwargs)
+        if may_assign_owner:
+            self.fields["owner"] = _owner_field(chat.school_id)
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("Дата"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    kind = forms.ChoiceField(label=_("Что проводилось"), choices=Meeting.Kind.choices, initial=Meeting.Kind.MEETING)
+    format = forms.ChoiceField(label=_("Формат"), choices=Meeting.Format.choices, initial=Meeting.Format.ONLINE)
+    topic = forms.CharField(label=_("Тема"), max_length=300)
+    chat = forms.ModelChoiceField(label=_("Чат"), queryset=Chat.objects.none(), required=False, empty_label=_("— без чата —"))
+    participants = forms.IntegerField(label=_("Участников"), min_value=0, max_value=100000, initial=0)
+
+    def __init__(self, *args, chats, meeting: Meeting | None = None, **kwargs):
+        if meeting is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "held_on": meeting.held_on, "kind": meeting.kind, "format": meeting.format,
+                    "topic": meeting.topic, "chat": meeting.chat_id, "participants": meeting.participants,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["chat"].queryset = chats
+        self.fields["chat"].label_from_instance = _chat_label
+
+
+def _chat_label(chat: Chat) -> str:
+    if chat.school_class_id:
+        return f"{chat.school_class.name}: {chat.title}"
+    return f"{ChatKind(chat.kind).label}: {chat.title}"
+

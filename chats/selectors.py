@@ -1,0 +1,471 @@
+"""Reads for chats: what a user may see and change, and the chat state of classes in one query.
+
+Who sees which chats (applied in the query, never per row):
+- the inspector and superusers: every chat;
+- a global ``chats.view_chat`` (director, coordinator, operator): every chat of their school;
+- a class teacher: the chats of the classes they lead (object permission on the class);
+- a chat owner (п. 6): the chats they own (object permission on the chat) and, read-only, the other
+  school-wide chats of their school — the five chats are one set they answer for together.
+
+Who changes a chat: the operator and the coordinator (global ``chats.change_chat``, own school),
+the class teacher for the chats of their classes, the owner for their chat. Nobody else.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
+
+from orders.models import Finding
+from staff.models import Person, School, SchoolClass
+from staff.roles import Role
+from staff.selectors import (
+    filter_by_permission,
+    led_class_ids,
+    object_permission_ids,
+    user_school,
+    user_sees_all_schools,
+)
+
+from .models import CLASS_KINDS, SCHOOL_KINDS, SINGLE_CLASS_KINDS, Chat, ChatKind, ChatRequirement, Meeting
+
+
+# --- Chats ---------------------------------------------------------------------------------------
+
+def _is_chat_owner(user) -> bool:
+    return user.groups.filter(name=Role.CHAT_OWNER).exists()
+
+
+def chat_list(*, user) -> QuerySet[Chat]:
+    """The chats ``user`` may see (see the module docstring)."""
+    queryset = Chat.objects.select_related("school_class", "owner")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user_sees_all_schools(user):
+        return queryset
+    if user.has_perm("chats.view_chat"):
+        school = user_school(user)
+        return queryset.filter(school=school) if school else queryset.none()
+    visible = Q(pk__in=object_permission_ids(user=user, model=Chat, codename="view_chat")) | Q(
+        school_class__in=led_class_ids(user=user)
+    )
+    school = user_school(user)
+    if school is not None and _is_chat_owner(user):
+        visible |= Q(school=school, kind__in=SCHOOL_KINDS)
+    return queryset.filter(visible)
+
+
+def user_manages_school_chats(*, user, school_id: int) -> bool:
+    """Operator or coordinator of this school: may create any chat there and assign owners."""
+    if not user.is_authenticated:
+        return False
+    school = user_school(user)
+    return school is not None and school.pk == school_id and user.has_perm("chats.change_chat")
+
+
+def user_may_change_chat(*, user, chat: Chat) -> bool:
+    if user_manages_school_chats(user=user, school_id=chat.school_id):
+        return True
+    if chat.school_class_id is not None:
+        return user.has_perm("staff.lead_schoolclass", chat.school_class)
+    return user.has_perm("chats.change_chat", chat)
+
+
+def user_may_add_chat(*, user, school_id: int, kind: str, school_class: SchoolClass | None) -> bool:
+    """School-wide chats: the school's operator or coordinator; class chats: also the class teacher."""
+    if user_manages_school_chats(user=user, school_id=school_id):
+        return True
+    if kind in SCHOOL_KINDS or school_class is None:
+        return False
+    return school_class.school_id == school_id and user.has_perm("staff.lead_schoolclass", school_class)
+
+
+def user_may_add_chats_at_all(*, user) -> bool:
+    """Does the user create chats anywhere (operator, coordinator, a class teacher)?"""
+    return user.is_authenticated and (user.has_perm("chats.add_chat") or led_class_ids(user=user).exists())
+
+
+# --- Chat state of classes -------------------------------------------------------------------------
+
+def _requirement_for_class(kind: str):
+    return ChatRequirement.objects.filter(
+        school=OuterRef("school"),
+        kind=kind,
+        is_required=True,
+        min_grade__lte=OuterRef("grade"),
+        max_grade__gte=OuterRef("grade"),
+    )
+
+
+def _active_class_chats(kind: str):
+    return Chat.objects.filter(school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE)
+
+
+def schoolclass_annotate_chats(queryset: QuerySet[SchoolClass]) -> QuerySet[SchoolClass]:
+    """Annotate each class, in the same query, with per class chat kind: ``requires_<kind>``,
+    ``has_<kind>`` and ``members_<kind>`` (members of its active chats of that kind, or None).
+
+    Constant work per page whatever the number of classes: correlated subqueries, no N+1.
+    """
+    annotations = {}
+    for kind in CLASS_KINDS:
+        annotations[f"requires_{kind}"] = Exists(_requirement_for_class(kind))
+        annotations[f"has_{kind}"] = Exists(_active_class_chats(kind))
+        annotations[f"members_{kind}"] = Subquery(
+            _active_class_chats(kind)
+            .order_by()
+            .values("school_class")
+            .annotate(total=Sum("members_count"))
+            .values("total"),
+            output_field=IntegerField(),
+        )
+    return queryset.annotate(**annotations)
+
+
+def missing_chat_kinds(school_class: SchoolClass) -> list[str]:
+    """Required class chat kinds the class has no active chat of (needs ``schoolclass_annotate_chats``)."""
+    return [
+        str(kind)
+        for kind in CLASS_KINDS
+        if getattr(school_class, f"requires_{kind}") and not getattr(school_class, f"has_{kind}")
+    ]
+
+
+def expected_members(school_class: SchoolClass, kind: str) -> int | None:
+    if kind == ChatKind.CLASS_STUDENTS:
+        return school_class.students_expected
+    if kind == ChatKind.CLASS_PARENTS:
+        return school_class.parents_expected
+    return None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Members of a chat against the number expected from the class list."""
+
+    members: int | None
+    expected: int | None
+
+    @property
+    def percent(self) -> int | None:
+        if self.members is None or not self.expected:
+            return None
+        return min(100, round(100 * self.members / self.expected))
+
+    @property
+    def complete(self) -> bool:
+        return self.percent is not None and self.percent >= 100
+
+
+@dataclass(frozen=True)
+class KindState:
+    kind: str
+    label: str
+    required: bool
+    present: bool
+    coverage: Coverage
+
+    @property
+    def missing(self) -> bool:
+        return self.required and not self.present
+
+
+def class_kind_states(school_class: SchoolClass, kinds) -> list[KindState]:
+    return [
+        KindState(
+            kind=str(kind),
+            label=str(ChatKind(kind).label),
+            required=bool(getattr(school_class, f"requires_{kind}")),
+            present=bool(getattr(school_class, f"has_{kind}")),
+            coverage=Coverage(getattr(school_class, f"members_{kind}"), expected_members(school_class, kind)),
+        )
+        for kind in kinds
+    ]
+
+
+# --- «Мой класс» ---------------------------------------------------------------------------------------
+
+def checklist_classes(*, user) -> QuerySet[SchoolClass]:
+    """Classes whose checklist the user may open: their own as class teacher, any of their school
+    for the school's director, coordinator and operator, any for the inspector."""
+    queryset = SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE).select_related("school", "class_teacher")
+    return filter_by_permission(queryset=queryset, user=user, codename="view_schoolclass")
+
+
+@dataclass
+class Checklist:
+    school_class: SchoolClass
+    kind_states: list[KindState]
+    class_chats: list[Chat]
+    invitations: list
+    more_invitations: bool
+    join_requests: list
+    more_join_requests: bool
+    findings: list[Finding]
+    recently_resolved: list[Finding]
+    may_edit: bool
+    led_classes: list[SchoolClass]  # the switcher: the classes the user leads
+
+    @property
+    def done(self) -> int:
+        return sum(1 for state in self.kind_states if state.required and state.present)
+
+    @property
+    def required(self) -> int:
+        return sum(1 for state in self.kind_states if state.required)
+
+
+CHECKLIST_PREVIEW = 10
+RECENTLY_RESOLVED_DAYS = 7
+
+
+def _class_links(*, user, school_class: SchoolClass, leads: bool):
+    """Active links and pending join requests of the class, narrowed to the user.
+
+    The rule is the invitations app's (``invitations.selectors``): staff with school-wide rights on
+    links, or the class's teacher. For the class's own teacher the narrowing is already known here
+    (they lead this class), which keeps the page at its fixed number of queries.
+    """
+    from invitations.models import Invitation, JoinRequest
+    from invitations.selectors import InvitationFilters, JoinRequestFilters, invitation_list, join_request_list
+
+    if leads:
+        links = Invitation.objects.filter(school_class=school_class, status=Invitation.Status.ACTIVE)
+        requests = JoinRequest.objects.filter(school_class=school_class, status=JoinRequest.Status.PENDING)
+    else:
+        links = invitation_list(
+            user=user, filters=InvitationFilters(status=Invitation.Status.ACTIVE, school_class=school_class.pk)
+        )
+        requests = join_request_list(
+            user=user, filters=JoinRequestFilters(status=JoinRequest.Status.PENDING, school_class=school_class.pk)
+        )
+    return links.order_by("expires_at", "pk"), requests.order_by("created_at", "pk")
+
+
+def _first(queryset: QuerySet, limit: int) -> tuple[list, bool]:
+    """The first ``limit`` rows and whether there are more (one query, no COUNT)."""
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def class_checklist(*, user, school_class_id: int) -> Checklist | None:
+    """Everything «Мой класс» shows for one class, or None when the class is outside the user's scope.
+
+    A fixed number of queries whatever the size of the school: the class with the chat state and the
+    classes of the switcher (one query), its chats, links, join requests, findings.
+    """
+    led = led_class_ids(user=user)
+    rows = list(
+        schoolclass_annotate_chats(checklist_classes(user=user))
+        .filter(Q(pk=school_class_id) | Q(pk__in=led))
+        .annotate(is_led=ExpressionWrapper(Q(pk__in=led), output_field=BooleanField()))
+        .order_by("grade", "letter")
+    )
+    school_class = next((row for row in rows if row.pk == school_class_id), None)
+    if school_class is None:
+        return None
+    # The two chats of point 4 always show; «иные чаты» only where the school made them required.
+    states = [
+        state
+        for state in class_kind_states(school_class, CLASS_KINDS)
+        if state.required or state.kind in SINGLE_CLASS_KINDS
+    ]
+    class_chats = list(
+        Chat.objects.filter(school_class=school_class, status=Chat.Status.ACTIVE)
+        .select_related("owner")
+        .order_by("kind", "title", "pk")
+    )
+    links, requests = _class_links(user=user, school_class=school_class, leads=school_class.is_led)
+    invitations, more_invitations = _first(links, CHECKLIST_PREVIEW)
+    join_requests, more_join_requests = _first(requests, CHECKLIST_PREVIEW)
+    since = timezone.now() - datetime.timedelta(days=RECENTLY_RESOLVED_DAYS)
+    findings = list(
+        Finding.objects.filter(school_class=school_class)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))
+        .order_by("opened_at", "pk")
+    )
+    manager = user_manages_school_chats(user=user, school_id=school_class.school_id)
+    return Checklist(
+        school_class=school_class,
+        kind_states=states,
+        class_chats=class_chats,
+        invitations=invitations,
+        more_invitations=more_invitations,
+        join_requests=join_requests,
+        more_join_requests=more_join_requests,
+        findings=[f for f in findings if f.resolved_at is None],
+        recently_resolved=sorted((f for f in findings if f.resolved_at), key=lambda f: f.resolved_at, reverse=True),
+        may_edit=manager or school_class.is_led,
+        led_classes=[row for row in rows if row.is_led],
+    )
+
+
+# --- School at a glance ---------------------------------------------------------------------------
+
+def matrix_school(*, user, school_id: int | None = None) -> School | None:
+    """The school whose matrix the user opens: their own; any (``?school=``) for the inspector."""
+    if not user.is_authenticated:
+        return None
+    if user_sees_all_schools(user):
+        if school_id is not None:
+            return School.objects.filter(pk=school_id).first()
+        return user_school(user) or School.objects.order_by("short_name").first()
+    if not user.has_perm("chats.view_chat"):
+        return None
+    return user_school(user)
+
+
+@dataclass
+class SchoolChatRow:
+    kind: str
+    label: str
+    requirement: ChatRequirement | None
+    chat: Chat | None
+    may_edit: bool
+
+    @property
+    def required(self) -> bool:
+        return self.requirement is not None and self.requirement.is_required
+
+    @property
+    def named_owners(self) -> list[Person]:
+        return list(self.requirement.owners.all()) if self.requirement else []
+
+
+def school_requirements(*, school: School) -> list[ChatRequirement]:
+    return list(
+        ChatRequirement.objects.filter(school=school).prefetch_related(
+            Prefetch("owners", queryset=Person.objects.only("pk", "full_name", "school_id").order_by("full_name"))
+        )
+    )
+
+
+def matrix_class_kinds(requirements: list[ChatRequirement]) -> list[str]:
+    """The columns of the matrix: the class chat kinds some grade of the school requires, in order."""
+    required = {r.kind for r in requirements if r.is_required and r.kind in CLASS_KINDS}
+    return [str(kind) for kind in CLASS_KINDS if kind in required]
+
+
+def matrix_classes(*, school: School, grade: int | None = None) -> list[SchoolClass]:
+    queryset = SchoolClass.objects.filter(school=school, status=SchoolClass.Status.ACTIVE).select_related(
+        "class_teacher"
+    )
+    if grade is not None:
+        queryset = queryset.filter(grade=grade)
+    return list(schoolclass_annotate_chats(queryset).order_by("grade", "letter"))
+
+
+def school_chat_rows(*, user, school: School, requirements: list[ChatRequirement]) -> list[SchoolChatRow]:
+    """The five school-wide chats of point 6 with their owners: one row per school-wide kind."""
+    chats = {
+        chat.kind: chat
+        for chat in Chat.objects.filter(school=school, kind__in=SCHOOL_KINDS, status=Chat.Status.ACTIVE).select_related(
+            "owner"
+        )
+    }
+    by_kind = {r.kind: r for r in requirements}
+    manager = user_manages_school_chats(user=user, school_id=school.pk)
+    owned = set()
+    if not manager and chats:
+        owned = set(
+            object_permission_ids(user=user, model=Chat, codename="change_chat")
+            .filter(content_object_id__in=[chat.pk for chat in chats.values()])
+            .values_list("content_object_id", flat=True)
+        )
+    return [
+        SchoolChatRow(
+            kind=str(kind),
+            label=str(kind.label),
+            requirement=by_kind.get(kind),
+            chat=chats.get(kind),
+            may_edit=manager or (kind in chats and chats[kind].pk in owned),
+        )
+        for kind in SCHOOL_KINDS
+    ]
+
+
+# --- Meetings ------------------------------------------------------------------------------------------
+
+def meeting_list(*, user) -> QuerySet[Meeting]:
+    """Meetings of the user's school: every member of staff sees the school's log (a public record)."""
+    queryset = Meeting.objects.select_related("chat", "recorded_by__person")
+    if not user.is_authenticated:
+        return queryset.none()
+    if user_sees_all_schools(user):
+        return queryset
+    school = user_school(user)
+    return queryset.filter(school=school) if school else queryset.none()
+
+
+def user_manages_meetings(*, user, school_id: int) -> bool:
+    """Director, coordinator, operator of the school: may log and correct any meeting of it."""
+    school = user_school(user)
+    return school is not None and school.pk == school_id and user.has_perm("chats.view_meeting")
+
+
+def user_may_change_meeting(*, user, meeting: Meeting) -> bool:
+    return user_manages_meetings(user=user, school_id=meeting.school_id) or (
+        meeting.recorded_by_id is not None and meeting.recorded_by_id == user.pk
+    )
+
+
+def meeting_chat_choices(*, user) -> QuerySet[Chat]:
+    """Chats a meeting may be attached to: the school's for managers, the user's own chats otherwise."""
+    school = user_school(user)
+    if school is None:
+        return Chat.objects.none()
+    active = Chat.objects.filter(school=school, status=Chat.Status.ACTIVE).select_related("school_class")
+    if user_manages_meetings(user=user, school_id=school.pk):
+        return active
+    return active.filter(
+        Q(school_class__in=led_class_ids(user=user))
+        | Q(pk__in=object_permission_ids(user=user, model=Chat, codename="change_chat"))
+    )
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    start = month.replace(day=1)
+    following = (start + datetime.timedelta(days=32)).replace(day=1)
+    return start, following
+
+
+def academic_year_start(today: datetime.date) -> datetime.date:
+    """1 September of the academic year ``today`` belongs to."""
+    year = today.year if today.month >= 9 else today.year - 1
+    return datetime.date(year, 9, 1)
+
+
+def current_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def meeting_kind_counts(*, school: School, start: datetime.date, following: datetime.date) -> list[dict]:
+    """Meetings of the month by kind, in one grouped query (the month's summary line)."""
+    counts = dict(
+        Meeting.objects.filter(school=school, held_on__gte=start, held_on__lt=following)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+    return [{"kind": kind, "label": label, "count": counts.get(kind, 0)} for kind, label in Meeting.Kind.choices]
+
+
