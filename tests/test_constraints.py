@@ -212,6 +212,15 @@ def join_request_with(**fields):
     return write
 
 
+def two_submissions(second_key, first_key="form-1"):
+    """Two join requests through one link; a double click re-sends the same submission key."""
+    def write(c):
+        link = invitation(c, max_uses=30)
+        for key in (first_key, second_key):
+            join_request_with(invitation=link, submission_key=key)(c)
+    return write
+
+
 def two_invitations_same_token(second_token):
     def write(c):
         invitation(c, token="a" * 32)
@@ -323,6 +332,8 @@ CASES = {
                                   join_request_with(child_name="")),
     "pending request reviewed": Case("joinrequest_reviewed_iff_not_pending", join_request_with(),
                                      join_request_with(reviewed_at=NOW)),
+    "same form submitted twice": Case("joinrequest_one_per_submission", two_submissions("form-2"),
+                                      two_submissions("form-1")),
     "approved request not reviewed": Case("joinrequest_reviewed_iff_not_pending",
                                           join_request_with(status=JoinRequest.Status.APPROVED, reviewed_at=NOW),
                                           join_request_with(status=JoinRequest.Status.APPROVED)),
@@ -336,6 +347,7 @@ ALLOWED = {
     "a student without a child's name": join_request_with(role=InvitationRole.STUDENT, child_name=""),
     "a rejected request with a reason": join_request_with(status=JoinRequest.Status.REJECTED, reviewed_at=NOW,
                                                            reason="Нет в списке"),
+    "two requests without a submission key": two_submissions("", first_key=""),
     "the same course by two people": lambda c: [
         TrainingRecord.objects.create(school=c.school, person=p, course_title="Сферум",
                                       course_url="https://edu.example/course", completed_on=TODAY)
