@@ -95,11 +95,11 @@ class InvitationCreateSerializer(serializers.Serializer):
         return data
 
 
-class ReasonSerializer(serializers.Serializer):
+class InvitationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class ErrorSerializer(serializers.Serializer):
+class InvitationConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -139,12 +139,13 @@ def _validated_filters(request, serializer_class) -> dict:
     return serializer.validated_data
 
 
-NOT_ACTIVE = OpenApiResponse(ErrorSerializer, description=_("Ссылка уже не действует (использована, истекла, аннулирована)."))
-NOT_PENDING = OpenApiResponse(ErrorSerializer, description=_("Заявка уже рассмотрена."))
+NOT_ACTIVE = OpenApiResponse(InvitationConflictSerializer, description=_("Ссылка уже не действует (использована, истекла, аннулирована)."))
+NOT_PENDING = OpenApiResponse(InvitationConflictSerializer, description=_("Заявка уже рассмотрена."))
 
 
 # --- Viewsets ---------------------------------------------------------------------------------
 
+@extend_schema(tags=["invitations"])
 @extend_schema_view(
     list=extend_schema(summary=_("Ссылки-приглашения"), parameters=_filter_params(InvitationFilterSerializer)),
     retrieve=extend_schema(summary=_("Ссылка-приглашение")),
@@ -180,14 +181,14 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         )
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("Аннулировать ссылку"), request=ReasonSerializer,
+    @extend_schema(summary=_("Аннулировать ссылку"), request=InvitationReasonSerializer,
                    responses={200: InvitationSerializer, 409: NOT_ACTIVE})
     @action(detail=True, methods=["post"])
     def annul(self, request, pk=None):
         invitation = self.get_object()
         if not invitation_access(request.user).may_annul:
             raise PermissionDenied(_("Аннулировать ссылки может оператор, координатор или классный руководитель."))
-        body = ReasonSerializer(data=request.data)
+        body = InvitationReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             invitation = invitation_annul(invitation=invitation, by=request.user, reason=body.validated_data["reason"])
@@ -196,6 +197,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return Response(self.get_serializer(invitation).data)
 
 
+@extend_schema(tags=["join-requests"])
 @extend_schema_view(
     list=extend_schema(summary=_("Заявки на присоединение"), parameters=_filter_params(JoinRequestFilterSerializer)),
     retrieve=extend_schema(summary=_("Заявка на присоединение")),
@@ -217,7 +219,7 @@ class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         join_request = self.get_object()
         if not invitation_access(request.user).may_review:
             raise PermissionDenied(_("Рассматривать заявки может оператор, координатор или классный руководитель."))
-        body = ReasonSerializer(data=request.data)
+        body = InvitationReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             join_request = join_request_review(
@@ -227,13 +229,13 @@ class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             return Response({"detail": _("Заявка уже рассмотрена.")}, status=status.HTTP_409_CONFLICT)
         return Response(self.get_serializer(join_request).data)
 
-    @extend_schema(summary=_("Принять заявку"), request=ReasonSerializer,
+    @extend_schema(summary=_("Принять заявку"), request=InvitationReasonSerializer,
                    responses={200: JoinRequestSerializer, 409: NOT_PENDING})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._review(request, approve=True)
 
-    @extend_schema(summary=_("Отклонить заявку"), request=ReasonSerializer,
+    @extend_schema(summary=_("Отклонить заявку"), request=InvitationReasonSerializer,
                    responses={200: JoinRequestSerializer, 409: NOT_PENDING})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):

@@ -168,8 +168,8 @@ class ReasonForm(forms.Form):
     )
 
 
-class BulkAnnulForm(InvitationFilterForm, ReasonForm):
-    """The filter of the list (what to annul), the reason, and the moment the selection was shown."""
+class BulkAnnulForm(ReasonForm):
+    """The reason, and the moment the selection was shown (links issued later are not part of it)."""
 
     as_of = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 

@@ -87,16 +87,14 @@ class InvitationAccess:
         return queryset.none()
 
 
-_ACCESS_CACHE = "_invitation_access"
-
-
 def invitation_access(user) -> InvitationAccess:
-    """The user's access to links and join requests, cached on the user object for the request."""
+    """The user's access to links and join requests (at most one query: does the user lead a class).
+
+    Not cached on the user object: rights change (a class teacher replaced) while a client object
+    lives on, and the answer must follow at once.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return InvitationAccess()
-    cached = getattr(user, _ACCESS_CACHE, None)
-    if cached is not None:
-        return cached
     if user.is_superuser:
         access = InvitationAccess(all_schools=True, may_issue=True, may_annul=True, may_review=True, _user=user)
     else:
@@ -115,7 +113,6 @@ def invitation_access(user) -> InvitationAccess:
             access = InvitationAccess(classes=True, may_issue=True, may_annul=True, may_review=True, _user=user)
         else:
             access = InvitationAccess(_user=user)
-    setattr(user, _ACCESS_CACHE, access)
     return access
 
 

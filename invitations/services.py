@@ -166,7 +166,10 @@ def invitation_reissue(*, invitation: Invitation, by, expires_at: datetime.datet
     The old link may already be used up or expired (the usual reason to reissue); it is annulled only
     if it was still active. A link is reissued once: ``replaced_by`` points at its successor.
     """
-    old = Invitation.objects.select_for_update().select_related("school", "school_class").get(pk=invitation.pk)
+    old = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("school", "school_class")
+        .get(pk=invitation.pk)
+    )
     if old.replaced_by_id is not None:
         raise InvitationAlreadyReplaced
     new = invitation_create(

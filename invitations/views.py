@@ -209,25 +209,24 @@ def invitation_reissue_view(request, pk):
 @require_http_methods(["GET", "POST"])
 def invitation_bulk_annul_view(request):
     access = _access(request, need="may_annul")
-    form = BulkAnnulForm(request.POST if request.method == "POST" else request.GET, access=access)
-    form.is_valid()  # binds the filter; the reason is checked on POST only
-    filters = form.filters() if not any(k in form.errors for k in ("status", "role", "school_class")) else None
-    if filters is None:
+    data = request.POST if request.method == "POST" else request.GET
+    filter_form = InvitationFilterForm(data, access=access)
+    if not filter_form.is_valid():
         raise Http404
-    as_of = form.cleaned_data.get("as_of") if request.method == "POST" else None
+    filters = filter_form.filters()
     selection = invitation_list(user=request.user, filters=filters).filter(status=Invitation.Status.ACTIVE)
-    if as_of:
-        # Links issued after the confirmation was shown are not part of what the user confirmed.
-        selection = selection.filter(created_at__lte=as_of)
-    if request.method == "POST" and "reason" not in form.errors:
+    form = BulkAnnulForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("as_of"):
+            # Links issued after the confirmation was shown are not part of what the user confirmed.
+            selection = selection.filter(created_at__lte=form.cleaned_data["as_of"])
         count = invitations_annul(queryset=selection, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Аннулировано ссылок: %(count)s.") % {"count": count})
         return redirect(f"{reverse('invitations:list')}?{_filter_query(filters, status='annulled')}")
-    status = 400 if request.method == "POST" else 200
     return render(request, "invitations/bulk_annul.html", {
-        "form": form, "filters": filters, "count": selection.count(), "as_of": timezone.now().isoformat(),
-        "list_query": _filter_query(filters),
-    }, status=status)
+        "form": form, "filter_form": filter_form, "filters": filters, "count": selection.count(),
+        "as_of": request.POST.get("as_of") or timezone.now().isoformat(), "list_query": _filter_query(filters),
+    }, status=400 if request.method == "POST" else 200)
 
 
 def _filter_query(filters, **override) -> str:
