@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -473,9 +474,11 @@ def _people(school: School) -> dict[str, Person]:
 def _accounts(people: dict[str, Person], *, password: str) -> dict[str, object]:
     User = get_user_model()
     users = {}
+    # One hash for the one demo password (hashing is deliberately slow; nine times is seconds).
+    password_hash = make_password(password)
     for spec in DEMO_ACCOUNTS:
         user, _created = User.objects.get_or_create(username=spec.username)
-        user.set_password(password)
+        user.password = password_hash
         user.is_active = True
         user.is_staff = spec.is_staff
         user.save()

@@ -1,0 +1,296 @@
+"""Django admin for schools, classes and people — for the coordinator (DESIGN.md §7).
+
+Rules that hold in the rest of the portal hold here too:
+- every list is narrowed with ``filter_by_permission`` (a coordinator sees their own school only);
+- rights are granted and revoked by the services: changing a class teacher calls
+  ``class_teacher_assign``, archiving a class ``schoolclass_archive``; permission rows are read-only;
+- nothing that matters is hard-deleted (people leave, classes are archived);
+- contacts (personal data) are on the change form only, never in list columns.
+
+``ScopedAdmin`` and ``ReadOnlyAdmin`` are shared by the admins of the other apps.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.apps import apps
+from django.contrib import admin, messages
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Absence,
+    Movement,
+    Person,
+    School,
+    SchoolClass,
+    SchoolClassGroupObjectPermission,
+    SchoolClassUserObjectPermission,
+    StatusConfirmation,
+    TrainingRecord,
+)
+from .selectors import filter_by_permission, school_list, user_sees_all_schools
+from .services import class_teacher_assign, schoolclass_archive
+
+
+def _school_path(model: type[Model]) -> str | None:
+    """How a model reaches its school, for narrowing choices: ``school``, ``person__school``, …"""
+    names = {field.name for field in model._meta.fields if field.is_relation}  # forward foreign keys only
+    if "school" in names:
+        return "school"
+    for via in ("person", "order", "point", "school_class", "content_object"):
+        if via in names:
+            related = model._meta.get_field(via).related_model
+            inner = _school_path(related) if related is not model else None
+            if inner:
+                return f"{via}__{inner}"
+    return None
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Lists and choices narrowed to the schools the user may see; no deletion unless allowed."""
+
+    #: The path from the model to its school; None for rows that belong to no school (job runs).
+    school_field: str | None = "school"
+    #: Rows of this model are never hard-deleted (DESIGN.md §4).
+    deletable = False
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT fewer per page on big tables
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.school_field is None:
+            return queryset
+        return filter_by_permission(
+            queryset=queryset, user=request.user,
+            codename=f"view_{self.model._meta.model_name}", school_field=self.school_field,
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        _narrow_choices(field, db_field.related_model, request.user)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        _narrow_choices(field, db_field.related_model, request.user)
+        return field
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
+def _narrow_choices(field, related_model, user) -> None:
+    if field is None or not hasattr(field, "queryset") or user_sees_all_schools(user):
+        return
+    if related_model is School:
+        field.queryset = field.queryset.filter(pk__in=school_list(user=user).values("pk"))
+        return
+    path = _school_path(related_model)
+    if path:
+        field.queryset = field.queryset.filter(**{f"{path}__in": school_list(user=user).values("pk")})
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Records written by jobs and services: viewable, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def register_remaining(app_label: str) -> None:
+    """Any model of the app without an admin of its own is still shown, read-only."""
+    for model in apps.get_app_config(app_label).get_models():
+        if not admin.site.is_registered(model):
+            admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {
+                "school_field": _school_path(model),
+            }))
+
+
+def same_school_error(*, school, person, field_label) -> str | None:
+    if person is not None and school is not None and person.school_id != school.pk:
+        return _("%(field)s должен работать в этой же школе.") % {"field": field_label}
+    return None
+
+
+# --- Schools and people ----------------------------------------------------------------------------
+
+
+@admin.register(School)
+class SchoolAdmin(ScopedAdmin):
+    list_display = ["short_name", "name", "municipality", "invitation_term_days", "new_class_grace_days",
+                    "join_request_max_pending_days"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "short_name"]
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request).filter(pk__in=school_list(user=request.user).values("pk"))
+
+
+class AbsenceInline(admin.TabularInline):
+    model = Absence
+    extra = 0
+    fields = ["starts_on", "ends_on", "reason"]
+
+
+class StatusConfirmationInline(admin.StackedInline):
+    model = StatusConfirmation
+    fk_name = "person"
+    can_delete = False
+    extra = 0
+    max_num = 1
+    fields = ["status", "confirmed_on", "confirmed_by"]
+    autocomplete_fields = ["confirmed_by"]
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    # E-mail and phone are personal data: on the change form (coordinator) only, not in the list.
+    list_display = ["full_name", "position", "staff_kind", "school", "user", "is_active"]
+    list_filter = ["school", "staff_kind", "is_active"]
+    search_fields = ["full_name", "position"]
+    list_select_related = ["school", "user"]
+    autocomplete_fields = ["user"]
+    fieldsets = [
+        (None, {"fields": ["school", "full_name", "position", "staff_kind", "user"]}),
+        (_("Контакты (персональные данные)"), {"fields": ["email", "phone"]}),
+        (_("Работа"), {"fields": ["is_active", "left_on"]}),
+    ]
+    inlines = [StatusConfirmationInline, AbsenceInline]
+
+
+class SchoolClassForm(forms.ModelForm):
+    class Meta:
+        model = SchoolClass
+        fields = ["school", "academic_year", "grade", "letter", "class_teacher", "students_expected",
+                  "parents_expected"]
+
+    def clean(self):
+        data = super().clean()
+        error = same_school_error(
+            school=data.get("school"), person=data.get("class_teacher"), field_label=_("Классный руководитель")
+        )
+        if error:
+            self.add_error("class_teacher", error)
+        return data
+
+
+@admin.register(SchoolClass)
+class SchoolClassAdmin(ScopedAdmin):
+    form = SchoolClassForm
+    list_display = ["class_name", "school", "academic_year", "class_teacher", "students_expected",
+                    "parents_expected", "status"]
+    list_filter = ["school", "academic_year", "grade", "status"]
+    search_fields = ["letter", "class_teacher__full_name"]
+    list_select_related = ["school", "class_teacher"]
+    ordering = ["school", "academic_year", "grade", "letter"]
+    autocomplete_fields = ["class_teacher"]
+    readonly_fields = ["status"]
+    actions = ["archive"]
+
+    @admin.display(description=_("класс"), ordering="grade")
+    def class_name(self, obj):
+        return obj.name
+
+    def save_model(self, request, obj, form, change):
+        """Save the class, then attach the teacher through the service that moves the rights."""
+        teacher = obj.class_teacher
+        obj.class_teacher_id = (
+            SchoolClass.objects.filter(pk=obj.pk).values_list("class_teacher_id", flat=True).first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        assigned = class_teacher_assign(school_class=obj, person=teacher, by=request.user)
+        obj.class_teacher = assigned.class_teacher
+
+    @admin.action(description=_("Перевести в архив (права классного руководителя и ссылки прекращаются)"),
+                  permissions=["change"])
+    def archive(self, request, queryset):
+        for school_class in queryset:
+            schoolclass_archive(school_class=school_class, by=request.user)
+        self.message_user(request, _("Классов переведено в архив: %(count)d.") % {"count": len(queryset)},
+                          messages.SUCCESS)
+
+
+@admin.register(Absence)
+class AbsenceAdmin(ScopedAdmin):
+    school_field = "person__school"
+    deletable = True  # a period entered by mistake may go
+    list_display = ["person", "starts_on", "ends_on", "reason"]
+    list_filter = ["person__school"]
+    search_fields = ["person__full_name", "reason"]
+    list_select_related = ["person"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(ScopedAdmin):
+    list_display = ["person", "course_title", "completed_on", "certificate_number", "school"]
+    list_filter = ["school", "completed_on"]
+    search_fields = ["person__full_name", "course_title", "certificate_number"]
+    list_select_related = ["person", "school"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "completed_on"
+
+
+@admin.register(StatusConfirmation)
+class StatusConfirmationAdmin(ScopedAdmin):
+    school_field = "person__school"
+    list_display = ["person", "status", "confirmed_on", "confirmed_by"]
+    list_filter = ["status", "person__school"]
+    search_fields = ["person__full_name"]
+    list_select_related = ["person", "confirmed_by"]
+    autocomplete_fields = ["person", "confirmed_by"]
+    date_hierarchy = "confirmed_on"
+
+
+@admin.register(Movement)
+class MovementAdmin(ScopedAdmin):
+    """A log: entries are added (or written by the services), never edited."""
+
+    list_display = ["created_at", "kind", "school", "school_class", "person", "previous_person", "recorded_by"]
+    list_filter = ["kind", "school"]
+    search_fields = ["person__full_name", "previous_person__full_name", "comment"]
+    list_select_related = ["school", "school_class", "person", "previous_person", "recorded_by"]
+    autocomplete_fields = ["school_class", "person", "previous_person"]
+    date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ObjectPermissionAdmin(ReadOnlyAdmin):
+    """Object rights are granted by the services only; the admin shows who holds what."""
+
+    list_display = ["content_object", "permission", "holder"]
+    list_filter = ["permission__codename"]
+    list_select_related = ["permission__content_type", "content_object"]
+    school_field = "content_object__school"
+
+    @admin.display(description=_("кому"))
+    def holder(self, obj):
+        return getattr(obj, "user", None) or getattr(obj, "group", None)
+
+
+@admin.register(SchoolClassUserObjectPermission)
+class SchoolClassUserObjectPermissionAdmin(ObjectPermissionAdmin):
+    list_select_related = ObjectPermissionAdmin.list_select_related + ["user"]
+    search_fields = ["user__username"]
+
+
+@admin.register(SchoolClassGroupObjectPermission)
+class SchoolClassGroupObjectPermissionAdmin(ObjectPermissionAdmin):
+    list_select_related = ObjectPermissionAdmin.list_select_related + ["group"]
+
+
+register_remaining("staff")

@@ -1,0 +1,258 @@
+"""The Django admin over the demo data: every page answers, lists stay cheap, rights move via services."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from chats.models import Chat, ChatKind
+from invitations.models import Invitation, JoinRequest
+from orders.models import Finding, JobRun, Order, OrderPoint
+from staff.models import Movement, Person, SchoolClass
+from staff.selectors import schoolclass_list
+
+from .factories import PersonFactory, SchoolClassFactory, SchoolFactory
+
+APPS = ("staff", "orders", "chats", "invitations")
+REGISTERED = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in APPS), key=lambda m: m._meta.label
+)
+CHANGELIST_MAX_QUERIES = 20
+User = get_user_model()
+
+
+def url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def seeded(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, not security
+    call_command("seed_demo", password="demo-pass", stdout=io.StringIO())
+
+
+@pytest.fixture
+def superuser(seeded):
+    return User.objects.create_superuser("root", password="root-pass")
+
+
+@pytest.fixture
+def root_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def class_5a(seeded):
+    return SchoolClass.objects.get(grade=5, letter="А")
+
+
+def test_every_model_of_the_four_apps_is_in_the_admin():
+    models = {model for label in APPS for model in apps.get_app_config(label).get_models()}
+    assert models == set(REGISTERED)
+
+
+def test_every_page_answers_and_lists_are_cheap(root_client):
+    failures = []
+    for model in REGISTERED:
+        with CaptureQueriesContext(connection) as queries:
+            response = root_client.get(url(model, "changelist"))
+        if response.status_code != 200:
+            failures.append(f"{model._meta.label} changelist: {response.status_code}")
+            continue
+        if len(queries) > CHANGELIST_MAX_QUERIES:
+            failures.append(f"{model._meta.label} changelist: {len(queries)} queries")
+        model_admin = admin.site._registry[model]
+        request = response.wsgi_request
+        if model_admin.has_add_permission(request):
+            status = root_client.get(url(model, "add")).status_code
+            if status != 200:
+                failures.append(f"{model._meta.label} add: {status}")
+        first = model.objects.order_by("pk").first()
+        if first is not None:
+            status = root_client.get(url(model, "change", first.pk)).status_code
+            if status != 200:
+                failures.append(f"{model._meta.label} change: {status}")
+    assert not failures
+
+
+def test_the_changelist_does_not_grow_with_the_rows(root_client, seeded):
+    """A class list of 33 rows and of 38 rows costs the same number of queries."""
+    with CaptureQueriesContext(connection) as before:
+        root_client.get(url(SchoolClass, "changelist"))
+    school = SchoolFactory()
+    for letter in "АБВГД":
+        SchoolClassFactory(school=school, letter=letter, class_teacher=PersonFactory(school=school))
+    with CaptureQueriesContext(connection) as after:
+        root_client.get(url(SchoolClass, "changelist"))
+    assert len(after) == len(before)
+
+
+def class_form(school_class, **changes):
+    data = {
+        "school": school_class.school_id, "academic_year": school_class.academic_year,
+        "grade": school_class.grade, "letter": school_class.letter,
+        "class_teacher": school_class.class_teacher_id or "",
+        "students_expected": school_class.students_expected, "parents_expected": school_class.parents_expected,
+        "_save": "Сохранить",
+    }
+    data.update(changes)
+    return data
+
+
+def test_changing_the_class_teacher_moves_the_rights(root_client, class_5a):
+    old = User.objects.get(username="teacher_5a")
+    new = User.objects.get(username="staff")
+    assert old.has_perm("staff.lead_schoolclass", class_5a)
+
+    response = root_client.post(url(SchoolClass, "change", class_5a.pk), class_form(class_5a, class_teacher=new.person.pk))
+
+    assert response.status_code == 302
+    class_5a.refresh_from_db()
+    assert class_5a.class_teacher == new.person
+    old, new = User.objects.get(pk=old.pk), User.objects.get(pk=new.pk)  # fresh permission caches
+    assert new.has_perm("staff.lead_schoolclass", class_5a) and new.has_perm("staff.view_schoolclass", class_5a)
+    assert not old.has_perm("staff.lead_schoolclass", class_5a)
+    assert list(schoolclass_list(user=new)) == [class_5a]
+    assert not schoolclass_list(user=old).exists()
+    assert Movement.objects.filter(school_class=class_5a, person=new.person, previous_person=old.person).exists()
+    # The links the old teacher gave out for the class are annulled with her rights.
+    assert not Invitation.objects.filter(school_class=class_5a, created_by=old, status="active").exists()
+
+
+def test_other_fields_change_without_touching_the_teacher(root_client, class_5a):
+    teacher = class_5a.class_teacher
+    movements = Movement.objects.count()
+    response = root_client.post(url(SchoolClass, "change", class_5a.pk), class_form(class_5a, students_expected=30))
+    assert response.status_code == 302
+    class_5a.refresh_from_db()
+    assert class_5a.students_expected == 30 and class_5a.class_teacher == teacher
+    assert Movement.objects.count() == movements
+
+
+def test_a_teacher_of_another_school_is_refused(root_client, class_5a):
+    stranger = PersonFactory(school=SchoolFactory())
+    response = root_client.post(url(SchoolClass, "change", class_5a.pk), class_form(class_5a, class_teacher=stranger.pk))
+    assert response.status_code == 200
+    assert "class_teacher" in response.context["adminform"].form.errors
+    class_5a.refresh_from_db()
+    assert class_5a.class_teacher.user.username == "teacher_5a"
+
+
+def test_adding_a_class_attaches_its_teacher_through_the_service(root_client, class_5a):
+    teacher = User.objects.get(username="staff")
+    data = class_form(class_5a, grade=11, letter="Г", class_teacher=teacher.person.pk)
+    response = root_client.post(url(SchoolClass, "add"), data)
+    assert response.status_code == 302
+    created = SchoolClass.objects.get(grade=11, letter="Г")
+    assert User.objects.get(pk=teacher.pk).has_perm("staff.lead_schoolclass", created)
+
+
+def test_archiving_a_class_ends_the_rights(root_client, class_5a):
+    response = root_client.post(url(SchoolClass, "changelist"), {"action": "archive", "_selected_action": [class_5a.pk]})
+    assert response.status_code == 302
+    class_5a.refresh_from_db()
+    assert class_5a.status == SchoolClass.Status.ARCHIVED
+    assert not User.objects.get(username="teacher_5a").has_perm("staff.lead_schoolclass", class_5a)
+    assert not Invitation.objects.filter(school_class=class_5a, status="active").exists()
+
+
+def test_changing_a_chat_owner_moves_the_rights(root_client, class_5a):
+    chat = Chat.objects.get(school_class=class_5a, kind=ChatKind.CLASS_PARENTS, status="active")
+    old = User.objects.get(username="teacher_5a")
+    new = User.objects.get(username="staff")
+    data = {
+        "school": chat.school_id, "kind": chat.kind, "school_class": class_5a.pk, "title": chat.title,
+        "url": chat.url, "owner": new.person.pk, "members_count": chat.members_count or "", "status": chat.status,
+        "last_verified_at_0": "", "last_verified_at_1": "", "_save": "Сохранить",
+    }
+    response = root_client.post(url(Chat, "change", chat.pk), data)
+    assert response.status_code == 302
+    chat.refresh_from_db()
+    assert chat.owner == new.person
+    assert User.objects.get(pk=new.pk).has_perm("chats.change_chat", chat)
+    assert not User.objects.get(pk=old.pk).has_perm("chats.change_chat", chat)
+
+
+def test_annul_action_uses_the_service(root_client, superuser, seeded):
+    active = list(Invitation.objects.filter(status="active").values_list("pk", flat=True))
+    used = Invitation.objects.filter(status="used").first()
+    response = root_client.post(
+        url(Invitation, "changelist"), {"action": "annul", "_selected_action": [*active, used.pk]}
+    )
+    assert response.status_code == 302
+    annulled = Invitation.objects.filter(pk__in=active)
+    assert set(annulled.values_list("status", flat=True)) == {"annulled"}
+    assert set(annulled.values_list("annulled_by", flat=True)) == {superuser.pk}
+    used.refresh_from_db()
+    assert used.status == "used" and used.annulled_at is None
+
+
+def test_join_requests_are_reviewed_through_the_service(root_client, superuser, seeded):
+    pending = list(JoinRequest.objects.filter(status="pending").values_list("pk", flat=True))
+    response = root_client.post(url(JoinRequest, "changelist"), {"action": "approve", "_selected_action": pending})
+    assert response.status_code == 302
+    reviewed = JoinRequest.objects.filter(pk__in=pending)
+    assert set(reviewed.values_list("status", "reviewed_by")) == {("approved", superuser.pk)}
+
+
+@pytest.mark.parametrize("model", [Invitation, JoinRequest, Finding, Order, OrderPoint, Person, SchoolClass, Chat])
+def test_nothing_that_matters_is_deleted(root_client, model):
+    model_admin = admin.site._registry[model]
+    request = root_client.get(url(model, "changelist")).wsgi_request
+    assert not model_admin.has_delete_permission(request)
+    assert "delete_selected" not in model_admin.get_actions(request)
+
+
+def test_the_delete_page_of_a_link_is_forbidden(root_client, seeded):
+    invitation = Invitation.objects.first()
+    assert root_client.get(url(Invitation, "delete", invitation.pk)).status_code == 403
+    assert root_client.post(url(Invitation, "delete", invitation.pk), {"post": "yes"}).status_code == 403
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+@pytest.mark.parametrize("model", [Finding, JobRun])
+def test_job_records_are_read_only(root_client, model):
+    model_admin = admin.site._registry[model]
+    request = root_client.get(url(model, "changelist")).wsgi_request
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert root_client.get(url(model, "add")).status_code == 403
+
+
+def test_the_token_is_shown_only_in_part(root_client, seeded):
+    invitation = Invitation.objects.first()
+    listing = root_client.get(url(Invitation, "changelist")).content.decode()
+    page = root_client.get(url(Invitation, "change", invitation.pk)).content.decode()
+    assert invitation.token[:6] in listing
+    assert invitation.token not in listing and invitation.token not in page
+
+
+def test_contacts_stay_off_the_list_of_people(root_client, seeded):
+    listing = root_client.get(url(Person, "changelist") + "?all=").content.decode()
+    assert "@example.org" not in listing
+    person = Person.objects.exclude(email="").first()
+    assert person.email in root_client.get(url(Person, "change", person.pk)).content.decode()
+
+
+def test_the_coordinator_sees_only_her_school(client, seeded):
+    other = SchoolFactory()
+    SchoolClassFactory(school=other)
+    coordinator = User.objects.get(username="coordinator")
+    assert coordinator.is_staff
+    client.force_login(coordinator)
+    response = client.get(url(SchoolClass, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 33
+    assert client.get(url(SchoolClass, "change", SchoolClass.objects.get(school=other).pk)).status_code == 302
+    # The school choices of a form are hers only.
+    form = client.get(url(Chat, "add")).context["adminform"].form
+    assert list(form.fields["school"].queryset) == [coordinator.person.school]
