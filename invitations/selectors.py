@@ -287,10 +287,22 @@ def join_request_by_submission(*, invitation: Invitation, submission_key: str) -
     return JoinRequest.objects.filter(invitation=invitation, submission_key=submission_key).first()
 
 
-def join_request_pending_count(*, user) -> int | None:
-    """Pending requests the user may review (one query), or None for users who review nothing."""
-    access = invitation_access(user)
-    if not access.may_review:
-        return None
-    return access.narrow(JoinRequest.objects.filter(status=JoinRequest.Status.PENDING)).count()
+def join_request_pending_count(*, user, leads_class=None) -> int | None:
+    """Pending requests the user may review, in one query; None for users who review nothing.
 
+    ``leads_class``: whether the user leads a class, when the caller already knows it (the navigation
+    does), so that nobody pays for the question twice.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    pending = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING)
+    if user.is_superuser:
+        return pending.count()
+    school = user_school(user)
+    if school is not None and user.has_perm("invitations.change_joinrequest"):
+        return pending.filter(school=school).count()
+    if leads_class is None:
+        leads_class = led_class_ids(user=user).exists()
+    if not leads_class:
+        return None
+    return pending.filter(school_class__in=led_class_ids(user=user)).count()

@@ -12,7 +12,14 @@ def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"portal_person": None, "nav_leads_class": False}
+    from invitations.selectors import join_request_pending_count
+
+    leads_class = SimpleLazyObject(lambda: led_class_ids(user=user).exists())
     return {
         "portal_person": user_person(user),
-        "nav_leads_class": SimpleLazyObject(lambda: led_class_ids(user=user).exists()),
+        "nav_leads_class": leads_class,
+        # Join requests waiting for this user (operator, coordinator, class teacher): one query.
+        "nav_pending_join_requests": SimpleLazyObject(
+            lambda: join_request_pending_count(user=user, leads_class=leads_class)
+        ),
     }

@@ -389,3 +389,34 @@ def test_queue_query_count_is_the_same_for_5_and_50(login, operator, meeting_lin
     JoinRequestFactory.create_batch(45, invitation=meeting_link_5a)
     with django_assert_max_num_queries(len(five.captured_queries)):
         client.get(QUEUE)
+
+
+# --- The count in the navigation --------------------------------------------------------------------
+
+def test_navigation_counts_pending_requests_for_reviewers_only(
+    login, operator, teacher_5a, director, staff_member, link_5a, link_5b, django_assert_max_num_queries
+):
+    from django.test import RequestFactory
+
+    from staff.context_processors import portal
+
+    JoinRequestFactory.create_batch(2, invitation=link_5a)
+    JoinRequestFactory(invitation=link_5b, child_name="")
+    JoinRequestFactory(invitation=link_5a, status="approved", reviewed_at=timezone.now())
+
+    def count(user):
+        request = RequestFactory().get("/")
+        request.user = user
+        context = portal(request)
+        user.has_perm("invitations.view_invitation")  # the page has loaded the rights already
+        str(context["portal_person"])
+        bool(context["nav_leads_class"])  # the navigation asks this anyway («Мой класс»)
+        with django_assert_max_num_queries(1):
+            return str(context["nav_pending_join_requests"])
+
+    assert count(operator) == "3"
+    assert count(teacher_5a) == "2"
+    assert count(director) == "None"
+    assert count(staff_member) == "None"
+    page = login(operator).get(reverse("invitations:list")).content.decode()
+    assert 'class="nav-badge"' in page and ">3</span>" in page
