@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import loader
 from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from gymnasium_portal import views
 
@@ -149,3 +150,34 @@ def test_the_stylesheet_is_served(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
     assert b".btn--primary" in b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role, sees_invitations, sees_join_requests",
+    [
+        ("director", True, True),
+        ("coordinator", True, True),
+        ("operator", True, True),
+        ("teacher_5a", True, False),
+        ("staff_member", False, False),
+        ("inspector", False, False),
+    ],
+)
+def test_navigation_shows_each_role_its_own_screens(client, request, role, sees_invitations, sees_join_requests):
+    client.force_login(request.getfixturevalue(role))
+
+    html = client.get("/").content.decode()
+
+    assert (f'href="{reverse("invitations:list")}"' in html) is sees_invitations
+    assert (f'href="{reverse("invitations:join_requests")}"' in html) is sees_join_requests
+    assert 'href="/admin/"' not in html
+
+
+@pytest.mark.django_db
+def test_navigation_offers_the_admin_to_staff_users_only(client, coordinator):
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+
+    assert 'href="/admin/"' in client.get("/").content.decode()

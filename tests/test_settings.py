@@ -14,6 +14,8 @@ OUR_VARIABLES = (
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST",
     "EMAIL_BACKEND", "CACHE_URL", "PORTAL_VAR_DIR", "SECURE_SSL_REDIRECT", "SECURE_HSTS_PRELOAD",
     "DJANGO_SETTINGS_MODULE",
+    # set for the Playwright tests inside this pytest process; never in a deployment
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 SHOW_SETTINGS = """
