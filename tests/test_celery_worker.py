@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import redis
 from django.conf import settings
 from django.utils import timezone
 
@@ -78,24 +79,32 @@ class Worker:
 
 
 @pytest.fixture(scope="module")
-def producer():
-    """This process publishes to the same Redis the worker consumes, never eagerly."""
+def queue():
+    """This process publishes to the same Redis the worker consumes, never eagerly, on a queue of
+    its own: parallel test processes (xdist) or an earlier interrupted run cannot steal or inject
+    messages."""
     conf = celery_app.conf
-    saved = {key: conf[key] for key in ("broker_url", "broker_transport_options", "task_always_eager")}
+    saved = {key: conf[key] for key in (
+        "broker_url", "broker_transport_options", "task_always_eager", "task_default_queue",
+    )}
     if conf.broker_url != BROKER_URL:
         conf.broker_url, conf.broker_transport_options = BROKER_URL, {"visibility_timeout": 3600}
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
     conf.task_always_eager = False
-    celery_app.control.purge()  # messages left by an earlier, interrupted run would run first
-    yield celery_app
+    conf.task_default_queue = name = f"test-worker-{uuid.uuid4().hex}"
+    yield name
+    broker = redis.Redis.from_url(BROKER_URL)
+    for key in broker.scan_iter(match=f"*{name}*"):  # the queue and kombu's bindings for it
+        broker.delete(key)
+    broker.close()
     conf.update(saved)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture(scope="module")
-def worker(django_db_setup, producer, tmp_path_factory):
+def worker(django_db_setup, queue, tmp_path_factory):
     """One ``celery worker`` for the module, on the test database (rows are committed by the tests)."""
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     env = os.environ | {
@@ -108,7 +117,8 @@ def worker(django_db_setup, producer, tmp_path_factory):
     }
     command = [
         sys.executable, "-m", "celery", "-A", "gymnasium_portal", "worker",
-        "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--pool", "solo", "--queues", queue, "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
     ]
     with open(log_path, "wb") as log:
