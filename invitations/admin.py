@@ -8,9 +8,9 @@ first characters are shown.
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from staff.admin import ScopedAdmin, register_remaining
+from staff.admin import ReadOnlyAdmin, ScopedAdmin, register_remaining
 
-from .models import Invitation, JoinRequest
+from .models import Invitation, InviteGuessCounter, JoinRequest
 from .services import InvitationNotActive, JoinRequestNotPending, invitation_annul, join_request_review
 
 TOKEN_SHOWN = 6
@@ -99,6 +99,15 @@ class JoinRequestAdmin(NoAddAdmin):
     @admin.action(description=_("Отклонить"), permissions=["change"])
     def reject(self, request, queryset):
         self._review(request, queryset, approve=False)
+
+
+@admin.register(InviteGuessCounter)
+class InviteGuessCounterAdmin(ReadOnlyAdmin):
+    """Counters of the anti-guessing limit, kept by the public link page."""
+
+    school_field = None
+    list_display = ["address", "window_number", "hits"]
+    search_fields = ["=address"]
 
 
 register_remaining("invitations")

@@ -19,8 +19,11 @@ from .models import (
     Finding,
     JobRun,
     Order,
+    OrderEvent,
     OrderPoint,
+    PointEvidence,
     Regulation,
+    Reminder,
     Responsibility,
 )
 
@@ -185,6 +188,52 @@ class DashboardSnapshotAdmin(ReadOnlyAdmin):
     list_filter = ["school"]
     list_select_related = ["school"]
     date_hierarchy = "date"
+
+
+@admin.register(PointEvidence)
+class PointEvidenceAdmin(ReadOnlyAdmin):
+    """Evidence is added on the order's page, which also writes the order's history."""
+
+    school_field = "point__order__school"
+    list_display = ["point", "order", "url", "file", "short_comment", "added_by", "created_at"]
+    list_filter = ["point__order__school"]
+    search_fields = ["url", "comment"]
+    list_select_related = ["point__order", "added_by"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("приказ"))
+    def order(self, obj):
+        return obj.point.order
+
+    @admin.display(description=_("комментарий"))
+    def short_comment(self, obj):
+        return _short(obj.comment, 8)
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(ReadOnlyAdmin):
+    """The history of an order: append-only."""
+
+    school_field = "order__school"
+    list_display = ["created_at", "order", "point", "kind", "message", "actor"]
+    list_filter = ["kind", "order__school"]
+    search_fields = ["message"]
+    list_select_related = ["order", "point", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    school_field = "point__order__school"
+    list_display = ["point", "order", "kind", "deadline", "person", "status", "sent_at", "attempts"]
+    list_filter = ["kind", "status", "point__order__school"]
+    search_fields = ["person__full_name"]
+    list_select_related = ["point__order", "person"]
+    date_hierarchy = "claimed_at"
+
+    @admin.display(description=_("приказ"))
+    def order(self, obj):
+        return obj.point.order
 
 
 register_remaining("orders")
