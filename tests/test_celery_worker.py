@@ -151,7 +151,7 @@ def test_worker_flags_a_missing_chat(worker, school, class_5a):
         lambda: JobRun.objects.filter(name="flag_missing_chats", status=JobRun.Status.SUCCESS).first(),
         worker=worker, what="recorded run",
     )
-    assert run.rows_changed >= 2 + 5  # two class chats and the five school-wide ones
+    assert run.details["opened"] == 2 + 5  # the class's two chats and the five school-wide ones
     wait_for(lambda: worker.ran(result.id), worker=worker, what="log line of the task in the worker")
 
 
