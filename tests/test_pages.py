@@ -159,7 +159,7 @@ def test_the_stylesheet_is_served(client):
         ("director", True, True),
         ("coordinator", True, True),
         ("operator", True, True),
-        ("teacher_5a", True, False),
+        ("teacher_5a", True, True),
         ("staff_member", False, False),
         ("inspector", False, False),
     ],
