@@ -23,9 +23,10 @@ from .services import InvitationNotActive, invitation_use
 
 def _private(response):
     # The token is in the address: keep it out of caches, search engines and the Referer sent to the
-    # platform when the visitor follows the platform link.
+    # platform when the visitor follows the platform link («same-origin», not «no-referrer»: with the
+    # latter browsers send «Origin: null» on the form POST and the CSRF check refuses it).
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -6,6 +6,7 @@ flags what they may do (403), the services do it.
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 import segno
@@ -139,8 +140,10 @@ def invitation_qr_view(request, pk):
     _access(request)
     invitation = _invitation_or_404(request, pk)
     qr = segno.make(invitation_link(invitation, request=request), error="m")
-    svg = qr.svg_inline(scale=8, border=2, title=_("QR-код ссылки-приглашения"), omitsize=True)
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    svg = io.BytesIO()
+    qr.save(svg, kind="svg", scale=8, border=2, xmldecl=True, svgns=True, title=_("QR-код ссылки-приглашения"),
+            encoding="utf-8")
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = f'inline; filename="invitation-{invitation.pk}.svg"'
     return response

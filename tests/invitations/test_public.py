@@ -29,7 +29,7 @@ def test_get_names_school_class_and_role_without_login(client, link_5a, school):
     assert "152-ФЗ" in page and "согласие" in page
     # The platform link is revealed only after the form is sent.
     assert PLATFORM_URL not in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 
