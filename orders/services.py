@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Value
+from django.db.models import F, Max, Q, Value
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -297,6 +297,7 @@ def admin_registration_send(
 POINT_OVERDUE = "order_point_overdue"
 REMIND_DAYS_BEFORE = 3
 REMINDER_MAX_ATTEMPTS = 3
+REMINDER_CLAIM_TIMEOUT = datetime.timedelta(hours=1)
 
 
 def _point_url(point: OrderPoint) -> str:
@@ -331,12 +332,13 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
             f_check_key=Value(POINT_OVERDUE),
             f_subject_key=_subject_key_expression(),
             f_point=F("pk"),
+            f_chat_kind=Value(""),
             f_message=_overdue_message_expression(),
             f_opened_at=Value(now),
         )
-        .values_list("f_school", "f_check_key", "f_subject_key", "f_point", "f_message", "f_opened_at")
+        .values_list("f_school", "f_check_key", "f_subject_key", "f_point", "f_chat_kind", "f_message", "f_opened_at")
     )
-    columns = ("school", "check_key", "subject_key", "order_point", "message", "opened_at")
+    columns = ("school", "check_key", "subject_key", "order_point", "chat_kind", "message", "opened_at")
     report.add("findings_opened", insert_from_select(Finding, columns, rows) if overdue_ids else 0)
     report.add(
         "findings_resolved",
@@ -366,10 +368,14 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
             claim_token=token, claimed_at=now, status=Reminder.Status.CLAIMED,
         ))
     Reminder.objects.bulk_create(claims, ignore_conflicts=True)
-    # Failed sendings of earlier runs are retried (compare-and-swap on the status and the token).
-    Reminder.objects.filter(
-        status=Reminder.Status.FAILED, attempts__lt=REMINDER_MAX_ATTEMPTS, point__order__status=Order.Status.IN_FORCE
-    ).update(status=Reminder.Status.CLAIMED, claim_token=token, claimed_at=now)
+    # Failed sendings of earlier runs, and claims a crashed worker left behind, are taken over with a
+    # compare-and-swap (the UPDATE re-checks the status under the row lock: one run wins each row).
+    retry = Q(status=Reminder.Status.FAILED, attempts__lt=REMINDER_MAX_ATTEMPTS) | Q(
+        status=Reminder.Status.CLAIMED, claimed_at__lt=now - REMINDER_CLAIM_TIMEOUT
+    )
+    Reminder.objects.filter(retry, point__order__status=Order.Status.IN_FORCE).update(
+        status=Reminder.Status.CLAIMED, claim_token=token, claimed_at=now
+    )
     mine = list(
         Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
         .select_related("point__order", "person")
