@@ -280,7 +280,9 @@ def acknowledge_view(request, pk):
         raise PermissionDenied
     services.acknowledgement_confirm(order=order, person=person)
     if request.htmx:
-        return render(request, "orders/_acknowledge_prompt.html", {"acknowledged_order": order})
+        return render(request, "orders/_acknowledge_prompt.html", {
+            "acknowledged_order": order, "ack_next": _safe_next(request, reverse("home")),
+        })
     messages.success(request, _("Отмечено: вы ознакомлены с приказом № %(number)s.") % {"number": order.number})
     return redirect(_safe_next(request, reverse("orders:detail", args=[order.pk])))
 

@@ -63,10 +63,20 @@ class TestOneClick:
     def test_htmx_click_replaces_the_prompt(self, client, order, staff_member):
         acknowledgements_distribute(order=order)
         client.force_login(staff_member)
-        response = client.post(reverse("orders:acknowledge", args=[order.pk]), HTTP_HX_REQUEST="true")
+        second = OrderFactory(school=order.school, number="884")
+        acknowledgements_distribute(order=second)
+        response = client.post(reverse("orders:acknowledge", args=[order.pk]), {"next": "/"}, HTTP_HX_REQUEST="true")
         assert response.status_code == 200
-        assert "вы ознакомлены с приказом № 883" in response.content.decode()
-        assert 'id="acknowledge-prompt"' in response.content.decode()
+        html = response.content.decode()
+        assert "вы ознакомлены с приказом № 883" in html and 'id="acknowledge-prompt"' in html
+        # The order still to read stays, and its plain-form fallback returns to the start page.
+        assert reverse("orders:acknowledge", args=[second.pk]) in html and 'name="next" value="/"' in html
+
+    def test_the_start_page_shows_the_prompt(self, client, order, staff_member):
+        client.force_login(staff_member)
+        assert reverse("orders:acknowledge", args=[order.pk]) not in client.get(reverse("home")).content.decode()
+        acknowledgements_distribute(order=order)
+        assert reverse("orders:acknowledge", args=[order.pk]) in client.get(reverse("home")).content.decode()
 
     def test_only_people_on_the_list(self, client, order, staff_member, other_director):
         client.force_login(staff_member)
