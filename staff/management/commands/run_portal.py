@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 DEMO_USERNAMES = ("director", "coordinator", "engineer", "teacher_5a", "teacher_5b", "inspector")
+EXTRA_DEMO_USERNAMES = ("web_editor", "chat_owner", "staff")
 STOP_GRACE_SECONDS = 10
 START_TIMEOUT_SECONDS = 60
 
@@ -177,6 +178,7 @@ class Command(BaseCommand):
                 "",
                 "  Демо-входы / demo logins:",
                 *(f"    {username:<12} пароль / password: {options['password']}" for username in DEMO_USERNAMES),
+                f"    (also {', '.join(EXTRA_DEMO_USERNAMES)}; the admin: coordinator)",
             ]
         lines += ["=" * 72, ""]
         self.stdout.write("\n".join(lines))
