@@ -294,3 +294,34 @@ def test_the_coordinator_sees_only_her_school(client, seeded):
     # The school choices of a form are hers only.
     form = client.get(url(Chat, "add")).context["adminform"].form
     assert list(form.fields["school"].queryset) == [coordinator.person.school]
+
+
+def test_points_are_edited_inside_their_order(root_client, seeded):
+    order = Order.objects.get(number="883")
+    points = list(order.points.order_by("position"))
+    data = {
+        "school": order.school_id, "number": order.number, "date": "2025-12-15", "title": order.title,
+        "basis": order.basis, "preamble": order.preamble, "signed_by": order.signed_by_id,
+        "distribution_note": order.distribution_note, "status": order.status,
+        "points-TOTAL_FORMS": len(points), "points-INITIAL_FORMS": len(points),
+        "points-MIN_NUM_FORMS": 0, "points-MAX_NUM_FORMS": 1000, "_save": "Сохранить",
+    }
+    for index, point in enumerate(points):
+        prefix = f"points-{index}-"
+        data.update({
+            prefix + "id": point.pk, prefix + "order": order.pk, prefix + "number": point.number,
+            prefix + "position": point.position, prefix + "text": point.text,
+            prefix + "deadline": point.deadline.isoformat() if point.deadline else "",
+            prefix + "check_key": point.check_key, prefix + "parent": point.parent_id or "",
+        })
+    eighth = next(index for index, point in enumerate(points) if point.number == "8")
+    data[f"points-{eighth}-deadline"] = "2025-12-26"
+
+    response = root_client.post(url(Order, "change", order.pk), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors or [
+        f.errors for f in response.context["inline_admin_formsets"][0].formset
+    ]
+    assert order.points.get(number="8").deadline.isoformat() == "2025-12-26"
+    assert order.points.count() == len(points)
+    assert dict(order.points.values_list("number", "check_key")) == {p.number: p.check_key for p in points}

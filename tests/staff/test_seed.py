@@ -283,3 +283,18 @@ def test_regulation_is_attached_and_not_yet_published(order, media):
     with regulation.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
 
+
+
+def test_the_missing_chat_job_flags_exactly_the_demo_gaps(seeded):
+    from chats.services import chats_flag_missing
+    from orders.models import Finding
+
+    chats_flag_missing()
+    flagged = set(
+        Finding.objects.filter(school=seeded, resolved_at__isnull=True, chat_kind__gt="")
+        .values_list("school_class__grade", "school_class__letter", "chat_kind")
+    )
+    assert flagged == {
+        (7, "Б", "class_parents"), (9, "А", "class_parents"), (1, "А", "class_students"),
+        (None, None, "school_staff"), (None, None, "school_parent_committee"),
+    }

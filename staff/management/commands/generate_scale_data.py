@@ -36,6 +36,7 @@ from staff.demo import (
     ORDER_883_TITLE,
     PLACEHOLDER_HOST,
     REGULATION_TITLE,
+    SCHOOL_YEAR_START,
     class_slug,
 )
 from staff.models import Movement, Person, School, SchoolClass, SchoolClassUserObjectPermission
@@ -243,6 +244,8 @@ class _Generator:
                         parents_expected=round(students * 1.6),
                     ))
         created = self._bulk(SchoolClass, rows)
+        # Classes date from the start of the school year (past the grace period of new classes).
+        SchoolClass.objects.filter(school__in=[item.school for item in schools]).update(created_at=SCHOOL_YEAR_START)
         by_school: dict[int, list[SchoolClass]] = {}
         for school_class in created:
             by_school.setdefault(school_class.school_id, []).append(school_class)
