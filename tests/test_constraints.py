@@ -26,7 +26,9 @@ from orders.models import (
     Finding,
     Order,
     OrderPoint,
+    PointEvidence,
     Regulation,
+    Reminder,
     Responsibility,
 )
 from staff.models import Absence, School, SchoolClass, TrainingRecord
@@ -162,6 +164,27 @@ def two_snapshots(second_date):
     return write
 
 
+def evidence(**fields):
+    values = {"url": "", "comment": "", "file": ""} | fields
+    return lambda c: PointEvidence.objects.create(point=c.point, **values)
+
+
+def reminder(c, *, kind=Reminder.Kind.OVERDUE, **fields):
+    return Reminder.objects.create(point=c.point, kind=kind, deadline=TODAY, person=c.person, claim_token="run-1",
+                                   claimed_at=NOW, **fields)
+
+
+def two_reminders(second_kind):
+    def write(c):
+        reminder(c)
+        reminder(c, kind=second_kind)
+    return write
+
+
+def reminder_with(**fields):
+    return lambda c: reminder(c, **fields)
+
+
 def requirement(kind, min_grade=None, max_grade=None):
     return lambda c: ChatRequirement.objects.create(school=c.school, kind=kind, min_grade=min_grade,
                                                     max_grade=max_grade)
@@ -274,6 +297,13 @@ CASES = {
                                            finding_resolved_at(NOW - datetime.timedelta(seconds=1))),
     "snapshot twice a day": Case("snapshot_one_per_school_per_day",
                                  two_snapshots(TODAY + datetime.timedelta(days=1)), two_snapshots(TODAY)),
+    "evidence with nothing in it": Case("pointevidence_not_empty", evidence(comment="Приказ доведён до всех"),
+                                        evidence()),
+    "reminder sent twice": Case("reminder_once_per_point_kind", two_reminders(Reminder.Kind.BEFORE_DEADLINE),
+                                two_reminders(Reminder.Kind.OVERDUE)),
+    "reminder sent without a time": Case("reminder_sent_has_time",
+                                         reminder_with(status=Reminder.Status.SENT, sent_at=NOW),
+                                         reminder_with(status=Reminder.Status.SENT)),
     # chats
     "requirement kind twice": Case("chatrequirement_unique_kind", two_requirements(ChatKind.SCHOOL_STAFF),
                                    two_requirements(ChatKind.SCHOOL_GENERAL)),
@@ -348,6 +378,12 @@ ALLOWED = {
     "a rejected request with a reason": join_request_with(status=JoinRequest.Status.REJECTED, reviewed_at=NOW,
                                                            reason="Нет в списке"),
     "two requests without a submission key": two_submissions("", first_key=""),
+    "evidence by a link only": evidence(url="https://school.example/sferum"),
+    "the same reminder for a moved deadline": lambda c: [
+        reminder(c), Reminder.objects.create(point=c.point, kind=Reminder.Kind.OVERDUE, person=c.person,
+                                             deadline=TODAY + datetime.timedelta(days=7), claim_token="run-2",
+                                             claimed_at=NOW)
+    ],
     "the same course by two people": lambda c: [
         TrainingRecord.objects.create(school=c.school, person=p, course_title="Сферум",
                                       course_url="https://edu.example/course", completed_on=TODAY)
