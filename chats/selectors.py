@@ -23,12 +23,12 @@ from django.db.models import (
     ExpressionWrapper,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orders.models import Finding
@@ -220,6 +220,10 @@ class Checklist:
     recently_resolved: list[Finding]
     may_edit: bool
     led_classes: list[SchoolClass]  # the switcher: the classes the user leads
+    # Pending join requests in the user's classes, for the navigation badge, when the user reviews
+    # them as a class teacher; None when the navigation must ask itself (school-wide reviewers).
+    nav_pending_join_requests: int | None = None
+    nav_pending_known: bool = False
 
     @property
     def done(self) -> int:
@@ -263,17 +267,68 @@ def _first(queryset: QuerySet, limit: int) -> tuple[list, bool]:
     return rows[:limit], len(rows) > limit
 
 
+_CHAT_ROW_FIELDS = ("pk", "title", "url", "last_verified_at")
+
+
+def _pending_requests_count():
+    from invitations.models import JoinRequest
+
+    return Coalesce(
+        Subquery(
+            JoinRequest.objects.filter(school_class=OuterRef("pk"), status=JoinRequest.Status.PENDING)
+            .order_by()
+            .values("school_class")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _single_chat_fields() -> dict:
+    """The active chat of each single kind (at most one: a database constraint) as columns of the class row."""
+    return {
+        f"chat_{kind}_{field}": Subquery(_active_class_chats(kind).order_by().values(field)[:1])
+        for kind in SINGLE_CLASS_KINDS
+        for field in _CHAT_ROW_FIELDS
+    }
+
+
+def _chats_from_row(school_class: SchoolClass) -> list[Chat]:
+    chats = []
+    for kind in SINGLE_CLASS_KINDS:
+        pk = getattr(school_class, f"chat_{kind}_pk")
+        if pk is None:
+            continue
+        chats.append(
+            Chat(
+                pk=pk, kind=kind, school_id=school_class.school_id, school_class=school_class,
+                title=getattr(school_class, f"chat_{kind}_title"), url=getattr(school_class, f"chat_{kind}_url"),
+                members_count=getattr(school_class, f"members_{kind}"),
+                last_verified_at=getattr(school_class, f"chat_{kind}_last_verified_at"),
+                status=Chat.Status.ACTIVE,
+            )
+        )
+    return chats
+
+
 def class_checklist(*, user, school_class_id: int) -> Checklist | None:
     """Everything «Мой класс» shows for one class, or None when the class is outside the user's scope.
 
-    A fixed number of queries whatever the size of the school: the class with the chat state and the
-    classes of the switcher (one query), its chats, links, join requests, findings.
+    A fixed number of queries whatever the size of the school: the class with its chat state, its two
+    chats of point 4 and the classes of the switcher (one query); links, join requests, findings;
+    and «иные чаты» only when the class has any.
     """
     led = led_class_ids(user=user)
     rows = list(
         schoolclass_annotate_chats(checklist_classes(user=user))
         .filter(Q(pk=school_class_id) | Q(pk__in=led))
-        .annotate(is_led=ExpressionWrapper(Q(pk__in=led), output_field=BooleanField()))
+        .annotate(
+            is_led=ExpressionWrapper(Q(pk__in=led), output_field=BooleanField()),
+            pending_requests=_pending_requests_count(),
+            **_single_chat_fields(),
+        )
         .order_by("grade", "letter")
     )
     school_class = next((row for row in rows if row.pk == school_class_id), None)
@@ -285,11 +340,12 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
         for state in class_kind_states(school_class, CLASS_KINDS)
         if state.required or state.kind in SINGLE_CLASS_KINDS
     ]
-    class_chats = list(
-        Chat.objects.filter(school_class=school_class, status=Chat.Status.ACTIVE)
-        .select_related("owner")
-        .order_by("kind", "title", "pk")
-    )
+    class_chats = _chats_from_row(school_class)
+    if school_class.has_class_other:  # only then: «иные чаты» may be several, the row cannot carry them
+        class_chats += list(
+            Chat.objects.filter(school_class=school_class, kind=ChatKind.CLASS_OTHER, status=Chat.Status.ACTIVE)
+            .order_by("title", "pk")
+        )
     links, requests = _class_links(user=user, school_class=school_class, leads=school_class.is_led)
     invitations, more_invitations = _first(links, CHECKLIST_PREVIEW)
     join_requests, more_join_requests = _first(requests, CHECKLIST_PREVIEW)
@@ -300,6 +356,11 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
         .order_by("opened_at", "pk")
     )
     manager = user_manages_school_chats(user=user, school_id=school_class.school_id)
+    led_rows = [row for row in rows if row.is_led]
+    # The navigation's badge (invitations.selectors.join_request_pending_count) for a class teacher
+    # is the pending requests of the classes they lead: this query already has them.
+    school = user_school(user)
+    school_wide_reviewer = user.is_superuser or (school is not None and user.has_perm("invitations.change_joinrequest"))
     return Checklist(
         school_class=school_class,
         kind_states=states,
@@ -311,7 +372,9 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
         findings=[f for f in findings if f.resolved_at is None],
         recently_resolved=sorted((f for f in findings if f.resolved_at), key=lambda f: f.resolved_at, reverse=True),
         may_edit=manager or school_class.is_led,
-        led_classes=[row for row in rows if row.is_led],
+        led_classes=led_rows,
+        nav_pending_join_requests=sum(row.pending_requests for row in led_rows) if led_rows else None,
+        nav_pending_known=not school_wide_reviewer,
     )
 
 
@@ -344,15 +407,30 @@ class SchoolChatRow:
 
     @property
     def named_owners(self) -> list[Person]:
-        return list(self.requirement.owners.all()) if self.requirement else []
+        return self.requirement.owner_list if self.requirement else []
 
 
 def school_requirements(*, school: School) -> list[ChatRequirement]:
-    return list(
-        ChatRequirement.objects.filter(school=school).prefetch_related(
-            Prefetch("owners", queryset=Person.objects.only("pk", "full_name", "school_id").order_by("full_name"))
-        )
+    """The school's chat requirements, each with ``owner_list`` (the people the order names), in one
+    query: a LEFT JOIN to the owners, folded back into one object per requirement."""
+    rows = (
+        ChatRequirement.objects.filter(school=school)
+        .order_by("kind", "owners__full_name", "owners__pk")
+        .values("pk", "kind", "min_grade", "max_grade", "is_required", "basis", "owners__pk", "owners__full_name")
     )
+    requirements: dict[int, ChatRequirement] = {}
+    for row in rows:
+        requirement = requirements.get(row["pk"])
+        if requirement is None:
+            requirement = ChatRequirement(
+                pk=row["pk"], school=school, kind=row["kind"], min_grade=row["min_grade"],
+                max_grade=row["max_grade"], is_required=row["is_required"], basis=row["basis"],
+            )
+            requirement.owner_list = []
+            requirements[row["pk"]] = requirement
+        if row["owners__pk"] is not None:
+            requirement.owner_list.append(Person(pk=row["owners__pk"], full_name=row["owners__full_name"], school=school))
+    return list(requirements.values())
 
 
 def matrix_class_kinds(requirements: list[ChatRequirement]) -> list[str]:
@@ -371,29 +449,28 @@ def matrix_classes(*, school: School, grade: int | None = None) -> list[SchoolCl
 
 
 def school_chat_rows(*, user, school: School, requirements: list[ChatRequirement]) -> list[SchoolChatRow]:
-    """The five school-wide chats of point 6 with their owners: one row per school-wide kind."""
+    """The five school-wide chats of point 6 with their owners: one row per school-wide kind.
+
+    Whether the user owns each chat (may edit it) comes from the same query.
+    """
+    owned = Exists(
+        object_permission_ids(user=user, model=Chat, codename="change_chat").filter(content_object_id=OuterRef("pk"))
+    )
     chats = {
         chat.kind: chat
-        for chat in Chat.objects.filter(school=school, kind__in=SCHOOL_KINDS, status=Chat.Status.ACTIVE).select_related(
-            "owner"
-        )
+        for chat in Chat.objects.filter(school=school, kind__in=SCHOOL_KINDS, status=Chat.Status.ACTIVE)
+        .select_related("owner")
+        .annotate(owned_by_user=owned)
     }
     by_kind = {r.kind: r for r in requirements}
     manager = user_manages_school_chats(user=user, school_id=school.pk)
-    owned = set()
-    if not manager and chats:
-        owned = set(
-            object_permission_ids(user=user, model=Chat, codename="change_chat")
-            .filter(content_object_id__in=[chat.pk for chat in chats.values()])
-            .values_list("content_object_id", flat=True)
-        )
     return [
         SchoolChatRow(
             kind=str(kind),
             label=str(kind.label),
             requirement=by_kind.get(kind),
             chat=chats.get(kind),
-            may_edit=manager or (kind in chats and chats[kind].pk in owned),
+            may_edit=manager or (kind in chats and chats[kind].owned_by_user),
         )
         for kind in SCHOOL_KINDS
     ]

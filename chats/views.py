@@ -88,7 +88,7 @@ def _checklist_context(request, checklist, *, add_forms=None):
         for state in checklist.kind_states
     ]
     shown = {state.kind for state in checklist.kind_states}
-    return {
+    context = {
         "checklist": checklist,
         "school_class": checklist.school_class,
         "items": items,
@@ -96,9 +96,12 @@ def _checklist_context(request, checklist, *, add_forms=None):
         "other_form": ClassChatAddForm(prefix=ChatKind.CLASS_OTHER, initial={"kind": ChatKind.CLASS_OTHER}),
         "switcher": checklist.led_classes,
         "may_view_links": checklist.school_class.is_led or invitation_access(request.user).may_view,
-        # Known from the checklist's own query: spares the navigation its separate one.
+        # Known from the checklist's own query: spares the navigation its separate ones.
         "nav_leads_class": bool(checklist.led_classes),
     }
+    if checklist.nav_pending_known:
+        context["nav_pending_join_requests"] = checklist.nav_pending_join_requests
+    return context
 
 
 def _get_checklist(request, class_id: int):
