@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -150,9 +150,12 @@ def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunRepor
             max_grade__gte=OuterRef("school_class__grade"),
         )
     )
+    # Never before the finding was opened: a worker whose clock lags another's may resolve what that
+    # one opened, and finding_resolved_after_opened would reject the whole UPDATE.
+    resolved_at = Greatest(Value(now, output_field=DateTimeField()), F("opened_at"))
     resolved = open_class_findings.filter(
         class_fixed | ~still_required | Q(school_class__status=SchoolClass.Status.ARCHIVED)
-    ).update(resolved_at=now)
+    ).update(resolved_at=resolved_at)
 
     school_fixed = Exists(
         Chat.objects.filter(school=OuterRef("school"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)
@@ -163,7 +166,7 @@ def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunRepor
     resolved += (
         Finding.objects.filter(check_key=SCHOOL_CHAT_MISSING, resolved_at__isnull=True)
         .filter(school_fixed | ~school_still_required)
-        .update(resolved_at=now)
+        .update(resolved_at=resolved_at)
     )
     report.add("resolved", resolved)
     return report
