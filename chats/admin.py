@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from staff.admin import ObjectPermissionAdmin, ScopedAdmin, register_remaining, same_school_error
 from staff.models import Person
 
-from .models import Chat, ChatGroupObjectPermission, ChatRequirement, ChatUserObjectPermission, Meeting
+from .models import (
+    Chat,
+    ChatGroupObjectPermission,
+    ChatRequirement,
+    ChatUserObjectPermission,
+    Meeting,
+)
 from .services import chat_owner_assign
 
 
@@ -23,7 +29,9 @@ class ChatRequirementForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         school = data.get("school")
-        strangers = [p for p in data.get("owners") or () if school is not None and p.school_id != school.pk]
+        strangers = [
+            p for p in data.get("owners") or () if school is not None and p.school_id != school.pk
+        ]
         if strangers:
             self.add_error("owners", _("Ответственные должны работать в этой же школе."))
         return data
@@ -44,8 +52,14 @@ class ChatRequirementAdmin(ScopedAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "owners":
             # Only the people of the requirement's school (or of the schools the user sees, on «add»).
-            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            school_id = ChatRequirement.objects.filter(pk=object_id).values("school_id") if object_id else None
+            object_id = (
+                request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            )
+            school_id = (
+                ChatRequirement.objects.filter(pk=object_id).values("school_id")
+                if object_id
+                else None
+            )
             if school_id is not None:
                 kwargs["queryset"] = Person.objects.filter(school_id__in=school_id, is_active=True)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -58,13 +72,24 @@ class ChatRequirementAdmin(ScopedAdmin):
 class ChatForm(forms.ModelForm):
     class Meta:
         model = Chat
-        fields = ["school", "kind", "school_class", "title", "url", "owner", "members_count", "status",
-                  "last_verified_at"]
+        fields = [
+            "school",
+            "kind",
+            "school_class",
+            "title",
+            "url",
+            "owner",
+            "members_count",
+            "status",
+            "last_verified_at",
+        ]
 
     def clean(self):
         data = super().clean()
         school = data.get("school")
-        error = same_school_error(school=school, person=data.get("owner"), field_label=_("Владелец"))
+        error = same_school_error(
+            school=school, person=data.get("owner"), field_label=_("Владелец")
+        )
         if error:
             self.add_error("owner", error)
         school_class = data.get("school_class")
@@ -76,8 +101,16 @@ class ChatForm(forms.ModelForm):
 @admin.register(Chat)
 class ChatAdmin(ScopedAdmin):
     form = ChatForm
-    list_display = ["title", "kind", "school_class", "owner", "status", "members_count", "school",
-                    "last_verified_at"]
+    list_display = [
+        "title",
+        "kind",
+        "school_class",
+        "owner",
+        "status",
+        "members_count",
+        "school",
+        "last_verified_at",
+    ]
     list_filter = ["kind", "status", "school"]
     search_fields = ["title", "url", "school_class__letter"]
     list_select_related = ["school", "school_class", "owner"]
@@ -88,7 +121,11 @@ class ChatAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         """Save the chat, then give it its owner through the service that moves the rights."""
         owner = obj.owner
-        obj.owner_id = Chat.objects.filter(pk=obj.pk).values_list("owner_id", flat=True).first() if change else None
+        obj.owner_id = (
+            Chat.objects.filter(pk=obj.pk).values_list("owner_id", flat=True).first()
+            if change
+            else None
+        )
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)

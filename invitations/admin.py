@@ -6,12 +6,18 @@ first characters are shown.
 """
 
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from staff.admin import ReadOnlyAdmin, ScopedAdmin, register_remaining
 
 from .models import Invitation, InviteGuessCounter, JoinRequest
-from .services import InvitationNotActive, JoinRequestNotPending, invitation_annul, join_request_review
+from .services import (
+    InvitationNotActive,
+    JoinRequestNotPending,
+    invitation_annul,
+    join_request_review,
+)
 
 TOKEN_SHOWN = 6
 
@@ -23,17 +29,41 @@ class NoAddAdmin(ScopedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(NoAddAdmin):
-    list_display = ["token_hint", "school", "school_class", "role", "status", "uses", "max_uses", "expires_at",
-                    "created_by", "created_at"]
+    list_display = [
+        "token_hint",
+        "school",
+        "school_class",
+        "role",
+        "status",
+        "uses",
+        "max_uses",
+        "expires_at",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["status", "role", "school"]
     # Support looks a link up by its full token (exact match only: no guessing by prefix here).
     search_fields = ["=token", "school_class__letter", "platform_url"]
     list_select_related = ["school", "school_class", "created_by"]
     date_hierarchy = "created_at"
     # State changes go through the services (annul, reissue, use): the admin never rewinds them.
-    fields = ["school", "school_class", "role", "token_hint", "max_uses", "uses", "status", "expires_at",
-              "platform_url", "created_by", "created_at", "annulled_at", "annulled_by", "annul_reason",
-              "replaced_by"]
+    fields = [
+        "school",
+        "school_class",
+        "role",
+        "token_hint",
+        "max_uses",
+        "uses",
+        "status",
+        "expires_at",
+        "platform_url",
+        "created_by",
+        "created_at",
+        "annulled_at",
+        "annulled_by",
+        "annul_reason",
+        "replaced_by",
+    ]
     readonly_fields = fields
     actions = ["annul"]
 
@@ -51,28 +81,61 @@ class InvitationAdmin(NoAddAdmin):
         annulled = skipped = 0
         for invitation in queryset:
             try:
-                invitation_annul(invitation=invitation, by=request.user, reason="Аннулирована в администрировании")
+                invitation_annul(
+                    invitation=invitation,
+                    by=request.user,
+                    reason="Аннулирована в администрировании",
+                )
                 annulled += 1
             except InvitationNotActive:
                 skipped += 1
         if annulled:
-            self.message_user(request, ngettext(
-                "Аннулирована %(count)d ссылка.", "Аннулировано ссылок: %(count)d.", annulled
-            ) % {"count": annulled}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "Аннулирована %(count)d ссылка.", "Аннулировано ссылок: %(count)d.", annulled
+                )
+                % {"count": annulled},
+                messages.SUCCESS,
+            )
         if skipped:
-            self.message_user(request, _("Не действовали и не изменены: %(count)d.") % {"count": skipped},
-                              messages.WARNING)
+            self.message_user(
+                request,
+                _("Не действовали и не изменены: %(count)d.") % {"count": skipped},
+                messages.WARNING,
+            )
 
 
 @admin.register(JoinRequest)
 class JoinRequestAdmin(NoAddAdmin):
-    list_display = ["full_name", "role", "school_class", "status", "created_at", "reviewed_by", "reviewed_at", "school"]
+    list_display = [
+        "full_name",
+        "role",
+        "school_class",
+        "status",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+        "school",
+    ]
     list_filter = ["status", "role", "school"]
     search_fields = ["full_name", "child_name"]
     list_select_related = ["school", "school_class", "reviewed_by"]
     date_hierarchy = "created_at"
-    fields = ["school", "invitation", "role", "school_class", "full_name", "child_name", "consent", "status",
-              "reviewed_by", "reviewed_at", "reason", "created_at"]
+    fields = [
+        "school",
+        "invitation",
+        "role",
+        "school_class",
+        "full_name",
+        "child_name",
+        "consent",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "reason",
+        "created_at",
+    ]
     readonly_fields = fields
     actions = ["approve", "reject"]
 
@@ -89,8 +152,12 @@ class JoinRequestAdmin(NoAddAdmin):
                 done += 1
             except JoinRequestNotPending:
                 skipped += 1
-        self.message_user(request, _("Рассмотрено заявок: %(done)d, уже были рассмотрены: %(skipped)d.")
-                          % {"done": done, "skipped": skipped}, messages.SUCCESS if done else messages.WARNING)
+        self.message_user(
+            request,
+            _("Рассмотрено заявок: %(done)d, уже были рассмотрены: %(skipped)d.")
+            % {"done": done, "skipped": skipped},
+            messages.SUCCESS if done else messages.WARNING,
+        )
 
     @admin.action(description=_("Принять"), permissions=["change"])
     def approve(self, request, queryset):

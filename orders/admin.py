@@ -52,7 +52,10 @@ class OrderPointForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        parent, order = data.get("parent"), data.get("order") or getattr(self.instance, "order", None)
+        parent, order = (
+            data.get("parent"),
+            data.get("order") or getattr(self.instance, "order", None),
+        )
         if parent is not None and order is not None and parent.order_id != order.pk:
             self.add_error("parent", _("Пункт может входить только в пункт того же приказа."))
         return data
@@ -126,7 +129,15 @@ class ResponsibilityAdmin(ScopedAdmin):
 
 @admin.register(Regulation)
 class RegulationAdmin(ScopedAdmin):
-    list_display = ["short_title", "order", "version", "approved_on", "file", "published_on", "school"]
+    list_display = [
+        "short_title",
+        "order",
+        "version",
+        "approved_on",
+        "file",
+        "published_on",
+        "school",
+    ]
     list_filter = ["school", "published_on"]
     search_fields = ["title", "published_url"]
     list_select_related = ["order", "school"]
@@ -167,7 +178,15 @@ class AdminRegistrationRequestAdmin(ScopedAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "school", "check_key", "school_class", "order_point", "opened_at", "resolved_at"]
+    list_display = [
+        "__str__",
+        "school",
+        "check_key",
+        "school_class",
+        "order_point",
+        "opened_at",
+        "resolved_at",
+    ]
     list_filter = ["check_key", "resolved_at", "school"]
     search_fields = ["message", "subject_key"]
     list_select_related = ["school", "school_class", "order_point"]

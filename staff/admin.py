@@ -35,7 +35,9 @@ from .services import class_teacher_assign, schoolclass_archive
 
 def _school_path(model: type[Model]) -> str | None:
     """How a model reaches its school, for narrowing choices: ``school``, ``person__school``, …"""
-    names = {field.name for field in model._meta.fields if field.is_relation}  # forward foreign keys only
+    names = {
+        field.name for field in model._meta.fields if field.is_relation
+    }  # forward foreign keys only
     if "school" in names:
         return "school"
     for via in ("person", "order", "point", "school_class", "content_object"):
@@ -62,8 +64,10 @@ class ScopedAdmin(admin.ModelAdmin):
         if self.school_field is None:
             return queryset
         return filter_by_permission(
-            queryset=queryset, user=request.user,
-            codename=f"view_{self.model._meta.model_name}", school_field=self.school_field,
+            queryset=queryset,
+            user=request.user,
+            codename=f"view_{self.model._meta.model_name}",
+            school_field=self.school_field,
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -88,7 +92,9 @@ def _narrow_choices(field, related_model, user) -> None:
         return
     path = _school_path(related_model)
     if path:
-        field.queryset = field.queryset.filter(**{f"{path}__in": school_list(user=user).values("pk")})
+        field.queryset = field.queryset.filter(
+            **{f"{path}__in": school_list(user=user).values("pk")}
+        )
 
 
 class ReadOnlyAdmin(ScopedAdmin):
@@ -108,9 +114,16 @@ def register_remaining(app_label: str) -> None:
     """Any model of the app without an admin of its own is still shown, read-only."""
     for model in apps.get_app_config(app_label).get_models():
         if not admin.site.is_registered(model):
-            admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {
-                "school_field": _school_path(model),
-            }))
+            admin.site.register(
+                model,
+                type(
+                    f"{model.__name__}Admin",
+                    (ReadOnlyAdmin,),
+                    {
+                        "school_field": _school_path(model),
+                    },
+                ),
+            )
 
 
 def same_school_error(*, school, person, field_label) -> str | None:
@@ -124,13 +137,21 @@ def same_school_error(*, school, person, field_label) -> str | None:
 
 @admin.register(School)
 class SchoolAdmin(ScopedAdmin):
-    list_display = ["short_name", "name", "municipality", "invitation_term_days", "new_class_grace_days",
-                    "join_request_max_pending_days"]
+    list_display = [
+        "short_name",
+        "name",
+        "municipality",
+        "invitation_term_days",
+        "new_class_grace_days",
+        "join_request_max_pending_days",
+    ]
     list_filter = ["municipality"]
     search_fields = ["name", "short_name"]
 
     def get_queryset(self, request):
-        return admin.ModelAdmin.get_queryset(self, request).filter(pk__in=school_list(user=request.user).values("pk"))
+        return admin.ModelAdmin.get_queryset(self, request).filter(
+            pk__in=school_list(user=request.user).values("pk")
+        )
 
 
 class AbsenceInline(admin.TabularInline):
@@ -168,13 +189,22 @@ class PersonAdmin(ScopedAdmin):
 class SchoolClassForm(forms.ModelForm):
     class Meta:
         model = SchoolClass
-        fields = ["school", "academic_year", "grade", "letter", "class_teacher", "students_expected",
-                  "parents_expected"]
+        fields = [
+            "school",
+            "academic_year",
+            "grade",
+            "letter",
+            "class_teacher",
+            "students_expected",
+            "parents_expected",
+        ]
 
     def clean(self):
         data = super().clean()
         error = same_school_error(
-            school=data.get("school"), person=data.get("class_teacher"), field_label=_("Классный руководитель")
+            school=data.get("school"),
+            person=data.get("class_teacher"),
+            field_label=_("Классный руководитель"),
         )
         if error:
             self.add_error("class_teacher", error)
@@ -184,8 +214,15 @@ class SchoolClassForm(forms.ModelForm):
 @admin.register(SchoolClass)
 class SchoolClassAdmin(ScopedAdmin):
     form = SchoolClassForm
-    list_display = ["class_name", "school", "academic_year", "class_teacher", "students_expected",
-                    "parents_expected", "status"]
+    list_display = [
+        "class_name",
+        "school",
+        "academic_year",
+        "class_teacher",
+        "students_expected",
+        "parents_expected",
+        "status",
+    ]
     list_filter = ["school", "academic_year", "grade", "status"]
     search_fields = ["letter", "class_teacher__full_name"]
     list_select_related = ["school", "class_teacher"]
@@ -202,19 +239,26 @@ class SchoolClassAdmin(ScopedAdmin):
         """Save the class, then attach the teacher through the service that moves the rights."""
         teacher = obj.class_teacher
         obj.class_teacher_id = (
-            SchoolClass.objects.filter(pk=obj.pk).values_list("class_teacher_id", flat=True).first() if change else None
+            SchoolClass.objects.filter(pk=obj.pk).values_list("class_teacher_id", flat=True).first()
+            if change
+            else None
         )
         super().save_model(request, obj, form, change)
         assigned = class_teacher_assign(school_class=obj, person=teacher, by=request.user)
         obj.class_teacher = assigned.class_teacher
 
-    @admin.action(description=_("Перевести в архив (права классного руководителя и ссылки прекращаются)"),
-                  permissions=["change"])
+    @admin.action(
+        description=_("Перевести в архив (права классного руководителя и ссылки прекращаются)"),
+        permissions=["change"],
+    )
     def archive(self, request, queryset):
         for school_class in queryset:
             schoolclass_archive(school_class=school_class, by=request.user)
-        self.message_user(request, _("Классов переведено в архив: %(count)d.") % {"count": len(queryset)},
-                          messages.SUCCESS)
+        self.message_user(
+            request,
+            _("Классов переведено в архив: %(count)d.") % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Absence)
@@ -254,7 +298,15 @@ class StatusConfirmationAdmin(ScopedAdmin):
 class MovementAdmin(ScopedAdmin):
     """A log: entries are added (or written by the services), never edited."""
 
-    list_display = ["created_at", "kind", "school", "school_class", "person", "previous_person", "recorded_by"]
+    list_display = [
+        "created_at",
+        "kind",
+        "school",
+        "school_class",
+        "person",
+        "previous_person",
+        "recorded_by",
+    ]
     list_filter = ["kind", "school"]
     search_fields = ["person__full_name", "previous_person__full_name", "comment"]
     list_select_related = ["school", "school_class", "person", "previous_person", "recorded_by"]

@@ -1,9 +1,9 @@
 """Demo data: the gymnasium of order No. 883 (``manage.py seed_demo``).
 
-The order's text is kept here once, point by point (``ORDER_883_POINTS``); ``generate_scale_data``
-reuses it. People named in the order appear exactly as the order names them — surname and
-initials, with no contacts. Everybody else (class teachers, subject teachers) is FICTIONAL:
-plausible names made up for the demo, with e-mails only on the reserved domain example.org.
+The order's text lives in ``orders.demo`` (shared with ``generate_scale_data``). People named in
+the order appear exactly as the order names them — surname and initials, with no contacts.
+Everybody else (class teachers, subject teachers) is FICTIONAL: plausible names made up for the
+demo, with e-mails only on the reserved domain example.org.
 
 Everything is written through the services where rights are involved (class teachers, chat owners)
 and keyed on natural keys, so running the seed twice leaves the same data.
@@ -15,10 +15,8 @@ import base64
 import datetime
 import hashlib
 import hmac
-import logging
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,215 +29,27 @@ from django.utils import timezone
 
 from chats.models import Chat, ChatKind, ChatRequirement, Meeting
 from chats.services import chat_owner_assign, chat_requirements_create_defaults
-from invitations.models import Invitation, JoinRequest, Role as LinkRole
+from invitations.models import Invitation, JoinRequest
+from invitations.models import Role as LinkRole
 from invitations.services import EXPIRED_PARTLY_USED_REASON, EXPIRED_UNUSED_REASON
+from orders.demo import (
+    COURSE_TITLE,
+    COURSE_URL,
+    ORDER_883_BASIS,
+    ORDER_883_DATE,
+    ORDER_883_DISTRIBUTION,
+    ORDER_883_NUMBER,
+    ORDER_883_POINTS,
+    ORDER_883_PREAMBLE,
+    ORDER_883_TITLE,
+    REGULATION_TITLE,
+    regulation_pdf,
+)
 from orders.models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
 
 from .models import Absence, Person, School, SchoolClass, StatusConfirmation, TrainingRecord
 from .roles import Role
 from .services import class_teacher_assign
-
-# --- Order No. 883 of 15.12.2025: one source of truth for the demo and the scale data ----------
-
-ORDER_883_NUMBER = "883"
-ORDER_883_DATE = datetime.date(2025, 12, 15)
-_PLATFORM = "информационно-коммуникационной образовательной платформы «Сферум» в национальном мессенджере «МАХ»"
-ORDER_883_TITLE = (
-    f"Об использовании {_PLATFORM} при реализации образовательных программ, программ внеурочной "
-    "деятельности и дополнительного образования, а также при решении вопросов функционирования "
-    "муниципальных образовательных организаций"
-)
-# The municipal order No. 935 bears the same title as No. 883 (the school repeats it).
-ORDER_883_BASIS = (
-    "Приказ Управления образования администрации МО ГО «Сыктывкар» от 01.12.2025 №935 "
-    f"«{ORDER_883_TITLE}»"
-)
-ORDER_883_PREAMBLE = (
-    "Во исполнение приказа Управления образования администрации МО ГО «Сыктывкар» от 01.12.2025 года "
-    f"№935 «{ORDER_883_TITLE}», в целях оперативного и безопасного информирования участников "
-    "образовательных отношений, соблюдения единых стандартов общения, защиты персональных данных и "
-    "решения образовательных, воспитательных и организационных задач"
-)
-ORDER_883_DISTRIBUTION = "Приказ направлен всем заинтересованным лицам через ГИС ЭО"
-_REGULATION_SUBJECT = (
-    f"Об использовании {_PLATFORM} при реализации образовательных программ, программ внеурочной "
-    "деятельности и дополнительного образования, а также при решении вопросов функционирования "
-    "МАОУ «Гимназия им.А.С.Пушкина»"
-)
-REGULATION_TITLE = f"Положение «{_REGULATION_SUBJECT}»"
-COURSE_TITLE = (
-    "Основы преподавания с применением многофункционального сервиса обмена информацией «МАХ» "
-    "в соответствии с обновленными ФГОС"
-)
-# Exactly as the order gives it (point 7.2).
-COURSE_URL = (
-    "https://www.xn--d1abkefqip0a2f.xn--p1ai/index.php/item/21299-osnovy-prepodavaniya-s-primeneniem-"
-    "mnogofunktsionalnogo-servisa-obmena-informatsiej-maks-v-sootvetstvii-s-obnovlennymi-fgos"
-)
-_GYMNASIUM_IN_TEXT = "МАОУ «Гимназия им.А.С.Пушкина»"
-_IKOP = "ИКОП «Сферум» в национальном мессенджере «МАХ»"
-
-
-@dataclass(frozen=True)
-class PointSpec:
-    number: str
-    text: str
-    check_key: str = ""
-    deadline: datetime.date | None = None  # None: «постоянно»
-    parent: str | None = None
-
-
-# Point 3 lists its duties as dashes; they become 3.1, 3.2, … in the order they are written.
-# The order has eleven dashes (DESIGN.md speaks of ten): all eleven are kept, so the numbers
-# bound to checks (3.5, 3.6, 3.8, 3.9) are the dashes' real positions.
-_POINT_3_DUTIES: tuple[tuple[str, str], ...] = (
-    (
-        "создает необходимый структурный компонент, обеспечивающий присоединение всех пользователей "
-        f"{_GYMNASIUM_IN_TEXT} к {_IKOP};",
-        "",
-    ),
-    (
-        f"при необходимости создает структуру {_GYMNASIUM_IN_TEXT}, компонентом которой является класс "
-        "(группа), в соответствии с утвержденной структурой;",
-        "",
-    ),
-    (
-        "создает и направляет педагогическим работникам, а при необходимости учащимся и их родителям "
-        "(законным представителям) ссылки-приглашения для присоединения в соответствующий структурный "
-        f"компонент в установленной пользовательской роли на {_IKOP};",
-        "",
-    ),
-    (
-        "назначает права администрирования пользователю из числа присоединившихся пользователей "
-        f"структурного компонента на {_IKOP};",
-        "",
-    ),
-    (
-        "при необходимости прикрепляет педагогических работников, выполняющих должностные обязанности "
-        "классных руководителей, по учебным классам (группам) в соответствии с утвержденным "
-        "распределением классного руководства;",
-        "classes_have_teacher",
-    ),
-    (
-        f"рассматривает и принимает заявки на присоединение к {_GYMNASIUM_IN_TEXT} в {_IKOP} от "
-        "педагогических работников, иных сотрудников, а при необходимости от учащихся и их родителей "
-        "(законных представителей) из числа представителей совета родителей (законных представителей) "
-        f"несовершеннолетних учащихся {_GYMNASIUM_IN_TEXT} и совета учащихся {_GYMNASIUM_IN_TEXT} "
-        "соответственно;",
-        "join_requests_timely",
-    ),
-    (
-        "редактирует информацию, связанную с движением учащихся, педагогических работников, родителей "
-        "(законных представителей) учащихся;",
-        "",
-    ),
-    (
-        f"аннулирует невостребованные ссылки-приглашения на присоединение к {_GYMNASIUM_IN_TEXT} в "
-        f"{_IKOP} с целью обеспечения информационной безопасности участников образовательных отношений;",
-        "no_stale_invitations",
-    ),
-    (
-        "завершает процесс подтверждения статуса «учитель» педагогических работников, статуса "
-        f"«сотрудник» иных работников {_GYMNASIUM_IN_TEXT};",
-        "staff_status_confirmed",
-    ),
-    (
-        "при необходимости направляет посредством электронной почты на адрес info@sferum.ru заявку на "
-        f"регистрацию нового администратора {_GYMNASIUM_IN_TEXT} на {_IKOP} с приложением приказа о "
-        "назначении администратора с указанием контактных данных (ФИО, адрес электронной почты, номер "
-        "личного мобильного телефона);",
-        "",
-    ),
-    (
-        "оказывает помощь и поддержку участникам образовательных отношений по эффективному "
-        f"использованию функционала {_IKOP}.",
-        "",
-    ),
-)
-
-# Point 7 is only a lead-in; each sub-point carries it so that it reads whole on its own.
-_POINT_7_LEAD = "Заместителю директора Горбатенко В.И. обеспечить"
-_SFERUM_PLATFORM = "Информационно-коммуникационной платформы «Сферум»"
-
-ORDER_883_POINTS: tuple[PointSpec, ...] = (
-    PointSpec(
-        "1",
-        f"Утвердить {REGULATION_TITLE.replace('»»', '»')} согласно приложению к настоящему приказу.",
-        "regulation_attached",
-    ),
-    PointSpec(
-        "2",
-        "Назначить администратором - ответственным лицом за координацию работы по использованию "
-        f"{_SFERUM_PLATFORM}, интегрированной с сервисом «МАХ» заместителя директора Горбатенко В.И., "
-        "при её отсутствии – главного инженера Костюкова Д.Ю.",
-        "person_in_charge_today",
-    ),
-    PointSpec("3", "Главному инженеру Костюкову Д.Ю. в постоянном режиме обеспечить выполнение следующих задач:"),
-    *(
-        PointSpec(f"3.{index}", text, check_key, parent="3")
-        for index, (text, check_key) in enumerate(_POINT_3_DUTIES, start=1)
-    ),
-    PointSpec(
-        "4",
-        "Классным руководителям 1-11 классов обеспечить создание и использование в работе чатов с "
-        "участниками образовательных отношений для взаимодействия с целью решения соответствующих "
-        "образовательных задач, а именно:\n"
-        "– чат с учащимися своего класса;\n"
-        "– чат с родителями (законными представителями) учащихся;\n"
-        "– иные чаты для решения образовательных задач (при необходимости).",
-        "class_chats",
-    ),
-    PointSpec(
-        "5",
-        f"Коллективу {_GYMNASIUM_IN_TEXT} обеспечить коммуникационное взаимодействие (проведение рабочих "
-        "встреч и совещаний в онлайн или гибридном формате посредством использования функционала "
-        "видео-конференц-связи) с пользователями для решения образовательных, воспитательных и "
-        "управленческих задач в чатах, созданных в Информационно-коммуникационной платформе «Сферум» в "
-        "национальном мессенджере «МАХ».",
-        "meetings_this_month",
-    ),
-    PointSpec(
-        "6",
-        # «Рыенкова О.А.» is the order's own spelling (kept verbatim); see NAMED_PEOPLE.
-        "Обеспечить создание и функционирование общешкольного чата (отв. заместители директора "
-        "Рыженкова О.А., Сметанина А.Ф.),\n"
-        "чатов:\n"
-        "руководителя с заместителями руководителя (отв. Гладкова Л.И.);\n"
-        "руководителя с педагогическими и иными работниками (отв. Гладкова Л.И.);\n"
-        "с представителями родительского комитета (актива) (отв. Сокирка Е.А., Рыенкова О.А., "
-        "Сметанина А.Ф.);\n"
-        "с представителями органа ученического самоуправления (актива) (отв. Сокирка Е.А.).",
-        "school_chats",
-    ),
-    PointSpec(
-        "7.1",
-        f"{_POINT_7_LEAD} контроль по использованию {_SFERUM_PLATFORM} в национальном мессенджере «МАХ» "
-        "всеми участниками образовательных отношений, в том числе при проведении учебных и иных занятий "
-        "с применением дистанционных образовательных технологий, а также различных мероприятий в онлайн "
-        "или гибридном формате;",
-    ),
-    PointSpec(
-        "7.2",
-        f"{_POINT_7_LEAD} обучение педагогических работников по бесплатной онлайн -программе повышения "
-        f"квалификации «{COURSE_TITLE} <{COURSE_URL}>.",
-        "teachers_trained",
-    ),
-    PointSpec(
-        "7.3",
-        f"{_POINT_7_LEAD} организацию и проведение мероприятий по использованию возможностей "
-        f"{_SFERUM_PLATFORM} для организации служебной и учебной коммуникации муниципальных "
-        "образовательных организаций.",
-        "platform_events",
-    ),
-    PointSpec(
-        "8",
-        "Осипову А.А., ответственному за наполнение сайта гимназии, разместить "
-        f"{REGULATION_TITLE.replace('»»', '»')} на сайте гимназии в срок до 25.12.2025 года.",
-        "regulation_published",
-        deadline=datetime.date(2025, 12, 25),
-    ),
-    PointSpec("9", "Контроль за исполнением настоящего приказа оставляю за собой."),
-)
 
 # --- The gymnasium and its people -------------------------------------------------------------
 
@@ -247,7 +57,9 @@ SCHOOL_NAME = "МАОУ «Гимназия им. А.С. Пушкина»"
 SCHOOL_SHORT_NAME = "Гимназия им. А.С. Пушкина"
 MUNICIPALITY = "МО ГО «Сыктывкар»"
 ACADEMIC_YEAR = 2025
-SCHOOL_YEAR_START = datetime.datetime(2025, 9, 1, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=3)))
+SCHOOL_YEAR_START = datetime.datetime(
+    2025, 9, 1, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=3))
+)
 GRADES = range(1, 12)
 LETTERS = ("А", "Б", "В")
 
@@ -274,7 +86,9 @@ NAMED_PEOPLE: dict[str, PersonSpec] = {
     "smetanina": PersonSpec("Сметанина А.Ф.", "заместитель директора", _OTHER, fictional=False),
     # The order gives no position for her.
     "sokirka": PersonSpec("Сокирка Е.А.", "сотрудник гимназии", _OTHER, fictional=False),
-    "osipov": PersonSpec("Осипов А.А.", "ответственный за наполнение сайта гимназии", _OTHER, fictional=False),
+    "osipov": PersonSpec(
+        "Осипов А.А.", "ответственный за наполнение сайта гимназии", _OTHER, fictional=False
+    ),
 }
 
 # FICTIONAL class teachers, one per class in the order 1А, 1Б, 1В, 2А, … 11В (names made up).
@@ -355,10 +169,14 @@ RESPONSIBILITIES: dict[str, list[tuple[str, str]]] = {
     "1": [("director", _R.PRIMARY)],
     "2": [("coordinator", _R.PRIMARY), ("engineer", _R.BACKUP)],
     "3": [("engineer", _R.PRIMARY)],
-    **{f"3.{index}": [("engineer", _R.PRIMARY)] for index in range(1, len(_POINT_3_DUTIES) + 1)},
+    **{spec.number: [("engineer", _R.PRIMARY)] for spec in ORDER_883_POINTS if spec.parent == "3"},
     # The director signs «обеспечить создание»; the chat owners named in the point carry it out.
-    "6": [("director", _R.PRIMARY), ("ryzhenkova", _R.CO_EXECUTOR), ("smetanina", _R.CO_EXECUTOR),
-          ("sokirka", _R.CO_EXECUTOR)],
+    "6": [
+        ("director", _R.PRIMARY),
+        ("ryzhenkova", _R.CO_EXECUTOR),
+        ("smetanina", _R.CO_EXECUTOR),
+        ("sokirka", _R.CO_EXECUTOR),
+    ],
     "7.1": [("coordinator", _R.PRIMARY)],
     "7.2": [("coordinator", _R.PRIMARY)],
     "7.3": [("coordinator", _R.PRIMARY)],
@@ -375,8 +193,16 @@ CHAT_OWNERS: dict[str, list[str]] = {
     ChatKind.SCHOOL_STUDENT_COUNCIL: ["sokirka"],
 }
 # The demo state: which school-wide chats exist, and the gaps in the class chats.
-SCHOOL_CHATS_PRESENT = (ChatKind.SCHOOL_GENERAL, ChatKind.SCHOOL_LEADERSHIP, ChatKind.SCHOOL_STUDENT_COUNCIL)
-CLASS_CHATS_MISSING = {("7Б", ChatKind.CLASS_PARENTS), ("9А", ChatKind.CLASS_PARENTS), ("1А", ChatKind.CLASS_STUDENTS)}
+SCHOOL_CHATS_PRESENT = (
+    ChatKind.SCHOOL_GENERAL,
+    ChatKind.SCHOOL_LEADERSHIP,
+    ChatKind.SCHOOL_STUDENT_COUNCIL,
+)
+CLASS_CHATS_MISSING = {
+    ("7Б", ChatKind.CLASS_PARENTS),
+    ("9А", ChatKind.CLASS_PARENTS),
+    ("1А", ChatKind.CLASS_STUDENTS),
+}
 
 PLACEHOLDER_HOST = "https://sferum.example"  # never a real platform link in demo data
 _LATIN = {"А": "a", "Б": "b", "В": "v"}
@@ -386,11 +212,15 @@ def class_slug(grade: int, letter: str) -> str:
     return f"{grade}{_LATIN.get(letter, 'x')}"
 
 
-_TRANSLIT = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
-     "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
-))
+# Letter by letter; «ъ» and «ь» (written «-») drop out.
+_TRANSLIT = {
+    cyrillic: latin.strip("-")
+    for cyrillic, latin in zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split(),
+        strict=True,
+    )
+}
 
 
 def fictional_email(full_name: str) -> str:
@@ -405,7 +235,9 @@ def demo_token(slug: str) -> str:
 
     HMAC of the slug under SECRET_KEY — 192 bits, URL-safe, like ``invitations.models.new_token``.
     """
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"demo-invitation:{slug}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"demo-invitation:{slug}".encode(), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
@@ -503,7 +335,10 @@ def _classes(school: School, people: dict[str, Person]) -> dict[str, SchoolClass
         for letter in LETTERS:
             students = rng.randint(22, 28)
             school_class, _created = SchoolClass.objects.update_or_create(
-                school=school, academic_year=ACADEMIC_YEAR, grade=grade, letter=letter,
+                school=school,
+                academic_year=ACADEMIC_YEAR,
+                grade=grade,
+                letter=letter,
                 defaults={
                     "students_expected": students,
                     "parents_expected": round(students * 1.6),
@@ -511,16 +346,22 @@ def _classes(school: School, people: dict[str, Person]) -> dict[str, SchoolClass
                 },
             )
             teacher = people[next(teachers).full_name]
-            classes[school_class.name] = class_teacher_assign(school_class=school_class, person=teacher)
+            classes[school_class.name] = class_teacher_assign(
+                school_class=school_class, person=teacher
+            )
     # The classes exist since the school year began, not since the seed ran: past the grace period
     # for new classes, so the missing-chat job flags the demo's gaps at once.
-    SchoolClass.objects.filter(school=school, academic_year=ACADEMIC_YEAR).update(created_at=SCHOOL_YEAR_START)
+    SchoolClass.objects.filter(school=school, academic_year=ACADEMIC_YEAR).update(
+        created_at=SCHOOL_YEAR_START
+    )
     return classes
 
 
 def _order(school: School, people: dict[str, Person]) -> Order:
     order, _created = Order.objects.update_or_create(
-        school=school, number=ORDER_883_NUMBER, date=ORDER_883_DATE,
+        school=school,
+        number=ORDER_883_NUMBER,
+        date=ORDER_883_DATE,
         defaults={
             "title": ORDER_883_TITLE,
             "basis": ORDER_883_BASIS,
@@ -533,7 +374,8 @@ def _order(school: School, people: dict[str, Person]) -> Order:
     points: dict[str, OrderPoint] = {}
     for position, spec in enumerate(ORDER_883_POINTS, start=1):
         points[spec.number], _created = OrderPoint.objects.update_or_create(
-            order=order, number=spec.number,
+            order=order,
+            number=spec.number,
             defaults={
                 "parent": points[spec.parent] if spec.parent else None,
                 "position": position,
@@ -552,7 +394,8 @@ def _order(school: School, people: dict[str, Person]) -> Order:
 
 def _regulation(school: School, order: Order) -> Regulation:
     regulation, _created = Regulation.objects.update_or_create(
-        order=order, version=1,
+        order=order,
+        version=1,
         defaults={
             "school": school,
             "title": REGULATION_TITLE,
@@ -575,7 +418,9 @@ def _regulation(school: School, order: Order) -> Regulation:
 def _acknowledgements(order: Order, school: School) -> None:
     """The distribution list: every member of staff, none has read the order yet."""
     for person in Person.objects.filter(school=school, is_active=True):
-        Acknowledgement.objects.update_or_create(order=order, person=person, defaults={"acknowledged_at": None})
+        Acknowledgement.objects.update_or_create(
+            order=order, person=person, defaults={"acknowledged_at": None}
+        )
 
 
 def _chat_requirements(school: School, people: dict[str, Person]) -> None:
@@ -584,9 +429,23 @@ def _chat_requirements(school: School, people: dict[str, Person]) -> None:
         requirement.owners.set([people[key] for key in CHAT_OWNERS[requirement.kind]])
 
 
-def _chat(school, *, kind, title, slug, owner, school_class=None, members=None, status=Chat.Status.ACTIVE, by=None):
+def _chat(
+    school,
+    *,
+    kind,
+    title,
+    slug,
+    owner,
+    school_class=None,
+    members=None,
+    status=Chat.Status.ACTIVE,
+    by=None,
+):
     chat, _created = Chat.objects.update_or_create(
-        school=school, kind=kind, school_class=school_class, title=title,
+        school=school,
+        kind=kind,
+        school_class=school_class,
+        title=title,
         defaults={
             "url": f"{PLACEHOLDER_HOST}/chat/gym883-{slug}",
             "members_count": members,
@@ -610,16 +469,48 @@ def _chats(school, people, classes, users) -> None:
             members = expected - rng.randint(0, 5)
             if (name, kind) in CLASS_CHATS_MISSING:
                 continue
-            _chat(school, kind=kind, school_class=school_class, title=f"{name} — {title}",
-                  slug=f"{slug}-{suffix}", owner=teacher, members=members, by=engineer)
+            _chat(
+                school,
+                kind=kind,
+                school_class=school_class,
+                title=f"{name} — {title}",
+                slug=f"{slug}-{suffix}",
+                owner=teacher,
+                members=members,
+                by=engineer,
+            )
     # A replaced chat stays on record (archived), and a class may keep other chats (point 4).
-    _chat(school, kind=ChatKind.CLASS_PARENTS, school_class=classes["8В"], title="8В — родители (прежний чат)",
-          slug="8v-parents-old", owner=classes["8В"].class_teacher, members=31, status=Chat.Status.ARCHIVED,
-          by=engineer)
-    _chat(school, kind=ChatKind.CLASS_OTHER, school_class=classes["11А"], title="11А — подготовка к ЕГЭ",
-          slug="11a-ege", owner=classes["11А"].class_teacher, members=24, by=engineer)
-    _chat(school, kind=ChatKind.CLASS_OTHER, school_class=classes["5А"], title="5А — проектная работа",
-          slug="5a-projects", owner=classes["5А"].class_teacher, members=12, by=users["teacher_5a"])
+    _chat(
+        school,
+        kind=ChatKind.CLASS_PARENTS,
+        school_class=classes["8В"],
+        title="8В — родители (прежний чат)",
+        slug="8v-parents-old",
+        owner=classes["8В"].class_teacher,
+        members=31,
+        status=Chat.Status.ARCHIVED,
+        by=engineer,
+    )
+    _chat(
+        school,
+        kind=ChatKind.CLASS_OTHER,
+        school_class=classes["11А"],
+        title="11А — подготовка к ЕГЭ",
+        slug="11a-ege",
+        owner=classes["11А"].class_teacher,
+        members=24,
+        by=engineer,
+    )
+    _chat(
+        school,
+        kind=ChatKind.CLASS_OTHER,
+        school_class=classes["5А"],
+        title="5А — проектная работа",
+        slug="5a-projects",
+        owner=classes["5А"].class_teacher,
+        members=12,
+        by=users["teacher_5a"],
+    )
 
     titles = {
         ChatKind.SCHOOL_GENERAL: ("Гимназия им. А.С. Пушкина — общешкольный чат", "general", 640),
@@ -628,8 +519,15 @@ def _chats(school, people, classes, users) -> None:
     }
     for kind in SCHOOL_CHATS_PRESENT:
         title, slug, members = titles[kind]
-        _chat(school, kind=kind, title=title, slug=slug, owner=people[CHAT_OWNERS[kind][0]], members=members,
-              by=engineer)
+        _chat(
+            school,
+            kind=kind,
+            title=title,
+            slug=slug,
+            owner=people[CHAT_OWNERS[kind][0]],
+            members=members,
+            by=engineer,
+        )
 
 
 @dataclass(frozen=True)
@@ -652,45 +550,133 @@ _P, _A, _J = JoinRequest.Status.PENDING, JoinRequest.Status.APPROVED, JoinReques
 _S = Invitation.Status
 # FICTIONAL requesters. Uses of a link equal the join requests made through it.
 DEMO_LINKS: tuple[_LinkSpec, ...] = (
-    _LinkSpec("5a-parents-meeting", LinkRole.PARENT, "5А", "teacher_5a", _S.ACTIVE, max_uses=30, uses=4,
-              issued_days_ago=6, requests=(
-                  ("Смирнова Ольга Викторовна", "Смирнов Артём", _A, 6),
-                  ("Кузьмин Роман Игоревич", "Кузьмина Алиса", _A, 6),
-                  ("Лисицына Анна Павловна", "Лисицын Матвей", _P, 5),
-                  ("Гусев Олег Николаевич", "Гусева Милана", _P, 1),
-              )),
+    _LinkSpec(
+        "5a-parents-meeting",
+        LinkRole.PARENT,
+        "5А",
+        "teacher_5a",
+        _S.ACTIVE,
+        max_uses=30,
+        uses=4,
+        issued_days_ago=6,
+        requests=(
+            ("Смирнова Ольга Викторовна", "Смирнов Артём", _A, 6),
+            ("Кузьмин Роман Игоревич", "Кузьмина Алиса", _A, 6),
+            ("Лисицына Анна Павловна", "Лисицын Матвей", _P, 5),
+            ("Гусев Олег Николаевич", "Гусева Милана", _P, 1),
+        ),
+    ),
     _LinkSpec("5a-student", LinkRole.STUDENT, "5А", "teacher_5a", _S.ACTIVE, issued_days_ago=1),
-    _LinkSpec("5b-parents", LinkRole.PARENT, "5Б", "teacher_5b", _S.ACTIVE, max_uses=30, issued_days_ago=2),
-    _LinkSpec("7b-parents", LinkRole.PARENT, "7Б", "engineer", _S.ACTIVE, max_uses=28, issued_days_ago=1),
+    _LinkSpec(
+        "5b-parents", LinkRole.PARENT, "5Б", "teacher_5b", _S.ACTIVE, max_uses=30, issued_days_ago=2
+    ),
+    _LinkSpec(
+        "7b-parents", LinkRole.PARENT, "7Б", "engineer", _S.ACTIVE, max_uses=28, issued_days_ago=1
+    ),
     _LinkSpec("teacher-new", LinkRole.TEACHER, None, "engineer", _S.ACTIVE, issued_days_ago=3),
-    _LinkSpec("staff-multi", LinkRole.STAFF, None, "engineer", _S.ACTIVE, max_uses=5, uses=2, issued_days_ago=4,
-              requests=(
-                  ("Корнилова Вероника Андреевна", "", _A, 4),
-                  ("Титов Глеб Сергеевич", "", _P, 0),
-              )),
+    _LinkSpec(
+        "staff-multi",
+        LinkRole.STAFF,
+        None,
+        "engineer",
+        _S.ACTIVE,
+        max_uses=5,
+        uses=2,
+        issued_days_ago=4,
+        requests=(
+            ("Корнилова Вероника Андреевна", "", _A, 4),
+            ("Титов Глеб Сергеевич", "", _P, 0),
+        ),
+    ),
     # Still «active» although its term is over: what the hourly job annuls (point 3.8 shows the gap).
-    _LinkSpec("9a-parents-stale", LinkRole.PARENT, "9А", "engineer", _S.ACTIVE, max_uses=1, issued_days_ago=16),
-    _LinkSpec("teacher-used", LinkRole.TEACHER, None, "engineer", _S.USED, uses=1, issued_days_ago=9,
-              requests=(("Мельникова Ирина Олеговна", "", _A, 8),)),
-    _LinkSpec("3v-parent-used", LinkRole.PARENT, "3В", "engineer", _S.USED, uses=1, issued_days_ago=7,
-              requests=(("Соловьёв Артур Ренатович", "Соловьёва Ева", _J, 6),)),
-    _LinkSpec("11a-students", LinkRole.STUDENT, "11А", "engineer", _S.USED, max_uses=3, uses=3, issued_days_ago=10,
-              requests=(
-                  ("Волков Даниил", "", _A, 9),
-                  ("Зуева Арина", "", _A, 9),
-                  ("Карпов Тимур", "", _A, 8),
-              )),
-    _LinkSpec("6a-parent-expired", LinkRole.PARENT, "6А", "engineer", _S.EXPIRED, issued_days_ago=20,
-              reason=EXPIRED_UNUSED_REASON),
-    _LinkSpec("8b-students-expired", LinkRole.STUDENT, "8Б", "engineer", _S.EXPIRED, max_uses=20, uses=2,
-              issued_days_ago=25, reason=EXPIRED_PARTLY_USED_REASON, requests=(
-                  ("Белкин Ярослав", "", _A, 24),
-                  ("Фомина Дарья", "", _A, 22),
-              )),
-    _LinkSpec("5a-parent-annulled", LinkRole.PARENT, "5А", "teacher_5a", _S.ANNULLED, issued_days_ago=8,
-              annulled_by="teacher_5a", reason="Ссылка отправлена не в тот чат"),
-    _LinkSpec("staff-annulled", LinkRole.STAFF, None, "engineer", _S.ANNULLED, issued_days_ago=12,
-              annulled_by="engineer", reason="Сотрудник уволился до присоединения"),
+    _LinkSpec(
+        "9a-parents-stale",
+        LinkRole.PARENT,
+        "9А",
+        "engineer",
+        _S.ACTIVE,
+        max_uses=1,
+        issued_days_ago=16,
+    ),
+    _LinkSpec(
+        "teacher-used",
+        LinkRole.TEACHER,
+        None,
+        "engineer",
+        _S.USED,
+        uses=1,
+        issued_days_ago=9,
+        requests=(("Мельникова Ирина Олеговна", "", _A, 8),),
+    ),
+    _LinkSpec(
+        "3v-parent-used",
+        LinkRole.PARENT,
+        "3В",
+        "engineer",
+        _S.USED,
+        uses=1,
+        issued_days_ago=7,
+        requests=(("Соловьёв Артур Ренатович", "Соловьёва Ева", _J, 6),),
+    ),
+    _LinkSpec(
+        "11a-students",
+        LinkRole.STUDENT,
+        "11А",
+        "engineer",
+        _S.USED,
+        max_uses=3,
+        uses=3,
+        issued_days_ago=10,
+        requests=(
+            ("Волков Даниил", "", _A, 9),
+            ("Зуева Арина", "", _A, 9),
+            ("Карпов Тимур", "", _A, 8),
+        ),
+    ),
+    _LinkSpec(
+        "6a-parent-expired",
+        LinkRole.PARENT,
+        "6А",
+        "engineer",
+        _S.EXPIRED,
+        issued_days_ago=20,
+        reason=EXPIRED_UNUSED_REASON,
+    ),
+    _LinkSpec(
+        "8b-students-expired",
+        LinkRole.STUDENT,
+        "8Б",
+        "engineer",
+        _S.EXPIRED,
+        max_uses=20,
+        uses=2,
+        issued_days_ago=25,
+        reason=EXPIRED_PARTLY_USED_REASON,
+        requests=(
+            ("Белкин Ярослав", "", _A, 24),
+            ("Фомина Дарья", "", _A, 22),
+        ),
+    ),
+    _LinkSpec(
+        "5a-parent-annulled",
+        LinkRole.PARENT,
+        "5А",
+        "teacher_5a",
+        _S.ANNULLED,
+        issued_days_ago=8,
+        annulled_by="teacher_5a",
+        reason="Ссылка отправлена не в тот чат",
+    ),
+    _LinkSpec(
+        "staff-annulled",
+        LinkRole.STAFF,
+        None,
+        "engineer",
+        _S.ANNULLED,
+        issued_days_ago=12,
+        annulled_by="engineer",
+        reason="Сотрудник уволился до присоединения",
+    ),
 )
 
 
@@ -730,7 +716,8 @@ def _invitations_and_requests(school, classes, users, *, now) -> None:
             made_at = now - datetime.timedelta(days=days_ago)
             pending = status == _P
             join_request, _created = JoinRequest.objects.update_or_create(
-                invitation=invitation, full_name=full_name,
+                invitation=invitation,
+                full_name=full_name,
                 defaults={
                     "school": school,
                     "role": spec.role,
@@ -739,7 +726,9 @@ def _invitations_and_requests(school, classes, users, *, now) -> None:
                     "consent": True,
                     "status": status,
                     "reviewed_by": None if pending else reviewer,
-                    "reviewed_at": None if pending else min(made_at + datetime.timedelta(hours=20), now),
+                    "reviewed_at": None
+                    if pending
+                    else min(made_at + datetime.timedelta(hours=20), now),
                     "reason": "Ребёнок не числится в классе" if status == _J else "",
                 },
             )
@@ -748,7 +737,11 @@ def _invitations_and_requests(school, classes, users, *, now) -> None:
 
 def _staff_records(school, people, users) -> None:
     """Platform statuses (point 3.9) and training (7.2): most done, some not, so the figures say so."""
-    unconfirmed = {"Попова Софья Андреевна", "Семёнова Лидия Ивановна", "Громов Илья Константинович"}
+    unconfirmed = {
+        "Попова Софья Андреевна",
+        "Семёнова Лидия Ивановна",
+        "Громов Илья Константинович",
+    }
     engineer = users["engineer"]
     teaching = []
     for index, person in enumerate(sorted(people.values(), key=lambda p: p.full_name)):
@@ -773,7 +766,8 @@ def _staff_records(school, people, users) -> None:
         if index % 3 == 2:
             continue
         TrainingRecord.objects.update_or_create(
-            person=person, course_url=COURSE_URL,
+            person=person,
+            course_url=COURSE_URL,
             defaults={
                 "school": school,
                 "course_title": COURSE_TITLE,
@@ -783,7 +777,8 @@ def _staff_records(school, people, users) -> None:
         )
     # The coordinator's leave before the order; the backup of point 2 answered for her then.
     Absence.objects.update_or_create(
-        person=people["coordinator"], starts_on=datetime.date(2025, 11, 3),
+        person=people["coordinator"],
+        starts_on=datetime.date(2025, 11, 3),
         defaults={"ends_on": datetime.date(2025, 11, 14), "reason": "отпуск"},
     )
 
@@ -791,20 +786,54 @@ def _staff_records(school, people, users) -> None:
 def _meetings(school, classes, users, *, today: datetime.date) -> None:
     """A few meetings (point 5) and events (7.3) this month, so those points are measured."""
     month_start = today.replace(day=1)
-    parents_5a = Chat.objects.filter(school_class=classes["5А"], kind=ChatKind.CLASS_PARENTS,
-                                     status=Chat.Status.ACTIVE).first()
-    leadership = Chat.objects.filter(school=school, kind=ChatKind.SCHOOL_LEADERSHIP, status=Chat.Status.ACTIVE).first()
+    parents_5a = Chat.objects.filter(
+        school_class=classes["5А"], kind=ChatKind.CLASS_PARENTS, status=Chat.Status.ACTIVE
+    ).first()
+    leadership = Chat.objects.filter(
+        school=school, kind=ChatKind.SCHOOL_LEADERSHIP, status=Chat.Status.ACTIVE
+    ).first()
     rows = (
-        ("Совещание при директоре по исполнению приказа № 883", Meeting.Kind.MEETING, Meeting.Format.ONLINE, 1,
-         leadership, 6, "coordinator"),
-        ("Родительское собрание 5А", Meeting.Kind.MEETING, Meeting.Format.HYBRID, 3, parents_5a, 29, "teacher_5a"),
-        ("Урок информатики с применением ДОТ, 8Б", Meeting.Kind.LESSON, Meeting.Format.ONLINE, 5, None, 25, "engineer"),
-        ("Семинар «Возможности «Сферума» для классного руководителя»", Meeting.Kind.EVENT, Meeting.Format.HYBRID, 7,
-         None, 31, "coordinator"),
+        (
+            "Совещание при директоре по исполнению приказа № 883",
+            Meeting.Kind.MEETING,
+            Meeting.Format.ONLINE,
+            1,
+            leadership,
+            6,
+            "coordinator",
+        ),
+        (
+            "Родительское собрание 5А",
+            Meeting.Kind.MEETING,
+            Meeting.Format.HYBRID,
+            3,
+            parents_5a,
+            29,
+            "teacher_5a",
+        ),
+        (
+            "Урок информатики с применением ДОТ, 8Б",
+            Meeting.Kind.LESSON,
+            Meeting.Format.ONLINE,
+            5,
+            None,
+            25,
+            "engineer",
+        ),
+        (
+            "Семинар «Возможности «Сферума» для классного руководителя»",
+            Meeting.Kind.EVENT,
+            Meeting.Format.HYBRID,
+            7,
+            None,
+            31,
+            "coordinator",
+        ),
     )
     for topic, kind, format_, days_ago, chat, participants, recorded_by in rows:
         Meeting.objects.update_or_create(
-            school=school, topic=topic,
+            school=school,
+            topic=topic,
             defaults={
                 "kind": kind,
                 "format": format_,
@@ -814,74 +843,3 @@ def _meetings(school, classes, users, *, today: datetime.date) -> None:
                 "recorded_by": users[recorded_by],
             },
         )
-
-
-# --- The regulation's file ----------------------------------------------------------------------
-
-_FONT_CANDIDATES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
-
-
-def regulation_pdf() -> bytes:
-    """A one-page PDF standing in for the regulation's text (the demo has no real appendix)."""
-    lines = [
-        "Приложение к приказу МАОУ «Гимназия им. А.С. Пушкина» от 15.12.2025 № 883",
-        "",
-        REGULATION_TITLE,
-        "",
-        "ДЕМОНСТРАЦИОННАЯ КОПИЯ: текст Положения в демо-данных портала не воспроизводится.",
-    ]
-    try:
-        from fpdf import FPDF
-    except ImportError:
-        FPDF = None
-    font = _cyrillic_font()
-    if FPDF is not None and font is not None:
-        logging.getLogger("fontTools").setLevel(logging.WARNING)  # its font subsetting chatters at INFO
-        pdf = FPDF(format="A4")
-        pdf.set_creation_date(datetime.datetime(2025, 12, 15, tzinfo=datetime.timezone.utc))
-        pdf.add_page()
-        pdf.add_font("Body", fname=str(font))
-        pdf.set_font("Body", size=12)
-        for line in lines:
-            pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
-        return bytes(pdf.output())
-    return _minimal_pdf(
-        ["Polozhenie ob ispolzovanii IKOP Sferum v messendzhere MAKH", "Prilozhenie k prikazu No 883 ot 15.12.2025",
-         "DEMO COPY"]
-    )
-
-
-def _cyrillic_font() -> Path | None:
-    try:
-        import font_roboto
-
-        candidates = [Path(font_roboto.__file__).parent / "files" / "Roboto-Regular.ttf"]
-    except ImportError:
-        candidates = []
-    candidates += [Path(path) for path in _FONT_CANDIDATES]
-    return next((path for path in candidates if path.exists()), None)
-
-
-def _minimal_pdf(lines: list[str]) -> bytes:
-    """A valid one-page PDF in Latin letters, for when no PDF library or Cyrillic font is at hand."""
-    text = "BT /F1 12 Tf 50 790 Td 16 TL " + " ".join(
-        "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in lines
-    ) + " ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text.encode("ascii")),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)

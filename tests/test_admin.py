@@ -21,7 +21,8 @@ from .factories import PersonFactory, SchoolClassFactory, SchoolFactory
 
 APPS = ("staff", "orders", "chats", "invitations")
 REGISTERED = sorted(
-    (model for model in admin.site._registry if model._meta.app_label in APPS), key=lambda m: m._meta.label
+    (model for model in admin.site._registry if model._meta.app_label in APPS),
+    key=lambda m: m._meta.label,
 )
 CHANGELIST_MAX_QUERIES = 12
 User = get_user_model()
@@ -34,7 +35,9 @@ def url(model, view, *args):
 @pytest.fixture
 def seeded(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, not security
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher"
+    ]  # speed, not security
     call_command("seed_demo", password="demo-pass", stdout=io.StringIO())
 
 
@@ -47,7 +50,12 @@ def job_rows(seeded):
 
     from invitations.models import InviteGuessCounter
     from orders.models import (
-        AdminRegistrationRequest, DashboardSnapshot, OrderEvent, PointEvidence, Regulation, Reminder,
+        AdminRegistrationRequest,
+        DashboardSnapshot,
+        OrderEvent,
+        PointEvidence,
+        Regulation,
+        Reminder,
     )
 
     now = timezone.now()
@@ -58,19 +66,46 @@ def job_rows(seeded):
     group = Group.objects.get(name="staff")
     for n in range(3):
         school_class = SchoolClass.objects.get(grade=n + 1, letter="Б")
-        Finding.objects.create(school=school, check_key="class_chat_missing", subject_key=f"class:{n}",
-                               school_class=school_class, order_point=point, message=f"Нет чата {n}", opened_at=now)
-        JobRun.objects.create(name="flag_missing_chats", started_at=now, finished_at=now, status="success")
-        DashboardSnapshot.objects.create(school=school, date=now.date().replace(day=n + 1), figures={"n": n})
+        Finding.objects.create(
+            school=school,
+            check_key="class_chat_missing",
+            subject_key=f"class:{n}",
+            school_class=school_class,
+            order_point=point,
+            message=f"Нет чата {n}",
+            opened_at=now,
+        )
+        JobRun.objects.create(
+            name="flag_missing_chats", started_at=now, finished_at=now, status="success"
+        )
+        DashboardSnapshot.objects.create(
+            school=school, date=now.date().replace(day=n + 1), figures={"n": n}
+        )
         PointEvidence.objects.create(point=point, url=f"https://gym.example.org/doc{n}")
-        OrderEvent.objects.create(order=order, point=point, kind="evidence_added", message=f"Событие {n}")
-        Reminder.objects.create(point=order.points.get(number=str(n + 1)), kind="overdue", deadline=now.date(),
-                                person=person, claim_token=f"t{n}", claimed_at=now)
-        AdminRegistrationRequest.objects.create(school=school, order=order, full_name=f"Тестов Т.{n}",
-                                                email=f"t{n}@example.org", phone="+70000000000", consent=True)
+        OrderEvent.objects.create(
+            order=order, point=point, kind="evidence_added", message=f"Событие {n}"
+        )
+        Reminder.objects.create(
+            point=order.points.get(number=str(n + 1)),
+            kind="overdue",
+            deadline=now.date(),
+            person=person,
+            claim_token=f"t{n}",
+            claimed_at=now,
+        )
+        AdminRegistrationRequest.objects.create(
+            school=school,
+            order=order,
+            full_name=f"Тестов Т.{n}",
+            email=f"t{n}@example.org",
+            phone="+70000000000",
+            consent=True,
+        )
         InviteGuessCounter.objects.create(address=f"192.0.2.{n}", window_number=1, hits=n)
         assign_perm("staff.view_schoolclass", group, school_class)
-        assign_perm("chats.view_chat", group, Chat.objects.filter(school_class=school_class).first())
+        assign_perm(
+            "chats.view_chat", group, Chat.objects.filter(school_class=school_class).first()
+        )
     assert Regulation.objects.exists()
 
 
@@ -135,10 +170,13 @@ def test_the_changelist_does_not_grow_with_the_rows(root_client, seeded):
 
 def class_form(school_class, **changes):
     data = {
-        "school": school_class.school_id, "academic_year": school_class.academic_year,
-        "grade": school_class.grade, "letter": school_class.letter,
+        "school": school_class.school_id,
+        "academic_year": school_class.academic_year,
+        "grade": school_class.grade,
+        "letter": school_class.letter,
         "class_teacher": school_class.class_teacher_id or "",
-        "students_expected": school_class.students_expected, "parents_expected": school_class.parents_expected,
+        "students_expected": school_class.students_expected,
+        "parents_expected": school_class.parents_expected,
         "_save": "Сохранить",
     }
     data.update(changes)
@@ -150,25 +188,35 @@ def test_changing_the_class_teacher_moves_the_rights(root_client, class_5a):
     new = User.objects.get(username="staff")
     assert old.has_perm("staff.lead_schoolclass", class_5a)
 
-    response = root_client.post(url(SchoolClass, "change", class_5a.pk), class_form(class_5a, class_teacher=new.person.pk))
+    response = root_client.post(
+        url(SchoolClass, "change", class_5a.pk), class_form(class_5a, class_teacher=new.person.pk)
+    )
 
     assert response.status_code == 302
     class_5a.refresh_from_db()
     assert class_5a.class_teacher == new.person
     old, new = User.objects.get(pk=old.pk), User.objects.get(pk=new.pk)  # fresh permission caches
-    assert new.has_perm("staff.lead_schoolclass", class_5a) and new.has_perm("staff.view_schoolclass", class_5a)
+    assert new.has_perm("staff.lead_schoolclass", class_5a) and new.has_perm(
+        "staff.view_schoolclass", class_5a
+    )
     assert not old.has_perm("staff.lead_schoolclass", class_5a)
     assert list(schoolclass_list(user=new)) == [class_5a]
     assert not schoolclass_list(user=old).exists()
-    assert Movement.objects.filter(school_class=class_5a, person=new.person, previous_person=old.person).exists()
+    assert Movement.objects.filter(
+        school_class=class_5a, person=new.person, previous_person=old.person
+    ).exists()
     # The links the old teacher gave out for the class are annulled with her rights.
-    assert not Invitation.objects.filter(school_class=class_5a, created_by=old, status="active").exists()
+    assert not Invitation.objects.filter(
+        school_class=class_5a, created_by=old, status="active"
+    ).exists()
 
 
 def test_other_fields_change_without_touching_the_teacher(root_client, class_5a):
     teacher = class_5a.class_teacher
     movements = Movement.objects.count()
-    response = root_client.post(url(SchoolClass, "change", class_5a.pk), class_form(class_5a, students_expected=30))
+    response = root_client.post(
+        url(SchoolClass, "change", class_5a.pk), class_form(class_5a, students_expected=30)
+    )
     assert response.status_code == 302
     class_5a.refresh_from_db()
     assert class_5a.students_expected == 30 and class_5a.class_teacher == teacher
@@ -177,7 +225,9 @@ def test_other_fields_change_without_touching_the_teacher(root_client, class_5a)
 
 def test_a_teacher_of_another_school_is_refused(root_client, class_5a):
     stranger = PersonFactory(school=SchoolFactory())
-    response = root_client.post(url(SchoolClass, "change", class_5a.pk), class_form(class_5a, class_teacher=stranger.pk))
+    response = root_client.post(
+        url(SchoolClass, "change", class_5a.pk), class_form(class_5a, class_teacher=stranger.pk)
+    )
     assert response.status_code == 200
     assert "class_teacher" in response.context["adminform"].form.errors
     class_5a.refresh_from_db()
@@ -194,7 +244,9 @@ def test_adding_a_class_attaches_its_teacher_through_the_service(root_client, cl
 
 
 def test_archiving_a_class_ends_the_rights(root_client, class_5a):
-    response = root_client.post(url(SchoolClass, "changelist"), {"action": "archive", "_selected_action": [class_5a.pk]})
+    response = root_client.post(
+        url(SchoolClass, "changelist"), {"action": "archive", "_selected_action": [class_5a.pk]}
+    )
     assert response.status_code == 302
     class_5a.refresh_from_db()
     assert class_5a.status == SchoolClass.Status.ARCHIVED
@@ -207,9 +259,17 @@ def test_changing_a_chat_owner_moves_the_rights(root_client, class_5a):
     old = User.objects.get(username="teacher_5a")
     new = User.objects.get(username="staff")
     data = {
-        "school": chat.school_id, "kind": chat.kind, "school_class": class_5a.pk, "title": chat.title,
-        "url": chat.url, "owner": new.person.pk, "members_count": chat.members_count or "", "status": chat.status,
-        "last_verified_at_0": "", "last_verified_at_1": "", "_save": "Сохранить",
+        "school": chat.school_id,
+        "kind": chat.kind,
+        "school_class": class_5a.pk,
+        "title": chat.title,
+        "url": chat.url,
+        "owner": new.person.pk,
+        "members_count": chat.members_count or "",
+        "status": chat.status,
+        "last_verified_at_0": "",
+        "last_verified_at_1": "",
+        "_save": "Сохранить",
     }
     response = root_client.post(url(Chat, "change", chat.pk), data)
     assert response.status_code == 302
@@ -235,13 +295,17 @@ def test_annul_action_uses_the_service(root_client, superuser, seeded):
 
 def test_join_requests_are_reviewed_through_the_service(root_client, superuser, seeded):
     pending = list(JoinRequest.objects.filter(status="pending").values_list("pk", flat=True))
-    response = root_client.post(url(JoinRequest, "changelist"), {"action": "approve", "_selected_action": pending})
+    response = root_client.post(
+        url(JoinRequest, "changelist"), {"action": "approve", "_selected_action": pending}
+    )
     assert response.status_code == 302
     reviewed = JoinRequest.objects.filter(pk__in=pending)
     assert set(reviewed.values_list("status", "reviewed_by")) == {("approved", superuser.pk)}
 
 
-@pytest.mark.parametrize("model", [Invitation, JoinRequest, Finding, Order, OrderPoint, Person, SchoolClass, Chat])
+@pytest.mark.parametrize(
+    "model", [Invitation, JoinRequest, Finding, Order, OrderPoint, Person, SchoolClass, Chat]
+)
 def test_nothing_that_matters_is_deleted(root_client, model):
     model_admin = admin.site._registry[model]
     request = root_client.get(url(model, "changelist")).wsgi_request
@@ -252,7 +316,10 @@ def test_nothing_that_matters_is_deleted(root_client, model):
 def test_the_delete_page_of_a_link_is_forbidden(root_client, seeded):
     invitation = Invitation.objects.first()
     assert root_client.get(url(Invitation, "delete", invitation.pk)).status_code == 403
-    assert root_client.post(url(Invitation, "delete", invitation.pk), {"post": "yes"}).status_code == 403
+    assert (
+        root_client.post(url(Invitation, "delete", invitation.pk), {"post": "yes"}).status_code
+        == 403
+    )
     assert Invitation.objects.filter(pk=invitation.pk).exists()
 
 
@@ -290,7 +357,10 @@ def test_the_coordinator_sees_only_her_school(client, seeded):
     response = client.get(url(SchoolClass, "changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count == 33
-    assert client.get(url(SchoolClass, "change", SchoolClass.objects.get(school=other).pk)).status_code == 302
+    assert (
+        client.get(url(SchoolClass, "change", SchoolClass.objects.get(school=other).pk)).status_code
+        == 302
+    )
     # The school choices of a form are hers only.
     form = client.get(url(Chat, "add")).context["adminform"].form
     assert list(form.fields["school"].queryset) == [coordinator.person.school]
@@ -300,20 +370,35 @@ def test_points_are_edited_inside_their_order(root_client, seeded):
     order = Order.objects.get(number="883")
     points = list(order.points.order_by("position"))
     data = {
-        "school": order.school_id, "number": order.number, "date": "2025-12-15", "title": order.title,
-        "basis": order.basis, "preamble": order.preamble, "signed_by": order.signed_by_id,
-        "distribution_note": order.distribution_note, "status": order.status,
-        "points-TOTAL_FORMS": len(points), "points-INITIAL_FORMS": len(points),
-        "points-MIN_NUM_FORMS": 0, "points-MAX_NUM_FORMS": 1000, "_save": "Сохранить",
+        "school": order.school_id,
+        "number": order.number,
+        "date": "2025-12-15",
+        "title": order.title,
+        "basis": order.basis,
+        "preamble": order.preamble,
+        "signed_by": order.signed_by_id,
+        "distribution_note": order.distribution_note,
+        "status": order.status,
+        "points-TOTAL_FORMS": len(points),
+        "points-INITIAL_FORMS": len(points),
+        "points-MIN_NUM_FORMS": 0,
+        "points-MAX_NUM_FORMS": 1000,
+        "_save": "Сохранить",
     }
     for index, point in enumerate(points):
         prefix = f"points-{index}-"
-        data.update({
-            prefix + "id": point.pk, prefix + "order": order.pk, prefix + "number": point.number,
-            prefix + "position": point.position, prefix + "text": point.text,
-            prefix + "deadline": point.deadline.isoformat() if point.deadline else "",
-            prefix + "check_key": point.check_key, prefix + "parent": point.parent_id or "",
-        })
+        data.update(
+            {
+                prefix + "id": point.pk,
+                prefix + "order": order.pk,
+                prefix + "number": point.number,
+                prefix + "position": point.position,
+                prefix + "text": point.text,
+                prefix + "deadline": point.deadline.isoformat() if point.deadline else "",
+                prefix + "check_key": point.check_key,
+                prefix + "parent": point.parent_id or "",
+            }
+        )
     eighth = next(index for index, point in enumerate(points) if point.number == "8")
     data[f"points-{eighth}-deadline"] = "2025-12-26"
 
@@ -324,4 +409,6 @@ def test_points_are_edited_inside_their_order(root_client, seeded):
     ]
     assert order.points.get(number="8").deadline.isoformat() == "2025-12-26"
     assert order.points.count() == len(points)
-    assert dict(order.points.values_list("number", "check_key")) == {p.number: p.check_key for p in points}
+    assert dict(order.points.values_list("number", "check_key")) == {
+        p.number: p.check_key for p in points
+    }

@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 
 from chats.models import Chat, ChatRequirement
 from invitations.models import Invitation, JoinRequest
+from orders.demo import ORDER_883_POINTS
 from orders.models import Order, OrderPoint, Responsibility
-from staff.demo import ORDER_883_POINTS
 from staff.models import Person, School, SchoolClass
 from staff.selectors import schoolclass_list
 
@@ -39,11 +39,13 @@ def test_two_schools_of_municipal_size():
     assert JoinRequest.objects.exists()
 
     for school in schools:
-        statuses = Counter(Invitation.objects.filter(school=school).values_list("status", flat=True))
-        assert set(statuses) == set(Invitation.Status.values)
-        assert set(JoinRequest.objects.filter(school=school).values_list("status", flat=True)) == set(
-            JoinRequest.Status.values
+        statuses = Counter(
+            Invitation.objects.filter(school=school).values_list("status", flat=True)
         )
+        assert set(statuses) == set(Invitation.Status.values)
+        assert set(
+            JoinRequest.objects.filter(school=school).values_list("status", flat=True)
+        ) == set(JoinRequest.Status.values)
         order = Order.objects.get(school=school)
         assert list(order.points.order_by("position").values_list("number", flat=True)) == [
             spec.number for spec in ORDER_883_POINTS
@@ -68,10 +70,16 @@ def test_links_are_consistent():
     generate("--schools", "1", "--prefix", "t", "--invitations", "2000")
     used = Invitation.objects.filter(status=Invitation.Status.USED)
     assert used.exists() and all(i.uses == i.max_uses for i in used)
-    assert not Invitation.objects.filter(role__in=["student", "parent"], school_class__isnull=True).exists()
-    assert not Invitation.objects.filter(role__in=["teacher", "staff"], school_class__isnull=False).exists()
+    assert not Invitation.objects.filter(
+        role__in=["student", "parent"], school_class__isnull=True
+    ).exists()
+    assert not Invitation.objects.filter(
+        role__in=["teacher", "staff"], school_class__isnull=False
+    ).exists()
     assert not Invitation.objects.exclude(platform_url__startswith="https://").exists()
-    assert not Invitation.objects.filter(status__in=["expired", "annulled"], annulled_at__isnull=True).exists()
+    assert not Invitation.objects.filter(
+        status__in=["expired", "annulled"], annulled_at__isnull=True
+    ).exists()
     # Links are backdated to their issue: an active one is younger than its term, mostly.
     assert all(i.created_at < i.expires_at for i in Invitation.objects.all()[:200])
     assert not JoinRequest.objects.filter(status="pending", reviewed_at__isnull=False).exists()
@@ -86,8 +94,10 @@ def test_accounts_have_the_rights_the_services_would_grant():
     assert schoolclass_list(user=User.objects.get(username="t-1-director")).count() == 33
     assert User.objects.get(username="t-1-engineer").check_password("scale-pass")
     chat = (
-        Chat.objects.filter(school_class__isnull=False).exclude(school_class__grade=1, school_class__letter="А")
-        .select_related("owner__user", "school_class").first()
+        Chat.objects.filter(school_class__isnull=False)
+        .exclude(school_class__grade=1, school_class__letter="А")
+        .select_related("owner__user", "school_class")
+        .first()
     )
     assert chat.owner == chat.school_class.class_teacher
     assert chat.owner.user.has_perm("chats.change_chat", chat)

@@ -24,16 +24,44 @@ COURSE_URL = (
     "mnogofunktsionalnogo-servisa-obmena-informatsiej-maks-v-sootvetstvii-s-obnovlennymi-fgos"
 )
 POINT_NUMBERS = [
-    "1", "2", "3", *(f"3.{n}" for n in range(1, 12)), "4", "5", "6", "7.1", "7.2", "7.3", "8", "9",
+    "1",
+    "2",
+    "3",
+    *(f"3.{n}" for n in range(1, 12)),
+    "4",
+    "5",
+    "6",
+    "7.1",
+    "7.2",
+    "7.3",
+    "8",
+    "9",
 ]
 CHECK_KEYS = {
-    "1": "regulation_attached", "2": "person_in_charge_today", "3.5": "classes_have_teacher",
-    "3.6": "join_requests_timely", "3.8": "no_stale_invitations", "3.9": "staff_status_confirmed",
-    "4": "class_chats", "5": "meetings_this_month", "6": "school_chats", "7.2": "teachers_trained",
-    "7.3": "platform_events", "8": "regulation_published",
+    "1": "regulation_attached",
+    "2": "person_in_charge_today",
+    "3.5": "classes_have_teacher",
+    "3.6": "join_requests_timely",
+    "3.8": "no_stale_invitations",
+    "3.9": "staff_status_confirmed",
+    "4": "class_chats",
+    "5": "meetings_this_month",
+    "6": "school_chats",
+    "7.2": "teachers_trained",
+    "7.3": "platform_events",
+    "8": "regulation_published",
 }
-ACCOUNTS = ["director", "coordinator", "engineer", "teacher_5a", "teacher_5b", "inspector",
-            "web_editor", "chat_owner", "staff"]
+ACCOUNTS = [
+    "director",
+    "coordinator",
+    "engineer",
+    "teacher_5a",
+    "teacher_5b",
+    "inspector",
+    "web_editor",
+    "chat_owner",
+    "staff",
+]
 # Surname and initials, as the order names real people.
 REAL_NAME = re.compile(r"^\S+ [А-ЯЁ]\.[А-ЯЁ]\.$")
 
@@ -45,7 +73,11 @@ def seed(password=PASSWORD):
 
 
 def counts() -> dict[str, int]:
-    models = [model for label in ("staff", "orders", "chats", "invitations") for model in apps.get_app_config(label).get_models()]
+    models = [
+        model
+        for label in ("staff", "orders", "chats", "invitations")
+        for model in apps.get_app_config(label).get_models()
+    ]
     models += [get_user_model(), get_user_model().groups.through, UserObjectPermission]
     return {model._meta.label: model.objects.count() for model in models}
 
@@ -57,7 +89,10 @@ def state() -> dict:
         "groups": sorted(User.groups.through.objects.values_list("user__username", "group__name")),
         "class_perms": sorted(
             apps.get_model("staff", "SchoolClassUserObjectPermission").objects.values_list(
-                "user__username", "permission__codename", "content_object__grade", "content_object__letter"
+                "user__username",
+                "permission__codename",
+                "content_object__grade",
+                "content_object__letter",
             )
         ),
         "chat_perms": sorted(
@@ -65,16 +100,22 @@ def state() -> dict:
                 "user__username", "permission__codename", "content_object__title"
             )
         ),
-        "invitations": sorted(Invitation.objects.values_list("token", "status", "uses", "max_uses")),
+        "invitations": sorted(
+            Invitation.objects.values_list("token", "status", "uses", "max_uses")
+        ),
         "join_requests": sorted(JoinRequest.objects.values_list("full_name", "status")),
-        "teachers": sorted(SchoolClass.objects.values_list("grade", "letter", "class_teacher__full_name")),
+        "teachers": sorted(
+            SchoolClass.objects.values_list("grade", "letter", "class_teacher__full_name")
+        ),
     }
 
 
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, not security
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher"
+    ]  # speed, not security
     return tmp_path
 
 
@@ -111,7 +152,9 @@ def test_school(seeded):
 
 def test_order_header(order, seeded):
     assert order.date == datetime.date(2025, 12, 15)
-    assert order.title.startswith("Об использовании информационно-коммуникационной образовательной платформы «Сферум»")
+    assert order.title.startswith(
+        "Об использовании информационно-коммуникационной образовательной платформы «Сферум»"
+    )
     assert order.title.endswith("муниципальных образовательных организаций")
     assert "№935" in order.basis and "01.12.2025" in order.basis
     assert "Управления образования администрации МО ГО «Сыктывкар»" in order.basis
@@ -127,10 +170,18 @@ def test_all_points_in_order(order):
     assert [point.number for point in points] == POINT_NUMBERS
     by_number = {point.number: point for point in points}
     assert all(by_number[f"3.{n}"].parent == by_number["3"] for n in range(1, 12))
-    assert all(point.parent is None for point in points if "." not in point.number or point.number.startswith("7."))
-    assert by_number["3.10"].text.startswith("при необходимости направляет посредством электронной почты на адрес info@sferum.ru")
+    assert all(
+        point.parent is None
+        for point in points
+        if "." not in point.number or point.number.startswith("7.")
+    )
+    assert by_number["3.10"].text.startswith(
+        "при необходимости направляет посредством электронной почты на адрес info@sferum.ru"
+    )
     for number in ("7.1", "7.2", "7.3"):
-        assert by_number[number].text.startswith("Заместителю директора Горбатенко В.И. обеспечить ")
+        assert by_number[number].text.startswith(
+            "Заместителю директора Горбатенко В.И. обеспечить "
+        )
     assert COURSE_URL in by_number["7.2"].text
     assert "Рыженкова О.А." in by_number["6"].text
 
@@ -139,18 +190,24 @@ def test_deadlines_and_checks(order):
     points = {point.number: point for point in order.points.all()}
     assert points["8"].deadline == datetime.date(2025, 12, 25)
     assert all(point.deadline is None for number, point in points.items() if number != "8")
-    assert {number: point.check_key for number, point in points.items() if point.check_key} == CHECK_KEYS
+    assert {
+        number: point.check_key for number, point in points.items() if point.check_key
+    } == CHECK_KEYS
 
 
 def test_responsibilities(order):
-    rows = Responsibility.objects.filter(point__order=order).values_list("point__number", "person__full_name", "role")
+    rows = Responsibility.objects.filter(point__order=order).values_list(
+        "point__number", "person__full_name", "role"
+    )
     by_point = {}
     for number, name, role in rows:
         by_point.setdefault(number, set()).add((name, role))
     assert by_point["2"] == {("Горбатенко В.И.", "primary"), ("Костюков Д.Ю.", "backup")}
     assert by_point["6"] == {
-        ("Гладкова Л.И.", "primary"), ("Рыженкова О.А.", "co_executor"),
-        ("Сметанина А.Ф.", "co_executor"), ("Сокирка Е.А.", "co_executor"),
+        ("Гладкова Л.И.", "primary"),
+        ("Рыженкова О.А.", "co_executor"),
+        ("Сметанина А.Ф.", "co_executor"),
+        ("Сокирка Е.А.", "co_executor"),
     }
     assert all(by_point[f"3.{n}"] == {("Костюков Д.Ю.", "primary")} for n in range(1, 12))
     assert by_point["3"] == {("Костюков Д.Ю.", "primary")}
@@ -162,12 +219,19 @@ def test_responsibilities(order):
 
 def test_people_named_in_the_order(seeded):
     named = {
-        "Гладкова Л.И.": "директор", "Горбатенко В.И.": "заместитель директора",
-        "Костюков Д.Ю.": "главный инженер", "Рыженкова О.А.": "заместитель директора",
-        "Сметанина А.Ф.": "заместитель директора", "Сокирка Е.А.": "сотрудник гимназии",
+        "Гладкова Л.И.": "директор",
+        "Горбатенко В.И.": "заместитель директора",
+        "Костюков Д.Ю.": "главный инженер",
+        "Рыженкова О.А.": "заместитель директора",
+        "Сметанина А.Ф.": "заместитель директора",
+        "Сокирка Е.А.": "сотрудник гимназии",
         "Осипов А.А.": "ответственный за наполнение сайта гимназии",
     }
-    people = dict(Person.objects.filter(school=seeded, full_name__in=named).values_list("full_name", "position"))
+    people = dict(
+        Person.objects.filter(school=seeded, full_name__in=named).values_list(
+            "full_name", "position"
+        )
+    )
     assert people == named
     # The order's «Рыенкова» is the same person as Рыженкова: nobody of that name is made up.
     assert not Person.objects.filter(full_name__startswith="Рыенкова").exists()
@@ -184,7 +248,9 @@ def test_no_real_name_has_contacts(seeded):
 
 def test_classes_1a_to_11v(seeded):
     classes = list(SchoolClass.objects.filter(school=seeded).order_by("grade", "letter"))
-    assert [c.name for c in classes] == [f"{grade}{letter}" for grade in range(1, 12) for letter in "АБВ"]
+    assert [c.name for c in classes] == [
+        f"{grade}{letter}" for grade in range(1, 12) for letter in "АБВ"
+    ]
     assert all(c.academic_year == 2025 and c.class_teacher is not None for c in classes)
     assert all(22 <= c.students_expected <= 28 for c in classes)
     assert all(abs(c.parents_expected - 1.6 * c.students_expected) <= 1 for c in classes)
@@ -201,7 +267,9 @@ def test_every_demo_account_logs_in(client, seeded):
 
 def test_accounts_are_linked_to_their_people(seeded):
     User = get_user_model()
-    links = dict(User.objects.filter(person__isnull=False).values_list("username", "person__full_name"))
+    links = dict(
+        User.objects.filter(person__isnull=False).values_list("username", "person__full_name")
+    )
     assert links["director"] == "Гладкова Л.И."
     assert links["coordinator"] == "Горбатенко В.И."
     assert links["engineer"] == "Костюков Д.Ю."
@@ -219,8 +287,12 @@ def test_accounts_are_linked_to_their_people(seeded):
 
 def test_class_teachers_see_only_their_class(seeded):
     User = get_user_model()
-    assert [c.name for c in schoolclass_list(user=User.objects.get(username="teacher_5a"))] == ["5А"]
-    assert [c.name for c in schoolclass_list(user=User.objects.get(username="teacher_5b"))] == ["5Б"]
+    assert [c.name for c in schoolclass_list(user=User.objects.get(username="teacher_5a"))] == [
+        "5А"
+    ]
+    assert [c.name for c in schoolclass_list(user=User.objects.get(username="teacher_5b"))] == [
+        "5Б"
+    ]
     assert schoolclass_list(user=User.objects.get(username="engineer")).count() == 33
 
 
@@ -237,7 +309,8 @@ def test_chat_requirements_and_owners(seeded):
         for requirement in ChatRequirement.objects.filter(school=seeded)
     }
     assert owners == {
-        ChatKind.CLASS_STUDENTS: set(), ChatKind.CLASS_PARENTS: set(),
+        ChatKind.CLASS_STUDENTS: set(),
+        ChatKind.CLASS_PARENTS: set(),
         ChatKind.SCHOOL_GENERAL: {"Рыженкова О.А.", "Сметанина А.Ф."},
         ChatKind.SCHOOL_LEADERSHIP: {"Гладкова Л.И."},
         ChatKind.SCHOOL_STAFF: {"Гладкова Л.И."},
@@ -248,15 +321,24 @@ def test_chat_requirements_and_owners(seeded):
 
 def test_demo_chats_leave_gaps(seeded):
     active = Chat.objects.filter(school=seeded, status=Chat.Status.ACTIVE)
-    parents = set(active.filter(kind=ChatKind.CLASS_PARENTS).values_list("school_class__grade", "school_class__letter"))
+    parents = set(
+        active.filter(kind=ChatKind.CLASS_PARENTS).values_list(
+            "school_class__grade", "school_class__letter"
+        )
+    )
     assert len(parents) == 31
     assert (7, "Б") not in parents and (9, "А") not in parents
     school_kinds = set(active.filter(school_class__isnull=True).values_list("kind", flat=True))
     assert len(school_kinds) == 3
-    assert all(url.startswith("https://sferum.example/") for url in Chat.objects.values_list("url", flat=True))
+    assert all(
+        url.startswith("https://sferum.example/")
+        for url in Chat.objects.values_list("url", flat=True)
+    )
     # Owners went through chat_owner_assign: the teacher of 5А holds the rights on her chats.
     teacher = get_user_model().objects.get(username="teacher_5a")
-    parents_5a = active.get(kind=ChatKind.CLASS_PARENTS, school_class__grade=5, school_class__letter="А")
+    parents_5a = active.get(
+        kind=ChatKind.CLASS_PARENTS, school_class__grade=5, school_class__letter="А"
+    )
     assert teacher.has_perm("chats.change_chat", parents_5a)
 
 
@@ -264,13 +346,19 @@ def test_links_in_every_status_and_pending_requests(seeded):
     statuses = set(Invitation.objects.filter(school=seeded).values_list("status", flat=True))
     assert statuses == set(Invitation.Status.values)
     assert JoinRequest.objects.filter(school=seeded, status=JoinRequest.Status.PENDING).count() >= 3
-    assert all(url.startswith("https://sferum.example/") for url in Invitation.objects.values_list("platform_url", flat=True))
+    assert all(
+        url.startswith("https://sferum.example/")
+        for url in Invitation.objects.values_list("platform_url", flat=True)
+    )
     for invitation in Invitation.objects.all():
         assert invitation.join_requests.count() == invitation.uses
 
 
 def test_acknowledgement_sheet_lists_every_member_of_staff(order, seeded):
-    assert Acknowledgement.objects.filter(order=order).count() == Person.objects.filter(school=seeded).count()
+    assert (
+        Acknowledgement.objects.filter(order=order).count()
+        == Person.objects.filter(school=seeded).count()
+    )
     assert not Acknowledgement.objects.filter(acknowledged_at__isnull=False).exists()
 
 
@@ -284,17 +372,20 @@ def test_regulation_is_attached_and_not_yet_published(order, media):
         assert handle.read(5) == b"%PDF-"
 
 
-
 def test_the_missing_chat_job_flags_exactly_the_demo_gaps(seeded):
     from chats.services import chats_flag_missing
     from orders.models import Finding
 
     chats_flag_missing()
     flagged = set(
-        Finding.objects.filter(school=seeded, resolved_at__isnull=True, chat_kind__gt="")
-        .values_list("school_class__grade", "school_class__letter", "chat_kind")
+        Finding.objects.filter(
+            school=seeded, resolved_at__isnull=True, chat_kind__gt=""
+        ).values_list("school_class__grade", "school_class__letter", "chat_kind")
     )
     assert flagged == {
-        (7, "Б", "class_parents"), (9, "А", "class_parents"), (1, "А", "class_students"),
-        (None, None, "school_staff"), (None, None, "school_parent_committee"),
+        (7, "Б", "class_parents"),
+        (9, "А", "class_parents"),
+        (1, "А", "class_students"),
+        (None, None, "school_staff"),
+        (None, None, "school_parent_committee"),
     }

@@ -22,20 +22,23 @@ from django.utils import timezone
 
 from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatUserObjectPermission
 from chats.services import chat_requirements_create_defaults
-from invitations.models import CLASS_ROLES, Invitation, JoinRequest, Role as LinkRole
+from invitations.models import CLASS_ROLES, Invitation, JoinRequest
+from invitations.models import Role as LinkRole
 from invitations.services import EXPIRED_PARTLY_USED_REASON, EXPIRED_UNUSED_REASON
-from orders.models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
-from staff.demo import (
-    ACADEMIC_YEAR,
-    GRADES,
-    LETTERS,
+from orders.demo import (
     ORDER_883_BASIS,
     ORDER_883_DISTRIBUTION,
     ORDER_883_POINTS,
     ORDER_883_PREAMBLE,
     ORDER_883_TITLE,
-    PLACEHOLDER_HOST,
     REGULATION_TITLE,
+)
+from orders.models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
+from staff.demo import (
+    ACADEMIC_YEAR,
+    GRADES,
+    LETTERS,
+    PLACEHOLDER_HOST,
     SCHOOL_YEAR_START,
     class_slug,
 )
@@ -52,14 +55,31 @@ _SURNAMES = (
     "Александров Дмитриев Королёв Гусев Киселёв"
 ).split()
 _FEMALE_NAMES = "Анна Мария Елена Ольга Наталья Ирина Татьяна Светлана Екатерина Юлия Марина Галина Людмила Надежда Оксана".split()
-_MALE_NAMES = "Александр Сергей Андрей Дмитрий Алексей Михаил Игорь Владимир Николай Евгений".split()
+_MALE_NAMES = (
+    "Александр Сергей Андрей Дмитрий Алексей Михаил Игорь Владимир Николай Евгений".split()
+)
 _PATRONYMIC_STEMS = "Александров Сергеев Андреев Дмитриев Алексеев Михайлов Игорев Владимиров Николаев Евгеньев".split()
 _SUBJECTS = (
-    "учитель математики", "учитель русского языка и литературы", "учитель английского языка", "учитель физики",
-    "учитель химии", "учитель биологии", "учитель истории и обществознания", "учитель географии",
-    "учитель информатики", "учитель физической культуры", "учитель музыки", "учитель технологии",
+    "учитель математики",
+    "учитель русского языка и литературы",
+    "учитель английского языка",
+    "учитель физики",
+    "учитель химии",
+    "учитель биологии",
+    "учитель истории и обществознания",
+    "учитель географии",
+    "учитель информатики",
+    "учитель физической культуры",
+    "учитель музыки",
+    "учитель технологии",
 )
-_OTHER_POSITIONS = ("секретарь", "заведующий библиотекой", "лаборант", "специалист по кадрам", "бухгалтер")
+_OTHER_POSITIONS = (
+    "секретарь",
+    "заведующий библиотекой",
+    "лаборант",
+    "специалист по кадрам",
+    "бухгалтер",
+)
 
 
 def _fictional_name(rng: random.Random) -> str:
@@ -78,7 +98,9 @@ class _School:
     number: int
     school: School
     people: list[Person] = field(default_factory=list)
-    users: dict[str, object] = field(default_factory=dict)  # director, coordinator, engineer, teacher-<class>
+    users: dict[str, object] = field(
+        default_factory=dict
+    )  # director, coordinator, engineer, teacher-<class>
     classes: list[SchoolClass] = field(default_factory=list)
 
 
@@ -94,25 +116,46 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--schools", type=int, default=40, help="number of schools (default 40)")
-        parser.add_argument("--prefix", default="scale", help="marks the schools and usernames of this run")
+        parser.add_argument(
+            "--schools", type=int, default=40, help="number of schools (default 40)"
+        )
+        parser.add_argument(
+            "--prefix", default="scale", help="marks the schools and usernames of this run"
+        )
         parser.add_argument("--municipality", default="МО ГО «Сыктывкар»")
         parser.add_argument("--staff", type=int, default=100, help="staff per school (at least 40)")
-        parser.add_argument("--invitations", type=int, default=3000, help="invitation links per school")
-        parser.add_argument("--password", default=None, help="password of the generated accounts (default: none usable)")
+        parser.add_argument(
+            "--invitations", type=int, default=3000, help="invitation links per school"
+        )
+        parser.add_argument(
+            "--password",
+            default=None,
+            help="password of the generated accounts (default: none usable)",
+        )
         parser.add_argument("--seed", type=int, default=935, help="random seed")
 
-    def handle(self, *args, schools, prefix, municipality, staff, invitations, password, seed, **options):
+    def handle(
+        self, *args, schools, prefix, municipality, staff, invitations, password, seed, **options
+    ):
         if schools < 1:
             raise CommandError("--schools must be at least 1")
         if staff < 40:
-            raise CommandError("--staff must be at least 40 (33 class teachers and the administration)")
+            raise CommandError(
+                "--staff must be at least 40 (33 class teachers and the administration)"
+            )
         if School.objects.filter(short_name__endswith=f"[{prefix}]").exists():
-            raise CommandError(f"Schools with the prefix {prefix!r} exist already: choose another --prefix")
+            raise CommandError(
+                f"Schools with the prefix {prefix!r} exist already: choose another --prefix"
+            )
         started = time.perf_counter()
         generator = _Generator(
-            prefix=prefix, municipality=municipality, staff=staff, invitations=invitations,
-            password_hash=make_password(password), rng=random.Random(seed), out=self.stdout,
+            prefix=prefix,
+            municipality=municipality,
+            staff=staff,
+            invitations=invitations,
+            password_hash=make_password(password),
+            rng=random.Random(seed),
+            out=self.stdout,
         )
         with transaction.atomic():
             created = generator.run(schools)
@@ -142,9 +185,9 @@ class _Generator:
 
     def _bulk(self, model, rows):
         created = model.objects.bulk_create(rows, batch_size=BATCH)
-        self.created[model._meta.verbose_name_plural.capitalize()] = (
-            self.created.get(model._meta.verbose_name_plural.capitalize(), 0) + len(created)
-        )
+        self.created[model._meta.verbose_name_plural.capitalize()] = self.created.get(
+            model._meta.verbose_name_plural.capitalize(), 0
+        ) + len(created)
         return created
 
     def run(self, count: int) -> dict[str, int]:
@@ -169,7 +212,10 @@ class _Generator:
             )
             for number in range(1, count + 1)
         ]
-        return [_School(number=index, school=school) for index, school in enumerate(self._bulk(School, rows), 1)]
+        return [
+            _School(number=index, school=school)
+            for index, school in enumerate(self._bulk(School, rows), 1)
+        ]
 
     def _users_and_people(self, schools: list[_School]) -> None:
         User = get_user_model()
@@ -181,12 +227,15 @@ class _Generator:
             for grade in GRADES:
                 for letter in LETTERS:
                     slug = class_slug(grade, letter)
-                    item.users[f"teacher-{slug}"] = User(username=f"{base}-teacher-{slug}", password=self.password_hash)
+                    item.users[f"teacher-{slug}"] = User(
+                        username=f"{base}-teacher-{slug}", password=self.password_hash
+                    )
             users.extend(item.users.values())
         self._bulk(User, users)
 
         roles = {
-            "director": (Role.DIRECTOR, Role.STAFF), "coordinator": (Role.COORDINATOR, Role.STAFF),
+            "director": (Role.DIRECTOR, Role.STAFF),
+            "coordinator": (Role.COORDINATOR, Role.STAFF),
             "engineer": (Role.OPERATOR, Role.STAFF),
         }
         Membership = User.groups.through
@@ -201,28 +250,46 @@ class _Generator:
                 (None, "ответственный за наполнение сайта", Person.StaffKind.OTHER),
             ]
             for key, position, kind in fixed:
-                people.append(Person(school=item.school, user=item.users.get(key), full_name=_fictional_name(rng),
-                                     position=position, staff_kind=kind))
+                people.append(
+                    Person(
+                        school=item.school,
+                        user=item.users.get(key),
+                        full_name=_fictional_name(rng),
+                        position=position,
+                        staff_kind=kind,
+                    )
+                )
                 if key:
                     memberships += [
-                        Membership(user_id=item.users[key].pk, group_id=self.groups[role]) for role in roles[key]
+                        Membership(user_id=item.users[key].pk, group_id=self.groups[role])
+                        for role in roles[key]
                     ]
             for grade in GRADES:
                 for letter in LETTERS:
                     user = item.users[f"teacher-{class_slug(grade, letter)}"]
                     position = "учитель начальных классов" if grade <= 4 else rng.choice(_SUBJECTS)
-                    people.append(Person(school=item.school, user=user, full_name=_fictional_name(rng), position=position))
+                    people.append(
+                        Person(
+                            school=item.school,
+                            user=user,
+                            full_name=_fictional_name(rng),
+                            position=position,
+                        )
+                    )
                     memberships += [
                         Membership(user_id=user.pk, group_id=self.groups[Role.STAFF]),
                         Membership(user_id=user.pk, group_id=self.groups[Role.CLASS_TEACHER]),
                     ]
             for _index in range(self.staff - len(fixed) - 33):
                 other = rng.random() < 0.2
-                people.append(Person(
-                    school=item.school, full_name=_fictional_name(rng),
-                    position=rng.choice(_OTHER_POSITIONS if other else _SUBJECTS),
-                    staff_kind=Person.StaffKind.OTHER if other else Person.StaffKind.TEACHING,
-                ))
+                people.append(
+                    Person(
+                        school=item.school,
+                        full_name=_fictional_name(rng),
+                        position=rng.choice(_OTHER_POSITIONS if other else _SUBJECTS),
+                        staff_kind=Person.StaffKind.OTHER if other else Person.StaffKind.TEACHING,
+                    )
+                )
         created = self._bulk(Person, people)
         by_school: dict[int, list[Person]] = {}
         for person in created:
@@ -238,14 +305,22 @@ class _Generator:
             for grade in GRADES:
                 for letter in LETTERS:
                     students = self.rng.randint(20, 30)
-                    rows.append(SchoolClass(
-                        school=item.school, academic_year=ACADEMIC_YEAR, grade=grade, letter=letter,
-                        class_teacher=next(teachers), students_expected=students,
-                        parents_expected=round(students * 1.6),
-                    ))
+                    rows.append(
+                        SchoolClass(
+                            school=item.school,
+                            academic_year=ACADEMIC_YEAR,
+                            grade=grade,
+                            letter=letter,
+                            class_teacher=next(teachers),
+                            students_expected=students,
+                            parents_expected=round(students * 1.6),
+                        )
+                    )
         created = self._bulk(SchoolClass, rows)
         # Classes date from the start of the school year (past the grace period of new classes).
-        SchoolClass.objects.filter(school__in=[item.school for item in schools]).update(created_at=SCHOOL_YEAR_START)
+        SchoolClass.objects.filter(school__in=[item.school for item in schools]).update(
+            created_at=SCHOOL_YEAR_START
+        )
         by_school: dict[int, list[SchoolClass]] = {}
         for school_class in created:
             by_school.setdefault(school_class.school_id, []).append(school_class)
@@ -256,14 +331,20 @@ class _Generator:
                 user_id = school_class.class_teacher.user_id
                 perms += [
                     SchoolClassUserObjectPermission(
-                        user_id=user_id, permission_id=self.perms[("staff", codename)], content_object=school_class
+                        user_id=user_id,
+                        permission_id=self.perms[("staff", codename)],
+                        content_object=school_class,
                     )
                     for codename in ("view_schoolclass", "lead_schoolclass")
                 ]
-                movements.append(Movement(
-                    school=item.school, kind=Movement.Kind.CLASS_TEACHER_CHANGED, school_class=school_class,
-                    person=school_class.class_teacher,
-                ))
+                movements.append(
+                    Movement(
+                        school=item.school,
+                        kind=Movement.Kind.CLASS_TEACHER_CHANGED,
+                        school_class=school_class,
+                        person=school_class.class_teacher,
+                    )
+                )
         self._bulk(SchoolClassUserObjectPermission, perms)
         self._bulk(Movement, movements)
 
@@ -279,18 +360,34 @@ class _Generator:
                     (ChatKind.CLASS_PARENTS, "родители", school_class.parents_expected),
                 ):
                     if self.rng.random() < 0.9:
-                        rows.append(Chat(
-                            school=item.school, kind=kind, school_class=school_class,
-                            title=f"{school_class.name} — {label}", url=f"{base}/{school_class.pk}-{kind}",
-                            owner=school_class.class_teacher, members_count=expected - self.rng.randint(0, 6),
-                        ))
+                        rows.append(
+                            Chat(
+                                school=item.school,
+                                kind=kind,
+                                school_class=school_class,
+                                title=f"{school_class.name} — {label}",
+                                url=f"{base}/{school_class.pk}-{kind}",
+                                owner=school_class.class_teacher,
+                                members_count=expected - self.rng.randint(0, 6),
+                            )
+                        )
             for kind in SCHOOL_KINDS:
                 if self.rng.random() < 0.9:
-                    rows.append(Chat(school=item.school, kind=kind, title=ChatKind(kind).label,
-                                     url=f"{base}/{kind}", owner=director))
+                    rows.append(
+                        Chat(
+                            school=item.school,
+                            kind=kind,
+                            title=ChatKind(kind).label,
+                            url=f"{base}/{kind}",
+                            owner=director,
+                        )
+                    )
         chats = self._bulk(Chat, rows)
         user_of_person = {
-            person.pk: person.user.pk for item in schools for person in item.people if person.user_id
+            person.pk: person.user.pk
+            for item in schools
+            for person in item.people
+            if person.user_id
         }
         perms, owner_users = [], set()
         for chat in chats:
@@ -299,43 +396,88 @@ class _Generator:
                 continue
             owner_users.add(user_id)
             perms += [
-                ChatUserObjectPermission(user_id=user_id, permission_id=self.perms[("chats", codename)], content_object=chat)
+                ChatUserObjectPermission(
+                    user_id=user_id,
+                    permission_id=self.perms[("chats", codename)],
+                    content_object=chat,
+                )
                 for codename in ("view_chat", "change_chat")
             ]
         self._bulk(ChatUserObjectPermission, perms)
         Membership = get_user_model().groups.through
-        self._bulk(Membership, [Membership(user_id=user_id, group_id=self.groups[Role.CHAT_OWNER]) for user_id in owner_users])
+        self._bulk(
+            Membership,
+            [
+                Membership(user_id=user_id, group_id=self.groups[Role.CHAT_OWNER])
+                for user_id in owner_users
+            ],
+        )
 
     def _orders(self, schools: list[_School]) -> None:
-        orders = self._bulk(Order, [
-            Order(
-                school=item.school, number=str(700 + item.number), date=datetime.date(2025, 12, 15),
-                title=ORDER_883_TITLE, basis=ORDER_883_BASIS, preamble=ORDER_883_PREAMBLE,
-                signed_by=item.people[0], distribution_note=ORDER_883_DISTRIBUTION,
-            )
-            for item in schools
-        ])
-        positions = {spec.number: position for position, spec in enumerate(ORDER_883_POINTS, start=1)}
+        orders = self._bulk(
+            Order,
+            [
+                Order(
+                    school=item.school,
+                    number=str(700 + item.number),
+                    date=datetime.date(2025, 12, 15),
+                    title=ORDER_883_TITLE,
+                    basis=ORDER_883_BASIS,
+                    preamble=ORDER_883_PREAMBLE,
+                    signed_by=item.people[0],
+                    distribution_note=ORDER_883_DISTRIBUTION,
+                )
+                for item in schools
+            ],
+        )
+        positions = {
+            spec.number: position for position, spec in enumerate(ORDER_883_POINTS, start=1)
+        }
 
         def point(order, spec, parent=None):
-            return OrderPoint(order=order, parent=parent, number=spec.number, position=positions[spec.number],
-                              text=spec.text, deadline=spec.deadline, check_key=spec.check_key)
+            return OrderPoint(
+                order=order,
+                parent=parent,
+                number=spec.number,
+                position=positions[spec.number],
+                text=spec.text,
+                deadline=spec.deadline,
+                check_key=spec.check_key,
+            )
 
         # Top-level points first: the sub-points need their parent's id.
-        top = self._bulk(OrderPoint, [point(order, spec) for order in orders for spec in ORDER_883_POINTS if not spec.parent])
+        top = self._bulk(
+            OrderPoint,
+            [
+                point(order, spec)
+                for order in orders
+                for spec in ORDER_883_POINTS
+                if not spec.parent
+            ],
+        )
         parents = {(p.order_id, p.number): p for p in top}
-        sub = self._bulk(OrderPoint, [
-            point(order, spec, parents[(order.pk, spec.parent)])
-            for order in orders for spec in ORDER_883_POINTS if spec.parent
-        ])
+        sub = self._bulk(
+            OrderPoint,
+            [
+                point(order, spec, parents[(order.pk, spec.parent)])
+                for order in orders
+                for spec in ORDER_883_POINTS
+                if spec.parent
+            ],
+        )
         points = {(p.order_id, p.number): p for p in top + sub}
 
         responsibilities, acknowledgements, regulations = [], [], []
         R = Responsibility.Role
-        for order, item in zip(orders, schools):
+        for order, item in zip(orders, schools, strict=True):
             director, coordinator, engineer, _deputy1, _deputy2, web_editor = item.people[:6]
-            plan = {"1": [(director, R.PRIMARY)], "2": [(coordinator, R.PRIMARY), (engineer, R.BACKUP)],
-                    "6": [(director, R.PRIMARY)], "8": [(web_editor, R.PRIMARY)], "9": [(director, R.PRIMARY)]}
+            plan = {
+                "1": [(director, R.PRIMARY)],
+                "2": [(coordinator, R.PRIMARY), (engineer, R.BACKUP)],
+                "6": [(director, R.PRIMARY)],
+                "8": [(web_editor, R.PRIMARY)],
+                "9": [(director, R.PRIMARY)],
+            }
             for spec in ORDER_883_POINTS:
                 if spec.number == "3" or spec.parent == "3":
                     plan[spec.number] = [(engineer, R.PRIMARY)]
@@ -343,23 +485,35 @@ class _Generator:
                     plan[spec.number] = [(coordinator, R.PRIMARY)]
             responsibilities += [
                 Responsibility(point=points[(order.pk, number)], person=person, role=role)
-                for number, assignments in plan.items() for person, role in assignments
+                for number, assignments in plan.items()
+                for person, role in assignments
             ]
             acknowledgements += [
                 Acknowledgement(
-                    order=order, person=person,
+                    order=order,
+                    person=person,
                     acknowledged_at=self.now - datetime.timedelta(days=self.rng.randint(1, 300))
-                    if self.rng.random() < 0.7 else None,
+                    if self.rng.random() < 0.7
+                    else None,
                 )
                 for person in item.people
             ]
             published = self.rng.random() < 0.6
-            regulations.append(Regulation(
-                school=item.school, order=order, title=REGULATION_TITLE, approved_on=order.date,
-                published_url=f"{item.school.site_url}documents/polozhenie-sferum.pdf" if published else "",
-                published_on=datetime.date(2025, 12, 15) + datetime.timedelta(days=self.rng.randint(1, 20))
-                if published else None,
-            ))
+            regulations.append(
+                Regulation(
+                    school=item.school,
+                    order=order,
+                    title=REGULATION_TITLE,
+                    approved_on=order.date,
+                    published_url=f"{item.school.site_url}documents/polozhenie-sferum.pdf"
+                    if published
+                    else "",
+                    published_on=datetime.date(2025, 12, 15)
+                    + datetime.timedelta(days=self.rng.randint(1, 20))
+                    if published
+                    else None,
+                )
+            )
         self._bulk(Responsibility, responsibilities)
         self._bulk(Acknowledgement, acknowledgements)
         self._bulk(Regulation, regulations)
@@ -367,7 +521,12 @@ class _Generator:
     def _invitations(self, schools: list[_School]) -> list[Invitation]:
         rng, now = self.rng, self.now
         day = datetime.timedelta(days=1)
-        statuses = [Invitation.Status.ACTIVE, Invitation.Status.USED, Invitation.Status.EXPIRED, Invitation.Status.ANNULLED]
+        statuses = [
+            Invitation.Status.ACTIVE,
+            Invitation.Status.USED,
+            Invitation.Status.EXPIRED,
+            Invitation.Status.ANNULLED,
+        ]
         status_weights = [15, 45, 30, 10]
         roles = [LinkRole.PARENT, LinkRole.STUDENT, LinkRole.TEACHER, LinkRole.STAFF]
         role_weights = [55, 35, 7, 3]
@@ -388,7 +547,11 @@ class _Generator:
                     uses = rng.randint(0, max_uses - 1)
                 else:
                     issued = now - term - rng.random() * 300 * day
-                    uses = max_uses if status == Invitation.Status.USED else rng.randint(0, max_uses - 1)
+                    uses = (
+                        max_uses
+                        if status == Invitation.Status.USED
+                        else rng.randint(0, max_uses - 1)
+                    )
                 annulled_at, reason, annulled_by = None, "", None
                 if status == Invitation.Status.EXPIRED:
                     annulled_at = issued + term
@@ -397,14 +560,27 @@ class _Generator:
                     annulled_at = issued + rng.random() * term
                     reason, annulled_by = "Аннулирована вручную", engineer
                 if school_class is not None and rng.random() < 0.6:
-                    created_by = item.users[f"teacher-{class_slug(school_class.grade, school_class.letter)}"]
+                    created_by = item.users[
+                        f"teacher-{class_slug(school_class.grade, school_class.letter)}"
+                    ]
                 else:
                     created_by = engineer
-                rows.append(Invitation(
-                    school=item.school, school_class=school_class, role=role, max_uses=max_uses, uses=uses,
-                    expires_at=issued + term, status=status, platform_url=f"{base}/{index}",
-                    created_by=created_by, annulled_at=annulled_at, annulled_by=annulled_by, annul_reason=reason,
-                ))
+                rows.append(
+                    Invitation(
+                        school=item.school,
+                        school_class=school_class,
+                        role=role,
+                        max_uses=max_uses,
+                        uses=uses,
+                        expires_at=issued + term,
+                        status=status,
+                        platform_url=f"{base}/{index}",
+                        created_by=created_by,
+                        annulled_at=annulled_at,
+                        annulled_by=annulled_by,
+                        annul_reason=reason,
+                    )
+                )
         invitations = self._bulk(Invitation, rows)
         # created_at is stamped on insert; one UPDATE backdates every link to when it was issued.
         Invitation.objects.filter(school__in=[item.school for item in schools]).update(
@@ -421,13 +597,19 @@ class _Generator:
             status = self.rng.choices(list(JoinRequest.Status), [15, 75, 10])[0]
             pending = status == JoinRequest.Status.PENDING
             parent = invitation.role == LinkRole.PARENT
-            rows.append(JoinRequest(
-                school_id=invitation.school_id, invitation=invitation, role=invitation.role,
-                school_class_id=invitation.school_class_id, full_name=_fictional_name(self.rng),
-                child_name=_fictional_name(self.rng).rsplit(" ", 1)[0] if parent else "", consent=True,
-                status=status, reviewed_by=None if pending else invitation.created_by,
-                reviewed_at=None if pending else self.now,
-                reason="Не числится в классе" if status == JoinRequest.Status.REJECTED else "",
-            ))
+            rows.append(
+                JoinRequest(
+                    school_id=invitation.school_id,
+                    invitation=invitation,
+                    role=invitation.role,
+                    school_class_id=invitation.school_class_id,
+                    full_name=_fictional_name(self.rng),
+                    child_name=_fictional_name(self.rng).rsplit(" ", 1)[0] if parent else "",
+                    consent=True,
+                    status=status,
+                    reviewed_by=None if pending else invitation.created_by,
+                    reviewed_at=None if pending else self.now,
+                    reason="Не числится в классе" if status == JoinRequest.Status.REJECTED else "",
+                )
+            )
         self._bulk(JoinRequest, rows)
-

@@ -17,13 +17,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, password, **options):
         result = seed_demo(password=password)
-        self.stdout.write(self.style.SUCCESS(
-            f"{result.school.short_name}: приказ {result.order}, пунктов {result.order.points.count()}, "
-            f"классов {len(result.classes)}, сотрудников {len(result.people)}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.school.short_name}: приказ {result.order}, пунктов {result.order.points.count()}, "
+                f"классов {len(result.classes)}, сотрудников {len(result.people)}"
+            )
+        )
         counts = []
         for label in ("staff", "orders", "chats", "invitations"):
             for model in apps.get_app_config(label).get_models():
                 counts.append(f"{model._meta.label}={model.objects.count()}")
         self.stdout.write("  " + ", ".join(counts))
-        self.stdout.write("Учётные записи: " + ", ".join(sorted(result.users)) + " (пароль из --password)")
+        self.stdout.write(
+            "Учётные записи: " + ", ".join(sorted(result.users)) + " (пароль из --password)"
+        )
