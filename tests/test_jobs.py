@@ -390,6 +390,13 @@ def test_a_worker_with_a_slower_clock_still_resolves(chat_school, class_5b):
 
 
 @pytest.mark.django_db
+def test_flag_on_an_empty_database_does_nothing():
+    """A fresh deployment: no school, no requirement — a run succeeds and opens nothing."""
+    assert chats_flag_missing(now=timezone.now()).details == {"opened": 0, "resolved": 0}
+    assert not Finding.objects.exists()
+
+
+@pytest.mark.django_db
 def test_flag_runs_a_fixed_number_of_statements_whatever_the_size(school):
     chat_requirements_create_defaults(school=school)
 
