@@ -393,6 +393,15 @@ def boards_build(
     return boards
 
 
+def point_numbers(boards: list[SchoolBoard]) -> list[str]:
+    """Every point number of the boards' orders, in natural order (3 < 3.5 < 3.10 < 4)."""
+
+    def key(number: str):
+        return tuple(int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")), number
+
+    return sorted({row.point.number for board in boards for row in board.points}, key=key)
+
+
 # --- When the checking jobs last ran -------------------------------------------------------------
 
 
@@ -534,9 +543,17 @@ def in_charge_text(people: PointPeople) -> str:
 class HeadlineItem:
     key: str
     label: str
-    value: str
+    value: str  # the whole figure in words, for the reports
     percent: int | None
     check: str  # the compliance check whose findings the drill-down lists ("" — every open finding)
+    figure: str = ""  # the big number on the board (the percent where there is one)
+    detail: str = ""  # the small print under it
+
+    def __post_init__(self):
+        if not self.figure:
+            object.__setattr__(self, "figure", f"{self.percent}%" if self.percent is not None else self.value)
+        if not self.detail and self.percent is not None:
+            object.__setattr__(self, "detail", self.value)
 
 
 def _of(done: int, total: int) -> str:
@@ -548,6 +565,10 @@ def headline_items(headline: Headline) -> list[HeadlineItem]:
     links = headline.invitations
     status_labels = dict(Invitation.Status.choices)
     links_text = ", ".join(f"{status_labels[status]}: {links.get(status, 0)}" for status in Invitation.Status.values)
+    others_text = ", ".join(
+        f"{status_labels[status]}: {links.get(status, 0)}" for status in Invitation.Status.values
+        if status != Invitation.Status.ACTIVE
+    )
     return [
         HeadlineItem("classes", "Классы со всеми обязательными чатами", _of(headline.classes_compliant, headline.classes_total),
                      headline.classes_share, "class_chats"),
@@ -555,7 +576,8 @@ def headline_items(headline: Headline) -> list[HeadlineItem]:
                      headline.chats_share, "class_chats"),
         HeadlineItem("members", "Охват учащихся и родителей чатами классов", _of(headline.members_reached, headline.members_expected),
                      headline.members_share, "class_chats"),
-        HeadlineItem("invitations", "Ссылки-приглашения", links_text, None, "no_stale_invitations"),
+        HeadlineItem("invitations", "Ссылки-приглашения действуют", links_text, None, "no_stale_invitations",
+                     figure=str(links.get(Invitation.Status.ACTIVE, 0)), detail=others_text),
         HeadlineItem("join_requests", "Заявки на присоединение ждут рассмотрения", str(headline.join_requests_pending), None,
                      "join_requests_timely"),
         HeadlineItem("findings", "Открытые замечания", str(headline.findings_open), None, ""),

@@ -23,6 +23,7 @@ from .dashboard import (
     fix_url,
     headline_items,
     jobs_freshness,
+    point_numbers,
     point_people,
     snapshot_series,
     user_may_view_board,
@@ -206,18 +207,11 @@ def _inspector_boards(request) -> list[SchoolBoard]:
     return sorted(boards, key=lambda b: b.severity)
 
 
-def _point_numbers(boards: list[SchoolBoard]) -> list[str]:
-    def key(number: str):
-        return tuple(int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")), number
-
-    return sorted({row.point.number for b in boards for row in b.points}, key=key)
-
-
 @login_required
 def inspector(request):
     """Every school of the deployment × every point of its current order, worst first."""
     boards = _inspector_boards(request)
-    numbers = _point_numbers(boards)
+    numbers = point_numbers(boards)
     table = [
         {"board": b, "cells": [b.points_by_number.get(number) for number in numbers], "counts": b.status_counts}
         for b in boards

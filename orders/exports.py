@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
 from pathlib import Path
 
 from django.utils import timezone
@@ -17,7 +18,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .compliance import PointStatus
-from .dashboard import SchoolBoard, headline_items, in_charge_text
+from .dashboard import SchoolBoard, headline_items, in_charge_text, point_numbers
+
+# fpdf2 subsets the embedded font through fontTools, which logs every table it touches at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 POINT_HEADINGS = ("№ п.", "Содержание пункта", "Срок", "Состояние", "Показатель", "Ответственный сегодня")
 SUMMARY_HEADINGS = (
@@ -208,7 +212,7 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     with pdf.table(col_widths=(9, 70, 17, 20, 22, 32), headings_style=heading, line_height=4, text_align="LEFT",
                    v_align="TOP", padding=1) as table:
         table.row(POINT_HEADINGS)
-        for values in point_rows(board, text_limit=260):
+        for values in point_rows(board, text_limit=200):
             table.row(values)
     pdf.ln(4)
     pdf.set_font("Roboto", "B", 10)
@@ -226,29 +230,76 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
              new_x="LMARGIN", new_y="NEXT")
 
 
-def board_pdf(*, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False) -> bytes:
-    """The report as a PDF: a page (or more) per school, a summary table first for the municipality."""
+STATUS_CODES = {
+    PointStatus.DONE: "В",
+    PointStatus.PARTIAL: "Ч",
+    PointStatus.NOT_DONE: "Н",
+    PointStatus.OVERDUE: "П",
+    PointStatus.NOT_MEASURED: "–",
+}
+STATUS_RGB = {status: tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4)) for status, colour in STATUS_FILL.items()}
+
+
+def _pdf_municipality(pdf, boards: list[SchoolBoard], numbers: list[str], today: datetime.date) -> None:
+    """The summary of every school, then schools × points as status letters (one table, not 40 reports:
+    the municipality's PDF stays a few pages and a fraction of a second)."""
     from fpdf.fonts import FontFace
 
+    heading = FontFace(emphasis="BOLD", fill_color=(230, 238, 251))
+    pdf.add_page(orientation="L")
+    name = boards[0].school.municipality if boards else ""
+    pdf.set_font("Roboto", "B", 12)
+    pdf.multi_cell(pdf.epw, 6, f"Исполнение приказов об использовании платформы «Сферум»: {name}", align="C",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Roboto", "", 10)
+    pdf.cell(0, 6, f"По состоянию на {today:%d.%m.%Y}; школ: {len(boards)}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Roboto", "", 8)
+    with pdf.table(col_widths=(50, 36, 15, 15, 17, 16, 17, 20, 18), headings_style=heading, line_height=4,
+                   text_align="LEFT", padding=1) as table:
+        table.row(SUMMARY_HEADINGS)
+        for board in boards:
+            table.row(tuple(str(value) for value in summary_row(board)))
+
+    if numbers:
+        pdf.add_page(orientation="L")
+        pdf.set_font("Roboto", "B", 11)
+        pdf.cell(0, 6, "Состояние пунктов приказов по школам", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Roboto", "", 8)
+        legend = "; ".join(f"{code} — {status.label}" for status, code in STATUS_CODES.items())
+        pdf.cell(0, 5, f"{legend}; пусто — пункта нет в приказе школы", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+        point_width = min(9.0, (pdf.epw - 48) / len(numbers))
+        with pdf.table(col_widths=(48, *([point_width] * len(numbers))), width=48 + point_width * len(numbers),
+                       headings_style=heading, line_height=4, text_align="CENTER", padding=0.5, align="LEFT") as table:
+            table.row(("Школа", *numbers))
+            for board in boards:
+                row = table.row()
+                row.cell(board.school.short_name, align="LEFT")
+                cells = board.points_by_number
+                for number in numbers:
+                    point = cells.get(number)
+                    if point is None:
+                        row.cell("")
+                    else:
+                        row.cell(STATUS_CODES[point.status], style=FontFace(fill_color=STATUS_RGB[point.status]))
+    pdf.ln(8)
+    pdf.set_font("Roboto", "", 10)
+    pdf.cell(0, 6, f"Дата: {today:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.cell(0, 6, "Начальник управления образования  _______________________  / ____________________ /",
+             new_x="LMARGIN", new_y="NEXT")
+
+
+def board_pdf(*, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False) -> bytes:
+    """The report as a PDF: a school's report (a page or two per school), or for the municipality the
+    summary and the schools × points table."""
     today = today or timezone.localdate()
     pdf = _new_pdf()
     pdf.set_title("Отчёт об исполнении приказа")
     if municipality:
-        pdf.add_page(orientation="L")
-        name = boards[0].school.municipality if boards else ""
-        pdf.set_font("Roboto", "B", 12)
-        pdf.multi_cell(pdf.epw, 6, f"Исполнение приказов об использовании платформы «Сферум»: {name}", align="C",
-                       new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Roboto", "", 10)
-        pdf.cell(0, 6, f"По состоянию на {today:%d.%m.%Y}; школ: {len(boards)}", align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-        pdf.set_font("Roboto", "", 8)
-        heading = FontFace(emphasis="BOLD", fill_color=(230, 238, 251))
-        with pdf.table(col_widths=(50, 36, 15, 15, 17, 16, 17, 20, 18), headings_style=heading, line_height=4,
-                       text_align="LEFT", padding=1) as table:
-            table.row(SUMMARY_HEADINGS)
-            for board in boards:
-                table.row(tuple(str(value) for value in summary_row(board)))
-    for board in boards:
-        _pdf_school(pdf, board, today)
+        _pdf_municipality(pdf, boards, point_numbers(boards), today)
+    else:
+        for board in boards:
+            _pdf_school(pdf, board, today)
     return bytes(pdf.output())

@@ -74,7 +74,7 @@ def test_municipal_exports_cover_every_school(client, gappy, other_school, inspe
     pdf = client.get(reverse("orders:inspector_export", args=["pdf"]))
     assert pdf.status_code == 200
     text = _pdf_text(pdf.content)
-    assert "883" in text and other_school.short_name in text
+    assert "883" in text and other_school.short_name in text and "Начальник управления образования" in text
 
 
 def test_export_builders_handle_a_school_without_points(other_school):

@@ -1,0 +1,140 @@
+"""``manage.py bench_board --schools 40``: how fast the order board is at the municipal scale (DESIGN.md §8).
+
+Creates a scratch PostgreSQL database beside the configured one (``<name>_bench``), migrates it, fills
+it with ``generate_scale_data --schools N`` and then, in this one process, times through Django's
+test client (middleware, session, template rendering — the whole server side):
+
+- the director's board of one school, next to a minimal view that makes one query (the floor of
+  any Django page here: the goal is the board within 3× of it);
+- the inspector's table of every school;
+- the API's dashboard, the snapshot job and the municipal exports, for the record.
+
+Each figure is the median of ``--runs`` requests after a warm-up. The scratch database is dropped at
+the end unless ``--keep``. This is a benchmark that prints figures, not a test: nothing fails on time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import include, path
+from django.utils import timezone
+
+from orders.dashboard import dashboard_snapshot_all
+from orders.jobs import RunReport
+from staff.models import School
+from staff.roles import Role
+
+
+def one_query_view(request):
+    """The floor: a Django view that makes exactly one query and returns a tiny page."""
+    return HttpResponse(f"<p>{School.objects.count()}</p>")
+
+
+@login_required
+def signed_in_one_query_view(request):
+    """The same behind the login, as the board is: the session and the user are loaded first."""
+    return HttpResponse(f"<p>{request.user.username}: {School.objects.count()}</p>")
+
+
+# The project's URLs plus the floor views; used as ROOT_URLCONF while timing.
+urlpatterns = [
+    path("bench/one-query/", one_query_view),
+    path("bench/signed-in-one-query/", signed_in_one_query_view),
+    path("", include("gymnasium_portal.urls")),
+]
+
+
+class Command(BaseCommand):
+    help = "Benchmark the order board and the inspector's table on generate_scale_data (PostgreSQL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schools", type=int, default=40)
+        parser.add_argument("--runs", type=int, default=15, help="timed requests per page (median reported)")
+        parser.add_argument("--invitations", type=int, default=3000, help="links per school (generate_scale_data)")
+        parser.add_argument("--keep", action="store_true", help="keep the scratch database (and reuse it next time)")
+
+    def handle(self, *args, schools, runs, invitations, keep, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_board runs on PostgreSQL (set DATABASE_URL=postgres://…).")
+        old_name = connection.settings_dict["NAME"]
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench"
+        self.stdout.write(f"Scratch database {old_name}_bench …")
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+        try:
+            if not School.objects.filter(short_name__endswith="[bench]").exists():
+                started = time.perf_counter()
+                call_command("generate_scale_data", schools=schools, prefix="bench", invitations=invitations,
+                             stdout=self.stdout)
+                self.stdout.write(f"generated in {time.perf_counter() - started:.1f} s")
+            self._bench(runs=runs)
+        finally:
+            if not keep:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    def _bench(self, *, runs: int) -> None:
+        User = get_user_model()
+        director = User.objects.get(username="bench-1-director")
+        inspector, _ = User.objects.get_or_create(username="bench-inspector")
+        inspector.groups.add(Group.objects.get(name=Role.INSPECTOR))
+        school_count = School.objects.count()
+
+        started = time.perf_counter()
+        dashboard_snapshot_all(report=RunReport())
+        snapshot_ms = (time.perf_counter() - started) * 1000
+
+        with override_settings(ROOT_URLCONF=__name__, DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+            as_director, as_inspector = Client(), Client()
+            as_director.force_login(director)
+            as_inspector.force_login(inspector)
+            school_id = director.person.school_id
+            figures = [
+                ("one-query view (floor)", *self._time(as_director, "/bench/one-query/", runs)),
+                ("one-query view, signed in", *self._time(as_director, "/bench/signed-in-one-query/", runs)),
+                ("board, one school", *self._time(as_director, "/orders/board/", runs)),
+                ("drill-down, one school", *self._time(as_director, "/orders/board/findings/", runs)),
+                ("API /api/v1/dashboard/", *self._time(as_director, "/api/v1/dashboard/", runs)),
+                (f"inspector table, {school_count} schools", *self._time(as_inspector, "/orders/inspector/", runs)),
+                ("XLSX, one school", *self._time(as_director, f"/orders/board/{school_id}/export.xlsx", max(3, runs // 3))),
+                ("PDF, one school", *self._time(as_director, f"/orders/board/{school_id}/export.pdf", max(3, runs // 3))),
+                (f"XLSX, municipality ({school_count})", *self._time(as_inspector, "/orders/inspector/export.xlsx", 3)),
+                (f"PDF, municipality ({school_count})", *self._time(as_inspector, "/orders/inspector/export.pdf", 3)),
+            ]
+
+        floor = figures[0][1]
+        self.stdout.write("")
+        self.stdout.write(f"{'page':<34} {'median ms':>10} {'queries':>8} {'× floor':>8}")
+        for label, median_ms, queries in figures:
+            self.stdout.write(f"{label:<34} {median_ms:>10.1f} {queries:>8} {median_ms / floor:>8.1f}")
+        self.stdout.write(f"{'snapshot job, every school':<34} {snapshot_ms:>10.1f}")
+        board_ms = figures[2][1]
+        for label, floor_ms in (("one-query view", floor), ("signed-in one-query view", figures[1][1])):
+            ratio = board_ms / floor_ms
+            verdict = "within" if ratio <= 3 else "ABOVE"
+            self.stdout.write(f"board / {label} = {ratio:.1f}× ({verdict} the 3× goal)")
+        self.stdout.write(f"{school_count} schools, {runs} runs each, {timezone.localtime():%d.%m.%Y %H:%M}")
+
+    def _time(self, client: Client, url: str, runs: int) -> tuple[float, int]:
+        response = client.get(url)  # warm-up: caches, first connection
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        queries = []  # counted with an execute wrapper: the test client clears connection.queries per request
+        with connection.execute_wrapper(lambda execute, sql, params, many, context: queries.append(sql) or
+                                        execute(sql, params, many, context)):
+            client.get(url)
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        return statistics.median(timings), len(queries)
