@@ -36,6 +36,22 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db):
+    """Live-server tests flush the database after each test, and with it the role groups that a data
+    migration made (permissions come back on their own, through post_migrate): put the groups back."""
+    from django.contrib.auth.models import Group, Permission
+
+    from staff.roles import ROLE_PERMISSIONS
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = [perm.split(".") for perm in perms]
+        group.permissions.set(
+            [p for p in Permission.objects.select_related("content_type") if [p.content_type.app_label, p.codename] in wanted]
+        )
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
