@@ -244,7 +244,15 @@ def user_may_publish_regulation(*, user, regulation: Regulation) -> bool:
         return False
     if user.has_perm("orders.change_regulation"):
         return True
-    return user.groups.filter(name=Role.WEB_EDITOR).exists()
+    return _is_web_editor(user)
+
+
+def _is_web_editor(user) -> bool:
+    """Group membership, asked once per request (the role has no write permission of its own:
+    recording the publication is the only thing it may write)."""
+    if not hasattr(user, "_portal_is_web_editor"):
+        user._portal_is_web_editor = user.groups.filter(name=Role.WEB_EDITOR).exists()
+    return user._portal_is_web_editor
 
 
 def user_may_add_evidence(*, user, point: OrderPoint, people: PointPeople | None = None) -> bool:

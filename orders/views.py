@@ -39,6 +39,7 @@ from .selectors import (
     point_people,
     point_responsibilities,
     points_in_charge,
+    regulation_list,
     user_acts_as,
     user_has_perm_today,
     user_may_add_evidence,
@@ -88,6 +89,11 @@ def order_list_view(request):
         "pending": acknowledgements_pending(user=request.user),
         "may_create": school is not None and request.user.has_perm("orders.add_order"),
         "may_send_admin_request": school is not None and request.user.has_perm("orders.add_adminregistrationrequest"),
+        "to_publish": [
+            regulation for regulation in regulation_list(user=request.user).filter(published_on__isnull=True)[:20]
+            if user_may_publish_regulation(user=request.user, regulation=regulation)
+        ] if school is not None else [],
+        "person": user_person(request.user),
     })
 
 

@@ -150,3 +150,32 @@ class TestPublication:
         assert client.post(reverse("orders:regulation_publish", args=[regulation.pk]), {
             "url": "https://gimnazia.example/x.pdf", "published_on": today.isoformat(),
         }).status_code == 403
+
+
+def test_the_web_editor_finds_what_to_publish_on_the_orders_page(client, web_editor, order, other_school):
+    from tests.factories import OrderFactory
+
+    waiting = make_regulation(order)
+    make_regulation(order, version=2, published_on=order.date, published_url="https://gimnazia.example/v2.pdf")
+    make_regulation(OrderFactory(school=other_school))
+    client.force_login(web_editor)
+    response = client.get(reverse("orders:list"))
+    assert [r.pk for r in response.context["to_publish"]] == [waiting.pk]
+    assert reverse("orders:regulation_publish", args=[waiting.pk]) in response.content.decode()
+
+
+def test_staff_have_nothing_to_publish(client, staff_member, order):
+    make_regulation(order)
+    client.force_login(staff_member)
+    assert client.get(reverse("orders:list")).context["to_publish"] == []
+
+
+def test_the_orders_page_costs_the_same_with_many_regulations(client, web_editor, school, django_assert_max_num_queries):
+    from tests.factories import OrderFactory
+
+    for index in range(15):
+        make_regulation(OrderFactory(school=school, number=str(index)))
+    client.force_login(web_editor)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("orders:list"))
+    assert len(response.context["to_publish"]) == 15
