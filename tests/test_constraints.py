@@ -33,7 +33,7 @@ from orders.models import (
 )
 from staff.models import Absence, School, SchoolClass, TrainingRecord
 
-from .factories import OrderFactory, OrderPointFactory, PersonFactory, SchoolClassFactory, UserFactory
+from .factories import OrderFactory, OrderPointFactory, PersonFactory, UserFactory
 
 NOW = timezone.now()
 TODAY = datetime.date(2025, 12, 15)

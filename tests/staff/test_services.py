@@ -13,7 +13,7 @@ from staff.models import Movement
 from staff.roles import Role
 from staff.selectors import filter_by_permission, schoolclass_list
 from staff.services import class_teacher_assign, schoolclass_archive
-from tests.factories import ChatFactory, InvitationFactory, make_user
+from tests.factories import ChatFactory, InvitationFactory, PersonFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -160,8 +160,6 @@ def test_a_person_of_another_school_is_refused(class_5a, teacher_5a, other_direc
 
 def test_a_person_without_an_account_can_lead(class_5a, teacher_5a, school):
     """Not every teacher has a login yet: the class still records them, no rights to grant."""
-    from tests.factories import PersonFactory
-
     person = PersonFactory(school=school, user=None)
 
     class_teacher_assign(school_class=class_5a, person=person)
