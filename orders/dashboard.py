@@ -33,13 +33,13 @@ from django.utils import timezone
 
 from chats.models import CLASS_KINDS, Chat, ChatKind, ChatRequirement
 from invitations.models import Invitation, JoinRequest
-from staff.models import Absence, Person, School, SchoolClass, TrainingRecord
+from staff.models import Person, School, SchoolClass, TrainingRecord
 from staff.selectors import user_sees_all_schools
 
 from .compliance import Figure, PointStatus, get_check
 from .jobs import JOBS, RunReport
-from .models import Acknowledgement, DashboardSnapshot, Finding, JobRun, Order, OrderPoint, Responsibility
-from .selectors import points_evaluate
+from .models import Acknowledgement, DashboardSnapshot, Finding, JobRun, Order, OrderPoint
+from .selectors import PointPeople, point_people, points_evaluate
 
 # Worst first: the order in which statuses sort on the inspector's table and in the totals.
 STATUS_SEVERITY = {
@@ -62,24 +62,6 @@ CHECKING_JOBS = tuple(name for name in JOBS if name != "snapshot")
 
 
 # --- What one school's board holds ---------------------------------------------------------------
-
-
-@dataclass
-class PointPeople:
-    """The people named on a point and who of them answers today (each person carries ``absent_today``).
-
-    Same shape as ``orders.selectors.PointPeople`` of the order pages, so either builder can feed the board.
-    """
-
-    primary: Person | None = None
-    backups: list[Person] = field(default_factory=list)
-    co_executors: list[Person] = field(default_factory=list)
-    in_charge: Person | None = None
-
-    @property
-    def substituting(self) -> bool:
-        """The backup answers today because the primary is away (or has left)."""
-        return self.in_charge is not None and self.primary is not None and self.in_charge.pk != self.primary.pk
 
 
 @dataclass
@@ -191,36 +173,6 @@ class SchoolBoard:
             share(counts[PointStatus.DONE], measured) or 0,
             self.school.short_name,
         )
-
-
-# --- Who is in charge today ----------------------------------------------------------------------
-
-
-def point_people(*, point_ids: list[int], today: datetime.date) -> dict[int, PointPeople]:
-    """Who answers for each point on ``today``, in one query: the primary, or the first backup
-    present while she is away (point 2). Away: inside an ``Absence`` period, or no longer working."""
-    away_today = Exists(Absence.objects.filter(person=OuterRef("person"), starts_on__lte=today, ends_on__gte=today))
-    people = {point_id: PointPeople() for point_id in point_ids}
-    rows = (
-        Responsibility.objects.filter(point_id__in=point_ids)
-        .select_related("person")
-        .annotate(away=away_today)
-        .order_by("point_id", "id")
-    )
-    for row in rows:
-        person = row.person
-        person.absent_today = row.away or not person.is_active or (person.left_on is not None and person.left_on <= today)
-        entry = people[row.point_id]
-        if row.role == Responsibility.Role.PRIMARY:
-            entry.primary = person
-        elif row.role == Responsibility.Role.BACKUP:
-            entry.backups.append(person)
-        else:
-            entry.co_executors.append(person)
-    for entry in people.values():
-        candidates = ([entry.primary] if entry.primary else []) + entry.backups
-        entry.in_charge = next((person for person in candidates if not person.absent_today), None)
-    return people
 
 
 # --- The board for many schools at once ------------------------------------------------------------
@@ -348,7 +300,7 @@ def boards_build(
     for point in points:
         point.order = orders[point.order_id]  # points_evaluate reads the school through the order
     results = points_evaluate(points=points, today=today)
-    people = point_people(point_ids=[p.pk for p in points], today=today) if with_responsible else {}
+    people = point_people(points=points, today=today) if with_responsible else {}
     classes = _class_figures(school_ids)
     invitations = invitations_by_status(school_ids)
 

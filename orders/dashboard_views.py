@@ -24,11 +24,11 @@ from .dashboard import (
     headline_items,
     jobs_freshness,
     point_numbers,
-    point_people,
     snapshot_series,
     user_may_view_board,
 )
 from .exports import board_pdf, board_xlsx
+from .selectors import point_people
 from .svg import Series, line_chart
 
 FINDINGS_PER_PAGE = 25
@@ -164,7 +164,7 @@ def drilldown(request, school_id: int | None = None):
 
     findings = finding_list(school=school, check=check_key, point=point, class_id=class_id)
     page = Paginator(findings, FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
-    people = point_people(point_ids=[p.pk for p in points], today=today)
+    people = point_people(points=points, today=today)
     rows = []
     for finding in page.object_list:
         finding_pt = finding_point(finding=finding, points=points)
