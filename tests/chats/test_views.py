@@ -259,6 +259,7 @@ def test_matrix_shows_the_school_chats_with_owners(client, operator, requirement
     requirements.get(kind="school_general").owners.add(chat_owner.person)
     page = logged_in(client, operator).get(reverse("chats:school_matrix")).content.decode()
     assert "Рыженкова О.А." in page
+    assert "Созданы и с ответственным: 1 из 5" in page
     assert reverse("chats:chat_edit", args=[general_chat.pk]) in page
     assert f'{reverse("chats:school_chat_add")}?kind=school_leadership' in page
 
