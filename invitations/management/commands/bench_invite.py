@@ -1,0 +1,273 @@
+"""Benchmark of link use under gunicorn on PostgreSQL, next to a minimal Django view (not a test).
+
+    python manage.py bench_invite [--workers 4] [--connections 16] [--duration 10] [--keep]
+
+On a scratch database ``<name>_bench_invite`` (dropped, created, migrated; dropped again at the end
+unless ``--keep``) it starts gunicorn (sync workers, DEBUG off, bound to 127.0.0.1 only) with the
+portal plus two baseline views (``invitations/bench_urls.py``), and drives each with ``wrk``
+(Debian's package; ``apt-get install wrk``) for a bounded time:
+
+- ``baseline``      GET  /bench/baseline/     — a minimal Django view, no database;
+- ``baseline-db``   GET  /bench/baseline-db/  — the same with one ``SELECT 1`` (a health check);
+- ``invite-get``    GET  /invite/<token>/     — the public page of a link;
+- ``invite-use``    POST /invite/<token>/     — the form with its CSRF token: a join request recorded
+                                               and the use counted (the conditional UPDATE), every time.
+
+It prints requests/s, the ratio to the baseline (goal ≥ 0.5×) and the errors (goal 0), and checks the
+database afterwards: the link's ``uses`` equals the number of join requests and of 200 answers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+RATIO_GOAL = 0.5
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    errors: int
+    statuses_non_2xx: int
+    latency_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+class Command(BaseCommand):
+    help = "Link-use throughput under gunicorn + PostgreSQL next to a minimal view (prints figures)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+        parser.add_argument("--connections", type=int, default=16, help="wrk concurrent connections")
+        parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+        parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (max 60)")
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+
+    def handle(self, *args, workers, connections, threads, duration, port, keep, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_invite runs on PostgreSQL only (set DATABASE_URL=postgres://…).")
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            raise CommandError("wrk is not installed (apt-get install wrk).")
+        duration = max(2, min(duration, 60))
+        original = connection.settings_dict["NAME"]
+        scratch = f"{original}_bench_invite"
+        self._switch_to(scratch, create=True)
+        server = None
+        workdir = Path(tempfile.mkdtemp(prefix="bench_invite_"))
+        try:
+            call_command("migrate", verbosity=0, interactive=False)
+            token, invitation_id = self._seed()
+            env = self._server_env(scratch, workdir)
+            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR,
+                           env=env, check=True)
+            server = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "invitations.bench_wsgi:application",
+                 "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+                 "--log-level", "warning", "--timeout", "30"],
+                cwd=BASE_DIR, env=env, start_new_session=True,
+            )
+            base = f"http://127.0.0.1:{port}"
+            self._wait_ready(f"{base}/bench/baseline/")
+            csrf = self._csrf_token(f"{base}/invite/{token}/")
+            self.stdout.write(
+                f"bench_invite: PostgreSQL {self._pg_version()}, gunicorn {workers} sync workers, "
+                f"wrk {connections} connections × {duration} s per run, {os.cpu_count()} CPU(s), loopback"
+            )
+            scenarios = [
+                ("baseline", "GET", "/bench/baseline/"),
+                ("baseline-db", "GET", "/bench/baseline-db/"),
+                ("invite-get", "GET", f"/invite/{token}/"),
+                ("invite-use", "POST", f"/invite/{token}/"),
+            ]
+            results = {}
+            for name, method, path in scenarios:
+                script = self._script(workdir, method, path, csrf)
+                self._run_wrk(wrk, base, script, threads, connections, 2)  # warm-up, not counted
+                if name == "invite-use":
+                    before = self._uses(invitation_id)
+                results[name] = self._run_wrk(wrk, base, script, threads, connections, duration, name=name)
+            after_uses, join_requests = self._uses(invitation_id), self._join_requests(invitation_id)
+            self._report(results, before, after_uses, join_requests)
+        finally:
+            if server is not None:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+            shutil.rmtree(workdir, ignore_errors=True)
+            self._switch_to(original, drop=None if keep else scratch)
+
+    # --- the scratch database and the server ---------------------------------------------------
+
+    def _switch_to(self, name: str, *, create: bool = False, drop: str | None = None) -> None:
+        connection.close()
+        target = name if create else drop
+        if target:
+            quoted = connection.ops.quote_name(target)
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+                if create:
+                    cursor.execute(f"CREATE DATABASE {quoted}")
+        settings.DATABASES["default"]["NAME"] = name
+        connection.settings_dict["NAME"] = name
+
+    def _seed(self) -> tuple[str, int]:
+        from invitations.models import Invitation, Role
+        from staff.models import School, SchoolClass
+
+        school = School.objects.create(name="МАОУ «Гимназия (бенчмарк)»", short_name="Бенчмарк", municipality="—")
+        school_class = SchoolClass.objects.create(school=school, academic_year=2025, grade=5, letter="А")
+        # As many uses as a run can take: the point is the cost of a use, not running out of them.
+        invitation = Invitation.objects.create(
+            school=school, school_class=school_class, role=Role.PARENT, max_uses=50_000_000,
+            platform_url="https://sferum.ru/?invite=bench", expires_at=timezone.now() + timezone.timedelta(days=1),
+        )
+        return invitation.token, invitation.pk
+
+    def _server_env(self, scratch: str, workdir: Path) -> dict:
+        db = connection.settings_dict
+        user = urllib.parse.quote(db.get("USER") or "")
+        password = urllib.parse.quote(db.get("PASSWORD") or "")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{scratch}",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-invite-not-a-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_ROOT": str(workdir / "static"),
+            "LOG_LEVEL": "ERROR",
+            "DATABASE_CONN_MAX_AGE": "600",
+        }
+        env.pop("CACHE_URL", None)
+        return env
+
+    def _wait_ready(self, url: str) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.3)
+        raise CommandError("gunicorn did not answer within 30 s")
+
+    def _csrf_token(self, url: str) -> str:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            cookies = response.headers.get_all("Set-Cookie") or []
+        for cookie in cookies:
+            match = re.match(r"\s*csrftoken=([^;]+)", cookie)
+            if match:
+                return match.group(1)
+        raise CommandError("the invite page set no CSRF cookie")
+
+    # --- load -----------------------------------------------------------------------------------
+
+    def _script(self, workdir: Path, method: str, path: str, csrf: str) -> Path:
+        script = workdir / f"{method.lower()}_{abs(hash(path))}.lua"
+        if method == "GET":
+            script.write_text(f'wrk.method = "GET"\nwrk.path = "{path}"\n', encoding="utf-8")
+            return script
+        body = urllib.parse.urlencode({
+            "csrfmiddlewaretoken": csrf, "full_name": "Иванова Мария Петровна", "child_name": "Иванов Петя",
+            "consent": "on",
+        })
+        script.write_text(
+            'wrk.method = "POST"\n'
+            f'wrk.path = "{path}"\n'
+            f'wrk.body = "{body}"\n'
+            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+            f'wrk.headers["Cookie"] = "csrftoken={csrf}"\n',
+            encoding="utf-8",
+        )
+        return script
+
+    def _run_wrk(self, wrk: str, base: str, script: Path, threads: int, connections: int, duration: int,
+                 name: str = "warm-up") -> Result:
+        completed = subprocess.run(
+            [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", str(script),
+             base],
+            capture_output=True, text=True, timeout=duration + 60, check=True,
+        )
+        out = completed.stdout
+        requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))
+        amount, unit = re.search(r"\d+ requests in ([\d.]+)(\w+)", out).groups()
+        seconds = float(amount) * {"s": 1.0, "ms": 0.001, "m": 60.0, "us": 1e-6}[unit]
+        socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+        errors = sum(int(n) for n in socket.groups()) if socket else 0
+        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        latency = re.search(r"50%\s+([\d.]+)(\w+)", out)
+        latency_ms = float(latency.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}.get(latency.group(2), 1.0) if latency else 0.0
+        return Result(name, requests, seconds, errors, int(non_2xx.group(1)) if non_2xx else 0, latency_ms)
+
+    # --- figures -----------------------------------------------------------------------------------
+
+    def _uses(self, invitation_id: int) -> int:
+        from invitations.models import Invitation
+
+        return Invitation.objects.values_list("uses", flat=True).get(pk=invitation_id)
+
+    def _join_requests(self, invitation_id: int) -> int:
+        from invitations.models import JoinRequest
+
+        return JoinRequest.objects.filter(invitation_id=invitation_id).count()
+
+    def _pg_version(self) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return cursor.fetchone()[0]
+
+    def _report(self, results: dict[str, Result], uses_before: int, uses_after: int, join_requests: int) -> None:
+        baseline = results["baseline"].rps
+        self.stdout.write(f"{'scenario':<14}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'× baseline':>12}{'errors':>8}")
+        for result in results.values():
+            errors = result.errors + result.statuses_non_2xx
+            self.stdout.write(
+                f"{result.name:<14}{result.requests:>10}{result.rps:>10.0f}{result.latency_ms:>9.1f}"
+                f"{result.rps / baseline if baseline else 0:>12.2f}{errors:>8}"
+            )
+        use = results["invite-use"]
+        ratio = use.rps / baseline if baseline else 0.0
+        ratio_db = use.rps / results["baseline-db"].rps if results["baseline-db"].rps else 0.0
+        counted = uses_after - uses_before
+        errors = use.errors + use.statuses_non_2xx
+        self.stdout.write(
+            f"link use: {use.rps:.0f} req/s = {ratio:.2f}× the minimal view, {ratio_db:.2f}× the one-query view "
+            f"(goal ≥ {RATIO_GOAL}×); errors {errors} (goal 0)"
+        )
+        self.stdout.write(
+            f"database: uses counted in the measured run {counted}, wrk completed {use.requests}; "
+            f"the link's uses {uses_after} = join requests {join_requests}: "
+            f"{'OK' if uses_after == join_requests else 'MISMATCH'}"
+        )
+        ok = ratio >= RATIO_GOAL and errors == 0 and uses_after == join_requests
+        self.stdout.write(self.style.SUCCESS("goal met") if ok else self.style.WARNING("goal NOT met"))
