@@ -201,7 +201,9 @@ def _count(queryset: QuerySet) -> Subquery:
 
 def _schools_with_counters(schools: QuerySet[School], *, today: datetime.date) -> list[School]:
     teaching = Person.objects.filter(school=OuterRef("pk"), is_active=True, staff_kind=Person.StaffKind.TEACHING)
-    acknowledgements = Acknowledgement.objects.filter(order=OuterRef("current_order_id"))
+    # As the acknowledgement check counts: people still at work; an order not yet sent to anyone
+    # counts the whole active staff as not acknowledged (see _acknowledgements_total).
+    acknowledgements = Acknowledgement.objects.filter(order=OuterRef("current_order_id"), person__is_active=True)
     return list(
         schools.order_by("short_name", "pk").annotate(
             current_order_id=current_order_subquery(),
@@ -213,6 +215,7 @@ def _schools_with_counters(schools: QuerySet[School], *, today: datetime.date) -
             teaching_trained=_count(teaching.filter(Exists(TrainingRecord.objects.filter(person=OuterRef("pk"))))),
             acknowledgements_total=_count(acknowledgements),
             acknowledged=_count(acknowledgements.filter(acknowledged_at__isnull=False)),
+            staff_active=_count(Person.objects.filter(school=OuterRef("pk"), is_active=True)),
         )
     )
 
@@ -335,7 +338,7 @@ def boards_build(
             findings_open=school.findings_open,
             teaching_total=school.teaching_total,
             teaching_trained=school.teaching_trained,
-            acknowledgements_total=school.acknowledgements_total,
+            acknowledgements_total=school.acknowledgements_total or school.staff_active,
             acknowledged=school.acknowledged,
         )
         order = orders.get(school.current_order_id)

@@ -124,6 +124,7 @@ def build_gappy_school(school, *, today: datetime.date) -> GappySchool:
         Acknowledgement.objects.create(order=order, person=people[name], acknowledged_at=now)
     Acknowledgement.objects.create(order=order, person=people["Осипов"])
     Acknowledgement.objects.create(order=old, person=people["Осипов"], acknowledged_at=now)  # not the current order
+    Acknowledgement.objects.create(order=order, person=people["Ушедший"])  # gone: off the sheet's count
 
     points = {
         "1": OrderPointFactory(order=order, number="1", position=1, check_key="board_test_done"),

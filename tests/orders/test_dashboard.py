@@ -63,7 +63,8 @@ def test_headline_figures_agree_with_the_data(gappy, director, other_school, tod
     assert headline.findings_open == 3
     # Teaching and active: Горбатенко, Гладкова, Осипов, Иванова and the director; the gone one does not count.
     assert (headline.teaching_trained, headline.teaching_total) == (2, 5)
-    assert (headline.acknowledged, headline.acknowledgements_total) == (3, 4)  # the current order only
+    # The current order only, people still at work only.
+    assert (headline.acknowledged, headline.acknowledgements_total) == (3, 4)
     assert (headline.classes_share, headline.trained_share, headline.acknowledged_share) == (33, 40, 75)
 
 
@@ -110,6 +111,13 @@ def test_board_page_shows_points_figures_people_and_freshness(client, gappy, dir
     assert "Замечания проверены 12" in html and "назад" in html
     assert html.count("<svg") == 2  # the trend charts, drawn on the server
     assert 'href="{}?check=class_chats"'.format(reverse("orders:drilldown_school", args=[gappy.school.pk])) in html
+
+
+def test_acknowledgement_of_an_order_sent_to_nobody_counts_the_whole_staff(gappy, today):
+    gappy.order.acknowledgements.all().delete()
+    (board,) = boards_build(schools=School.objects.filter(pk=gappy.school.pk), today=today)
+    # Five people at work in the gappy school (the gone one aside), none has acknowledged.
+    assert (board.headline.acknowledged, board.headline.acknowledgements_total) == (0, 5)
 
 
 def test_board_without_an_order_says_so(client, director):
