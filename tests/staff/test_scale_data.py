@@ -113,3 +113,15 @@ def test_another_prefix_adds_schools_and_the_same_prefix_is_refused():
     with pytest.raises(CommandError):
         generate("--schools", "1", "--prefix", "a", "--invitations", "10")
     assert School.objects.count() == 5
+
+
+def test_without_copy_the_links_are_bulk_created_alike(monkeypatch):
+    """Databases without PostgreSQL's COPY take the bulk_create path to the same data."""
+    from staff.management.commands import generate_scale_data
+
+    monkeypatch.setattr(generate_scale_data, "_copy_supported", lambda: False)
+    generate("--schools", "1", "--prefix", "t", "--invitations", "400")
+    assert Invitation.objects.count() == 400
+    assert set(Invitation.objects.values_list("status", flat=True)) == set(Invitation.Status.values)
+    assert all(i.created_at < i.expires_at for i in Invitation.objects.all())
+    assert JoinRequest.objects.exists()
