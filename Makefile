@@ -56,3 +56,4 @@ bench: install
 	cur.fetchone() or cur.execute('CREATE DATABASE \"%s\"' % db['NAME'])"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench_jobs
+	$(PY) manage.py bench_board --schools 40

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, Least
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
+from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
 from chats.models import CLASS_KINDS, Chat, ChatKind, ChatRequirement
 from invitations.models import Invitation, JoinRequest
 from staff.models import Person, School, SchoolClass, TrainingRecord
@@ -53,8 +54,8 @@ STATUS_SEVERITY = {
 # Findings are raised by jobs under their own keys; these are the compliance checks they belong to,
 # so a point (or a headline figure) can list "what is missing" for its check.
 FINDING_KEYS_BY_CHECK: dict[str, tuple[str, ...]] = {
-    "class_chats": ("class_chat_missing",),
-    "school_chats": ("school_chat_missing",),
+    "class_chats": (CLASS_CHAT_MISSING,),
+    "school_chats": (SCHOOL_CHAT_MISSING,),
 }
 
 # The jobs whose runs keep the findings current: "проверено N минут назад" is the oldest of their last runs.
