@@ -37,7 +37,7 @@ GRADES = range(1, 12)
 LETTERS = ("А", "Б", "В")  # 11 grades × 3 letters = 33 classes, the gymnasium's size
 
 # The hand-written statement (a) compares against: same rows, same columns, same values.
-RAW_EXPIRE_SQL = f"""
+RAW_EXPIRE_SQL = """
     UPDATE invitations_invitation
        SET status = 'expired', annulled_at = now(), updated_at = now(),
            annul_reason = CASE WHEN uses = 0 THEN %s ELSE %s END
