@@ -412,3 +412,21 @@ def test_points_are_edited_inside_their_order(root_client, seeded):
     assert dict(order.points.values_list("number", "check_key")) == {
         p.number: p.check_key for p in points
     }
+
+
+def test_every_page_the_coordinator_may_see_answers(client, seeded):
+    coordinator = User.objects.get(username="coordinator")
+    client.force_login(coordinator)
+    request = client.get(reverse("admin:index")).wsgi_request
+    visible = [
+        m for m in REGISTERED if admin.site._registry[m].has_view_or_change_permission(request)
+    ]
+    assert SchoolClass in visible and Order in visible and Invitation in visible
+    assert JobRun in visible and Finding in visible
+    for model in visible:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url(model, "changelist"))
+        assert response.status_code == 200, model
+        assert len(queries) <= CHANGELIST_MAX_QUERIES, model
+        if admin.site._registry[model].has_add_permission(request):
+            assert client.get(url(model, "add")).status_code == 200, model
