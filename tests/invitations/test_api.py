@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from invitations.models import Invitation, JoinRequest, Role
+from invitations.models import Invitation
 from tests.factories import InvitationFactory, JoinRequestFactory, SchoolClassFactory
 
 from .conftest import PLATFORM_URL
