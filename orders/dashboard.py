@@ -185,13 +185,19 @@ def orders_in_force_latest_first() -> QuerySet[Order]:
 
 
 def current_order_subquery(school_ref="pk") -> Subquery:
-    return Subquery(orders_in_force_latest_first().filter(school=OuterRef(school_ref)).values("pk")[:1])
+    return Subquery(
+        orders_in_force_latest_first().filter(school=OuterRef(school_ref)).values("pk")[:1]
+    )
 
 
 def current_points(*, school: School) -> list[OrderPoint]:
     """The points of the school's current order (order loaded), in one query."""
     order = orders_in_force_latest_first().filter(school=school).values("pk")[:1]
-    return list(OrderPoint.objects.filter(order_id=Subquery(order)).select_related("order").order_by("position", "pk"))
+    return list(
+        OrderPoint.objects.filter(order_id=Subquery(order))
+        .select_related("order")
+        .order_by("position", "pk")
+    )
 
 
 def _count(queryset: QuerySet) -> Subquery:
@@ -200,20 +206,28 @@ def _count(queryset: QuerySet) -> Subquery:
     return Subquery(counted, output_field=IntegerField())
 
 
-def _schools_with_counters(schools: QuerySet[School], *, today: datetime.date) -> list[School]:
-    teaching = Person.objects.filter(school=OuterRef("pk"), is_active=True, staff_kind=Person.StaffKind.TEACHING)
+def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
+    teaching = Person.objects.filter(
+        school=OuterRef("pk"), is_active=True, staff_kind=Person.StaffKind.TEACHING
+    )
     # As the acknowledgement check counts: people still at work; an order not yet sent to anyone
-    # counts the whole active staff as not acknowledged (see _acknowledgements_total).
-    acknowledgements = Acknowledgement.objects.filter(order=OuterRef("current_order_id"), person__is_active=True)
+    # counts the whole active staff as not acknowledged (``staff_active``, in boards_build).
+    acknowledgements = Acknowledgement.objects.filter(
+        order=OuterRef("current_order_id"), person__is_active=True
+    )
     return list(
         schools.order_by("short_name", "pk").annotate(
             current_order_id=current_order_subquery(),
             join_requests_pending=_count(
                 JoinRequest.objects.filter(school=OuterRef("pk"), status=JoinRequest.Status.PENDING)
             ),
-            findings_open=_count(Finding.objects.filter(school=OuterRef("pk"), resolved_at__isnull=True)),
+            findings_open=_count(
+                Finding.objects.filter(school=OuterRef("pk"), resolved_at__isnull=True)
+            ),
             teaching_total=_count(teaching),
-            teaching_trained=_count(teaching.filter(Exists(TrainingRecord.objects.filter(person=OuterRef("pk"))))),
+            teaching_trained=_count(
+                teaching.filter(Exists(TrainingRecord.objects.filter(person=OuterRef("pk"))))
+            ),
             acknowledgements_total=_count(acknowledgements),
             acknowledged=_count(acknowledgements.filter(acknowledged_at__isnull=False)),
             staff_active=_count(Person.objects.filter(school=OuterRef("pk"), is_active=True)),
@@ -236,11 +250,15 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
         max_grade__gte=OuterRef("grade"),
     )
     has_chat = Exists(
-        Chat.objects.filter(school_class=OuterRef(OuterRef("pk")), kind=OuterRef("kind"), status=Chat.Status.ACTIVE)
+        Chat.objects.filter(
+            school_class=OuterRef(OuterRef("pk")), kind=OuterRef("kind"), status=Chat.Status.ACTIVE
+        )
     )
 
     def members(kind: str):
-        chat = Chat.objects.filter(school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE).order_by()
+        chat = Chat.objects.filter(
+            school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE
+        ).order_by()
         return Coalesce(Subquery(chat.values("members_count")[:1], output_field=IntegerField()), 0)
 
     rows = (
@@ -249,8 +267,14 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
         .annotate(
             n_required=_count(required),
             n_present=_count(required.filter(has_chat)),
-            students_reached=Least(members(ChatKind.CLASS_STUDENTS), F("students_expected"), output_field=IntegerField()),
-            parents_reached=Least(members(ChatKind.CLASS_PARENTS), F("parents_expected"), output_field=IntegerField()),
+            students_reached=Least(
+                members(ChatKind.CLASS_STUDENTS),
+                F("students_expected"),
+                output_field=IntegerField(),
+            ),
+            parents_reached=Least(
+                members(ChatKind.CLASS_PARENTS), F("parents_expected"), output_field=IntegerField()
+            ),
         )
         .values("school_id")
         .annotate(
@@ -258,8 +282,12 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
             compliant=Count("pk", filter=~Exists(required.filter(~has_chat))),
             chats_required=Sum("n_required"),
             chats_present=Sum("n_present"),
-            members_expected=Sum(F("students_expected") + F("parents_expected"), output_field=IntegerField()),
-            members_reached=Sum(F("students_reached") + F("parents_reached"), output_field=IntegerField()),
+            members_expected=Sum(
+                F("students_expected") + F("parents_expected"), output_field=IntegerField()
+            ),
+            members_reached=Sum(
+                F("students_reached") + F("parents_reached"), output_field=IntegerField()
+            ),
         )
     )
     return {row.pop("school_id"): row for row in rows}
@@ -267,7 +295,9 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
 
 def invitations_by_status(school_ids: list[int]) -> dict[int, dict[str, int]]:
     """Links of every school by status, in one grouped query."""
-    counts = {school_id: {status: 0 for status in Invitation.Status.values} for school_id in school_ids}
+    counts = {
+        school_id: {status: 0 for status in Invitation.Status.values} for school_id in school_ids
+    }
     rows = (
         Invitation.objects.filter(school_id__in=school_ids)
         .order_by()
@@ -282,9 +312,12 @@ def invitations_by_status(school_ids: list[int]) -> dict[int, dict[str, int]]:
 def fix_url(*, check, school_id: int, point: OrderPoint | None = None) -> str | None:
     """Where to fix what a check found missing (narrowed to the point's order where the check can);
     None if that page is not routable (yet): the board must not fail because of a link."""
-    by_point = getattr(check, "missing_url_for_point", None) if point is not None else None
     try:
-        return by_point(point=point) if by_point else check.missing_url(school_id=school_id)
+        return (
+            check.missing_url_for_point(point=point)
+            if point is not None
+            else check.missing_url(school_id=school_id)
+        )
     except NoReverseMatch:
         return None
 
@@ -294,13 +327,18 @@ def boards_build(
 ) -> list[SchoolBoard]:
     """The board of every school in ``schools`` (already narrowed to what the user may see)."""
     today = today or timezone.localdate()
-    school_rows = _schools_with_counters(schools, today=today)
+    school_rows = _schools_with_counters(schools)
     if not school_rows:
         return []
     school_ids = [school.pk for school in school_rows]
     order_ids = [school.current_order_id for school in school_rows if school.current_order_id]
-    orders = {order.pk: order for order in Order.objects.filter(pk__in=order_ids).select_related("signed_by")}
-    points = list(OrderPoint.objects.filter(order_id__in=order_ids).order_by("order_id", "position", "pk"))
+    orders = {
+        order.pk: order
+        for order in Order.objects.filter(pk__in=order_ids).select_related("signed_by")
+    }
+    points = list(
+        OrderPoint.objects.filter(order_id__in=order_ids).order_by("order_id", "position", "pk")
+    )
     for point in points:
         point.order = orders[point.order_id]  # points_evaluate reads the school through the order
     results = points_evaluate(points=points, today=today)
@@ -319,7 +357,9 @@ def boards_build(
                 figure=result.figure,
                 unit=str(check.unit) if check else "",
                 check_title=str(check.title) if check else "",
-                missing_url=fix_url(check=check, school_id=point.order.school_id, point=point) if check else None,
+                missing_url=fix_url(check=check, school_id=point.order.school_id, point=point)
+                if check
+                else None,
                 people=people.get(point.pk) or PointPeople(),
             )
         )
@@ -344,7 +384,12 @@ def boards_build(
         )
         order = orders.get(school.current_order_id)
         boards.append(
-            SchoolBoard(school=school, order=order, points=rows_by_order.get(order.pk, []) if order else [], headline=headline)
+            SchoolBoard(
+                school=school,
+                order=order,
+                points=rows_by_order.get(order.pk, []) if order else [],
+                headline=headline,
+            )
         )
     return boards
 
@@ -353,7 +398,9 @@ def point_numbers(boards: list[SchoolBoard]) -> list[str]:
     """Every point number of the boards' orders, in natural order (3 < 3.5 < 3.10 < 4)."""
 
     def key(number: str):
-        return tuple(int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")), number
+        return tuple(
+            int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")
+        ), number
 
     return sorted({row.point.number for board in boards for row in board.points}, key=key)
 
@@ -393,7 +440,9 @@ def jobs_freshness() -> Freshness:
 # --- Drill-down: what is missing and who answers for it ------------------------------------------
 
 
-def finding_list(*, school: School, check: str = "", point: OrderPoint | None = None, class_id: int | None = None):
+def finding_list(
+    *, school: School, check: str = "", point: OrderPoint | None = None, class_id: int | None = None
+):
     """Open findings of one school, narrowed by compliance check, order point or class."""
     findings = (
         Finding.objects.filter(school=school, resolved_at__isnull=True)
@@ -413,7 +462,9 @@ def finding_list(*, school: School, check: str = "", point: OrderPoint | None = 
 
 
 def _check_condition(check: str) -> Q:
-    return Q(check_key__in=(check, *FINDING_KEYS_BY_CHECK.get(check, ()))) | Q(order_point__check_key=check)
+    return Q(check_key__in=(check, *FINDING_KEYS_BY_CHECK.get(check, ()))) | Q(
+        order_point__check_key=check
+    )
 
 
 def finding_point(*, finding: Finding, points: list[OrderPoint]) -> OrderPoint | None:
@@ -422,7 +473,8 @@ def finding_point(*, finding: Finding, points: list[OrderPoint]) -> OrderPoint |
         return next((p for p in points if p.pk == finding.order_point_id), finding.order_point)
     for point in points:
         if point.check_key and (
-            finding.check_key == point.check_key or finding.check_key in FINDING_KEYS_BY_CHECK.get(point.check_key, ())
+            finding.check_key == point.check_key
+            or finding.check_key in FINDING_KEYS_BY_CHECK.get(point.check_key, ())
         ):
             return point
     return None
@@ -448,7 +500,10 @@ def dashboard_snapshot_all(*, report: RunReport, today: datetime.date | None = N
     today = today or timezone.localdate()
     boards = boards_build(schools=School.objects.all(), today=today, with_responsible=False)
     DashboardSnapshot.objects.bulk_create(
-        [DashboardSnapshot(school=board.school, date=today, figures=snapshot_figures(board)) for board in boards],
+        [
+            DashboardSnapshot(school=board.school, date=today, figures=snapshot_figures(board))
+            for board in boards
+        ],
         update_conflicts=True,
         unique_fields=["school", "date"],
         update_fields=["figures"],
@@ -457,7 +512,9 @@ def dashboard_snapshot_all(*, report: RunReport, today: datetime.date | None = N
     return report
 
 
-def snapshot_series(*, school: School, today: datetime.date, days: int = 90, live: SchoolBoard | None = None):
+def snapshot_series(
+    *, school: School, today: datetime.date, days: int = 90, live: SchoolBoard | None = None
+):
     """The school's snapshots of the last ``days`` days, oldest first; today's live figures at the end."""
     series = [
         (snapshot.date, snapshot.figures)
@@ -507,7 +564,9 @@ class HeadlineItem:
 
     def __post_init__(self):
         if not self.figure:
-            object.__setattr__(self, "figure", f"{self.percent}%" if self.percent is not None else self.value)
+            object.__setattr__(
+                self, "figure", f"{self.percent}%" if self.percent is not None else self.value
+            )
         if not self.detail and self.percent is not None:
             object.__setattr__(self, "detail", self.value)
 
@@ -520,27 +579,67 @@ def _of(done: int, total: int) -> str:
 def headline_items(headline: Headline) -> list[HeadlineItem]:
     links = headline.invitations
     status_labels = dict(Invitation.Status.choices)
-    links_text = ", ".join(f"{status_labels[status]}: {links.get(status, 0)}" for status in Invitation.Status.values)
-    others_text = ", ".join(
+    links_text = ", ".join(
         f"{status_labels[status]}: {links.get(status, 0)}" for status in Invitation.Status.values
+    )
+    others_text = ", ".join(
+        f"{status_labels[status]}: {links.get(status, 0)}"
+        for status in Invitation.Status.values
         if status != Invitation.Status.ACTIVE
     )
     return [
-        HeadlineItem("classes", "Классы со всеми обязательными чатами", _of(headline.classes_compliant, headline.classes_total),
-                     headline.classes_share, "class_chats"),
-        HeadlineItem("chats", "Обязательные чаты классов созданы", _of(headline.class_chats_present, headline.class_chats_required),
-                     headline.chats_share, "class_chats"),
-        HeadlineItem("members", "Охват учащихся и родителей чатами классов", _of(headline.members_reached, headline.members_expected),
-                     headline.members_share, "class_chats"),
-        HeadlineItem("invitations", "Ссылки-приглашения действуют", links_text, None, "no_stale_invitations",
-                     figure=str(links.get(Invitation.Status.ACTIVE, 0)), detail=others_text),
-        HeadlineItem("join_requests", "Заявки на присоединение ждут рассмотрения", str(headline.join_requests_pending), None,
-                     "join_requests_timely"),
+        HeadlineItem(
+            "classes",
+            "Классы со всеми обязательными чатами",
+            _of(headline.classes_compliant, headline.classes_total),
+            headline.classes_share,
+            "class_chats",
+        ),
+        HeadlineItem(
+            "chats",
+            "Обязательные чаты классов созданы",
+            _of(headline.class_chats_present, headline.class_chats_required),
+            headline.chats_share,
+            "class_chats",
+        ),
+        HeadlineItem(
+            "members",
+            "Охват учащихся и родителей чатами классов",
+            _of(headline.members_reached, headline.members_expected),
+            headline.members_share,
+            "class_chats",
+        ),
+        HeadlineItem(
+            "invitations",
+            "Ссылки-приглашения действуют",
+            links_text,
+            None,
+            "no_stale_invitations",
+            figure=str(links.get(Invitation.Status.ACTIVE, 0)),
+            detail=others_text,
+        ),
+        HeadlineItem(
+            "join_requests",
+            "Заявки на присоединение ждут рассмотрения",
+            str(headline.join_requests_pending),
+            None,
+            "join_requests_timely",
+        ),
         HeadlineItem("findings", "Открытые замечания", str(headline.findings_open), None, ""),
-        HeadlineItem("trained", "Педагоги, прошедшие обучение (п. 7.2)", _of(headline.teaching_trained, headline.teaching_total),
-                     headline.trained_share, "teachers_trained"),
-        HeadlineItem("acknowledged", "Ознакомлены с приказом", _of(headline.acknowledged, headline.acknowledgements_total),
-                     headline.acknowledged_share, "order_acknowledged"),
+        HeadlineItem(
+            "trained",
+            "Педагоги, прошедшие обучение (п. 7.2)",
+            _of(headline.teaching_trained, headline.teaching_total),
+            headline.trained_share,
+            "teachers_trained",
+        ),
+        HeadlineItem(
+            "acknowledged",
+            "Ознакомлены с приказом",
+            _of(headline.acknowledged, headline.acknowledgements_total),
+            headline.acknowledged_share,
+            "order_acknowledged",
+        ),
     ]
 
 

@@ -56,13 +56,18 @@ class DashboardInvitationsSerializer(serializers.Serializer):
 
 class DashboardSerializer(serializers.Serializer):
     school = serializers.IntegerField()
-    order = DashboardOrderSerializer(allow_null=True, help_text="The school's current order with live statuses; null if none.")
+    order = DashboardOrderSerializer(
+        allow_null=True, help_text="The school's current order with live statuses; null if none."
+    )
     classes_total = serializers.IntegerField()
     classes_compliant = serializers.IntegerField()
     invitations = DashboardInvitationsSerializer()
     join_requests_pending = serializers.IntegerField()
     findings_open = serializers.IntegerField()
-    checked_at = serializers.DateTimeField(allow_null=True, help_text="When the checking jobs last ran (the oldest of their last runs).")
+    checked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the checking jobs last ran (the oldest of their last runs).",
+    )
 
 
 def _responsible(people) -> list[dict]:
@@ -77,7 +82,9 @@ def dashboard_payload(board: SchoolBoard, *, checked_at) -> dict:
     order = board.order
     return {
         "school": board.school.pk,
-        "order": None if order is None else {
+        "order": None
+        if order is None
+        else {
             "id": order.pk,
             "number": order.number,
             "date": order.date,
@@ -98,7 +105,9 @@ def dashboard_payload(board: SchoolBoard, *, checked_at) -> dict:
         },
         "classes_total": board.headline.classes_total,
         "classes_compliant": board.headline.classes_compliant,
-        "invitations": {status: board.headline.invitations.get(status, 0) for status in Invitation.Status.values},
+        "invitations": {
+            status: board.headline.invitations.get(status, 0) for status in Invitation.Status.values
+        },
         "join_requests_pending": board.headline.join_requests_pending,
         "findings_open": board.headline.findings_open,
         "checked_at": checked_at,
@@ -113,7 +122,11 @@ class DashboardView(APIView):
             "Director, coordinator, operator: their own school. Inspector: `?school=ID` for any school "
             "(required). Another school than the user's own: 404."
         ),
-        parameters=[OpenApiParameter("school", int, required=False, description="School id (the inspector must give it).")],
+        parameters=[
+            OpenApiParameter(
+                "school", int, required=False, description="School id (the inspector must give it)."
+            )
+        ],
         responses={
             200: DashboardSerializer,
             400: OpenApiResponse(description="`school` missing (inspector) or not a number."),
@@ -139,7 +152,9 @@ class DashboardView(APIView):
                     raise ValidationError({"school": ["Укажите школу: ?school=ID."]})
                 raise PermissionDenied()
             school_id = own.pk
-        boards = boards_build(schools=school_list(user=user).filter(pk=school_id), today=timezone.localdate())
+        boards = boards_build(
+            schools=school_list(user=user).filter(pk=school_id), today=timezone.localdate()
+        )
         if not boards:
             raise Http404
         payload = dashboard_payload(boards[0], checked_at=jobs_freshness().checked_at)

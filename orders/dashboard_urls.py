@@ -8,7 +8,13 @@ urlpatterns: list = [
     path("board/findings/", views.drilldown, name="drilldown"),
     path("board/<int:school_id>/findings/", views.drilldown, name="drilldown_school"),
     re_path(r"^board/export\.(?P<fmt>xlsx|pdf)$", views.export, name="board_export"),
-    re_path(r"^board/(?P<school_id>[0-9]+)/export\.(?P<fmt>xlsx|pdf)$", views.export, name="board_export_school"),
+    re_path(
+        r"^board/(?P<school_id>[0-9]+)/export\.(?P<fmt>xlsx|pdf)$",
+        views.export,
+        name="board_export_school",
+    ),
     path("inspector/", views.inspector, name="inspector"),
-    re_path(r"^inspector/export\.(?P<fmt>xlsx|pdf)$", views.inspector_export, name="inspector_export"),
+    re_path(
+        r"^inspector/export\.(?P<fmt>xlsx|pdf)$", views.inspector_export, name="inspector_export"
+    ),
 ]

@@ -98,8 +98,13 @@ def _trend_charts(series) -> list:
         series=[
             Series(_("открытые замечания"), count(lambda f: f.get("findings_open"))),
             Series(_("заявки ждут"), count(lambda f: f.get("join_requests_pending"))),
-            Series(_("действующие ссылки"), count(lambda f: (f.get("invitations") or {}).get("active"))),
-            Series(_("пункты выполнены"), count(lambda f: (f.get("points") or {}).get(PointStatus.DONE))),
+            Series(
+                _("действующие ссылки"), count(lambda f: (f.get("invitations") or {}).get("active"))
+            ),
+            Series(
+                _("пункты выполнены"),
+                count(lambda f: (f.get("points") or {}).get(PointStatus.DONE)),
+            ),
         ],
     )
     return [shares, counts]
@@ -193,7 +198,9 @@ def drilldown(request, school_id: int | None = None):
             "check": check,
             "check_key": check_key,
             "class_id": class_id,
-            "fix_url": fix_url(check=check, school_id=school.pk, point=point) if check and not read_only else None,
+            "fix_url": fix_url(check=check, school_id=school.pk, point=point)
+            if check and not read_only
+            else None,
             "read_only": read_only,
             "query": query.urlencode(),
         },
@@ -213,14 +220,23 @@ def inspector(request):
     boards = _inspector_boards(request)
     numbers = point_numbers(boards)
     table = [
-        {"board": b, "cells": [b.points_by_number.get(number) for number in numbers], "counts": b.status_counts}
+        {
+            "board": b,
+            "cells": [b.points_by_number.get(number) for number in numbers],
+            "counts": b.status_counts,
+        }
         for b in boards
     ]
     return render(
         request,
         "orders/inspector.html",
-        {"table": table, "numbers": numbers, "freshness": jobs_freshness(), "statuses": PointStatus,
-         "today": timezone.localdate()},
+        {
+            "table": table,
+            "numbers": numbers,
+            "freshness": jobs_freshness(),
+            "statuses": PointStatus,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -233,10 +249,16 @@ def _file_response(content: bytes, *, content_type: str, filename: str) -> HttpR
 def _render_export(boards, fmt: str, *, filename: str, municipality: bool) -> HttpResponse:
     today = timezone.localdate()
     if fmt == "xlsx":
-        return _file_response(board_xlsx(boards=boards, today=today, municipality=municipality),
-                              content_type=XLSX, filename=f"{filename}-{today:%Y-%m-%d}.xlsx")
-    return _file_response(board_pdf(boards=boards, today=today, municipality=municipality),
-                          content_type="application/pdf", filename=f"{filename}-{today:%Y-%m-%d}.pdf")
+        return _file_response(
+            board_xlsx(boards=boards, today=today, municipality=municipality),
+            content_type=XLSX,
+            filename=f"{filename}-{today:%Y-%m-%d}.xlsx",
+        )
+    return _file_response(
+        board_pdf(boards=boards, today=today, municipality=municipality),
+        content_type="application/pdf",
+        filename=f"{filename}-{today:%Y-%m-%d}.pdf",
+    )
 
 
 @login_required
@@ -257,4 +279,6 @@ def export(request, fmt: str, school_id: int | None = None):
 @login_required
 def inspector_export(request, fmt: str):
     """The whole municipality: a summary and every school's report."""
-    return _render_export(_inspector_boards(request), fmt, filename="ispolnenie-munitsipalitet", municipality=True)
+    return _render_export(
+        _inspector_boards(request), fmt, filename="ispolnenie-munitsipalitet", municipality=True
+    )

@@ -23,10 +23,24 @@ from .dashboard import SchoolBoard, headline_items, in_charge_text, point_number
 # fpdf2 subsets the embedded font through fontTools, which logs every table it touches at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-POINT_HEADINGS = ("№ п.", "Содержание пункта", "Срок", "Состояние", "Показатель", "Ответственный сегодня")
+POINT_HEADINGS = (
+    "№ п.",
+    "Содержание пункта",
+    "Срок",
+    "Состояние",
+    "Показатель",
+    "Ответственный сегодня",
+)
 SUMMARY_HEADINGS = (
-    "Школа", "Приказ", "Выполнено", "Частично", "Не выполнено", "Просрочено", "Не измеряется",
-    "Классы со всеми чатами", "Открытые замечания",
+    "Школа",
+    "Приказ",
+    "Выполнено",
+    "Частично",
+    "Не выполнено",
+    "Просрочено",
+    "Не измеряется",
+    "Классы со всеми чатами",
+    "Открытые замечания",
 )
 STATUS_FILL = {
     PointStatus.DONE: "E3F4E8",
@@ -77,9 +91,16 @@ def summary_row(board: SchoolBoard) -> tuple:
     return (
         board.school.short_name,
         order_caption(board),
-        *(counts[status] for status in (
-            PointStatus.DONE, PointStatus.PARTIAL, PointStatus.NOT_DONE, PointStatus.OVERDUE, PointStatus.NOT_MEASURED
-        )),
+        *(
+            counts[status]
+            for status in (
+                PointStatus.DONE,
+                PointStatus.PARTIAL,
+                PointStatus.NOT_DONE,
+                PointStatus.OVERDUE,
+                PointStatus.NOT_MEASURED,
+            )
+        ),
         f"{headline.classes_compliant} из {headline.classes_total}",
         headline.findings_open,
     )
@@ -102,7 +123,9 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _table(sheet, start_row: int, headings, rows, *, status_column: int | None = None, statuses=()) -> int:
+def _table(
+    sheet, start_row: int, headings, rows, *, status_column: int | None = None, statuses=()
+) -> int:
     for col, heading in enumerate(headings, 1):
         cell = sheet.cell(row=start_row, column=col, value=heading)
         cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEAD_FILL, _BOX, _WRAP
@@ -112,7 +135,9 @@ def _table(sheet, start_row: int, headings, rows, *, status_column: int | None =
             cell.border, cell.alignment = _BOX, _WRAP
         if status_column is not None:
             status = statuses[r - start_row - 1]
-            sheet.cell(row=r, column=status_column).fill = PatternFill("solid", fgColor=STATUS_FILL[status])
+            sheet.cell(row=r, column=status_column).fill = PatternFill(
+                "solid", fgColor=STATUS_FILL[status]
+            )
     return start_row + len(rows) + 1
 
 
@@ -127,18 +152,36 @@ def _school_sheet(sheet, board: SchoolBoard, today: datetime.date) -> None:
         sheet.append([board.order.title])
     sheet.append([f"По состоянию на {today:%d.%m.%Y}"])
     row = sheet.max_row + 2
-    row = _table(sheet, row, POINT_HEADINGS, point_rows(board), status_column=4, statuses=[p.status for p in board.points])
+    row = _table(
+        sheet,
+        row,
+        POINT_HEADINGS,
+        point_rows(board),
+        status_column=4,
+        statuses=[p.status for p in board.points],
+    )
     row += 1
     sheet.cell(row=row, column=1, value="Показатели").font = Font(bold=True)
-    row = _table(sheet, row + 1, ("Показатель", "Значение"), [(item.label, item.value) for item in headline_items(board.headline)])
+    row = _table(
+        sheet,
+        row + 1,
+        ("Показатель", "Значение"),
+        [(item.label, item.value) for item in headline_items(board.headline)],
+    )
     row += 2
     sheet.cell(row=row, column=1, value=f"Дата: {today:%d.%m.%Y}")
-    sheet.cell(row=row + 2, column=1, value=f"Директор _______________________ / {signer_name(board) or '________________'} /")
+    sheet.cell(
+        row=row + 2,
+        column=1,
+        value=f"Директор _______________________ / {signer_name(board) or '________________'} /",
+    )
     for col, width in enumerate((9, 70, 12, 16, 22, 34), 1):
         sheet.column_dimensions[get_column_letter(col)].width = width
 
 
-def board_xlsx(*, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False) -> bytes:
+def board_xlsx(
+    *, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False
+) -> bytes:
     """The report as an XLSX workbook: one sheet per school, a summary sheet first for the municipality."""
     today = today or timezone.localdate()
     workbook = Workbook()
@@ -154,7 +197,9 @@ def board_xlsx(*, boards: list[SchoolBoard], today: datetime.date | None = None,
         for col, width in enumerate((34, 26, 12, 12, 14, 12, 14, 16, 14), 1):
             first.column_dimensions[get_column_letter(col)].width = width
         for board in boards:
-            _school_sheet(workbook.create_sheet(_sheet_title(board.school.short_name, used)), board, today)
+            _school_sheet(
+                workbook.create_sheet(_sheet_title(board.school.short_name, used)), board, today
+            )
     else:
         for index, board in enumerate(boards):
             sheet = first if index == 0 else workbook.create_sheet()
@@ -199,18 +244,40 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     pdf.multi_cell(width, 5, board.school.municipality, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Roboto", "B", 12)
-    pdf.multi_cell(width, 6, f"Отчёт об исполнении. {order_caption(board)}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width,
+        6,
+        f"Отчёт об исполнении. {order_caption(board)}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     if board.order:
         pdf.set_font("Roboto", "", 9)
-        pdf.multi_cell(width, 4.5, " ".join(board.order.title.split()), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            width,
+            4.5,
+            " ".join(board.order.title.split()),
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     pdf.set_font("Roboto", "", 10)
-    pdf.multi_cell(width, 6, f"По состоянию на {today:%d.%m.%Y}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width, 6, f"По состоянию на {today:%d.%m.%Y}", align="C", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(2)
 
     pdf.set_font("Roboto", "", 8)
     heading = FontFace(emphasis="BOLD", fill_color=(230, 238, 251))
-    with pdf.table(col_widths=(9, 70, 17, 20, 22, 32), headings_style=heading, line_height=4, text_align="LEFT",
-                   v_align="TOP", padding=1) as table:
+    with pdf.table(
+        col_widths=(9, 70, 17, 20, 22, 32),
+        headings_style=heading,
+        line_height=4,
+        text_align="LEFT",
+        v_align="TOP",
+        padding=1,
+    ) as table:
         table.row(POINT_HEADINGS)
         for values in point_rows(board, text_limit=200):
             table.row(values)
@@ -218,7 +285,9 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     pdf.set_font("Roboto", "B", 10)
     pdf.cell(0, 6, "Показатели", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Roboto", "", 9)
-    with pdf.table(col_widths=(60, 40), headings_style=heading, line_height=4.5, text_align="LEFT", padding=1) as table:
+    with pdf.table(
+        col_widths=(60, 40), headings_style=heading, line_height=4.5, text_align="LEFT", padding=1
+    ) as table:
         table.row(("Показатель", "Значение"))
         for item in headline_items(board.headline):
             table.row((item.label, item.value))
@@ -226,8 +295,13 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     pdf.set_font("Roboto", "", 10)
     pdf.cell(0, 6, f"Дата: {today:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.cell(0, 6, f"Директор  _______________________  / {signer_name(board) or '____________________'} /",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        f"Директор  _______________________  / {signer_name(board) or '____________________'} /",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
 
 STATUS_CODES = {
@@ -237,10 +311,15 @@ STATUS_CODES = {
     PointStatus.OVERDUE: "П",
     PointStatus.NOT_MEASURED: "–",
 }
-STATUS_RGB = {status: tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4)) for status, colour in STATUS_FILL.items()}
+STATUS_RGB = {
+    status: tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    for status, colour in STATUS_FILL.items()
+}
 
 
-def _pdf_municipality(pdf, boards: list[SchoolBoard], numbers: list[str], today: datetime.date) -> None:
+def _pdf_municipality(
+    pdf, boards: list[SchoolBoard], numbers: list[str], today: datetime.date
+) -> None:
     """The summary of every school, then schools × points as status letters (one table, not 40 reports:
     the municipality's PDF stays a few pages and a fraction of a second)."""
     from fpdf.fonts import FontFace
@@ -249,14 +328,32 @@ def _pdf_municipality(pdf, boards: list[SchoolBoard], numbers: list[str], today:
     pdf.add_page(orientation="L")
     name = boards[0].school.municipality if boards else ""
     pdf.set_font("Roboto", "B", 12)
-    pdf.multi_cell(pdf.epw, 6, f"Исполнение приказов об использовании платформы «Сферум»: {name}", align="C",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        pdf.epw,
+        6,
+        f"Исполнение приказов об использовании платформы «Сферум»: {name}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("Roboto", "", 10)
-    pdf.cell(0, 6, f"По состоянию на {today:%d.%m.%Y}; школ: {len(boards)}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        f"По состоянию на {today:%d.%m.%Y}; школ: {len(boards)}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     pdf.set_font("Roboto", "", 8)
-    with pdf.table(col_widths=(50, 36, 15, 15, 17, 16, 17, 20, 18), headings_style=heading, line_height=4,
-                   text_align="LEFT", padding=1) as table:
+    with pdf.table(
+        col_widths=(50, 36, 15, 15, 17, 16, 17, 20, 18),
+        headings_style=heading,
+        line_height=4,
+        text_align="LEFT",
+        padding=1,
+    ) as table:
         table.row(SUMMARY_HEADINGS)
         for board in boards:
             table.row(tuple(str(value) for value in summary_row(board)))
@@ -267,11 +364,20 @@ def _pdf_municipality(pdf, boards: list[SchoolBoard], numbers: list[str], today:
         pdf.cell(0, 6, "Состояние пунктов приказов по школам", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Roboto", "", 8)
         legend = "; ".join(f"{code} — {status.label}" for status, code in STATUS_CODES.items())
-        pdf.cell(0, 5, f"{legend}; пусто — пункта нет в приказе школы", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0, 5, f"{legend}; пусто — пункта нет в приказе школы", new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.ln(1)
         point_width = min(9.0, (pdf.epw - 48) / len(numbers))
-        with pdf.table(col_widths=(48, *([point_width] * len(numbers))), width=48 + point_width * len(numbers),
-                       headings_style=heading, line_height=4, text_align="CENTER", padding=0.5, align="LEFT") as table:
+        with pdf.table(
+            col_widths=(48, *([point_width] * len(numbers))),
+            width=48 + point_width * len(numbers),
+            headings_style=heading,
+            line_height=4,
+            text_align="CENTER",
+            padding=0.5,
+            align="LEFT",
+        ) as table:
             table.row(("Школа", *numbers))
             for board in boards:
                 row = table.row()
@@ -282,16 +388,26 @@ def _pdf_municipality(pdf, boards: list[SchoolBoard], numbers: list[str], today:
                     if point is None:
                         row.cell("")
                     else:
-                        row.cell(STATUS_CODES[point.status], style=FontFace(fill_color=STATUS_RGB[point.status]))
+                        row.cell(
+                            STATUS_CODES[point.status],
+                            style=FontFace(fill_color=STATUS_RGB[point.status]),
+                        )
     pdf.ln(8)
     pdf.set_font("Roboto", "", 10)
     pdf.cell(0, 6, f"Дата: {today:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.cell(0, 6, "Начальник управления образования  _______________________  / ____________________ /",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        "Начальник управления образования  _______________________  / ____________________ /",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
 
-def board_pdf(*, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False) -> bytes:
+def board_pdf(
+    *, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False
+) -> bytes:
     """The report as a PDF: a school's report (a page or two per school), or for the municipality the
     summary and the schools × points table."""
     today = today or timezone.localdate()

@@ -55,16 +55,22 @@ def line_chart(
 
     suffix = "%" if percent else ""
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
+        (
+            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">'
+        ),
         f"<title>{escape(title)}</title>",
     ]
     for k in range(5):  # horizontal grid with labels
         value = y_max * k / 4
         gy = y(value)
         label = f"{value:g}{suffix}"
-        parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" stroke="#d0d7de" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#57606a">{escape(label)}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" stroke="#d0d7de" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#57606a">{escape(label)}</text>'
+        )
     if n:
         ticks = sorted({0, n - 1, *range(0, n, max(1, n // 5))})
         for i in ticks:
@@ -77,7 +83,9 @@ def line_chart(
         points = [(x(i), y(v), v, dates[i]) for i, v in enumerate(item.values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in points)
-            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{path}"/>')
+            parts.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{path}"/>'
+            )
         for px, py, value, day in points:
             parts.append(
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}">'
@@ -89,4 +97,6 @@ def line_chart(
         f"{escape(item.label)}</li>"
         for i, item in enumerate(series)
     )
-    return mark_safe(f'<figure class="chart-figure">{"".join(parts)}<ul class="chart-legend">{legend}</ul></figure>')
+    return mark_safe(
+        f'<figure class="chart-figure">{"".join(parts)}<ul class="chart-legend">{legend}</ul></figure>'
+    )

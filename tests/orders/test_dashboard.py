@@ -55,9 +55,18 @@ def test_headline_figures_agree_with_the_data(gappy, director, other_school, tod
     ChatFactory(school_class__school=other_school, kind="class_parents", members_count=99)
     (board,) = boards_build(schools=School.objects.filter(pk=gappy.school.pk), today=today)
     headline = board.headline
-    assert (headline.classes_total, headline.classes_compliant) == (3, 1)  # 11А archived; only 5А has both chats
-    assert (headline.class_chats_required, headline.class_chats_present) == (6, 3)  # 6А's archived chat does not count
-    assert (headline.members_expected, headline.members_reached) == (195, 90)  # 20 + 40 (of 50, capped) + 30
+    assert (headline.classes_total, headline.classes_compliant) == (
+        3,
+        1,
+    )  # 11А archived; only 5А has both chats
+    assert (headline.class_chats_required, headline.class_chats_present) == (
+        6,
+        3,
+    )  # 6А's archived chat does not count
+    assert (headline.members_expected, headline.members_reached) == (
+        195,
+        90,
+    )  # 20 + 40 (of 50, capped) + 30
     assert headline.invitations == {"active": 2, "used": 1, "expired": 1, "annulled": 1}
     assert headline.join_requests_pending == 2
     assert headline.findings_open == 3
@@ -65,7 +74,11 @@ def test_headline_figures_agree_with_the_data(gappy, director, other_school, tod
     assert (headline.teaching_trained, headline.teaching_total) == (2, 5)
     # The current order only, people still at work only.
     assert (headline.acknowledged, headline.acknowledgements_total) == (3, 4)
-    assert (headline.classes_share, headline.trained_share, headline.acknowledged_share) == (33, 40, 75)
+    assert (headline.classes_share, headline.trained_share, headline.acknowledged_share) == (
+        33,
+        40,
+        75,
+    )
 
 
 def test_points_have_live_status_figure_and_the_person_in_charge_today(gappy, today):
@@ -74,18 +87,34 @@ def test_points_have_live_status_figure_and_the_person_in_charge_today(gappy, to
     rows = board.points_by_number
     assert [row.point.number for row in board.points] == ["1", "2", "3", "7.1", "8", "9"]
     assert {number: row.status for number, row in rows.items()} == {
-        "1": PointStatus.DONE, "2": PointStatus.OVERDUE, "3": PointStatus.PARTIAL,
-        "7.1": PointStatus.NOT_MEASURED, "8": PointStatus.NOT_MEASURED, "9": PointStatus.NOT_DONE,
+        "1": PointStatus.DONE,
+        "2": PointStatus.OVERDUE,
+        "3": PointStatus.PARTIAL,
+        "7.1": PointStatus.NOT_MEASURED,
+        "8": PointStatus.NOT_MEASURED,
+        "9": PointStatus.NOT_DONE,
     }
     assert rows["1"].figure_text == "3 из 3 классов"
     assert rows["7.1"].figure is None and rows["8"].figure is None
 
     people = gappy.people
     assert rows["1"].people.in_charge == people["Осипов"] and not rows["1"].people.substituting
-    assert rows["2"].people.in_charge == people["Костюков"] and rows["2"].people.substituting  # primary away today
-    assert rows["3"].people.in_charge is None and rows["3"].people.primary == people["Ушедший"]  # gone, no backup
-    assert rows["9"].people.in_charge == people["Гладкова"] and rows["9"].people.co_executors == [people["Горбатенко"]]
-    assert board.status_counts == {"overdue": 1, "not_done": 1, "partial": 1, "not_measured": 2, "done": 1}
+    assert (
+        rows["2"].people.in_charge == people["Костюков"] and rows["2"].people.substituting
+    )  # primary away today
+    assert (
+        rows["3"].people.in_charge is None and rows["3"].people.primary == people["Ушедший"]
+    )  # gone, no backup
+    assert rows["9"].people.in_charge == people["Гладкова"] and rows["9"].people.co_executors == [
+        people["Горбатенко"]
+    ]
+    assert board.status_counts == {
+        "overdue": 1,
+        "not_done": 1,
+        "partial": 1,
+        "not_measured": 2,
+        "done": 1,
+    }
 
 
 def test_the_backup_stops_answering_when_the_absence_is_over(gappy, today):
@@ -95,22 +124,40 @@ def test_the_backup_stops_answering_when_the_absence_is_over(gappy, today):
 
 
 def test_board_page_shows_points_figures_people_and_freshness(client, gappy, director):
-    JobRun.objects.create(name="flag_missing_chats", started_at=timezone.now() - datetime.timedelta(minutes=13),
-                          finished_at=timezone.now() - datetime.timedelta(minutes=12), status=JobRun.Status.SUCCESS)
+    JobRun.objects.create(
+        name="flag_missing_chats",
+        started_at=timezone.now() - datetime.timedelta(minutes=13),
+        finished_at=timezone.now() - datetime.timedelta(minutes=12),
+        status=JobRun.Status.SUCCESS,
+    )
     client.force_login(director)
     response = client.get(reverse("orders:board"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "приказ № 883 от 15.12.2025" in html
-    for number, status in (("1", "done"), ("2", "overdue"), ("3", "partial"), ("7.1", "not_measured"), ("9", "not_done")):
+    for number, status in (
+        ("1", "done"),
+        ("2", "overdue"),
+        ("3", "partial"),
+        ("7.1", "not_measured"),
+        ("9", "not_done"),
+    ):
         assert f'data-point="{number}" data-status="{status}"' in html
     assert "3 из 3 классов" in html
-    assert "Костюков Дмитрий Юрьевич" in html and "замещает: Горбатенко Виктория Ивановна отсутствует" in html
+    assert (
+        "Костюков Дмитрий Юрьевич" in html
+        and "замещает: Горбатенко Виктория Ивановна отсутствует" in html
+    )
     assert "нет замены" in html  # point 3: the primary is gone and nobody stands in
     assert "1 из 3 (33%)" in html  # classes compliant
     assert "Замечания проверены 12" in html and "назад" in html
     assert html.count("<svg") == 2  # the trend charts, drawn on the server
-    assert 'href="{}?check=class_chats"'.format(reverse("orders:drilldown_school", args=[gappy.school.pk])) in html
+    assert (
+        'href="{}?check=class_chats"'.format(
+            reverse("orders:drilldown_school", args=[gappy.school.pk])
+        )
+        in html
+    )
 
 
 def test_acknowledgement_of_an_order_sent_to_nobody_counts_the_whole_staff(gappy, today):
@@ -130,11 +177,19 @@ def test_board_without_an_order_says_so(client, director):
 def test_freshness_is_the_oldest_of_the_checking_jobs_last_runs(db):
     now = timezone.now()
     for name, minutes in (("flag_missing_chats", 5), ("expire_invitations", 30), ("snapshot", 600)):
-        JobRun.objects.create(name=name, started_at=now - datetime.timedelta(minutes=minutes + 1),
-                              finished_at=now - datetime.timedelta(minutes=minutes), status=JobRun.Status.SUCCESS)
-    JobRun.objects.create(name="check_deadlines", started_at=now, finished_at=now, status=JobRun.Status.FAILED)
+        JobRun.objects.create(
+            name=name,
+            started_at=now - datetime.timedelta(minutes=minutes + 1),
+            finished_at=now - datetime.timedelta(minutes=minutes),
+            status=JobRun.Status.SUCCESS,
+        )
+    JobRun.objects.create(
+        name="check_deadlines", started_at=now, finished_at=now, status=JobRun.Status.FAILED
+    )
     freshness = jobs_freshness()
-    assert freshness.minutes_ago == 30  # the snapshot does not check anything; the failed run does not count
+    assert (
+        freshness.minutes_ago == 30
+    )  # the snapshot does not check anything; the failed run does not count
     assert set(freshness.runs) == {"flag_missing_chats", "expire_invitations", "snapshot"}
 
 
@@ -144,8 +199,12 @@ def test_freshness_is_the_oldest_of_the_checking_jobs_last_runs(db):
 @pytest.mark.parametrize(
     "user_fixture, expected",
     [
-        ("director", 200), ("coordinator", 200), ("operator", 200),
-        ("teacher_5a", 403), ("staff_member", 403), ("web_editor", 403),
+        ("director", 200),
+        ("coordinator", 200),
+        ("operator", 200),
+        ("teacher_5a", 403),
+        ("staff_member", 403),
+        ("web_editor", 403),
         ("other_director", 404),  # another school's board does not exist for them
         ("inspector", 200),
     ],
@@ -187,8 +246,8 @@ def _board_queries(client, school) -> int:
 
 
 def test_board_queries_are_the_same_for_1_and_10_schools_of_data(client, monkeypatch, today):
-    from tests.factories import make_user
     from staff.roles import Role
+    from tests.factories import make_user
 
     register_fixed_checks(monkeypatch)
     first = build_scale_school(0, classes=3)
@@ -206,17 +265,21 @@ def test_board_queries_are_the_same_for_1_and_10_schools_of_data(client, monkeyp
 
 
 def test_the_board_queries_do_not_grow_with_classes(client, monkeypatch):
-    from tests.factories import SchoolClassFactory, make_user
     from staff.roles import Role
+    from tests.factories import SchoolClassFactory, make_user
 
     register_fixed_checks(monkeypatch)
     school = build_scale_school(0, classes=2)
-    director = make_user(school=school, username="scale_director", roles=[Role.DIRECTOR, Role.STAFF])
+    director = make_user(
+        school=school, username="scale_director", roles=[Role.DIRECTOR, Role.STAFF]
+    )
     client.force_login(director)
     client.get(reverse("orders:board"))
     few = _board_queries(client, school)
     for n in range(20):
-        ChatFactory(school_class=SchoolClassFactory(school=school, grade=1 + n % 11), kind="class_students")
+        ChatFactory(
+            school_class=SchoolClassFactory(school=school, grade=1 + n % 11), kind="class_students"
+        )
     assert _board_queries(client, school) == few
 
 
@@ -236,7 +299,9 @@ def test_snapshot_is_one_row_per_school_per_day_and_idempotent(gappy, other_scho
     Finding.objects.filter(school=gappy.school).update(resolved_at=timezone.now())
     dashboard_snapshot_all(report=RunReport(), today=today)
     assert DashboardSnapshot.objects.filter(school=gappy.school).count() == 1
-    assert DashboardSnapshot.objects.get(school=gappy.school, date=today).figures["findings_open"] == 0
+    assert (
+        DashboardSnapshot.objects.get(school=gappy.school, date=today).figures["findings_open"] == 0
+    )
 
     # The next day adds a row.
     dashboard_snapshot_all(report=RunReport(), today=today + datetime.timedelta(days=1))
@@ -266,10 +331,15 @@ def test_snapshot_queries_do_not_grow_with_schools(monkeypatch, today):
 
 
 def test_trend_series_ends_with_the_live_figures(gappy, today):
-    DashboardSnapshot.objects.create(school=gappy.school, date=today - datetime.timedelta(days=2), figures={"findings_open": 9})
-    DashboardSnapshot.objects.create(school=gappy.school, date=today, figures={"findings_open": 7})  # replaced by live
+    DashboardSnapshot.objects.create(
+        school=gappy.school, date=today - datetime.timedelta(days=2), figures={"findings_open": 9}
+    )
+    DashboardSnapshot.objects.create(
+        school=gappy.school, date=today, figures={"findings_open": 7}
+    )  # replaced by live
     (board,) = boards_build(schools=School.objects.filter(pk=gappy.school.pk), today=today)
     series = snapshot_series(school=gappy.school, today=today, live=board)
     assert [(day, figures["findings_open"]) for day, figures in series] == [
-        (today - datetime.timedelta(days=2), 9), (today, 3),
+        (today - datetime.timedelta(days=2), 9),
+        (today, 3),
     ]

@@ -30,14 +30,22 @@ def gappy(school, monkeypatch):
 def test_director_gets_the_board_of_their_school(api, gappy, director):
     finished = timezone.now() - datetime.timedelta(minutes=5)
     for name in ("flag_missing_chats", "expire_invitations", "check_deadlines"):
-        JobRun.objects.create(name=name, started_at=finished, finished_at=finished, status=JobRun.Status.SUCCESS)
+        JobRun.objects.create(
+            name=name, started_at=finished, finished_at=finished, status=JobRun.Status.SUCCESS
+        )
     api.force_authenticate(director)
     response = api.get(URL)
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "school", "order", "classes_total", "classes_compliant", "invitations",
-        "join_requests_pending", "findings_open", "checked_at",
+        "school",
+        "order",
+        "classes_total",
+        "classes_compliant",
+        "invitations",
+        "join_requests_pending",
+        "findings_open",
+        "checked_at",
     }
     assert body["school"] == gappy.school.pk
     assert (body["classes_total"], body["classes_compliant"]) == (3, 1)
@@ -51,15 +59,34 @@ def test_director_gets_the_board_of_their_school(api, gappy, director):
     assert (order["id"], order["number"], order["date"]) == (gappy.order.pk, "883", "2025-12-15")
     assert order["basis"] == "Приказ Управления образования от 01.12.2025 № 935"
     points = {point["number"]: point for point in order["points"]}
-    assert set(points["1"]) == {"id", "number", "text", "deadline", "status", "figure", "responsible"}
+    assert set(points["1"]) == {
+        "id",
+        "number",
+        "text",
+        "deadline",
+        "status",
+        "figure",
+        "responsible",
+    }
     assert {number: point["status"] for number, point in points.items()} == {
-        "1": "done", "2": "overdue", "3": "partial", "7.1": "not_measured", "8": "not_measured", "9": "not_done",
+        "1": "done",
+        "2": "overdue",
+        "3": "partial",
+        "7.1": "not_measured",
+        "8": "not_measured",
+        "9": "not_done",
     }
     assert points["1"]["figure"] == {"done": 3, "total": 3} and points["7.1"]["figure"] is None
-    assert points["2"]["deadline"] == (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    assert (
+        points["2"]["deadline"] == (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    )
     people = gappy.people
     assert points["2"]["responsible"] == [
-        {"id": people["Горбатенко"].pk, "full_name": "Горбатенко Виктория Ивановна", "backup": False},
+        {
+            "id": people["Горбатенко"].pk,
+            "full_name": "Горбатенко Виктория Ивановна",
+            "backup": False,
+        },
         {"id": people["Костюков"].pk, "full_name": "Костюков Дмитрий Юрьевич", "backup": True},
     ]
 
@@ -106,11 +133,19 @@ def test_the_schema_documents_the_dashboard(api):
     schema = api.get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/dashboard/"]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["school"]
-    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[
+        -1
+    ]
     component = schema["components"]["schemas"][ref]
     assert set(component["properties"]) == {
-        "school", "order", "classes_total", "classes_compliant", "invitations",
-        "join_requests_pending", "findings_open", "checked_at",
+        "school",
+        "order",
+        "classes_total",
+        "classes_compliant",
+        "invitations",
+        "join_requests_pending",
+        "findings_open",
+        "checked_at",
     }
     point = schema["components"]["schemas"]["DashboardPoint"]["properties"]
     assert set(point) == {"id", "number", "text", "deadline", "status", "figure", "responsible"}

@@ -27,12 +27,20 @@ def _rows(response):
 def test_all_open_findings_with_who_answers(client, gappy, director):
     client.force_login(director)
     rows = _rows(client.get(reverse("orders:drilldown")))
-    assert {row["finding"].message for row in rows} == {"Нет чата с родителями 6А", "Пункт 2 просрочен", "Иное"}
+    assert {row["finding"].message for row in rows} == {
+        "Нет чата с родителями 6А",
+        "Пункт 2 просрочен",
+        "Иное",
+    }
     by_message = {row["finding"].message: row for row in rows}
-    assert by_message["Нет чата с родителями 6А"]["teacher"] == gappy.people["Кл5А"]  # the class teacher answers
+    assert (
+        by_message["Нет чата с родителями 6А"]["teacher"] == gappy.people["Кл5А"]
+    )  # the class teacher answers
     overdue = by_message["Пункт 2 просрочен"]
     assert overdue["point"] == gappy.points["2"]
-    assert overdue["people"].in_charge == gappy.people["Костюков"]  # the backup, the primary being away today
+    assert (
+        overdue["people"].in_charge == gappy.people["Костюков"]
+    )  # the backup, the primary being away today
 
 
 def test_filter_by_check_point_and_class(client, gappy, director):
@@ -67,8 +75,15 @@ def test_empty_state(client, school, director):
 
 @pytest.mark.parametrize(
     "user_fixture, expected",
-    [("director", 200), ("coordinator", 200), ("operator", 200), ("inspector", 200),
-     ("teacher_5a", 403), ("staff_member", 403), ("other_director", 404)],
+    [
+        ("director", 200),
+        ("coordinator", 200),
+        ("operator", 200),
+        ("inspector", 200),
+        ("teacher_5a", 403),
+        ("staff_member", 403),
+        ("other_director", 404),
+    ],
 )
 def test_drilldown_access(client, request, school, user_fixture, expected):
     client.force_login(request.getfixturevalue(user_fixture))
@@ -82,8 +97,14 @@ def test_paginated_with_a_fixed_number_of_queries(client, gappy, director):
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("orders:drilldown"))
     Finding.objects.bulk_create(
-        Finding(school=gappy.school, check_key="class_chat_missing", subject_key=f"extra:{n}",
-                school_class=gappy.classes["5Б"], message=f"Замечание {n}", opened_at=now)
+        Finding(
+            school=gappy.school,
+            check_key="class_chat_missing",
+            subject_key=f"extra:{n}",
+            school_class=gappy.classes["5Б"],
+            message=f"Замечание {n}",
+            opened_at=now,
+        )
         for n in range(60)
     )
     with CaptureQueriesContext(connection) as many:

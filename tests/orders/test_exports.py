@@ -36,7 +36,9 @@ def test_school_xlsx_looks_like_a_report(client, gappy, director):
     response = client.get(reverse("orders:board_export", args=["xlsx"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "attachment" in response["Content-Disposition"] and "883" in response["Content-Disposition"]
+    assert (
+        "attachment" in response["Content-Disposition"] and "883" in response["Content-Disposition"]
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = _cells(workbook.active)
     text = "\n".join(cells)
@@ -74,19 +76,33 @@ def test_municipal_exports_cover_every_school(client, gappy, other_school, inspe
     pdf = client.get(reverse("orders:inspector_export", args=["pdf"]))
     assert pdf.status_code == 200
     text = _pdf_text(pdf.content)
-    assert "883" in text and other_school.short_name in text and "Начальник управления образования" in text
+    assert (
+        "883" in text
+        and other_school.short_name in text
+        and "Начальник управления образования" in text
+    )
 
 
 def test_export_builders_handle_a_school_without_points(other_school):
     boards = boards_build(schools=School.objects.filter(pk=other_school.pk))
-    assert openpyxl.load_workbook(io.BytesIO(board_xlsx(boards=boards))).active["A1"].value == other_school.name
+    assert (
+        openpyxl.load_workbook(io.BytesIO(board_xlsx(boards=boards))).active["A1"].value
+        == other_school.name
+    )
     assert "Действующий приказ не внесён" in _pdf_text(board_pdf(boards=boards))
 
 
 @pytest.mark.parametrize(
     "user_fixture, expected",
-    [("director", 200), ("coordinator", 200), ("operator", 200), ("inspector", 200),
-     ("teacher_5a", 403), ("staff_member", 403), ("other_director", 404)],
+    [
+        ("director", 200),
+        ("coordinator", 200),
+        ("operator", 200),
+        ("inspector", 200),
+        ("teacher_5a", 403),
+        ("staff_member", 403),
+        ("other_director", 404),
+    ],
 )
 def test_school_export_access(client, request, school, user_fixture, expected):
     client.force_login(request.getfixturevalue(user_fixture))

@@ -8,13 +8,20 @@ from django.utils import timezone
 
 from orders.compliance import PointStatus
 
-from .board_data import ORDER_883_CHECKS, build_gappy_school, build_scale_school, register_fixed_checks
+from .board_data import (
+    ORDER_883_CHECKS,
+    build_gappy_school,
+    build_scale_school,
+    register_fixed_checks,
+)
 from .test_dashboard import INSPECTOR_QUERIES, check_queries
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("user_fixture", ["director", "coordinator", "operator", "teacher_5a", "staff_member"])
+@pytest.mark.parametrize(
+    "user_fixture", ["director", "coordinator", "operator", "teacher_5a", "staff_member"]
+)
 def test_only_the_inspector_sees_the_table(client, request, user_fixture):
     client.force_login(request.getfixturevalue(user_fixture))
     assert client.get(reverse("orders:inspector")).status_code == 403
@@ -39,7 +46,7 @@ def test_table_lists_every_school_worst_first(client, inspector, school, other_s
     assert numbers.index("3") < numbers.index("3.5") < numbers.index("7.1") < numbers.index("9")
     html = response.content.decode()
     assert reverse("orders:board_school", args=[gappy.school.pk]) in html
-    assert 'data-school="{}"'.format(other_school.pk) in html
+    assert f'data-school="{other_school.pk}"' in html
 
 
 def _table_queries(client) -> int:
@@ -57,7 +64,10 @@ def test_table_queries_are_the_same_for_10_and_40_schools(client, inspector, mon
     ten = _table_queries(client)
     schools += [build_scale_school(index, classes=1) for index in range(10, 40)]
     forty = _table_queries(client)
-    checks = check_queries(school_ids=[s.pk for s in schools], keys=[*ORDER_883_CHECKS.values(), "board_test_done"],
-                           today=timezone.localdate())
+    checks = check_queries(
+        school_ids=[s.pk for s in schools],
+        keys=[*ORDER_883_CHECKS.values(), "board_test_done"],
+        today=timezone.localdate(),
+    )
     assert ten == forty
     assert forty - checks <= INSPECTOR_QUERIES, f"{forty} queries, of which the checks {checks}"

@@ -56,13 +56,21 @@ urlpatterns = [
 
 
 class Command(BaseCommand):
-    help = "Benchmark the order board and the inspector's table on generate_scale_data (PostgreSQL)."
+    help = (
+        "Benchmark the order board and the inspector's table on generate_scale_data (PostgreSQL)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--schools", type=int, default=40)
-        parser.add_argument("--runs", type=int, default=15, help="timed requests per page (median reported)")
-        parser.add_argument("--invitations", type=int, default=3000, help="links per school (generate_scale_data)")
-        parser.add_argument("--keep", action="store_true", help="keep the scratch database (and reuse it next time)")
+        parser.add_argument(
+            "--runs", type=int, default=15, help="timed requests per page (median reported)"
+        )
+        parser.add_argument(
+            "--invitations", type=int, default=3000, help="links per school (generate_scale_data)"
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the scratch database (and reuse it next time)"
+        )
 
     def handle(self, *args, schools, runs, invitations, keep, **options):
         if connection.vendor != "postgresql":
@@ -74,8 +82,13 @@ class Command(BaseCommand):
         try:
             if not School.objects.filter(short_name__endswith="[bench]").exists():
                 started = time.perf_counter()
-                call_command("generate_scale_data", schools=schools, prefix="bench", invitations=invitations,
-                             stdout=self.stdout)
+                call_command(
+                    "generate_scale_data",
+                    schools=schools,
+                    prefix="bench",
+                    invitations=invitations,
+                    stdout=self.stdout,
+                )
                 self.stdout.write(f"generated in {time.perf_counter() - started:.1f} s")
             self._bench(runs=runs)
         finally:
@@ -100,37 +113,72 @@ class Command(BaseCommand):
             school_id = director.person.school_id
             figures = [
                 ("one-query view (floor)", *self._time(as_director, "/bench/one-query/", runs)),
-                ("one-query view, signed in", *self._time(as_director, "/bench/signed-in-one-query/", runs)),
+                (
+                    "one-query view, signed in",
+                    *self._time(as_director, "/bench/signed-in-one-query/", runs),
+                ),
                 ("board, one school", *self._time(as_director, "/orders/board/", runs)),
-                ("drill-down, one school", *self._time(as_director, "/orders/board/findings/", runs)),
+                (
+                    "drill-down, one school",
+                    *self._time(as_director, "/orders/board/findings/", runs),
+                ),
                 ("API /api/v1/dashboard/", *self._time(as_director, "/api/v1/dashboard/", runs)),
-                (f"inspector table, {school_count} schools", *self._time(as_inspector, "/orders/inspector/", runs)),
-                ("XLSX, one school", *self._time(as_director, f"/orders/board/{school_id}/export.xlsx", max(3, runs // 3))),
-                ("PDF, one school", *self._time(as_director, f"/orders/board/{school_id}/export.pdf", max(3, runs // 3))),
-                (f"XLSX, municipality ({school_count})", *self._time(as_inspector, "/orders/inspector/export.xlsx", 3)),
-                (f"PDF, municipality ({school_count})", *self._time(as_inspector, "/orders/inspector/export.pdf", 3)),
+                (
+                    f"inspector table, {school_count} schools",
+                    *self._time(as_inspector, "/orders/inspector/", runs),
+                ),
+                (
+                    "XLSX, one school",
+                    *self._time(
+                        as_director, f"/orders/board/{school_id}/export.xlsx", max(3, runs // 3)
+                    ),
+                ),
+                (
+                    "PDF, one school",
+                    *self._time(
+                        as_director, f"/orders/board/{school_id}/export.pdf", max(3, runs // 3)
+                    ),
+                ),
+                (
+                    f"XLSX, municipality ({school_count})",
+                    *self._time(as_inspector, "/orders/inspector/export.xlsx", 3),
+                ),
+                (
+                    f"PDF, municipality ({school_count})",
+                    *self._time(as_inspector, "/orders/inspector/export.pdf", 3),
+                ),
             ]
 
         floor = figures[0][1]
         self.stdout.write("")
         self.stdout.write(f"{'page':<34} {'median ms':>10} {'queries':>8} {'× floor':>8}")
         for label, median_ms, queries in figures:
-            self.stdout.write(f"{label:<34} {median_ms:>10.1f} {queries:>8} {median_ms / floor:>8.1f}")
+            self.stdout.write(
+                f"{label:<34} {median_ms:>10.1f} {queries:>8} {median_ms / floor:>8.1f}"
+            )
         self.stdout.write(f"{'snapshot job, every school':<34} {snapshot_ms:>10.1f}")
         board_ms = figures[2][1]
-        for label, floor_ms in (("one-query view", floor), ("signed-in one-query view", figures[1][1])):
+        for label, floor_ms in (
+            ("one-query view", floor),
+            ("signed-in one-query view", figures[1][1]),
+        ):
             ratio = board_ms / floor_ms
             verdict = "within" if ratio <= 3 else "ABOVE"
             self.stdout.write(f"board / {label} = {ratio:.1f}× ({verdict} the 3× goal)")
-        self.stdout.write(f"{school_count} schools, {runs} runs each, {timezone.localtime():%d.%m.%Y %H:%M}")
+        self.stdout.write(
+            f"{school_count} schools, {runs} runs each, {timezone.localtime():%d.%m.%Y %H:%M}"
+        )
 
     def _time(self, client: Client, url: str, runs: int) -> tuple[float, int]:
         response = client.get(url)  # warm-up: caches, first connection
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
         queries = []  # counted with an execute wrapper: the test client clears connection.queries per request
-        with connection.execute_wrapper(lambda execute, sql, params, many, context: queries.append(sql) or
-                                        execute(sql, params, many, context)):
+        with connection.execute_wrapper(
+            lambda execute, sql, params, many, context: (
+                queries.append(sql) or execute(sql, params, many, context)
+            )
+        ):
             client.get(url)
         timings = []
         for _ in range(runs):
