@@ -51,6 +51,15 @@ STATUS_SEVERITY = {
     PointStatus.DONE: 4,
 }
 
+# One letter per status where a table of schools × points has no room for words (legend beside it).
+STATUS_CODES = {
+    PointStatus.DONE: "В",
+    PointStatus.PARTIAL: "Ч",
+    PointStatus.NOT_DONE: "Н",
+    PointStatus.OVERDUE: "П",
+    PointStatus.NOT_MEASURED: "–",
+}
+
 # Findings are raised by jobs under their own keys; these are the compliance checks they belong to,
 # so a point (or a headline figure) can list "what is missing" for its check.
 FINDING_KEYS_BY_CHECK: dict[str, tuple[str, ...]] = {
@@ -84,6 +93,10 @@ class PointRow:
     @property
     def is_subpoint(self) -> bool:
         return self.point.parent_id is not None
+
+    @property
+    def status_code(self) -> str:
+        return STATUS_CODES[self.status]
 
 
 def share(done: int, total: int) -> int | None:
@@ -465,6 +478,19 @@ def _check_condition(check: str) -> Q:
     return Q(check_key__in=(check, *FINDING_KEYS_BY_CHECK.get(check, ()))) | Q(
         order_point__check_key=check
     )
+
+
+def school_chat_owners(*, school: School) -> dict[str, list[Person]]:
+    """The named owners of each school-wide chat kind (point 6), in one query."""
+    links = (
+        ChatRequirement.owners.through.objects.filter(chatrequirement__school=school)
+        .select_related("person", "chatrequirement")
+        .order_by("person__full_name")
+    )
+    owners: dict[str, list[Person]] = defaultdict(list)
+    for link in links:
+        owners[link.chatrequirement.kind].append(link.person)
+    return owners
 
 
 def finding_point(*, finding: Finding, points: list[OrderPoint]) -> OrderPoint | None:

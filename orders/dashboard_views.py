@@ -15,6 +15,7 @@ from staff.selectors import school_list, user_school, user_sees_all_schools
 
 from .compliance import PointStatus, get_check
 from .dashboard import (
+    STATUS_CODES,
     SchoolBoard,
     boards_build,
     current_points,
@@ -24,6 +25,7 @@ from .dashboard import (
     headline_items,
     jobs_freshness,
     point_numbers,
+    school_chat_owners,
     snapshot_series,
     user_may_view_board,
 )
@@ -170,6 +172,7 @@ def drilldown(request, school_id: int | None = None):
     findings = finding_list(school=school, check=check_key, point=point, class_id=class_id)
     page = Paginator(findings, FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
     people = point_people(points=points, today=today)
+    owners = school_chat_owners(school=school)
     rows = []
     for finding in page.object_list:
         finding_pt = finding_point(finding=finding, points=points)
@@ -179,6 +182,8 @@ def drilldown(request, school_id: int | None = None):
                 "finding": finding,
                 "point": finding_pt,
                 "teacher": teacher,
+                # A missing school-wide chat: the owners the order names for that chat (point 6).
+                "owners": [] if finding.school_class_id else owners.get(finding.chat_kind, []),
                 "people": people.get(finding_pt.pk) if finding_pt is not None else None,
             }
         )
@@ -234,8 +239,7 @@ def inspector(request):
             "table": table,
             "numbers": numbers,
             "freshness": jobs_freshness(),
-            "statuses": PointStatus,
-            "today": timezone.localdate(),
+            "legend": [(code, status) for status, code in STATUS_CODES.items()],
         },
     )
 

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .compliance import PointStatus
-from .dashboard import SchoolBoard, headline_items, in_charge_text, point_numbers
+from .dashboard import STATUS_CODES, SchoolBoard, headline_items, in_charge_text, point_numbers
 
 # fpdf2 subsets the embedded font through fontTools, which logs every table it touches at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -304,13 +304,6 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     )
 
 
-STATUS_CODES = {
-    PointStatus.DONE: "В",
-    PointStatus.PARTIAL: "Ч",
-    PointStatus.NOT_DONE: "Н",
-    PointStatus.OVERDUE: "П",
-    PointStatus.NOT_MEASURED: "–",
-}
 STATUS_RGB = {
     status: tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4))
     for status, colour in STATUS_FILL.items()

@@ -113,3 +113,22 @@ def test_paginated_with_a_fixed_number_of_queries(client, gappy, director):
     page = response.context["page"]
     assert page.paginator.count == 63 and page.number == 2 and len(response.context["rows"]) == 25
     assert "page=3" in response.content.decode()
+
+
+def test_a_missing_school_chat_names_its_owners(client, gappy, director):
+    from chats.models import ChatRequirement
+
+    requirement = ChatRequirement.objects.get(school=gappy.school, kind="school_parent_committee")
+    requirement.owners.set([gappy.people["Осипов"], gappy.people["Гладкова"]])
+    Finding.objects.create(
+        school=gappy.school,
+        check_key="school_chat_missing",
+        subject_key=f"school:{gappy.school.pk}:school_parent_committee",
+        chat_kind="school_parent_committee",
+        message="Нет чата родительского комитета",
+        opened_at=timezone.now(),
+    )
+    client.force_login(director)
+    rows = _rows(client.get(reverse("orders:drilldown"), {"check": "school_chats"}))
+    assert [row["finding"].message for row in rows] == ["Нет чата родительского комитета"]
+    assert rows[0]["owners"] == [gappy.people["Гладкова"], gappy.people["Осипов"]]
