@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,12 @@ class Result:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class Command(BaseCommand):
     help = "Link-use throughput under gunicorn + PostgreSQL next to a minimal view (prints figures)."
 
@@ -65,7 +72,7 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, default=16, help="wrk concurrent connections")
         parser.add_argument("--threads", type=int, default=2, help="wrk threads")
         parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (max 60)")
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
         parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
 
     def handle(self, *args, workers, connections, threads, duration, port, keep, **options):
@@ -75,6 +82,7 @@ class Command(BaseCommand):
         if wrk is None:
             raise CommandError("wrk is not installed (apt-get install wrk).")
         duration = max(2, min(duration, 60))
+        port = port or _free_port()
         original = connection.settings_dict["NAME"]
         scratch = f"{original}_bench_invite"
         self._switch_to(scratch, create=True)
