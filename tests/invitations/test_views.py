@@ -421,3 +421,13 @@ def test_navigation_counts_pending_requests_for_reviewers_only(
     assert count(staff_member) == "None"
     page = login(operator).get(reverse("invitations:list")).content.decode()
     assert 'class="nav-badge"' in page and ">3</span>" in page
+
+
+def test_names_are_escaped_on_the_reject_page_and_in_the_flash(login, operator, meeting_link_5a):
+    first, second = JoinRequestFactory.create_batch(2, invitation=meeting_link_5a, full_name=XSS, child_name=XSS)
+    client = login(operator)
+    page = client.get(reverse("invitations:join_request_reject", args=[first.pk])).content.decode()
+    assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    response = client.post(reverse("invitations:join_request_approve", args=[second.pk]), follow=True)
+    page = response.content.decode()
+    assert "принята" in page and XSS not in page
