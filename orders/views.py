@@ -404,9 +404,12 @@ def regulation_publish_view(request, pk):
 @login_required
 def admin_request_view(request):
     school = user_school(request.user)
-    if school is None or not request.user.has_perm("orders.add_adminregistrationrequest"):
+    may_send = school is not None and request.user.has_perm("orders.add_adminregistrationrequest")
+    if school is None or not (may_send or request.user.has_perm("orders.view_adminregistrationrequest")):
         raise PermissionDenied
-    form = AdminRegistrationForm(request.POST or None, school=school)
+    if request.method == "POST" and not may_send:
+        raise PermissionDenied  # the director reads the sent requests, the operator sends them
+    form = AdminRegistrationForm(request.POST or None, school=school) if may_send else None
     if request.method == "POST" and form.is_valid():
         try:
             sent = services.admin_registration_send(school=school, by=request.user, **form.cleaned_data)
@@ -424,7 +427,7 @@ def admin_request_view(request):
     requests = admin_request_list(user=request.user).filter(school=school)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "orders/admin_request.html", {"form": form, "page": page, "support_email": sent_to()},
-                  status=_form_status(request, form))
+                  status=_form_status(request, form) if form else 200)
 
 
 def sent_to() -> str:

@@ -106,9 +106,16 @@ def test_another_schools_order_cannot_be_chosen(client, operator, other_school, 
     assert response.status_code == 400 and mail.outbox == []
 
 
-@pytest.mark.parametrize("who, status", [
-    ("operator", 200), ("coordinator", 200), ("director", 403), ("staff_member", 403), ("web_editor", 403), ("inspector", 403),
+@pytest.mark.parametrize("who, get_status, post_status", [
+    ("operator", 200, 302), ("coordinator", 200, 302), ("director", 200, 403),
+    ("staff_member", 403, 403), ("web_editor", 403, 403), ("inspector", 403, 403),
 ])
-def test_who_may_send(request, client, who, status):
+def test_who_may_send(request, client, order_with_file, settings, who, get_status, post_status):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.force_login(request.getfixturevalue(who))
-    assert client.get(reverse("orders:admin_request")).status_code == status
+    response = client.get(reverse("orders:admin_request"))
+    assert response.status_code == get_status
+    if get_status == 200:
+        assert ('name="consent"' in response.content.decode()) is (post_status == 302)
+    assert client.post(reverse("orders:admin_request"), {**VALID, "order": order_with_file.pk}).status_code == post_status
+    assert len(mail.outbox) == AdminRegistrationRequest.objects.count() == (1 if post_status == 302 else 0)
