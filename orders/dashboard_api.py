@@ -13,38 +13,8 @@ from rest_framework.views import APIView
 from invitations.models import Invitation
 from staff.selectors import school_list, user_school, user_sees_all_schools
 
-from .compliance import PointStatus
+from .api import ApiPoint, ApiResponsible, OrderSerializer
 from .dashboard import SchoolBoard, boards_build, jobs_freshness, user_may_view_board
-
-
-class DashboardFigureSerializer(serializers.Serializer):
-    done = serializers.IntegerField()
-    total = serializers.IntegerField()
-
-
-class DashboardResponsibleSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-    backup = serializers.BooleanField()
-
-
-class DashboardPointSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    text = serializers.CharField()
-    deadline = serializers.DateField(allow_null=True)
-    status = serializers.ChoiceField(choices=PointStatus.values)
-    figure = DashboardFigureSerializer(allow_null=True)
-    responsible = DashboardResponsibleSerializer(many=True)
-
-
-class DashboardOrderSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    date = serializers.DateField()
-    title = serializers.CharField()
-    basis = serializers.CharField(allow_blank=True)
-    points = DashboardPointSerializer(many=True)
 
 
 class DashboardInvitationsSerializer(serializers.Serializer):
@@ -56,7 +26,7 @@ class DashboardInvitationsSerializer(serializers.Serializer):
 
 class DashboardSerializer(serializers.Serializer):
     school = serializers.IntegerField()
-    order = DashboardOrderSerializer(
+    order = OrderSerializer(
         allow_null=True, help_text="The school's current order with live statuses; null if none."
     )
     classes_total = serializers.IntegerField()
@@ -70,46 +40,49 @@ class DashboardSerializer(serializers.Serializer):
     )
 
 
-def _responsible(people) -> list[dict]:
-    """Everyone named on the point, primary first; ``backup`` marks the stand-ins of point 2."""
-    named = ([people.primary] if people.primary else []) + people.co_executors
-    return [{"id": p.pk, "full_name": p.full_name, "backup": False} for p in named] + [
-        {"id": p.pk, "full_name": p.full_name, "backup": True} for p in people.backups
-    ]
+def _api_points(board: SchoolBoard) -> list[ApiPoint]:
+    """The board's points in the shape of the orders API (statuses and people already computed)."""
+    points = []
+    for row in board.points:
+        people = row.people
+        responsible = (
+            (
+                [ApiResponsible(people.primary.pk, people.primary.full_name, False)]
+                if people.primary
+                else []
+            )
+            + [ApiResponsible(p.pk, p.full_name, True) for p in people.backups]
+            + [ApiResponsible(p.pk, p.full_name, False) for p in people.co_executors]
+        )
+        points.append(
+            ApiPoint(
+                id=row.point.pk,
+                number=row.point.number,
+                text=row.point.text,
+                deadline=row.point.deadline,
+                status=row.status.value,
+                figure=row.figure.as_dict() if row.figure else None,
+                responsible=responsible,
+            )
+        )
+    return points
 
 
 def dashboard_payload(board: SchoolBoard, *, checked_at) -> dict:
-    order = board.order
+    """API.md «Dashboard»; ``order`` is «the order as above» (the orders API's serializer)."""
+    if board.order is not None:
+        board.order.api_points = _api_points(board)
+    headline = board.headline
     return {
         "school": board.school.pk,
-        "order": None
-        if order is None
-        else {
-            "id": order.pk,
-            "number": order.number,
-            "date": order.date,
-            "title": order.title,
-            "basis": order.basis,
-            "points": [
-                {
-                    "id": row.point.pk,
-                    "number": row.point.number,
-                    "text": row.point.text,
-                    "deadline": row.point.deadline,
-                    "status": row.status.value,
-                    "figure": row.figure.as_dict() if row.figure else None,
-                    "responsible": _responsible(row.people),
-                }
-                for row in board.points
-            ],
-        },
-        "classes_total": board.headline.classes_total,
-        "classes_compliant": board.headline.classes_compliant,
+        "order": board.order,
+        "classes_total": headline.classes_total,
+        "classes_compliant": headline.classes_compliant,
         "invitations": {
-            status: board.headline.invitations.get(status, 0) for status in Invitation.Status.values
+            status: headline.invitations.get(status, 0) for status in Invitation.Status.values
         },
-        "join_requests_pending": board.headline.join_requests_pending,
-        "findings_open": board.headline.findings_open,
+        "join_requests_pending": headline.join_requests_pending,
+        "findings_open": headline.findings_open,
         "checked_at": checked_at,
     }
 
