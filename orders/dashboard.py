@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
 from chats.models import CLASS_KINDS, Chat, ChatKind, ChatRequirement
@@ -88,7 +89,11 @@ class PointRow:
     def figure_text(self) -> str:
         if self.figure is None:
             return ""
-        return f"{self.figure.done} из {self.figure.total} {self.unit}".strip()
+        return _("%(done)s из %(total)s %(unit)s") % {
+            "done": self.figure.done,
+            "total": self.figure.total,
+            "unit": self.unit,
+        }
 
     @property
     def is_subpoint(self) -> bool:
@@ -568,11 +573,11 @@ def short_name(person: Person | None) -> str:
 def in_charge_text(people: PointPeople) -> str:
     if people.in_charge is None:
         if people.primary is not None:
-            return f"{short_name(people.primary)} (отсутствует, замены нет)"
+            return _("%(name)s (отсутствует, замены нет)") % {"name": short_name(people.primary)}
         return ""
     text = short_name(people.in_charge)
     if people.substituting:
-        text += f" (за {short_name(people.primary)})"
+        text += " " + _("(за %(name)s)") % {"name": short_name(people.primary)}
     if people.co_executors:
         text += ", " + ", ".join(short_name(person) for person in people.co_executors)
     return text
@@ -599,7 +604,8 @@ class HeadlineItem:
 
 def _of(done: int, total: int) -> str:
     percent = share(done, total)
-    return f"{done} из {total}" + (f" ({percent}%)" if percent is not None else "")
+    text = _("%(done)s из %(total)s") % {"done": done, "total": total}
+    return text + (f" ({percent}%)" if percent is not None else "")
 
 
 def headline_items(headline: Headline) -> list[HeadlineItem]:
@@ -616,28 +622,28 @@ def headline_items(headline: Headline) -> list[HeadlineItem]:
     return [
         HeadlineItem(
             "classes",
-            "Классы со всеми обязательными чатами",
+            _("Классы со всеми обязательными чатами"),
             _of(headline.classes_compliant, headline.classes_total),
             headline.classes_share,
             "class_chats",
         ),
         HeadlineItem(
             "chats",
-            "Обязательные чаты классов созданы",
+            _("Обязательные чаты классов созданы"),
             _of(headline.class_chats_present, headline.class_chats_required),
             headline.chats_share,
             "class_chats",
         ),
         HeadlineItem(
             "members",
-            "Охват учащихся и родителей чатами классов",
+            _("Охват учащихся и родителей чатами классов"),
             _of(headline.members_reached, headline.members_expected),
             headline.members_share,
             "class_chats",
         ),
         HeadlineItem(
             "invitations",
-            "Ссылки-приглашения действуют",
+            _("Ссылки-приглашения действуют"),
             links_text,
             None,
             "no_stale_invitations",
@@ -646,22 +652,22 @@ def headline_items(headline: Headline) -> list[HeadlineItem]:
         ),
         HeadlineItem(
             "join_requests",
-            "Заявки на присоединение ждут рассмотрения",
+            _("Заявки на присоединение ждут рассмотрения"),
             str(headline.join_requests_pending),
             None,
             "join_requests_timely",
         ),
-        HeadlineItem("findings", "Открытые замечания", str(headline.findings_open), None, ""),
+        HeadlineItem("findings", _("Открытые замечания"), str(headline.findings_open), None, ""),
         HeadlineItem(
             "trained",
-            "Педагоги, прошедшие обучение (п. 7.2)",
+            _("Педагоги, прошедшие обучение (п. 7.2)"),
             _of(headline.teaching_trained, headline.teaching_total),
             headline.trained_share,
             "teachers_trained",
         ),
         HeadlineItem(
             "acknowledged",
-            "Ознакомлены с приказом",
+            _("Ознакомлены с приказом"),
             _of(headline.acknowledged, headline.acknowledgements_total),
             headline.acknowledged_share,
             "order_acknowledged",

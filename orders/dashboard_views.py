@@ -41,16 +41,13 @@ def _requested_school_id(request, school_id: int | None) -> int | None:
     """The school asked for (URL, then ``?school=``), else the user's own; None when neither."""
     if school_id is not None:
         return int(school_id)
-    if school_id is None:
-        raw = request.GET.get("school", "").strip()
-        if raw:
-            if not raw.isdigit():
-                raise Http404
-            school_id = int(raw)
-    if school_id is None:
-        school = user_school(request.user)
-        school_id = school.pk if school else None
-    return school_id
+    raw = request.GET.get("school", "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        return int(raw)
+    school = user_school(request.user)
+    return school.pk if school else None
 
 
 def _check_board_access(request) -> None:

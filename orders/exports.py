@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -24,23 +25,23 @@ from .dashboard import STATUS_CODES, SchoolBoard, headline_items, in_charge_text
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 POINT_HEADINGS = (
-    "№ п.",
-    "Содержание пункта",
-    "Срок",
-    "Состояние",
-    "Показатель",
-    "Ответственный сегодня",
+    _("№ п."),
+    _("Содержание пункта"),
+    _("Срок"),
+    _("Состояние"),
+    _("Показатель"),
+    _("Ответственный сегодня"),
 )
 SUMMARY_HEADINGS = (
-    "Школа",
-    "Приказ",
-    "Выполнено",
-    "Частично",
-    "Не выполнено",
-    "Просрочено",
-    "Не измеряется",
-    "Классы со всеми чатами",
-    "Открытые замечания",
+    _("Школа"),
+    _("Приказ"),
+    _("Выполнено"),
+    _("Частично"),
+    _("Не выполнено"),
+    _("Просрочено"),
+    _("Не измеряется"),
+    _("Классы со всеми чатами"),
+    _("Открытые замечания"),
 )
 STATUS_FILL = {
     PointStatus.DONE: "E3F4E8",
@@ -52,18 +53,48 @@ STATUS_FILL = {
 
 
 def _date(value: datetime.date | None) -> str:
-    return f"{value:%d.%m.%Y}" if value else "постоянно"
+    return f"{value:%d.%m.%Y}" if value else str(_("постоянно"))
 
 
 def order_caption(board: SchoolBoard) -> str:
     if board.order is None:
-        return "Действующий приказ не внесён"
-    return f"Приказ № {board.order.number} от {board.order.date:%d.%m.%Y}"
+        return str(_("Действующий приказ не внесён"))
+    return str(_("Приказ № %(number)s от %(date)s")) % {
+        "number": board.order.number,
+        "date": f"{board.order.date:%d.%m.%Y}",
+    }
 
 
 def signer_name(board: SchoolBoard) -> str:
     signer = board.order.signed_by if board.order else None
     return signer.full_name if signer else ""
+
+
+def _as_of(today: datetime.date) -> str:
+    return str(_("По состоянию на %(date)s")) % {"date": f"{today:%d.%m.%Y}"}
+
+
+def _schools_as_of(today: datetime.date, count: int) -> str:
+    return str(_("По состоянию на %(date)s; школ: %(count)s")) % {
+        "date": f"{today:%d.%m.%Y}",
+        "count": count,
+    }
+
+
+def _dated(today: datetime.date) -> str:
+    return str(_("Дата: %(date)s")) % {"date": f"{today:%d.%m.%Y}"}
+
+
+def _municipal_title(municipality: str) -> str:
+    return str(_("Исполнение приказов об использовании платформы «Сферум»: %(name)s")) % {
+        "name": municipality
+    }
+
+
+def _director_line(board: SchoolBoard) -> str:
+    """The signature line: the director who signed the order, or a blank for the name."""
+    name = signer_name(board) or "____________________"
+    return str(_("Директор  _______________________  / %(name)s /")) % {"name": name}
 
 
 def point_rows(board: SchoolBoard, *, text_limit: int | None = None) -> list[tuple[str, ...]]:
@@ -127,7 +158,7 @@ def _table(
     sheet, start_row: int, headings, rows, *, status_column: int | None = None, statuses=()
 ) -> int:
     for col, heading in enumerate(headings, 1):
-        cell = sheet.cell(row=start_row, column=col, value=heading)
+        cell = sheet.cell(row=start_row, column=col, value=str(heading))
         cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEAD_FILL, _BOX, _WRAP
     for r, values in enumerate(rows, start_row + 1):
         for col, value in enumerate(values, 1):
@@ -146,11 +177,11 @@ def _school_sheet(sheet, board: SchoolBoard, today: datetime.date) -> None:
     sheet.append([school.name])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([school.municipality])
-    sheet.append([f"Отчёт об исполнении: {order_caption(board)}"])
+    sheet.append([str(_("Отчёт об исполнении: %(order)s")) % {"order": order_caption(board)}])
     sheet["A3"].font = Font(bold=True, size=12)
     if board.order:
         sheet.append([board.order.title])
-    sheet.append([f"По состоянию на {today:%d.%m.%Y}"])
+    sheet.append([_as_of(today)])
     row = sheet.max_row + 2
     row = _table(
         sheet,
@@ -161,19 +192,19 @@ def _school_sheet(sheet, board: SchoolBoard, today: datetime.date) -> None:
         statuses=[p.status for p in board.points],
     )
     row += 1
-    sheet.cell(row=row, column=1, value="Показатели").font = Font(bold=True)
+    sheet.cell(row=row, column=1, value=str(_("Показатели"))).font = Font(bold=True)
     row = _table(
         sheet,
         row + 1,
-        ("Показатель", "Значение"),
+        (str(_("Показатель")), str(_("Значение"))),
         [(item.label, item.value) for item in headline_items(board.headline)],
     )
     row += 2
-    sheet.cell(row=row, column=1, value=f"Дата: {today:%d.%m.%Y}")
+    sheet.cell(row=row, column=1, value=_dated(today))
     sheet.cell(
         row=row + 2,
         column=1,
-        value=f"Директор _______________________ / {signer_name(board) or '________________'} /",
+        value=_director_line(board),
     )
     for col, width in enumerate((9, 70, 12, 16, 22, 34), 1):
         sheet.column_dimensions[get_column_letter(col)].width = width
@@ -188,11 +219,11 @@ def board_xlsx(
     used: set[str] = set()
     first = workbook.active
     if municipality:
-        first.title = _sheet_title("Свод", used)
+        first.title = _sheet_title(str(_("Свод")), used)
         name = boards[0].school.municipality if boards else ""
-        first.append([f"Исполнение приказов об использовании платформы «Сферум»: {name}"])
+        first.append([_municipal_title(name)])
         first["A1"].font = Font(bold=True, size=13)
-        first.append([f"По состоянию на {today:%d.%m.%Y}; школ: {len(boards)}"])
+        first.append([_schools_as_of(today, len(boards))])
         _table(first, 4, SUMMARY_HEADINGS, [summary_row(board) for board in boards])
         for col, width in enumerate((34, 26, 12, 12, 14, 12, 14, 16, 14), 1):
             first.column_dimensions[get_column_letter(col)].width = width
@@ -229,7 +260,7 @@ def _new_pdf(*, landscape: bool = False):
         pdf.add_font("Roboto", style=style, fname=str(path))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_margins(15, 15, 15)
-    pdf.set_creator("Портал гимназии")
+    pdf.set_creator(str(_("Портал гимназии")))
     return pdf
 
 
@@ -247,7 +278,7 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     pdf.multi_cell(
         width,
         6,
-        f"Отчёт об исполнении. {order_caption(board)}",
+        str(_("Отчёт об исполнении. %(order)s")) % {"order": order_caption(board)},
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -263,9 +294,7 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
             new_y="NEXT",
         )
     pdf.set_font("Roboto", "", 10)
-    pdf.multi_cell(
-        width, 6, f"По состоянию на {today:%d.%m.%Y}", align="C", new_x="LMARGIN", new_y="NEXT"
-    )
+    pdf.multi_cell(width, 6, _as_of(today), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
     pdf.set_font("Roboto", "", 8)
@@ -278,27 +307,27 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
         v_align="TOP",
         padding=1,
     ) as table:
-        table.row(POINT_HEADINGS)
+        table.row([str(heading) for heading in POINT_HEADINGS])
         for values in point_rows(board, text_limit=200):
             table.row(values)
     pdf.ln(4)
     pdf.set_font("Roboto", "B", 10)
-    pdf.cell(0, 6, "Показатели", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, str(_("Показатели")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Roboto", "", 9)
     with pdf.table(
         col_widths=(60, 40), headings_style=heading, line_height=4.5, text_align="LEFT", padding=1
     ) as table:
-        table.row(("Показатель", "Значение"))
+        table.row((str(_("Показатель")), str(_("Значение"))))
         for item in headline_items(board.headline):
             table.row((item.label, item.value))
     pdf.ln(8)
     pdf.set_font("Roboto", "", 10)
-    pdf.cell(0, 6, f"Дата: {today:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, _dated(today), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.cell(
         0,
         6,
-        f"Директор  _______________________  / {signer_name(board) or '____________________'} /",
+        _director_line(board),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -324,7 +353,7 @@ def _pdf_municipality(
     pdf.multi_cell(
         pdf.epw,
         6,
-        f"Исполнение приказов об использовании платформы «Сферум»: {name}",
+        _municipal_title(name),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -333,7 +362,7 @@ def _pdf_municipality(
     pdf.cell(
         0,
         6,
-        f"По состоянию на {today:%d.%m.%Y}; школ: {len(boards)}",
+        _schools_as_of(today, len(boards)),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -347,18 +376,24 @@ def _pdf_municipality(
         text_align="LEFT",
         padding=1,
     ) as table:
-        table.row(SUMMARY_HEADINGS)
+        table.row([str(heading) for heading in SUMMARY_HEADINGS])
         for board in boards:
             table.row(tuple(str(value) for value in summary_row(board)))
 
     if numbers:
         pdf.add_page(orientation="L")
         pdf.set_font("Roboto", "B", 11)
-        pdf.cell(0, 6, "Состояние пунктов приказов по школам", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0, 6, str(_("Состояние пунктов приказов по школам")), new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.set_font("Roboto", "", 8)
         legend = "; ".join(f"{code} — {status.label}" for status, code in STATUS_CODES.items())
         pdf.cell(
-            0, 5, f"{legend}; пусто — пункта нет в приказе школы", new_x="LMARGIN", new_y="NEXT"
+            0,
+            5,
+            legend + str(_("; пусто — пункта нет в приказе школы")),
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
         pdf.ln(1)
         point_width = min(9.0, (pdf.epw - 48) / len(numbers))
@@ -371,7 +406,7 @@ def _pdf_municipality(
             padding=0.5,
             align="LEFT",
         ) as table:
-            table.row(("Школа", *numbers))
+            table.row((str(_("Школа")), *numbers))
             for board in boards:
                 row = table.row()
                 row.cell(board.school.short_name, align="LEFT")
@@ -387,12 +422,14 @@ def _pdf_municipality(
                         )
     pdf.ln(8)
     pdf.set_font("Roboto", "", 10)
-    pdf.cell(0, 6, f"Дата: {today:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, _dated(today), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.cell(
         0,
         6,
-        "Начальник управления образования  _______________________  / ____________________ /",
+        str(
+            _("Начальник управления образования  _______________________  / ____________________ /")
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -405,7 +442,7 @@ def board_pdf(
     summary and the schools × points table."""
     today = today or timezone.localdate()
     pdf = _new_pdf()
-    pdf.set_title("Отчёт об исполнении приказа")
+    pdf.set_title(str(_("Отчёт об исполнении приказа")))
     if municipality:
         _pdf_municipality(pdf, boards, point_numbers(boards), today)
     else:
