@@ -343,3 +343,19 @@ def test_trend_series_ends_with_the_live_figures(gappy, today):
         (today - datetime.timedelta(days=2), 9),
         (today, 3),
     ]
+
+
+def test_svg_chart_draws_known_values_skips_gaps_and_escapes_labels():
+    from orders.svg import Series, line_chart
+
+    days = [datetime.date(2026, 11, 1) + datetime.timedelta(days=n) for n in range(3)]
+    svg = line_chart(
+        dates=days,
+        title="Доли <проверка>",
+        percent=True,
+        series=[Series("классы & чаты", [50, None, 100])],
+    )
+    assert "<script" not in svg and "&lt;проверка&gt;" in svg and "классы &amp; чаты" in svg
+    assert svg.count("<circle") == 2  # the unknown day has no point
+    assert "классы &amp; чаты: 100% (03.11.2026)" in svg
+    assert 'points="44.0,112.0 628.0,12.0"' in svg  # 50% half-way up, 100% at the top of the plot
