@@ -141,21 +141,26 @@ def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunRepor
     class_fixed = Exists(
         Chat.objects.filter(school_class=OuterRef("school_class"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)
     )
+    # Correlated subqueries only, no JOIN: a JOIN would make Django write ``WHERE id IN (SELECT …)``,
+    # and a second worker blocked on the row lock would not re-check ``resolved_at IS NULL`` against
+    # the row the first one just resolved — it would resolve it again.
     still_required = Exists(
-        ChatRequirement.objects.filter(
-            school=OuterRef("school"),
-            kind=OuterRef("chat_kind"),
-            is_required=True,
-            min_grade__lte=OuterRef("school_class__grade"),
-            max_grade__gte=OuterRef("school_class__grade"),
+        SchoolClass.objects.filter(pk=OuterRef("school_class"), status=SchoolClass.Status.ACTIVE).filter(
+            Exists(
+                ChatRequirement.objects.filter(
+                    school=OuterRef("school"),
+                    kind=OuterRef(OuterRef("chat_kind")),
+                    is_required=True,
+                    min_grade__lte=OuterRef("grade"),
+                    max_grade__gte=OuterRef("grade"),
+                )
+            )
         )
     )
     # Never before the finding was opened: a worker whose clock lags another's may resolve what that
     # one opened, and finding_resolved_after_opened would reject the whole UPDATE.
     resolved_at = Greatest(Value(now, output_field=DateTimeField()), F("opened_at"))
-    resolved = open_class_findings.filter(
-        class_fixed | ~still_required | Q(school_class__status=SchoolClass.Status.ARCHIVED)
-    ).update(resolved_at=resolved_at)
+    resolved = open_class_findings.filter(class_fixed | ~still_required).update(resolved_at=resolved_at)
 
     school_fixed = Exists(
         Chat.objects.filter(school=OuterRef("school"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)

@@ -81,8 +81,8 @@ def user_manages_school_chats(*, user, school_id: int) -> bool:
 def user_may_change_chat(*, user, chat: Chat) -> bool:
     if user_manages_school_chats(user=user, school_id=chat.school_id):
         return True
-    if chat.school_class_id is not None:
-        return user.has_perm("staff.lead_schoolclass", chat.school_class)
+    if chat.school_class_id is not None and user.has_perm("staff.lead_schoolclass", chat.school_class):
+        return True
     return user.has_perm("chats.change_chat", chat)
 
 

@@ -52,19 +52,16 @@ def my_class(request):
     return render(request, "chats/my_class_none.html")
 
 
-def _add_forms(checklist, data=None, *, bound_kind=None):
-    """One inline form per missing required chat (the action that fixes the ✗ in place)."""
+def _add_forms(checklist) -> dict[str, ClassChatAddForm]:
+    """One inline form per missing chat of point 4 (the action that fixes the ✗ in place)."""
     school_class = checklist.school_class
-    forms = {}
-    for state in checklist.kind_states:
-        if state.present:
-            continue
-        forms[state.kind] = ClassChatAddForm(
-            data if state.kind == bound_kind else None,
-            prefix=state.kind,
-            initial={"kind": state.kind, "title": _default_title(school_class, state.kind)},
+    return {
+        state.kind: ClassChatAddForm(
+            prefix=state.kind, initial={"kind": state.kind, "title": _default_title(school_class, state.kind)}
         )
-    return forms
+        for state in checklist.kind_states
+        if not state.present
+    }
 
 
 def _default_title(school_class: SchoolClass, kind: str) -> str:
@@ -75,10 +72,10 @@ def _default_title(school_class: SchoolClass, kind: str) -> str:
     return ""
 
 
-def _checklist_context(request, checklist, *, add_forms=None):
+def _checklist_context(request, checklist):
     from invitations.selectors import invitation_access
 
-    add_forms = add_forms if add_forms is not None else _add_forms(checklist)
+    add_forms = _add_forms(checklist)
     items = [
         {
             "state": state,

@@ -53,3 +53,19 @@ def chat_owner(school, general_chat):
     user = make_user(school=school, username="owner_general", roles=[Role.STAFF], full_name="Рыженкова О.А.")
     chat_owner_assign(chat=general_chat, person=user.person)
     return user
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    """Transactional tests flush the database after each test, and with it the role groups a data
+    migration made: put them back (as tests/browser/conftest.py does for live-server tests)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from staff.roles import ROLE_PERMISSIONS
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = {tuple(perm.split(".")) for perm in perms}
+        group.permissions.set(
+            [p for p in Permission.objects.select_related("content_type") if (p.content_type.app_label, p.codename) in wanted]
+        )

@@ -214,7 +214,7 @@ def test_names_are_escaped_in_the_html_mail(class_5a, teacher_5a, requirements):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_mail_each_finding_once(school, requirements):
+def test_two_workers_at_once_mail_each_finding_once(role_groups, school, requirements):
     teachers = []
     for n in range(6):
         school_class = SchoolClass.objects.create(school=school, academic_year=2025, grade=3, letter=f"Т{n}")
@@ -255,3 +255,92 @@ def test_the_job_runs_by_name_and_is_recorded(class_5a, teacher_5a, requirements
     call_command("run_job", "flag_missing_chats")
     second = JobRun.objects.filter(name="flag_missing_chats").order_by("-started_at").first()
     assert second.rows_changed == 0 and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_resolve_a_fixed_chat_once(role_groups, school, requirements):
+    """The second worker blocks on the rows the first is resolving, then must not resolve them again."""
+    import time
+
+    from django.db import transaction
+
+    for n in range(4):
+        SchoolClass.objects.create(school=school, academic_year=2025, grade=4, letter=f"Р{n}")
+    chats_flag_missing()
+    for school_class in SchoolClass.objects.all():
+        ChatFactory(school_class=school_class, kind=ChatKind.CLASS_PARENTS)
+    first_holds_locks = threading.Event()
+    results, errors = {}, []
+
+    def first():
+        try:
+            with transaction.atomic():
+                results["first"] = chats_flag_missing().details["resolved"]
+                first_holds_locks.set()
+                time.sleep(1)  # the second worker's UPDATE now waits on these rows
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            first_holds_locks.set()
+            connection.close()
+
+    def second():
+        try:
+            first_holds_locks.wait()
+            results["second"] = chats_flag_missing().details["resolved"]
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results == {"first": 4, "second": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_blocked_by_another_gets_nothing(role_groups, class_5a, teacher_5a, requirements):
+    """The digest's claim: a worker waiting on rows another worker claimed must not claim them too."""
+    import time
+
+    from django.db import transaction
+
+    from chats.flagging import _claim
+
+    with_email(teacher_5a, "a@school.example")
+    chats_flag_missing()
+    first_holds_locks = threading.Event()
+    claimed, errors = {}, []
+
+    def first():
+        try:
+            with transaction.atomic():
+                claimed["first"] = _claim(now=timezone.now())
+                first_holds_locks.set()
+                time.sleep(1)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            first_holds_locks.set()
+            connection.close()
+
+    def second():
+        try:
+            first_holds_locks.wait()
+            claimed["second"] = _claim(now=timezone.now())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(claimed["first"]) == 2 and claimed["second"] == []
