@@ -15,7 +15,12 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.settings import api_settings
@@ -38,21 +43,41 @@ def _https_only(value: str) -> None:
 class ChatSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=ChatKind.choices)
     school_class = serializers.IntegerField(
-        source="school_class_id", allow_null=True, required=False, min_value=1, max_value=MAX_ID,
+        source="school_class_id",
+        allow_null=True,
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
         help_text="Id of the class; required for class_* kinds, null for school_* kinds.",
     )
     title = serializers.CharField(max_length=200)
     url = serializers.URLField(max_length=500, validators=[_https_only])
     owner = serializers.IntegerField(
-        source="owner_id", allow_null=True, required=False, min_value=1, max_value=MAX_ID,
+        source="owner_id",
+        allow_null=True,
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
         help_text="Id of the staff member who owns the chat (п. 6); set by the operator or coordinator.",
     )
-    members_count = serializers.IntegerField(allow_null=True, required=False, min_value=0, max_value=MAX_MEMBERS)
+    members_count = serializers.IntegerField(
+        allow_null=True, required=False, min_value=0, max_value=MAX_MEMBERS
+    )
     status = serializers.ChoiceField(choices=Chat.Status.choices, required=False)
 
     class Meta:
         model = Chat
-        fields = ["id", "kind", "school_class", "title", "url", "owner", "members_count", "status", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "school_class",
+            "title",
+            "url",
+            "owner",
+            "members_count",
+            "status",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
         # The rules of uniqueness are the services' (with a clear message), not generated validators.
         validators: list = []
@@ -71,19 +96,29 @@ NOT_YOUR_CLASS = _("Вы можете создавать и изменять ч�
 
 _list_parameters = [
     OpenApiParameter("school_class", OpenApiTypes.INT, description="Only the chats of this class."),
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=ChatKind.values, description="Only the chats of this kind."),
+    OpenApiParameter(
+        "kind", OpenApiTypes.STR, enum=ChatKind.values, description="Only the chats of this kind."
+    ),
 ]
 
 
 @extend_schema_view(
     list=extend_schema(summary="Chats the user may see", parameters=_list_parameters),
-    retrieve=extend_schema(summary="One chat", responses={200: ChatSerializer, 404: OpenApiResponse(description="Outside the user's scope")}),
+    retrieve=extend_schema(
+        summary="One chat",
+        responses={
+            200: ChatSerializer,
+            404: OpenApiResponse(description="Outside the user's scope"),
+        },
+    ),
     create=extend_schema(
         summary="Record a chat",
         responses={
             201: ChatSerializer,
             400: OpenApiResponse(description="Bad input; nothing written"),
-            403: OpenApiResponse(description="Not allowed to create this chat (e.g. another teacher's class)"),
+            403: OpenApiResponse(
+                description="Not allowed to create this chat (e.g. another teacher's class)"
+            ),
         },
     ),
     partial_update=extend_schema(
@@ -97,14 +132,19 @@ _list_parameters = [
     ),
 )
 class ChatViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ChatSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        queryset = selectors.chat_list(user=self.request.user).order_by("school_id", "kind", "title", "pk")
+        queryset = selectors.chat_list(user=self.request.user).order_by(
+            "school_id", "kind", "title", "pk"
+        )
         if self.action != "list":
             return queryset
         params = self.request.query_params
@@ -165,11 +205,17 @@ class ChatViewSet(
             user=user, school_id=school.pk, kind=kind, school_class=school_class
         ):
             if kind in SCHOOL_KINDS:
-                raise PermissionDenied(_("Общешкольные чаты добавляют оператор и администратор-координатор."))
+                raise PermissionDenied(
+                    _("Общешкольные чаты добавляют оператор и администратор-координатор.")
+                )
             raise PermissionDenied(NOT_YOUR_CLASS)
         owner_id = data.get("owner_id")
-        if owner_id is not None and not selectors.user_manages_school_chats(user=user, school_id=school.pk):
-            raise PermissionDenied(_("Назначать владельца чата могут оператор и администратор-координатор."))
+        if owner_id is not None and not selectors.user_manages_school_chats(
+            user=user, school_id=school.pk
+        ):
+            raise PermissionDenied(
+                _("Назначать владельца чата могут оператор и администратор-координатор.")
+            )
         if data.get("status", Chat.Status.ACTIVE) != Chat.Status.ACTIVE:
             raise ValidationError({"status": [_("Новый чат записывается действующим.")]})
         try:
@@ -192,7 +238,11 @@ class ChatViewSet(
         user = self.request.user
         chat = serializer.instance
         if not selectors.user_may_change_chat(user=user, chat=chat):
-            raise PermissionDenied(_("Этот чат может изменять только его владелец, классный руководитель или оператор."))
+            raise PermissionDenied(
+                _(
+                    "Этот чат может изменять только его владелец, классный руководитель или оператор."
+                )
+            )
         data = dict(serializer.validated_data)
         changes = {}
         for field in ("kind", "title", "url", "members_count", "status"):
@@ -200,16 +250,27 @@ class ChatViewSet(
                 changes[field] = data[field]
         if "school_class_id" in data and data["school_class_id"] != chat.school_class_id:
             changes["school_class"] = self._class_for_create(data["school_class_id"])
-            if changes["school_class"] is not None and changes["school_class"].school_id != chat.school_id:
+            if (
+                changes["school_class"] is not None
+                and changes["school_class"].school_id != chat.school_id
+            ):
                 raise PermissionDenied(NOT_YOUR_CLASS)
         manager = selectors.user_manages_school_chats(user=user, school_id=chat.school_id)
         if "owner_id" in data and data["owner_id"] != chat.owner_id:
             if not manager:
-                raise PermissionDenied(_("Назначать владельца чата могут оператор и администратор-координатор."))
+                raise PermissionDenied(
+                    _("Назначать владельца чата могут оператор и администратор-координатор.")
+                )
             changes["owner"] = self._owner(data["owner_id"], school_id=chat.school_id)
         new_kind = changes.get("kind", chat.kind)
-        if new_kind != chat.kind and not manager and (new_kind in SCHOOL_KINDS or chat.kind in SCHOOL_KINDS):
-            raise PermissionDenied(_("Вид общешкольного чата меняют оператор и администратор-координатор."))
+        if (
+            new_kind != chat.kind
+            and not manager
+            and (new_kind in SCHOOL_KINDS or chat.kind in SCHOOL_KINDS)
+        ):
+            raise PermissionDenied(
+                _("Вид общешкольного чата меняют оператор и администратор-координатор.")
+            )
         try:
             serializer.instance = services.chat_update(chat=chat, by=user, **changes)
         except DjangoValidationError as error:

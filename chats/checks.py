@@ -34,7 +34,9 @@ MEETINGS_PER_MONTH = 1
 EVENTS_PER_YEAR = 1
 
 
-def _figures(school_ids: Iterable[int], rows, *, done: str = "done", total: str = "total") -> dict[int, Figure]:
+def _figures(
+    school_ids: Iterable[int], rows, *, done: str = "done", total: str = "total"
+) -> dict[int, Figure]:
     figures = {school_id: Figure(done=0, total=0) for school_id in school_ids}
     for row in rows:
         figures[row["school"]] = Figure(done=row[done], total=row[total])
@@ -73,7 +75,9 @@ class ClassChatsCheck(_MatrixLink, Check):
             _class_requirements().filter(
                 ~Exists(
                     Chat.objects.filter(
-                        school_class=OuterRef(OuterRef("pk")), kind=OuterRef("kind"), status=Chat.Status.ACTIVE
+                        school_class=OuterRef(OuterRef("pk")),
+                        kind=OuterRef("kind"),
+                        status=Chat.Status.ACTIVE,
                     )
                 )
             )
@@ -99,11 +103,16 @@ class SchoolChatsCheck(_MatrixLink, Check):
         school_ids = list(school_ids)
         owned_chat = Exists(
             Chat.objects.filter(
-                school=OuterRef("school"), kind=OuterRef("kind"), status=Chat.Status.ACTIVE, owner__isnull=False
+                school=OuterRef("school"),
+                kind=OuterRef("kind"),
+                status=Chat.Status.ACTIVE,
+                owner__isnull=False,
             )
         )
         rows = (
-            ChatRequirement.objects.filter(school_id__in=school_ids, kind__in=SCHOOL_KINDS, is_required=True)
+            ChatRequirement.objects.filter(
+                school_id__in=school_ids, kind__in=SCHOOL_KINDS, is_required=True
+            )
             .annotate(owned=owned_chat)
             .order_by()
             .values("school")
@@ -114,7 +123,10 @@ class SchoolChatsCheck(_MatrixLink, Check):
 
 def _at_least(school_ids, rows, target: int) -> dict[int, Figure]:
     held = {row["school"]: row["held"] for row in rows}
-    return {school_id: Figure(done=min(held.get(school_id, 0), target), total=target) for school_id in school_ids}
+    return {
+        school_id: Figure(done=min(held.get(school_id, 0), target), total=target)
+        for school_id in school_ids
+    }
 
 
 @register

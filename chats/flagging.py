@@ -46,7 +46,15 @@ logger = logging.getLogger(__name__)
 CLASS_CHAT_MISSING = "class_chat_missing"
 SCHOOL_CHAT_MISSING = "school_chat_missing"
 
-_FINDING_COLUMNS = ("school", "check_key", "subject_key", "school_class", "chat_kind", "message", "opened_at")
+_FINDING_COLUMNS = (
+    "school",
+    "check_key",
+    "subject_key",
+    "school_class",
+    "chat_kind",
+    "message",
+    "opened_at",
+)
 
 
 def _required_for_class(kind: str):
@@ -68,13 +76,17 @@ def _past_grace(now: datetime.datetime) -> Q:
     graces = School.objects.order_by().values_list("new_class_grace_days", flat=True).distinct()
     condition = Q(pk__in=[])
     for days in graces:
-        condition |= Q(school__new_class_grace_days=days, created_at__lte=now - datetime.timedelta(days=days))
+        condition |= Q(
+            school__new_class_grace_days=days, created_at__lte=now - datetime.timedelta(days=days)
+        )
     return condition
 
 
 def _missing_class_chats(*, kind: str, now: datetime.datetime):
     """Active classes past their grace period that must have a chat of ``kind`` and have none."""
-    active_chat = Chat.objects.filter(school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE)
+    active_chat = Chat.objects.filter(
+        school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE
+    )
     return (
         SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE)
         .filter(_past_grace(now))
@@ -84,11 +96,16 @@ def _missing_class_chats(*, kind: str, now: datetime.datetime):
             f_school=F("school_id"),
             f_check_key=Value(CLASS_CHAT_MISSING, output_field=CharField()),
             f_subject_key=Concat(
-                Value("class:"), Cast("pk", CharField()), Value(f":{kind}"), output_field=CharField()
+                Value("class:"),
+                Cast("pk", CharField()),
+                Value(f":{kind}"),
+                output_field=CharField(),
             ),
             f_school_class=F("pk"),
             f_chat_kind=Value(kind, output_field=CharField()),
-            f_message=Value(f"Нет обязательного чата (п. 4): {ChatKind(kind).label}", output_field=CharField()),
+            f_message=Value(
+                f"Нет обязательного чата (п. 4): {ChatKind(kind).label}", output_field=CharField()
+            ),
             f_opened_at=Value(now, output_field=DateTimeField()),
         )
         .values_list(*(f"f_{column}" for column in _FINDING_COLUMNS))
@@ -96,7 +113,9 @@ def _missing_class_chats(*, kind: str, now: datetime.datetime):
 
 
 def _missing_school_chats(*, now: datetime.datetime):
-    active_chat = Chat.objects.filter(school=OuterRef("school"), kind=OuterRef("kind"), status=Chat.Status.ACTIVE)
+    active_chat = Chat.objects.filter(
+        school=OuterRef("school"), kind=OuterRef("kind"), status=Chat.Status.ACTIVE
+    )
     return (
         ChatRequirement.objects.filter(kind__in=SCHOOL_KINDS, is_required=True)
         .filter(~Exists(active_chat))
@@ -105,12 +124,22 @@ def _missing_school_chats(*, now: datetime.datetime):
             f_school=F("school_id"),
             f_check_key=Value(SCHOOL_CHAT_MISSING, output_field=CharField()),
             f_subject_key=Concat(
-                Value("school:"), Cast("school_id", CharField()), Value(":"), F("kind"), output_field=CharField()
+                Value("school:"),
+                Cast("school_id", CharField()),
+                Value(":"),
+                F("kind"),
+                output_field=CharField(),
             ),
             f_school_class=Cast(Value(None), BigIntegerField()),
             f_chat_kind=F("kind"),
             f_message=Case(
-                *(When(kind=kind, then=Value(f"Нет общешкольного чата (п. 6): {ChatKind(kind).label}")) for kind in SCHOOL_KINDS),
+                *(
+                    When(
+                        kind=kind,
+                        then=Value(f"Нет общешкольного чата (п. 6): {ChatKind(kind).label}"),
+                    )
+                    for kind in SCHOOL_KINDS
+                ),
                 output_field=CharField(),
             ),
             f_opened_at=Value(now, output_field=DateTimeField()),
@@ -119,7 +148,9 @@ def _missing_school_chats(*, now: datetime.datetime):
     )
 
 
-def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> RunReport:
+def chats_flag_missing(
+    *, now: datetime.datetime | None = None, report: RunReport | None = None
+) -> RunReport:
     """Open a finding for every missing required chat; resolve those that are fixed.
 
     Set-based: one INSERT … SELECT per class chat kind, one for the school-wide kinds, two UPDATEs;
@@ -130,22 +161,34 @@ def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunRepor
 
     opened = 0
     required_class_kinds = set(
-        ChatRequirement.objects.filter(kind__in=CLASS_KINDS, is_required=True).values_list("kind", flat=True).distinct()
+        ChatRequirement.objects.filter(kind__in=CLASS_KINDS, is_required=True)
+        .values_list("kind", flat=True)
+        .distinct()
     )
     for kind in sorted(required_class_kinds):
-        opened += insert_from_select(Finding, _FINDING_COLUMNS, _missing_class_chats(kind=kind, now=now))
+        opened += insert_from_select(
+            Finding, _FINDING_COLUMNS, _missing_class_chats(kind=kind, now=now)
+        )
     opened += insert_from_select(Finding, _FINDING_COLUMNS, _missing_school_chats(now=now))
     report.add("opened", opened)
 
-    open_class_findings = Finding.objects.filter(check_key=CLASS_CHAT_MISSING, resolved_at__isnull=True)
+    open_class_findings = Finding.objects.filter(
+        check_key=CLASS_CHAT_MISSING, resolved_at__isnull=True
+    )
     class_fixed = Exists(
-        Chat.objects.filter(school_class=OuterRef("school_class"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)
+        Chat.objects.filter(
+            school_class=OuterRef("school_class"),
+            kind=OuterRef("chat_kind"),
+            status=Chat.Status.ACTIVE,
+        )
     )
     # Correlated subqueries only, no JOIN: a JOIN would make Django write ``WHERE id IN (SELECT …)``,
     # and a second worker blocked on the row lock would not re-check ``resolved_at IS NULL`` against
     # the row the first one just resolved — it would resolve it again.
     still_required = Exists(
-        SchoolClass.objects.filter(pk=OuterRef("school_class"), status=SchoolClass.Status.ACTIVE).filter(
+        SchoolClass.objects.filter(
+            pk=OuterRef("school_class"), status=SchoolClass.Status.ACTIVE
+        ).filter(
             Exists(
                 ChatRequirement.objects.filter(
                     school=OuterRef("school"),
@@ -160,13 +203,19 @@ def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunRepor
     # Never before the finding was opened: a worker whose clock lags another's may resolve what that
     # one opened, and finding_resolved_after_opened would reject the whole UPDATE.
     resolved_at = Greatest(Value(now, output_field=DateTimeField()), F("opened_at"))
-    resolved = open_class_findings.filter(class_fixed | ~still_required).update(resolved_at=resolved_at)
+    resolved = open_class_findings.filter(class_fixed | ~still_required).update(
+        resolved_at=resolved_at
+    )
 
     school_fixed = Exists(
-        Chat.objects.filter(school=OuterRef("school"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE)
+        Chat.objects.filter(
+            school=OuterRef("school"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE
+        )
     )
     school_still_required = Exists(
-        ChatRequirement.objects.filter(school=OuterRef("school"), kind=OuterRef("chat_kind"), is_required=True)
+        ChatRequirement.objects.filter(
+            school=OuterRef("school"), kind=OuterRef("chat_kind"), is_required=True
+        )
     )
     resolved += (
         Finding.objects.filter(check_key=SCHOOL_CHAT_MISSING, resolved_at__isnull=True)
@@ -175,7 +224,6 @@ def chats_flag_missing(*, now: datetime.datetime | None = None, report: RunRepor
     )
     report.add("resolved", resolved)
     return report
-
 
 
 # --- The e-mail digest -------------------------------------------------------------------------------
@@ -209,18 +257,23 @@ def _owners_with_email():
 
 def _coordinators_with_email():
     return Person.objects.filter(
-        _active_with_email(), school=OuterRef("school"), user__is_active=True, user__groups__name=Role.COORDINATOR
+        _active_with_email(),
+        school=OuterRef("school"),
+        user__is_active=True,
+        user__groups__name=Role.COORDINATOR,
     )
 
 
 def _class_teacher_reachable() -> Q:
-    return Q(check_key=CLASS_CHAT_MISSING, school_class__class_teacher__isnull=False) & _active_with_email(
-        "school_class__class_teacher__"
-    )
+    return Q(
+        check_key=CLASS_CHAT_MISSING, school_class__class_teacher__isnull=False
+    ) & _active_with_email("school_class__class_teacher__")
 
 
 def _new_findings():
-    return Finding.objects.filter(check_key__in=NOTIFIED_CHECKS, resolved_at__isnull=True, notified_at__isnull=True)
+    return Finding.objects.filter(
+        check_key__in=NOTIFIED_CHECKS, resolved_at__isnull=True, notified_at__isnull=True
+    )
 
 
 def _claim(*, now: datetime.datetime) -> list[int]:
@@ -229,7 +282,8 @@ def _claim(*, now: datetime.datetime) -> list[int]:
         _new_findings()
         .filter(
             _class_teacher_reachable()
-            | Q(check_key=SCHOOL_CHAT_MISSING) & (Exists(_owners_with_email()) | Exists(_coordinators_with_email()))
+            | Q(check_key=SCHOOL_CHAT_MISSING)
+            & (Exists(_owners_with_email()) | Exists(_coordinators_with_email()))
         )
         .order_by()
         .values("pk")
@@ -278,12 +332,12 @@ def _digests(finding_ids: list[int]) -> list[Digest]:
             owners[(requirement.school_id, requirement.kind)] = [
                 p for p in requirement.owners.all() if p.is_active and p.email
             ]
-        for person in (
-            Person.objects.filter(
-                _active_with_email(), school_id__in=school_ids, user__is_active=True,
-                user__groups__name=Role.COORDINATOR,
-            ).distinct()
-        ):
+        for person in Person.objects.filter(
+            _active_with_email(),
+            school_id__in=school_ids,
+            user__is_active=True,
+            user__groups__name=Role.COORDINATOR,
+        ).distinct():
             coordinators[person.school_id].append(person)
 
     digests: dict[int, Digest] = {}
@@ -291,7 +345,9 @@ def _digests(finding_ids: list[int]) -> list[Digest]:
         if finding.check_key == CLASS_CHAT_MISSING:
             recipients = [finding.school_class.class_teacher]
         else:
-            recipients = owners.get((finding.school_id, finding.chat_kind)) or coordinators.get(finding.school_id, [])
+            recipients = owners.get((finding.school_id, finding.chat_kind)) or coordinators.get(
+                finding.school_id, []
+            )
         for person in recipients:
             digests.setdefault(person.pk, Digest(person=person)).findings.append(finding)
     return list(digests.values())
@@ -309,7 +365,11 @@ def _digest_message(digest: Digest, connection) -> EmailMultiAlternatives:
         else:
             url = reverse("chats:school_matrix")
         findings.append({"finding": finding, "url": _absolute(url)})
-    context = {"person": digest.person, "findings": findings, "matrix_url": _absolute(reverse("chats:school_matrix"))}
+    context = {
+        "person": digest.person,
+        "findings": findings,
+        "matrix_url": _absolute(reverse("chats:school_matrix")),
+    }
     subject = " ".join(render_to_string("chats/email/findings_digest_subject.txt", context).split())
     text = render_to_string("chats/email/findings_digest.txt", context)
     html = render_to_string("chats/email/findings_digest.html", context)
@@ -322,10 +382,14 @@ def _digest_message(digest: Digest, connection) -> EmailMultiAlternatives:
 
 def _count_unreachable() -> dict[str, int]:
     """New class findings nobody can be told about: their teacher has no e-mail, or there is no teacher."""
-    unreachable = _new_findings().filter(check_key=CLASS_CHAT_MISSING).exclude(_class_teacher_reachable())
+    unreachable = (
+        _new_findings().filter(check_key=CLASS_CHAT_MISSING).exclude(_class_teacher_reachable())
+    )
     counts = unreachable.aggregate(
         teachers=Count(
-            "school_class__class_teacher", distinct=True, filter=Q(school_class__class_teacher__isnull=False)
+            "school_class__class_teacher",
+            distinct=True,
+            filter=Q(school_class__class_teacher__isnull=False),
         ),
         without_teacher=Count("pk", filter=Q(school_class__class_teacher__isnull=True)),
     )
@@ -342,7 +406,9 @@ def _count_unreachable() -> dict[str, int]:
     }
 
 
-def chat_findings_notify(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> RunReport:
+def chat_findings_notify(
+    *, now: datetime.datetime | None = None, report: RunReport | None = None
+) -> RunReport:
     """Send one digest per recipient of the findings of points 4 and 6 nobody was told about yet."""
     now = now or timezone.now()
     report = report or RunReport()
@@ -356,15 +422,23 @@ def chat_findings_notify(*, now: datetime.datetime | None = None, report: RunRep
                     try:
                         sent = connection.send_messages([_digest_message(digest, connection)])
                     except Exception:  # one bad address must not stop the other digests
-                        logger.warning("A findings digest could not be sent (%d findings).", len(digest.findings), exc_info=True)
+                        logger.warning(
+                            "A findings digest could not be sent (%d findings).",
+                            len(digest.findings),
+                            exc_info=True,
+                        )
                         sent = 0
                     if sent:
                         mails += 1
                         delivered.update(f.pk for f in digest.findings)
                     else:
                         failed += 1
-        except Exception:  # the mail server is unreachable: nothing is lost, the next run tries again
-            logger.warning("The mail server could not be reached for the findings digest.", exc_info=True)
+        except (
+            Exception
+        ):  # the mail server is unreachable: nothing is lost, the next run tries again
+            logger.warning(
+                "The mail server could not be reached for the findings digest.", exc_info=True
+            )
             report.details["mail_server_unreachable"] = 1
         finally:
             _release(ids=set(claimed) - delivered, now=now)

@@ -26,7 +26,10 @@ class ChatFieldsMixin(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
     )
     members_count = forms.IntegerField(
-        label=_("Участников сейчас"), min_value=0, max_value=100000, required=False,
+        label=_("Участников сейчас"),
+        min_value=0,
+        max_value=100000,
+        required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
@@ -39,7 +42,9 @@ class ChatFieldsMixin(forms.Form):
 
 class ClassChatAddForm(ChatFieldsMixin):
     kind = forms.ChoiceField(
-        label=_("Вид чата"), choices=[(k.value, k.label) for k in CLASS_KINDS], widget=forms.HiddenInput
+        label=_("Вид чата"),
+        choices=[(k.value, k.label) for k in CLASS_KINDS],
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, prefix_kind: str | None = None, **kwargs):
@@ -56,19 +61,25 @@ class OwnerField(forms.ModelChoiceField):
 def _owner_field(school) -> OwnerField:
     return OwnerField(
         label=_("Ответственный (владелец чата)"),
-        queryset=Person.objects.filter(school=school, is_active=True).only("pk", "full_name", "position"),
+        queryset=Person.objects.filter(school=school, is_active=True).only(
+            "pk", "full_name", "position"
+        ),
         required=False,
         empty_label=_("— не назначен —"),
     )
 
 
 class SchoolChatAddForm(ChatFieldsMixin):
-    kind = forms.ChoiceField(label=_("Вид чата"), choices=[(k.value, k.label) for k in SCHOOL_KINDS])
+    kind = forms.ChoiceField(
+        label=_("Вид чата"), choices=[(k.value, k.label) for k in SCHOOL_KINDS]
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"] = _owner_field(school)
-        self.fields["owner"].help_text = _("Если не выбрать, ответственным станет первый названный в приказе.")
+        self.fields["owner"].help_text = _(
+            "Если не выбрать, ответственным станет первый названный в приказе."
+        )
 
 
 class ChatEditForm(ChatFieldsMixin):
@@ -87,19 +98,31 @@ class MeetingForm(forms.Form):
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    kind = forms.ChoiceField(label=_("Что проводилось"), choices=Meeting.Kind.choices, initial=Meeting.Kind.MEETING)
-    format = forms.ChoiceField(label=_("Формат"), choices=Meeting.Format.choices, initial=Meeting.Format.ONLINE)
+    kind = forms.ChoiceField(
+        label=_("Что проводилось"), choices=Meeting.Kind.choices, initial=Meeting.Kind.MEETING
+    )
+    format = forms.ChoiceField(
+        label=_("Формат"), choices=Meeting.Format.choices, initial=Meeting.Format.ONLINE
+    )
     topic = forms.CharField(label=_("Тема"), max_length=300)
-    chat = forms.ModelChoiceField(label=_("Чат"), queryset=Chat.objects.none(), required=False, empty_label=_("— без чата —"))
-    participants = forms.IntegerField(label=_("Участников"), min_value=0, max_value=100000, initial=0)
+    chat = forms.ModelChoiceField(
+        label=_("Чат"), queryset=Chat.objects.none(), required=False, empty_label=_("— без чата —")
+    )
+    participants = forms.IntegerField(
+        label=_("Участников"), min_value=0, max_value=100000, initial=0
+    )
 
     def __init__(self, *args, chats, meeting: Meeting | None = None, **kwargs):
         if meeting is not None:
             kwargs.setdefault(
                 "initial",
                 {
-                    "held_on": meeting.held_on, "kind": meeting.kind, "format": meeting.format,
-                    "topic": meeting.topic, "chat": meeting.chat_id, "participants": meeting.participants,
+                    "held_on": meeting.held_on,
+                    "kind": meeting.kind,
+                    "format": meeting.format,
+                    "topic": meeting.topic,
+                    "chat": meeting.chat_id,
+                    "participants": meeting.participants,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -111,4 +134,3 @@ def _chat_label(chat: Chat) -> str:
     if chat.school_class_id:
         return f"{chat.school_class.name}: {chat.title}"
     return f"{ChatKind(chat.kind).label}: {chat.title}"
-

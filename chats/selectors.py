@@ -42,10 +42,18 @@ from staff.selectors import (
     user_sees_all_schools,
 )
 
-from .models import CLASS_KINDS, SCHOOL_KINDS, SINGLE_CLASS_KINDS, Chat, ChatKind, ChatRequirement, Meeting
-
+from .models import (
+    CLASS_KINDS,
+    SCHOOL_KINDS,
+    SINGLE_CLASS_KINDS,
+    Chat,
+    ChatKind,
+    ChatRequirement,
+    Meeting,
+)
 
 # --- Chats ---------------------------------------------------------------------------------------
+
 
 def _is_chat_owner(user) -> bool:
     return user.groups.filter(name=Role.CHAT_OWNER).exists()
@@ -81,7 +89,9 @@ def user_manages_school_chats(*, user, school_id: int) -> bool:
 def user_may_change_chat(*, user, chat: Chat) -> bool:
     if user_manages_school_chats(user=user, school_id=chat.school_id):
         return True
-    if chat.school_class_id is not None and user.has_perm("staff.lead_schoolclass", chat.school_class):
+    if chat.school_class_id is not None and user.has_perm(
+        "staff.lead_schoolclass", chat.school_class
+    ):
         return True
     return user.has_perm("chats.change_chat", chat)
 
@@ -92,15 +102,20 @@ def user_may_add_chat(*, user, school_id: int, kind: str, school_class: SchoolCl
         return True
     if kind in SCHOOL_KINDS or school_class is None:
         return False
-    return school_class.school_id == school_id and user.has_perm("staff.lead_schoolclass", school_class)
+    return school_class.school_id == school_id and user.has_perm(
+        "staff.lead_schoolclass", school_class
+    )
 
 
 def user_may_add_chats_at_all(*, user) -> bool:
     """Does the user create chats anywhere (operator, coordinator, a class teacher)?"""
-    return user.is_authenticated and (user.has_perm("chats.add_chat") or led_class_ids(user=user).exists())
+    return user.is_authenticated and (
+        user.has_perm("chats.add_chat") or led_class_ids(user=user).exists()
+    )
 
 
 # --- Chat state of classes -------------------------------------------------------------------------
+
 
 def _requirement_for_class(kind: str):
     return ChatRequirement.objects.filter(
@@ -192,7 +207,9 @@ def class_kind_states(school_class: SchoolClass, kinds) -> list[KindState]:
             label=str(ChatKind(kind).label),
             required=bool(getattr(school_class, f"requires_{kind}")),
             present=bool(getattr(school_class, f"has_{kind}")),
-            coverage=Coverage(getattr(school_class, f"members_{kind}"), expected_members(school_class, kind)),
+            coverage=Coverage(
+                getattr(school_class, f"members_{kind}"), expected_members(school_class, kind)
+            ),
         )
         for kind in kinds
     ]
@@ -200,10 +217,13 @@ def class_kind_states(school_class: SchoolClass, kinds) -> list[KindState]:
 
 # --- «Мой класс» ---------------------------------------------------------------------------------------
 
+
 def checklist_classes(*, user) -> QuerySet[SchoolClass]:
     """Classes whose checklist the user may open: their own as class teacher, any of their school
     for the school's director, coordinator and operator, any for the inspector."""
-    queryset = SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE).select_related("school", "class_teacher")
+    queryset = SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE).select_related(
+        "school", "class_teacher"
+    )
     return filter_by_permission(queryset=queryset, user=user, codename="view_schoolclass")
 
 
@@ -246,17 +266,32 @@ def _class_links(*, user, school_class: SchoolClass, leads: bool):
     (they lead this class), which keeps the page at its fixed number of queries.
     """
     from invitations.models import Invitation, JoinRequest
-    from invitations.selectors import InvitationFilters, JoinRequestFilters, invitation_list, join_request_list
+    from invitations.selectors import (
+        InvitationFilters,
+        JoinRequestFilters,
+        invitation_list,
+        join_request_list,
+    )
 
     if leads:
-        links = Invitation.objects.filter(school_class=school_class, status=Invitation.Status.ACTIVE)
-        requests = JoinRequest.objects.filter(school_class=school_class, status=JoinRequest.Status.PENDING)
+        links = Invitation.objects.filter(
+            school_class=school_class, status=Invitation.Status.ACTIVE
+        )
+        requests = JoinRequest.objects.filter(
+            school_class=school_class, status=JoinRequest.Status.PENDING
+        )
     else:
         links = invitation_list(
-            user=user, filters=InvitationFilters(status=Invitation.Status.ACTIVE, school_class=school_class.pk)
+            user=user,
+            filters=InvitationFilters(
+                status=Invitation.Status.ACTIVE, school_class=school_class.pk
+            ),
         )
         requests = join_request_list(
-            user=user, filters=JoinRequestFilters(status=JoinRequest.Status.PENDING, school_class=school_class.pk)
+            user=user,
+            filters=JoinRequestFilters(
+                status=JoinRequest.Status.PENDING, school_class=school_class.pk
+            ),
         )
     return links.order_by("expires_at", "pk"), requests.order_by("created_at", "pk")
 
@@ -275,7 +310,9 @@ def _pending_requests_count():
 
     return Coalesce(
         Subquery(
-            JoinRequest.objects.filter(school_class=OuterRef("pk"), status=JoinRequest.Status.PENDING)
+            JoinRequest.objects.filter(
+                school_class=OuterRef("pk"), status=JoinRequest.Status.PENDING
+            )
             .order_by()
             .values("school_class")
             .annotate(n=Count("pk"))
@@ -303,8 +340,12 @@ def _chats_from_row(school_class: SchoolClass) -> list[Chat]:
             continue
         chats.append(
             Chat(
-                pk=pk, kind=kind, school_id=school_class.school_id, school_class=school_class,
-                title=getattr(school_class, f"chat_{kind}_title"), url=getattr(school_class, f"chat_{kind}_url"),
+                pk=pk,
+                kind=kind,
+                school_id=school_class.school_id,
+                school_class=school_class,
+                title=getattr(school_class, f"chat_{kind}_title"),
+                url=getattr(school_class, f"chat_{kind}_url"),
                 members_count=getattr(school_class, f"members_{kind}"),
                 last_verified_at=getattr(school_class, f"chat_{kind}_last_verified_at"),
                 status=Chat.Status.ACTIVE,
@@ -341,10 +382,13 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
         if state.required or state.kind in SINGLE_CLASS_KINDS
     ]
     class_chats = _chats_from_row(school_class)
-    if school_class.has_class_other:  # only then: «иные чаты» may be several, the row cannot carry them
+    if (
+        school_class.has_class_other
+    ):  # only then: «иные чаты» may be several, the row cannot carry them
         class_chats += list(
-            Chat.objects.filter(school_class=school_class, kind=ChatKind.CLASS_OTHER, status=Chat.Status.ACTIVE)
-            .order_by("title", "pk")
+            Chat.objects.filter(
+                school_class=school_class, kind=ChatKind.CLASS_OTHER, status=Chat.Status.ACTIVE
+            ).order_by("title", "pk")
         )
     links, requests = _class_links(user=user, school_class=school_class, leads=school_class.is_led)
     invitations, more_invitations = _first(links, CHECKLIST_PREVIEW)
@@ -360,7 +404,9 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
     # The navigation's badge (invitations.selectors.join_request_pending_count) for a class teacher
     # is the pending requests of the classes they lead: this query already has them.
     school = user_school(user)
-    school_wide_reviewer = user.is_superuser or (school is not None and user.has_perm("invitations.change_joinrequest"))
+    school_wide_reviewer = user.is_superuser or (
+        school is not None and user.has_perm("invitations.change_joinrequest")
+    )
     return Checklist(
         school_class=school_class,
         kind_states=states,
@@ -370,15 +416,20 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
         join_requests=join_requests,
         more_join_requests=more_join_requests,
         findings=[f for f in findings if f.resolved_at is None],
-        recently_resolved=sorted((f for f in findings if f.resolved_at), key=lambda f: f.resolved_at, reverse=True),
+        recently_resolved=sorted(
+            (f for f in findings if f.resolved_at), key=lambda f: f.resolved_at, reverse=True
+        ),
         may_edit=manager or school_class.is_led,
         led_classes=led_rows,
-        nav_pending_join_requests=sum(row.pending_requests for row in led_rows) if led_rows else None,
+        nav_pending_join_requests=sum(row.pending_requests for row in led_rows)
+        if led_rows
+        else None,
         nav_pending_known=not school_wide_reviewer,
     )
 
 
 # --- School at a glance ---------------------------------------------------------------------------
+
 
 def matrix_school(*, user, school_id: int | None = None) -> School | None:
     """The school whose matrix the user opens: their own; any (``?school=``) for the inspector."""
@@ -416,20 +467,36 @@ def school_requirements(*, school: School) -> list[ChatRequirement]:
     rows = (
         ChatRequirement.objects.filter(school=school)
         .order_by("kind", "owners__full_name", "owners__pk")
-        .values("pk", "kind", "min_grade", "max_grade", "is_required", "basis", "owners__pk", "owners__full_name")
+        .values(
+            "pk",
+            "kind",
+            "min_grade",
+            "max_grade",
+            "is_required",
+            "basis",
+            "owners__pk",
+            "owners__full_name",
+        )
     )
     requirements: dict[int, ChatRequirement] = {}
     for row in rows:
         requirement = requirements.get(row["pk"])
         if requirement is None:
             requirement = ChatRequirement(
-                pk=row["pk"], school=school, kind=row["kind"], min_grade=row["min_grade"],
-                max_grade=row["max_grade"], is_required=row["is_required"], basis=row["basis"],
+                pk=row["pk"],
+                school=school,
+                kind=row["kind"],
+                min_grade=row["min_grade"],
+                max_grade=row["max_grade"],
+                is_required=row["is_required"],
+                basis=row["basis"],
             )
             requirement.owner_list = []
             requirements[row["pk"]] = requirement
         if row["owners__pk"] is not None:
-            requirement.owner_list.append(Person(pk=row["owners__pk"], full_name=row["owners__full_name"], school=school))
+            requirement.owner_list.append(
+                Person(pk=row["owners__pk"], full_name=row["owners__full_name"], school=school)
+            )
     return list(requirements.values())
 
 
@@ -440,25 +507,31 @@ def matrix_class_kinds(requirements: list[ChatRequirement]) -> list[str]:
 
 
 def matrix_classes(*, school: School, grade: int | None = None) -> list[SchoolClass]:
-    queryset = SchoolClass.objects.filter(school=school, status=SchoolClass.Status.ACTIVE).select_related(
-        "class_teacher"
-    )
+    queryset = SchoolClass.objects.filter(
+        school=school, status=SchoolClass.Status.ACTIVE
+    ).select_related("class_teacher")
     if grade is not None:
         queryset = queryset.filter(grade=grade)
     return list(schoolclass_annotate_chats(queryset).order_by("grade", "letter"))
 
 
-def school_chat_rows(*, user, school: School, requirements: list[ChatRequirement]) -> list[SchoolChatRow]:
+def school_chat_rows(
+    *, user, school: School, requirements: list[ChatRequirement]
+) -> list[SchoolChatRow]:
     """The five school-wide chats of point 6 with their owners: one row per school-wide kind.
 
     Whether the user owns each chat (may edit it) comes from the same query.
     """
     owned = Exists(
-        object_permission_ids(user=user, model=Chat, codename="change_chat").filter(content_object_id=OuterRef("pk"))
+        object_permission_ids(user=user, model=Chat, codename="change_chat").filter(
+            content_object_id=OuterRef("pk")
+        )
     )
     chats = {
         chat.kind: chat
-        for chat in Chat.objects.filter(school=school, kind__in=SCHOOL_KINDS, status=Chat.Status.ACTIVE)
+        for chat in Chat.objects.filter(
+            school=school, kind__in=SCHOOL_KINDS, status=Chat.Status.ACTIVE
+        )
         .select_related("owner")
         .annotate(owned_by_user=owned)
     }
@@ -477,6 +550,7 @@ def school_chat_rows(*, user, school: School, requirements: list[ChatRequirement
 
 
 # --- Meetings ------------------------------------------------------------------------------------------
+
 
 def meeting_list(*, user) -> QuerySet[Meeting]:
     """Meetings of the user's school: every member of staff sees the school's log (a public record)."""
@@ -506,7 +580,9 @@ def meeting_chat_choices(*, user) -> QuerySet[Chat]:
     school = user_school(user)
     if school is None:
         return Chat.objects.none()
-    active = Chat.objects.filter(school=school, status=Chat.Status.ACTIVE).select_related("school_class")
+    active = Chat.objects.filter(school=school, status=Chat.Status.ACTIVE).select_related(
+        "school_class"
+    )
     if user_manages_meetings(user=user, school_id=school.pk):
         return active
     return active.filter(
@@ -535,7 +611,9 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def meeting_kind_counts(*, school: School, start: datetime.date, following: datetime.date) -> list[dict]:
+def meeting_kind_counts(
+    *, school: School, start: datetime.date, following: datetime.date
+) -> list[dict]:
     """Meetings of the month by kind, in one grouped query (the month's summary line)."""
     counts = dict(
         Meeting.objects.filter(school=school, held_on__gte=start, held_on__lt=following)
@@ -543,6 +621,7 @@ def meeting_kind_counts(*, school: School, start: datetime.date, following: date
         .values_list("kind")
         .annotate(n=Count("pk"))
     )
-    return [{"kind": kind, "label": label, "count": counts.get(kind, 0)} for kind, label in Meeting.Kind.choices]
-
-
+    return [
+        {"kind": kind, "label": label, "count": counts.get(kind, 0)}
+        for kind, label in Meeting.Kind.choices
+    ]

@@ -26,7 +26,15 @@ from .flagging import (  # noqa: F401
     chat_findings_notify,
     chats_flag_missing,
 )
-from .models import CLASS_KINDS, SCHOOL_KINDS, SINGLE_CLASS_KINDS, Chat, ChatKind, ChatRequirement, Meeting
+from .models import (
+    CLASS_KINDS,
+    SCHOOL_KINDS,
+    SINGLE_CLASS_KINDS,
+    Chat,
+    ChatKind,
+    ChatRequirement,
+    Meeting,
+)
 
 # --- Requirements ------------------------------------------------------------------------------------
 
@@ -65,16 +73,24 @@ def chat_validate(
         errors["school_class"] = _("Общешкольный чат не привязывается к классу.")
     if school_class is not None and school_class.school_id != school.pk:
         errors["school_class"] = _("Класс относится к другой школе.")
-    elif school_class is not None and status == Chat.Status.ACTIVE and school_class.status != SchoolClass.Status.ACTIVE:
+    elif (
+        school_class is not None
+        and status == Chat.Status.ACTIVE
+        and school_class.status != SchoolClass.Status.ACTIVE
+    ):
         errors["school_class"] = _("Класс переведён в архив: действующий чат ему не нужен.")
     if not (url or "").startswith("https://"):
         errors["url"] = _("Ссылка на чат должна начинаться с https://")
     if status not in Chat.Status.values:
         errors["status"] = _("Неизвестный статус.")
     if not errors and status == Chat.Status.ACTIVE:
-        duplicate = _active_duplicate(school=school, kind=kind, school_class=school_class, exclude_pk=exclude_pk)
+        duplicate = _active_duplicate(
+            school=school, kind=kind, school_class=school_class, exclude_pk=exclude_pk
+        )
         if duplicate is not None:
-            errors[NON_FIELD_ERRORS] = _duplicate_message(kind=kind, school_class=school_class, duplicate=duplicate)
+            errors[NON_FIELD_ERRORS] = _duplicate_message(
+                kind=kind, school_class=school_class, duplicate=duplicate
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -168,8 +184,12 @@ def chat_update(*, chat: Chat, by, **changes) -> Chat:
         setattr(chat, name, changes[name])
     if changed:
         chat_validate(
-            school=chat.school, kind=chat.kind, school_class=chat.school_class, url=chat.url,
-            status=chat.status, exclude_pk=chat.pk,
+            school=chat.school,
+            kind=chat.kind,
+            school_class=chat.school_class,
+            url=chat.url,
+            status=chat.status,
+            exclude_pk=chat.pk,
         )
         if "members_count" in changed:
             chat.last_verified_at = timezone.now()
@@ -220,10 +240,14 @@ def chat_owner_assign(*, chat: Chat, person: Person | None, by=None) -> Chat:
 MEETING_FIELDS = ("kind", "format", "held_on", "topic", "chat", "participants")
 
 
-def meeting_validate(*, school: School, held_on: datetime.date, chat: Chat | None, today: datetime.date | None = None):
+def meeting_validate(
+    *, school: School, held_on: datetime.date, chat: Chat | None, today: datetime.date | None = None
+):
     errors = {}
     if held_on > (today or timezone.localdate()):
-        errors["held_on"] = _("В журнал вносятся проведённые встречи: дата не может быть в будущем.")
+        errors["held_on"] = _(
+            "В журнал вносятся проведённые встречи: дата не может быть в будущем."
+        )
     if chat is not None and chat.school_id != school.pk:
         errors["chat"] = _("Чат относится к другой школе.")
     if errors:
@@ -243,8 +267,14 @@ def meeting_create(
 ) -> Meeting:
     meeting_validate(school=school, held_on=held_on, chat=chat)
     return Meeting.objects.create(
-        school=school, kind=kind, format=format, held_on=held_on, topic=topic, chat=chat,
-        participants=participants, recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        school=school,
+        kind=kind,
+        format=format,
+        held_on=held_on,
+        topic=topic,
+        chat=chat,
+        participants=participants,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
     )
 
 

@@ -17,20 +17,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-
 from django_htmx.http import reswap, retarget
 
 from staff.models import SchoolClass
 from staff.selectors import led_class_ids, user_school, user_sees_all_schools
 
 from . import selectors, services
-from .forms import ChatEditForm, ClassChatAddForm, MeetingForm, SchoolChatAddForm, apply_service_errors
+from .forms import (
+    ChatEditForm,
+    ClassChatAddForm,
+    MeetingForm,
+    SchoolChatAddForm,
+    apply_service_errors,
+)
 from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatKind
 
 MEETINGS_PER_PAGE = 20
 
 
 # --- «Мой класс» -------------------------------------------------------------------------------------
+
 
 @login_required
 def my_class(request):
@@ -40,7 +46,9 @@ def my_class(request):
     if chosen.isdigit():
         return redirect("chats:my_class_detail", class_id=int(chosen))
     first = (
-        SchoolClass.objects.filter(pk__in=led_class_ids(user=request.user), status=SchoolClass.Status.ACTIVE)
+        SchoolClass.objects.filter(
+            pk__in=led_class_ids(user=request.user), status=SchoolClass.Status.ACTIVE
+        )
         .order_by("grade", "letter")
         .values_list("pk", flat=True)
         .first()
@@ -57,7 +65,8 @@ def _add_forms(checklist) -> dict[str, ClassChatAddForm]:
     school_class = checklist.school_class
     return {
         state.kind: ClassChatAddForm(
-            prefix=state.kind, initial={"kind": state.kind, "title": _default_title(school_class, state.kind)}
+            prefix=state.kind,
+            initial={"kind": state.kind, "title": _default_title(school_class, state.kind)},
         )
         for state in checklist.kind_states
         if not state.present
@@ -90,7 +99,9 @@ def _checklist_context(request, checklist):
         "school_class": checklist.school_class,
         "items": items,
         "other_chats": [chat for chat in checklist.class_chats if chat.kind not in shown],
-        "other_form": ClassChatAddForm(prefix=ChatKind.CLASS_OTHER, initial={"kind": ChatKind.CLASS_OTHER}),
+        "other_form": ClassChatAddForm(
+            prefix=ChatKind.CLASS_OTHER, initial={"kind": ChatKind.CLASS_OTHER}
+        ),
         "switcher": checklist.led_classes,
         "may_view_links": checklist.school_class.is_led or invitation_access(request.user).may_view,
         # Known from the checklist's own query: spares the navigation its separate ones.
@@ -156,21 +167,36 @@ def class_chat_add(request, class_id: int, kind: str):
     if request.htmx:
         # The form with its errors goes back into the card it came from; nothing was written.
         return render(
-            request, "chats/partials/add_chat_form.html",
-            {"form": form, "school_class": school_class, "kind": kind, "kind_label": ChatKind(kind).label},
+            request,
+            "chats/partials/add_chat_form.html",
+            {
+                "form": form,
+                "school_class": school_class,
+                "kind": kind,
+                "kind_label": ChatKind(kind).label,
+            },
         )
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "chats/chat_add.html",
-        {"form": form, "school_class": school_class, "kind": kind, "kind_label": ChatKind(kind).label},
+        request,
+        "chats/chat_add.html",
+        {
+            "form": form,
+            "school_class": school_class,
+            "kind": kind,
+            "kind_label": ChatKind(kind).label,
+        },
         status=status,
     )
 
 
 # --- Editing and archiving one chat -------------------------------------------------------------
 
+
 def _get_changeable_chat(request, chat_id: int) -> Chat:
-    chat = get_object_or_404(selectors.chat_list(user=request.user).select_related("school"), pk=chat_id)
+    chat = get_object_or_404(
+        selectors.chat_list(user=request.user).select_related("school"), pk=chat_id
+    )
     if not selectors.user_may_change_chat(user=request.user, chat=chat):
         raise PermissionDenied
     return chat
@@ -186,7 +212,9 @@ def _chat_home(chat: Chat) -> str:
 @require_http_methods(["GET", "POST"])
 def chat_edit(request, chat_id: int):
     chat = _get_changeable_chat(request, chat_id)
-    may_assign_owner = selectors.user_manages_school_chats(user=request.user, school_id=chat.school_id)
+    may_assign_owner = selectors.user_manages_school_chats(
+        user=request.user, school_id=chat.school_id
+    )
     form = ChatEditForm(request.POST or None, chat=chat, may_assign_owner=may_assign_owner)
     if request.method == "POST" and form.is_valid():
         changes = {key: form.cleaned_data[key] for key in ("title", "url", "members_count")}
@@ -200,7 +228,8 @@ def chat_edit(request, chat_id: int):
             messages.success(request, _("Чат сохранён."))
             return redirect(_chat_home(chat))
     return render(
-        request, "chats/chat_edit.html",
+        request,
+        "chats/chat_edit.html",
         {"chat": chat, "form": form, "back_url": _chat_home(chat)},
         status=400 if request.method == "POST" else 200,
     )
@@ -215,10 +244,13 @@ def chat_archive(request, chat_id: int):
         services.chat_archive(chat=chat, by=request.user)
         messages.success(request, _("Чат «%(title)s» отправлен в архив.") % {"title": chat.title})
         return redirect(_chat_home(chat))
-    return render(request, "chats/chat_archive_confirm.html", {"chat": chat, "back_url": _chat_home(chat)})
+    return render(
+        request, "chats/chat_archive_confirm.html", {"chat": chat, "back_url": _chat_home(chat)}
+    )
 
 
 # --- School at a glance --------------------------------------------------------------------------
+
 
 def _int_param(request, name: str, low: int | None = None, high: int | None = None) -> int | None:
     value = request.GET.get(name, "")
@@ -247,12 +279,17 @@ def school_matrix(request):
     kinds = selectors.matrix_class_kinds(requirements)
     classes = selectors.matrix_classes(school=school, grade=grade)
     rows = [
-        {"school_class": school_class, "states": selectors.class_kind_states(school_class, kinds),
-         "missing": selectors.missing_chat_kinds(school_class)}
+        {
+            "school_class": school_class,
+            "states": selectors.class_kind_states(school_class, kinds),
+            "missing": selectors.missing_chat_kinds(school_class),
+        }
         for school_class in classes
     ]
     compliant = sum(1 for row in rows if not row["missing"])
-    school_chats = selectors.school_chat_rows(user=request.user, school=school, requirements=requirements)
+    school_chats = selectors.school_chat_rows(
+        user=request.user, school=school, requirements=requirements
+    )
     context = {
         "school": school,
         "grade": grade,
@@ -262,7 +299,9 @@ def school_matrix(request):
         "compliant": compliant,
         "school_chats": school_chats,
         # The figure of point 6 as the check counts it: required kinds with an active chat and an owner.
-        "school_chats_done": sum(1 for row in school_chats if row.required and row.chat and row.chat.owner_id),
+        "school_chats_done": sum(
+            1 for row in school_chats if row.required and row.chat and row.chat.owner_id
+        ),
         "school_chats_required": sum(1 for row in school_chats if row.required),
         "may_manage": selectors.user_manages_school_chats(user=request.user, school_id=school.pk),
         "other_school": user_sees_all_schools(request.user),
@@ -274,7 +313,9 @@ def school_matrix(request):
 @require_http_methods(["GET", "POST"])
 def school_chat_add(request):
     school = user_school(request.user)
-    if school is None or not selectors.user_manages_school_chats(user=request.user, school_id=school.pk):
+    if school is None or not selectors.user_manages_school_chats(
+        user=request.user, school_id=school.pk
+    ):
         raise PermissionDenied
     kind = request.GET.get("kind") if request.GET.get("kind") in SCHOOL_KINDS else None
     form = SchoolChatAddForm(request.POST or None, school=school, initial={"kind": kind})
@@ -282,8 +323,13 @@ def school_chat_add(request):
         data = form.cleaned_data
         try:
             services.chat_create(
-                school=school, kind=data["kind"], title=data["title"], url=data["url"],
-                members_count=data["members_count"], owner=data["owner"], by=request.user,
+                school=school,
+                kind=data["kind"],
+                title=data["title"],
+                url=data["url"],
+                members_count=data["members_count"],
+                owner=data["owner"],
+                by=request.user,
             )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -291,12 +337,15 @@ def school_chat_add(request):
             messages.success(request, _("Общешкольный чат добавлен."))
             return redirect("chats:school_matrix")
     return render(
-        request, "chats/school_chat_add.html", {"form": form, "school": school},
+        request,
+        "chats/school_chat_add.html",
+        {"form": form, "school": school},
         status=400 if request.method == "POST" else 200,
     )
 
 
 # --- Meetings (points 5 and 7.3) ----------------------------------------------------------------------
+
 
 def _month_param(request) -> datetime.date:
     value = request.GET.get("month", "")
@@ -336,7 +385,9 @@ def meetings(request):
             "next_month": following if following <= selectors.current_month() else None,
             "page": page,
             "manager": manager,
-            "kind_counts": selectors.meeting_kind_counts(school=school, start=start, following=following),
+            "kind_counts": selectors.meeting_kind_counts(
+                school=school, start=start, following=following
+            ),
         },
     )
 
@@ -345,8 +396,11 @@ def meetings(request):
 @require_http_methods(["GET", "POST"])
 def meeting_add(request):
     school = _meetings_school_or_403(request)
-    form = MeetingForm(request.POST or None, chats=selectors.meeting_chat_choices(user=request.user),
-                       initial={"held_on": selectors.today()})
+    form = MeetingForm(
+        request.POST or None,
+        chats=selectors.meeting_chat_choices(user=request.user),
+        initial={"held_on": selectors.today()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(school=school, by=request.user, **form.cleaned_data)
@@ -355,8 +409,12 @@ def meeting_add(request):
         else:
             messages.success(request, _("Встреча внесена в журнал."))
             return redirect(f"{reverse('chats:meetings')}?month={meeting.held_on:%Y-%m}")
-    return render(request, "chats/meeting_form.html", {"form": form, "meeting": None},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "chats/meeting_form.html",
+        {"form": form, "meeting": None},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -377,5 +435,9 @@ def meeting_edit(request, meeting_id: int):
         else:
             messages.success(request, _("Запись журнала сохранена."))
             return redirect(f"{reverse('chats:meetings')}?month={meeting.held_on:%Y-%m}")
-    return render(request, "chats/meeting_form.html", {"form": form, "meeting": meeting},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "chats/meeting_form.html",
+        {"form": form, "meeting": meeting},
+        status=400 if request.method == "POST" else 200,
+    )

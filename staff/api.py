@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
@@ -34,12 +39,23 @@ class SchoolClassSerializer(serializers.ModelSerializer):
     class Meta:
         model = SchoolClass
         fields = [
-            "id", "name", "grade", "letter", "school", "class_teacher",
-            "students_expected", "parents_expected", "missing_chats",
+            "id",
+            "name",
+            "grade",
+            "letter",
+            "school",
+            "class_teacher",
+            "students_expected",
+            "parents_expected",
+            "missing_chats",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=[(k.value, k.label) for k in CLASS_KINDS])))
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=[(k.value, k.label) for k in CLASS_KINDS])
+        )
+    )
     def get_missing_chats(self, school_class) -> list[str]:
         return missing_chat_kinds(school_class)
 
@@ -49,7 +65,11 @@ class SchoolClassSerializer(serializers.ModelSerializer):
         summary="Classes the user may see, with the required chats they lack",
         parameters=[
             OpenApiParameter("grade", OpenApiTypes.INT, description="Only this grade (1–11)."),
-            OpenApiParameter("school", OpenApiTypes.INT, description="Only this school (the inspector sees every school)."),
+            OpenApiParameter(
+                "school",
+                OpenApiTypes.INT,
+                description="Only this school (the inspector sees every school).",
+            ),
         ],
     ),
     retrieve=extend_schema(summary="One class"),
@@ -71,7 +91,9 @@ class SchoolClassViewSet(viewsets.ReadOnlyModelViewSet):
             if not value.isdigit() or not low <= int(value) <= high:
                 errors[name] = [_("Неверное значение.")]
             else:
-                queryset = queryset.filter(**{f"{name}_id" if name == "school" else name: int(value)})
+                queryset = queryset.filter(
+                    **{f"{name}_id" if name == "school" else name: int(value)}
+                )
         if errors:
             raise ValidationError(errors)
         return queryset

@@ -18,7 +18,9 @@ def class_with_students_chat(school, class_5a, teacher_5a):
     from chats.services import chat_requirements_create_defaults
 
     chat_requirements_create_defaults(school=school)
-    ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_STUDENTS, title="5А — ученики", members_count=24)
+    ChatFactory(
+        school_class=class_5a, kind=ChatKind.CLASS_STUDENTS, title="5А — ученики", members_count=24
+    )
     chats_flag_missing()  # the job has run before: the missing parents chat is an open finding
     return class_5a
 
@@ -48,7 +50,9 @@ def test_class_teacher_adds_the_parents_chat_and_the_job_resolves_the_finding(
     card.locator("summary", has_text="Добавить чат").click()
     form = card.locator("form")
     assert form.locator("input[name='class_parents-title']").input_value() == "5А класс — родители"
-    form.locator("input[name='class_parents-url']").fill("http://sferum.example/p5a")  # not https: refused in place
+    form.locator("input[name='class_parents-url']").fill(
+        "http://sferum.example/p5a"
+    )  # not https: refused in place
     form.locator("input[name='class_parents-members_count']").fill("38")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("li.chk-item[data-kind='class_parents'] .errorlist")
@@ -80,8 +84,12 @@ def test_class_teacher_adds_the_parents_chat_and_the_job_resolves_the_finding(
     screenshot(page, "my-class-finding-resolved-phone")
 
 
-def test_without_javascript_the_form_still_adds_the_chat(browser, live_server, login, screenshot, class_with_students_chat):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False, locale="ru-RU")
+def test_without_javascript_the_form_still_adds_the_chat(
+    browser, live_server, login, screenshot, class_with_students_chat
+):
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, java_script_enabled=False, locale="ru-RU"
+    )
     page = context.new_page()
     try:
         login(page, "teacher_5a")
@@ -98,14 +106,30 @@ def test_without_javascript_the_form_still_adds_the_chat(browser, live_server, l
         context.close()
 
 
-def test_coordinator_sees_the_school_at_a_glance(desktop_page, phone_page, live_server, login, screenshot,
-                                                 class_with_students_chat, class_5b, coordinator):
+def test_coordinator_sees_the_school_at_a_glance(
+    desktop_page,
+    phone_page,
+    live_server,
+    login,
+    screenshot,
+    class_with_students_chat,
+    class_5b,
+    coordinator,
+):
     for page, name in ((desktop_page, "school-chats-desktop"), (phone_page, "school-chats-phone")):
         login(page, "coordinator")
         page.goto(f"{live_server.url}/chats/school/")
         row = page.locator(f'tr[data-class="{class_with_students_chat.pk}"]')
         assert row.locator('[data-kind="class_students"] .badge--yes').count() == 1
         assert row.locator('[data-kind="class_parents"] .badge--no').count() == 1
-        assert "Все обязательные чаты: 0 из 2 классов" in page.locator("#classes-title + .chk-summary, .chk-summary").first.inner_text()
-        assert page.locator('li.chk-item[data-kind="school_general"] a', has_text="Добавить чат").count() == 1
+        assert (
+            "Все обязательные чаты: 0 из 2 классов"
+            in page.locator("#classes-title + .chk-summary, .chk-summary").first.inner_text()
+        )
+        assert (
+            page.locator(
+                'li.chk-item[data-kind="school_general"] a', has_text="Добавить чат"
+            ).count()
+            == 1
+        )
         screenshot(page, name)

@@ -30,27 +30,37 @@ def api():
 
 @pytest.fixture
 def students_chat_5a(class_5a):
-    return ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_STUDENTS, title="5А — ученики", members_count=20)
+    return ChatFactory(
+        school_class=class_5a, kind=ChatKind.CLASS_STUDENTS, title="5А — ученики", members_count=20
+    )
 
 
 @pytest.fixture
 def general_chat(school):
     return Chat.objects.create(
-        school=school, kind=ChatKind.SCHOOL_GENERAL, title="Общешкольный", url="https://sferum.example/general"
+        school=school,
+        kind=ChatKind.SCHOOL_GENERAL,
+        title="Общешкольный",
+        url="https://sferum.example/general",
     )
 
 
 @pytest.fixture
 def staff_chat(school):
     return Chat.objects.create(
-        school=school, kind=ChatKind.SCHOOL_STAFF, title="Педагоги", url="https://sferum.example/staff"
+        school=school,
+        kind=ChatKind.SCHOOL_STAFF,
+        title="Педагоги",
+        url="https://sferum.example/staff",
     )
 
 
 @pytest.fixture
 def chat_owner(school, general_chat):
     """The owner of the general chat (п. 6): a member of staff with rights on that chat only."""
-    user = make_user(school=school, username="owner_general", roles=[Role.STAFF], full_name="Рыженкова О.А.")
+    user = make_user(
+        school=school, username="owner_general", roles=[Role.STAFF], full_name="Рыженкова О.А."
+    )
     chat_owner_assign(chat=general_chat, person=user.person)
     return user
 
@@ -67,5 +77,9 @@ def role_groups(transactional_db):
         group, _created = Group.objects.get_or_create(name=role.value)
         wanted = {tuple(perm.split(".")) for perm in perms}
         group.permissions.set(
-            [p for p in Permission.objects.select_related("content_type") if (p.content_type.app_label, p.codename) in wanted]
+            [
+                p
+                for p in Permission.objects.select_related("content_type")
+                if (p.content_type.app_label, p.codename) in wanted
+            ]
         )

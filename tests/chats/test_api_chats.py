@@ -10,7 +10,17 @@ from tests.factories import ChatFactory, PersonFactory, make_user
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/chats/"
-CHAT_KEYS = {"id", "kind", "school_class", "title", "url", "owner", "members_count", "status", "created_at"}
+CHAT_KEYS = {
+    "id",
+    "kind",
+    "school_class",
+    "title",
+    "url",
+    "owner",
+    "members_count",
+    "status",
+    "created_at",
+}
 
 
 def detail(chat):
@@ -22,6 +32,7 @@ def ids(response):
 
 
 # --- Authentication and shape ------------------------------------------------------------------
+
 
 def test_it_requires_credentials(api, students_chat_5a):
     client = api()
@@ -54,6 +65,7 @@ def test_put_and_delete_are_not_offered(api, operator, students_chat_5a):
 
 # --- Who sees what -----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def chats_everywhere(class_5a, class_5b, other_school_class, general_chat):
     return {
@@ -76,7 +88,9 @@ def test_class_teacher_sees_only_own_class_chats(api, teacher_5a, chats_everywhe
     assert api(teacher_5a).get(detail(chats_everywhere["general"])).status_code == 404
 
 
-def test_chat_owner_sees_the_school_wide_chats_not_the_classes(api, chat_owner, chats_everywhere, staff_chat):
+def test_chat_owner_sees_the_school_wide_chats_not_the_classes(
+    api, chat_owner, chats_everywhere, staff_chat
+):
     assert ids(api(chat_owner).get(LIST)) == {chats_everywhere["general"].pk, staff_chat.pk}
 
 
@@ -96,12 +110,19 @@ def test_director_of_another_school_gets_404(api, other_director, chats_everywhe
 
 def test_filters(api, operator, chats_everywhere, class_5a, students_chat_5a):
     client = api(operator)
-    assert ids(client.get(LIST, {"school_class": class_5a.pk})) == {chats_everywhere["5a"].pk, students_chat_5a.pk}
+    assert ids(client.get(LIST, {"school_class": class_5a.pk})) == {
+        chats_everywhere["5a"].pk,
+        students_chat_5a.pk,
+    }
     assert ids(client.get(LIST, {"kind": "school_general"})) == {chats_everywhere["general"].pk}
-    assert ids(client.get(LIST, {"school_class": class_5a.pk, "kind": "class_students"})) == {students_chat_5a.pk}
+    assert ids(client.get(LIST, {"school_class": class_5a.pk, "kind": "class_students"})) == {
+        students_chat_5a.pk
+    }
 
 
-@pytest.mark.parametrize("params", [{"school_class": "abc"}, {"school_class": "-1"}, {"kind": "nope"}])
+@pytest.mark.parametrize(
+    "params", [{"school_class": "abc"}, {"school_class": "-1"}, {"kind": "nope"}]
+)
 def test_bad_filters_are_400(api, operator, params):
     response = api(operator).get(LIST, params)
     assert response.status_code == 400
@@ -110,8 +131,12 @@ def test_bad_filters_are_400(api, operator, params):
 
 def test_list_queries_do_not_grow_with_chats(api, operator, school, django_assert_max_num_queries):
     for n in range(30):
-        ChatFactory(school_class=SchoolClass.objects.create(school=school, academic_year=2025, grade=1 + n % 11,
-                                                            letter=f"Я{n}"), kind=ChatKind.CLASS_OTHER)
+        ChatFactory(
+            school_class=SchoolClass.objects.create(
+                school=school, academic_year=2025, grade=1 + n % 11, letter=f"Я{n}"
+            ),
+            kind=ChatKind.CLASS_OTHER,
+        )
     client = api(type(operator).objects.get(pk=operator.pk))
     with django_assert_max_num_queries(6):
         response = client.get(LIST)
@@ -120,8 +145,14 @@ def test_list_queries_do_not_grow_with_chats(api, operator, school, django_asser
 
 # --- Creating -------------------------------------------------------------------------------------
 
+
 def payload(**overrides):
-    data = {"kind": "class_parents", "title": "5А — родители", "url": "https://sferum.example/chat/p5a", "members_count": 31}
+    data = {
+        "kind": "class_parents",
+        "title": "5А — родители",
+        "url": "https://sferum.example/chat/p5a",
+        "members_count": 31,
+    }
     data.update(overrides)
     return data
 
@@ -132,15 +163,26 @@ def test_class_teacher_creates_a_chat_of_own_class(api, teacher_5a, class_5a):
     body = response.json()
     assert set(body) == CHAT_KEYS
     chat = Chat.objects.get(pk=body["id"])
-    assert (chat.school_class, chat.kind, chat.members_count, chat.created_by) == (class_5a, "class_parents", 31, teacher_5a)
+    assert (chat.school_class, chat.kind, chat.members_count, chat.created_by) == (
+        class_5a,
+        "class_parents",
+        31,
+        teacher_5a,
+    )
     assert chat.school_id == class_5a.school_id
     assert chat.last_verified_at is not None
     assert "Location" not in response.headers
 
 
 @pytest.mark.parametrize("target", ["class_5b", "other_school_class", "nonexistent"])
-def test_class_teacher_cannot_create_a_chat_of_another_class(api, teacher_5a, class_5b, other_school_class, target):
-    class_id = {"class_5b": class_5b.pk, "other_school_class": other_school_class.pk, "nonexistent": 999999}[target]
+def test_class_teacher_cannot_create_a_chat_of_another_class(
+    api, teacher_5a, class_5b, other_school_class, target
+):
+    class_id = {
+        "class_5b": class_5b.pk,
+        "other_school_class": other_school_class.pk,
+        "nonexistent": 999999,
+    }[target]
     response = api(teacher_5a).post(LIST, payload(school_class=class_id), format="json")
     # The same answer whether the class exists or not: ids of other classes cannot be probed.
     assert response.status_code == 403
@@ -148,7 +190,9 @@ def test_class_teacher_cannot_create_a_chat_of_another_class(api, teacher_5a, cl
 
 
 def test_class_teacher_cannot_create_a_school_wide_chat(api, teacher_5a):
-    response = api(teacher_5a).post(LIST, payload(kind="school_general", school_class=None), format="json")
+    response = api(teacher_5a).post(
+        LIST, payload(kind="school_general", school_class=None), format="json"
+    )
     assert response.status_code == 403
     assert not Chat.objects.exists()
 
@@ -161,11 +205,15 @@ def test_roles_without_the_right_cannot_create(api, request, class_5a, who):
     assert Chat.objects.filter(school_class=class_5a).count() == 0
 
 
-def test_operator_creates_a_school_wide_chat_and_its_named_owner_gets_it(api, operator, school, requirements):
+def test_operator_creates_a_school_wide_chat_and_its_named_owner_gets_it(
+    api, operator, school, requirements
+):
     named = make_user(school=school, username="gladkova", full_name="Гладкова Л.И.")
     ChatRequirement.objects.get(school=school, kind="school_leadership").owners.add(named.person)
     response = api(operator).post(
-        LIST, payload(kind="school_leadership", title="Руководство", school_class=None), format="json"
+        LIST,
+        payload(kind="school_leadership", title="Руководство", school_class=None),
+        format="json",
     )
     assert response.status_code == 201, response.json()
     chat = Chat.objects.get(pk=response.json()["id"])
@@ -186,20 +234,26 @@ def test_operator_may_name_the_owner(api, operator, school):
 def test_class_other_may_repeat(api, teacher_5a, class_5a):
     client = api(teacher_5a)
     for n in range(2):
-        data = payload(kind="class_other", school_class=class_5a.pk, url=f"https://sferum.example/o{n}")
+        data = payload(
+            kind="class_other", school_class=class_5a.pk, url=f"https://sferum.example/o{n}"
+        )
         assert client.post(LIST, data, format="json").status_code == 201
     assert Chat.objects.filter(kind="class_other").count() == 2
 
 
 def test_an_archived_chat_does_not_block_a_new_one(api, teacher_5a, class_5a, students_chat_5a):
     Chat.objects.filter(pk=students_chat_5a.pk).update(status=Chat.Status.ARCHIVED)
-    response = api(teacher_5a).post(LIST, payload(kind="class_students", school_class=class_5a.pk), format="json")
+    response = api(teacher_5a).post(
+        LIST, payload(kind="class_students", school_class=class_5a.pk), format="json"
+    )
     assert response.status_code == 201
 
 
 @pytest.fixture
 def archived_class(school):
-    school_class = SchoolClass.objects.create(school=school, academic_year=2025, grade=9, letter="Я")
+    school_class = SchoolClass.objects.create(
+        school=school, academic_year=2025, grade=9, letter="Я"
+    )
     return schoolclass_archive(school_class=school_class)
 
 
@@ -225,7 +279,9 @@ BAD_CREATES = {
     "created archived": lambda c: payload(school_class=c["5a"], status="archived"),
     "second active parents chat": lambda c: payload(school_class=c["5a"], kind="class_parents"),
     "second active school chat": lambda c: payload(kind="school_general", school_class=None),
-    "owner of another school": lambda c: payload(kind="school_staff", school_class=None, owner=c["other_person"]),
+    "owner of another school": lambda c: payload(
+        kind="school_staff", school_class=None, owner=c["other_person"]
+    ),
     "unknown owner": lambda c: payload(kind="school_staff", school_class=None, owner=999999),
     "archived class": lambda c: payload(school_class=c["archived"]),
     "huge class id": lambda c: payload(school_class=10**30),
@@ -233,9 +289,15 @@ BAD_CREATES = {
 
 
 @pytest.mark.parametrize("case", BAD_CREATES)
-def test_bad_input_is_400_and_nothing_is_written(api, operator, class_5a, other_school, archived_class, general_chat, case):
+def test_bad_input_is_400_and_nothing_is_written(
+    api, operator, class_5a, other_school, archived_class, general_chat, case
+):
     ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_PARENTS)
-    context = {"5a": class_5a.pk, "other_person": PersonFactory(school=other_school).pk, "archived": archived_class.pk}
+    context = {
+        "5a": class_5a.pk,
+        "other_person": PersonFactory(school=other_school).pk,
+        "archived": archived_class.pk,
+    }
     before = Chat.objects.count()
     response = api(operator).post(LIST, BAD_CREATES[case](context), format="json")
     assert response.status_code == 400, response.content
@@ -244,21 +306,28 @@ def test_bad_input_is_400_and_nothing_is_written(api, operator, class_5a, other_
 
 
 def test_a_duplicate_says_why(api, operator, class_5a, students_chat_5a):
-    response = api(operator).post(LIST, payload(kind="class_students", school_class=class_5a.pk), format="json")
+    response = api(operator).post(
+        LIST, payload(kind="class_students", school_class=class_5a.pk), format="json"
+    )
     assert response.status_code == 400
     message = response.json()["non_field_errors"][0]
     assert "5А" in message and students_chat_5a.title in message
 
 
 def test_the_url_rule_names_its_field(api, operator, class_5a):
-    response = api(operator).post(LIST, payload(school_class=class_5a.pk, url="http://x.example"), format="json")
+    response = api(operator).post(
+        LIST, payload(school_class=class_5a.pk, url="http://x.example"), format="json"
+    )
     assert "https://" in response.json()["url"][0]
 
 
 # --- Changing ---------------------------------------------------------------------------------------
 
+
 def test_class_teacher_edits_own_class_chat(api, teacher_5a, students_chat_5a):
-    response = api(teacher_5a).patch(detail(students_chat_5a), {"members_count": 24, "title": "Наш 5А"}, format="json")
+    response = api(teacher_5a).patch(
+        detail(students_chat_5a), {"members_count": 24, "title": "Наш 5А"}, format="json"
+    )
     assert response.status_code == 200
     students_chat_5a.refresh_from_db()
     assert (students_chat_5a.members_count, students_chat_5a.title) == (24, "Наш 5А")
@@ -273,8 +342,12 @@ def test_class_teacher_cannot_edit_another_class_chat(api, teacher_5a, class_5b)
     assert chat.title == "5Б"
 
 
-def test_class_teacher_cannot_move_a_chat_into_another_class(api, teacher_5a, students_chat_5a, class_5b):
-    response = api(teacher_5a).patch(detail(students_chat_5a), {"school_class": class_5b.pk}, format="json")
+def test_class_teacher_cannot_move_a_chat_into_another_class(
+    api, teacher_5a, students_chat_5a, class_5b
+):
+    response = api(teacher_5a).patch(
+        detail(students_chat_5a), {"school_class": class_5b.pk}, format="json"
+    )
     assert response.status_code == 403
     students_chat_5a.refresh_from_db()
     assert students_chat_5a.school_class_id != class_5b.pk
@@ -309,12 +382,19 @@ def test_chat_owner_cannot_reassign_own_chat(api, chat_owner, general_chat, scho
 
 def test_director_sees_but_cannot_edit(api, director, students_chat_5a):
     assert api(director).get(detail(students_chat_5a)).status_code == 200
-    assert api(director).patch(detail(students_chat_5a), {"title": "x"}, format="json").status_code == 403
+    assert (
+        api(director).patch(detail(students_chat_5a), {"title": "x"}, format="json").status_code
+        == 403
+    )
 
 
-def test_operator_reassigns_the_owner_and_the_rights_follow(api, operator, chat_owner, general_chat, school):
+def test_operator_reassigns_the_owner_and_the_rights_follow(
+    api, operator, chat_owner, general_chat, school
+):
     new_owner = make_user(school=school, username="smetanina", full_name="Сметанина А.Ф.")
-    response = api(operator).patch(detail(general_chat), {"owner": new_owner.person.pk}, format="json")
+    response = api(operator).patch(
+        detail(general_chat), {"owner": new_owner.person.pk}, format="json"
+    )
     assert response.status_code == 200
     general_chat.refresh_from_db()
     assert general_chat.owner == new_owner.person
@@ -349,6 +429,8 @@ def test_bad_patches_are_400_and_change_nothing(api, operator, class_5a, student
 
 
 def test_archiving_through_patch(api, teacher_5a, students_chat_5a):
-    response = api(teacher_5a).patch(detail(students_chat_5a), {"status": "archived"}, format="json")
+    response = api(teacher_5a).patch(
+        detail(students_chat_5a), {"status": "archived"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "archived"

@@ -11,7 +11,17 @@ from tests.factories import ChatFactory
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/classes/"
-CLASS_KEYS = {"id", "name", "grade", "letter", "school", "class_teacher", "students_expected", "parents_expected", "missing_chats"}
+CLASS_KEYS = {
+    "id",
+    "name",
+    "grade",
+    "letter",
+    "school",
+    "class_teacher",
+    "students_expected",
+    "parents_expected",
+    "missing_chats",
+}
 
 
 def test_it_requires_credentials(api, class_5a):
@@ -24,7 +34,10 @@ def test_the_shape_is_exactly_api_md(api, teacher_5a, class_5a, requirements, st
     assert set(body) == CLASS_KEYS
     assert body["name"] == "5А" and body["grade"] == 5 and body["letter"] == "А"
     assert body["school"] == class_5a.school_id
-    assert body["class_teacher"] == {"id": teacher_5a.person.pk, "full_name": teacher_5a.person.full_name}
+    assert body["class_teacher"] == {
+        "id": teacher_5a.person.pk,
+        "full_name": teacher_5a.person.full_name,
+    }
     assert body["students_expected"] == class_5a.students_expected
     assert body["parents_expected"] == class_5a.parents_expected
     assert body["missing_chats"] == ["class_parents"]
@@ -49,21 +62,31 @@ def test_archived_chats_do_not_count(api, operator, class_5a, requirements):
     assert "class_parents" in row["missing_chats"]
 
 
-def test_class_teacher_sees_only_own_classes(api, teacher_5a, class_5a, class_5b, other_school_class):
+def test_class_teacher_sees_only_own_classes(
+    api, teacher_5a, class_5a, class_5b, other_school_class
+):
     response = api(teacher_5a).get(LIST)
     assert [row["id"] for row in response.json()["results"]] == [class_5a.pk]
     assert api(teacher_5a).get(f"{LIST}{class_5b.pk}/").status_code == 404
     assert api(teacher_5a).get(f"{LIST}{other_school_class.pk}/").status_code == 404
 
 
-def test_school_wide_roles_see_their_school(api, operator, director, class_5a, class_5b, other_school_class):
+def test_school_wide_roles_see_their_school(
+    api, operator, director, class_5a, class_5b, other_school_class
+):
     for user in (operator, director):
-        assert {row["id"] for row in api(user).get(LIST).json()["results"]} == {class_5a.pk, class_5b.pk}
+        assert {row["id"] for row in api(user).get(LIST).json()["results"]} == {
+            class_5a.pk,
+            class_5b.pk,
+        }
     assert api(operator).get(f"{LIST}{other_school_class.pk}/").status_code == 404
 
 
 def test_inspector_sees_every_school_and_filters(api, inspector, class_5a, other_school_class):
-    assert {row["id"] for row in api(inspector).get(LIST).json()["results"]} == {class_5a.pk, other_school_class.pk}
+    assert {row["id"] for row in api(inspector).get(LIST).json()["results"]} == {
+        class_5a.pk,
+        other_school_class.pk,
+    }
     filtered = api(inspector).get(LIST, {"school": other_school_class.school_id}).json()["results"]
     assert [row["id"] for row in filtered] == [other_school_class.pk]
 
@@ -79,13 +102,16 @@ def test_bad_filters_are_400(api, operator, params):
 
 def test_grade_filter(api, operator, school, class_5a):
     six = SchoolClass.objects.create(school=school, academic_year=2025, grade=6, letter="А")
-    assert [row["id"] for row in api(operator).get(LIST, {"grade": 6}).json()["results"]] == [six.pk]
+    assert [row["id"] for row in api(operator).get(LIST, {"grade": 6}).json()["results"]] == [
+        six.pk
+    ]
 
 
 def test_queries_do_not_grow_with_classes(api, operator, school, requirements):
     def make(count, start):
         SchoolClass.objects.bulk_create(
-            SchoolClass(school=school, academic_year=2025, grade=1 + n % 11, letter=f"К{n}") for n in range(start, start + count)
+            SchoolClass(school=school, academic_year=2025, grade=1 + n % 11, letter=f"К{n}")
+            for n in range(start, start + count)
         )
 
     def fresh_client():  # a new user object each time: no permission cache carried over

@@ -52,26 +52,39 @@ def test_meetings_this_month(school, other_school):
     Meeting.objects.create(school=school, held_on=TODAY, topic="событие", kind=Meeting.Kind.EVENT)
     assert evaluate("meetings_this_month", school)[school.pk] == Figure(done=0, total=1)
     Meeting.objects.create(school=school, held_on=datetime.date(2025, 12, 1), topic="педсовет")
-    Meeting.objects.create(school=school, held_on=datetime.date(2025, 12, 2), topic="урок", kind=Meeting.Kind.LESSON)
+    Meeting.objects.create(
+        school=school, held_on=datetime.date(2025, 12, 2), topic="урок", kind=Meeting.Kind.LESSON
+    )
     figures = evaluate("meetings_this_month", school, other_school)
     assert figures == {school.pk: Figure(done=1, total=1), other_school.pk: Figure(done=0, total=1)}
 
 
 def test_platform_events_this_academic_year(school):
-    Meeting.objects.create(school=school, held_on=datetime.date(2025, 8, 31), topic="прошлый год", kind="event")
+    Meeting.objects.create(
+        school=school, held_on=datetime.date(2025, 8, 31), topic="прошлый год", kind="event"
+    )
     assert evaluate("platform_events", school)[school.pk] == Figure(done=0, total=1)
-    Meeting.objects.create(school=school, held_on=datetime.date(2025, 9, 1), topic="семинар", kind="event")
+    Meeting.objects.create(
+        school=school, held_on=datetime.date(2025, 9, 1), topic="семинар", kind="event"
+    )
     assert evaluate("platform_events", school)[school.pk] == Figure(done=1, total=1)
     # In spring the academic year still began the previous September.
-    assert evaluate("platform_events", school, today=datetime.date(2026, 3, 1))[school.pk] == Figure(done=1, total=1)
+    assert evaluate("platform_events", school, today=datetime.date(2026, 3, 1))[
+        school.pk
+    ] == Figure(done=1, total=1)
 
 
 def test_missing_urls(school):
-    assert get_check("class_chats").missing_url(school_id=school.pk) == f"/chats/school/?school={school.pk}"
+    assert (
+        get_check("class_chats").missing_url(school_id=school.pk)
+        == f"/chats/school/?school={school.pk}"
+    )
     assert get_check("meetings_this_month").missing_url(school_id=school.pk) == "/chats/meetings/"
 
 
-@pytest.mark.parametrize("key", ["class_chats", "school_chats", "meetings_this_month", "platform_events"])
+@pytest.mark.parametrize(
+    "key", ["class_chats", "school_chats", "meetings_this_month", "platform_events"]
+)
 def test_queries_do_not_grow_with_schools(key):
     def make_schools(count):
         schools = []
@@ -81,7 +94,9 @@ def test_queries_do_not_grow_with_schools(key):
             for grade in (1, 5, 11):
                 school_class = SchoolClassFactory(school=school, grade=grade)
                 ChatFactory(school_class=school_class, kind=ChatKind.CLASS_PARENTS)
-            Chat.objects.create(school=school, kind="school_general", title="g", url="https://x.example/g")
+            Chat.objects.create(
+                school=school, kind="school_general", title="g", url="https://x.example/g"
+            )
             Meeting.objects.create(school=school, held_on=TODAY, topic="t")
             schools.append(school)
         return schools

@@ -10,10 +10,14 @@ from django.db import connection
 from django.utils import timezone
 
 from chats.models import Chat, ChatKind, ChatRequirement
-from chats.services import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING, chat_findings_notify, chats_flag_missing
+from chats.services import (
+    CLASS_CHAT_MISSING,
+    SCHOOL_CHAT_MISSING,
+    chat_findings_notify,
+    chats_flag_missing,
+)
 from orders.models import Finding, JobRun
 from staff.models import Person, SchoolClass
-from staff.roles import Role
 from staff.services import schoolclass_archive
 from tests.factories import ChatFactory, make_user
 
@@ -25,18 +29,25 @@ def open_findings(**filters):
 
 
 def class_keys():
-    return set(open_findings(check_key=CLASS_CHAT_MISSING).values_list("school_class__letter", "chat_kind"))
+    return set(
+        open_findings(check_key=CLASS_CHAT_MISSING).values_list("school_class__letter", "chat_kind")
+    )
 
 
 # --- Opening and resolving ------------------------------------------------------------------------------
 
-def test_it_opens_a_finding_per_class_and_missing_kind(class_5a, class_5b, requirements, students_chat_5a):
+
+def test_it_opens_a_finding_per_class_and_missing_kind(
+    class_5a, class_5b, requirements, students_chat_5a
+):
     report = chats_flag_missing()
     assert class_keys() == {("А", "class_parents"), ("Б", "class_students"), ("Б", "class_parents")}
     finding = open_findings(school_class=class_5a).get()
     assert finding.subject_key == f"class:{class_5a.pk}:class_parents"
     assert finding.message == "Нет обязательного чата (п. 4): чат с родителями класса"
-    school_kinds = set(open_findings(check_key=SCHOOL_CHAT_MISSING).values_list("chat_kind", flat=True))
+    school_kinds = set(
+        open_findings(check_key=SCHOOL_CHAT_MISSING).values_list("chat_kind", flat=True)
+    )
     assert school_kinds == {kind.value for kind in ChatKind if kind.value.startswith("school_")}
     assert report.details["opened"] == 3 + 5
 
@@ -88,7 +99,9 @@ def test_grace_period_for_new_classes(school, requirements):
     school.save()
     new = SchoolClass.objects.create(school=school, academic_year=2025, grade=1, letter="А")
     old = SchoolClass.objects.create(school=school, academic_year=2025, grade=1, letter="Б")
-    SchoolClass.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    SchoolClass.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=8)
+    )
     chats_flag_missing()
     assert not open_findings(school_class=new).exists()
     assert open_findings(school_class=old).count() == 2
@@ -103,7 +116,9 @@ def test_schools_with_different_grace_periods(school, other_school, requirements
     chat_requirements_create_defaults(school=other_school)
     other_school.new_class_grace_days = 30
     other_school.save()
-    here = SchoolClass.objects.create(school=school, academic_year=2025, grade=2, letter="А")  # grace 0
+    here = SchoolClass.objects.create(
+        school=school, academic_year=2025, grade=2, letter="А"
+    )  # grace 0
     there = SchoolClass.objects.create(school=other_school, academic_year=2025, grade=2, letter="А")
     chats_flag_missing()
     assert open_findings(school_class=here).count() == 2
@@ -112,11 +127,14 @@ def test_schools_with_different_grace_periods(school, other_school, requirements
 
 # --- The digest ------------------------------------------------------------------------------------------------
 
+
 def with_email(user, email):
     Person.objects.filter(user=user).update(email=email)
 
 
-def test_one_digest_per_teacher_and_each_finding_mailed_once(class_5a, class_5b, teacher_5a, teacher_5b, requirements):
+def test_one_digest_per_teacher_and_each_finding_mailed_once(
+    class_5a, class_5b, teacher_5a, teacher_5b, requirements
+):
     with_email(teacher_5a, "a@school.example")
     with_email(teacher_5b, "b@school.example")
     ChatRequirement.objects.filter(kind__startswith="school_").update(is_required=False)
@@ -124,7 +142,11 @@ def test_one_digest_per_teacher_and_each_finding_mailed_once(class_5a, class_5b,
     report = chat_findings_notify()
     assert sorted(m.to[0] for m in mail.outbox) == ["a@school.example", "b@school.example"]
     digest = next(m for m in mail.outbox if m.to == ["a@school.example"])
-    assert "5А" in digest.body and "чат с учащимися класса" in digest.body and "чат с родителями класса" in digest.body
+    assert (
+        "5А" in digest.body
+        and "чат с учащимися класса" in digest.body
+        and "чат с родителями класса" in digest.body
+    )
     assert "5Б" not in digest.body
     assert f"/chats/my-class/{class_5a.pk}/" in digest.body
     html, mimetype = digest.alternatives[0]
@@ -137,14 +159,22 @@ def test_one_digest_per_teacher_and_each_finding_mailed_once(class_5a, class_5b,
     chat_findings_notify()
     assert mail.outbox == []  # nothing new: nobody is mailed again
 
-    Chat.objects.create(school=class_5a.school, school_class=class_5a, kind="class_students", title="x",
-                        url="https://sferum.example/x")
+    Chat.objects.create(
+        school=class_5a.school,
+        school_class=class_5a,
+        kind="class_students",
+        title="x",
+        url="https://sferum.example/x",
+    )
     chats_flag_missing()
     Chat.objects.filter(school_class=class_5a).update(status="archived")
     chats_flag_missing()  # a new finding for the same subject: it is new, so it is mailed
     chat_findings_notify()
     assert [m.to for m in mail.outbox] == [["a@school.example"]]
-    assert "чат с учащимися класса" in mail.outbox[0].body and "чат с родителями класса" not in mail.outbox[0].body
+    assert (
+        "чат с учащимися класса" in mail.outbox[0].body
+        and "чат с родителями класса" not in mail.outbox[0].body
+    )
 
 
 def test_a_teacher_without_email_is_skipped_and_reported(class_5a, teacher_5a, requirements):
@@ -166,8 +196,12 @@ def test_classes_without_a_teacher_are_counted(class_5a, requirements):
     assert report.details["skipped_no_teacher"] == 2 and mail.outbox == []
 
 
-def test_school_findings_go_to_the_named_owners_else_the_coordinator(school, requirements, coordinator):
-    owner = make_user(school=school, username="gladkova", full_name="Гладкова Л.И.", email="gl@school.example")
+def test_school_findings_go_to_the_named_owners_else_the_coordinator(
+    school, requirements, coordinator
+):
+    owner = make_user(
+        school=school, username="gladkova", full_name="Гладкова Л.И.", email="gl@school.example"
+    )
     ChatRequirement.objects.get(school=school, kind="school_leadership").owners.add(owner.person)
     ChatRequirement.objects.get(school=school, kind="school_staff").owners.add(owner.person)
     with_email(coordinator, "coord@school.example")
@@ -176,7 +210,10 @@ def test_school_findings_go_to_the_named_owners_else_the_coordinator(school, req
     by_address = {m.to[0]: m for m in mail.outbox}
     assert set(by_address) == {"gl@school.example", "coord@school.example"}
     owners_mail = by_address["gl@school.example"].body
-    assert "руководитель и заместители" in owners_mail and "педагогические и иные работники" in owners_mail
+    assert (
+        "руководитель и заместители" in owners_mail
+        and "педагогические и иные работники" in owners_mail
+    )
     assert "общешкольный чат" not in owners_mail
     assert "общешкольный чат" in by_address["coord@school.example"].body
 
@@ -187,7 +224,9 @@ def test_school_findings_with_nobody_to_tell(school, requirements):
     assert mail.outbox == [] and report.details["skipped_school_no_recipient"] == 5
 
 
-def test_a_failed_send_releases_the_findings_for_the_next_run(class_5a, teacher_5a, requirements, monkeypatch):
+def test_a_failed_send_releases_the_findings_for_the_next_run(
+    class_5a, teacher_5a, requirements, monkeypatch
+):
     from django.core.mail.backends.locmem import EmailBackend
 
     with_email(teacher_5a, "a@school.example")
@@ -206,7 +245,9 @@ def test_a_failed_send_releases_the_findings_for_the_next_run(class_5a, teacher_
 
 
 def test_names_are_escaped_in_the_html_mail(class_5a, teacher_5a, requirements):
-    Person.objects.filter(user=teacher_5a).update(email="a@school.example", full_name='<script>x</script>')
+    Person.objects.filter(user=teacher_5a).update(
+        email="a@school.example", full_name="<script>x</script>"
+    )
     chats_flag_missing()
     chat_findings_notify()
     html = mail.outbox[0].alternatives[0][0]
@@ -217,7 +258,9 @@ def test_names_are_escaped_in_the_html_mail(class_5a, teacher_5a, requirements):
 def test_two_workers_at_once_mail_each_finding_once(role_groups, school, requirements):
     teachers = []
     for n in range(6):
-        school_class = SchoolClass.objects.create(school=school, academic_year=2025, grade=3, letter=f"Т{n}")
+        school_class = SchoolClass.objects.create(
+            school=school, academic_year=2025, grade=3, letter=f"Т{n}"
+        )
         user = make_user(school=school, username=f"t{n}", email=f"t{n}@school.example")
         SchoolClass.objects.filter(pk=school_class.pk).update(class_teacher=user.person)
         teachers.append(user)

@@ -26,8 +26,15 @@ def populate(school, first: int, count: int) -> None:
         Person(school=school, full_name=f"Учитель {n}") for n in range(first, first + count)
     )
     classes = SchoolClass.objects.bulk_create(
-        SchoolClass(school=school, academic_year=2024 + n // 300, grade=1 + n % 11, letter=f"Л{n}",
-                    class_teacher=person, students_expected=25, parents_expected=40)
+        SchoolClass(
+            school=school,
+            academic_year=2024 + n // 300,
+            grade=1 + n % 11,
+            letter=f"Л{n}",
+            class_teacher=person,
+            students_expected=25,
+            parents_expected=40,
+        )
         for n, person in zip(range(first, first + count), people)
     )
     chats, links = [], []
@@ -35,15 +42,38 @@ def populate(school, first: int, count: int) -> None:
     for n, school_class in enumerate(classes):
         if n % 10:
             for kind in (ChatKind.CLASS_STUDENTS, ChatKind.CLASS_PARENTS):
-                chats.append(Chat(school=school, school_class=school_class, kind=kind, title=f"{school_class.name} {kind}",
-                                  url=f"https://sferum.example/{school_class.pk}/{kind}", members_count=20))
-        links.append(Invitation(school=school, school_class=school_class, role="parent", max_uses=40,
-                                platform_url="https://sferum.example/join", expires_at=expires))
+                chats.append(
+                    Chat(
+                        school=school,
+                        school_class=school_class,
+                        kind=kind,
+                        title=f"{school_class.name} {kind}",
+                        url=f"https://sferum.example/{school_class.pk}/{kind}",
+                        members_count=20,
+                    )
+                )
+        links.append(
+            Invitation(
+                school=school,
+                school_class=school_class,
+                role="parent",
+                max_uses=40,
+                platform_url="https://sferum.example/join",
+                expires_at=expires,
+            )
+        )
     Chat.objects.bulk_create(chats)
     created = Invitation.objects.bulk_create(links)
     JoinRequest.objects.bulk_create(
-        JoinRequest(school=school, invitation=link, role="parent", school_class_id=link.school_class_id,
-                    full_name="Родитель", child_name="Ребёнок", consent=True)
+        JoinRequest(
+            school=school,
+            invitation=link,
+            role="parent",
+            school_class_id=link.school_class_id,
+            full_name="Родитель",
+            child_name="Ребёнок",
+            consent=True,
+        )
         for link in created
     )
 
@@ -56,22 +86,39 @@ def measure(client, user, url) -> int:
     return len(queries)
 
 
-def test_the_same_queries_for_33_and_330_classes(client, school, requirements, teacher_5a, class_5a, operator,
-                                                 director, general_chat):
+def test_the_same_queries_for_33_and_330_classes(
+    client, school, requirements, teacher_5a, class_5a, operator, director, general_chat
+):
     second = SchoolClassFactory(school=school, grade=9, letter="Д")
-    class_teacher_assign(school_class=second, person=teacher_5a.person)  # the switcher has two classes
+    class_teacher_assign(
+        school_class=second, person=teacher_5a.person
+    )  # the switcher has two classes
     chat_owner_assign(chat=general_chat, person=director.person)
     populate(school, 0, 31)
-    Chat.objects.create(school=school, school_class=class_5a, kind=ChatKind.CLASS_OTHER, title="Кружок",
-                        url="https://sferum.example/club")  # «иные чаты» are one more query, when there are some
+    Chat.objects.create(
+        school=school,
+        school_class=class_5a,
+        kind=ChatKind.CLASS_OTHER,
+        title="Кружок",
+        url="https://sferum.example/club",
+    )  # «иные чаты» are one more query, when there are some
     chats_flag_missing()
     assert SchoolClass.objects.filter(school=school).count() == 33
 
     pages = {
         "checklist, teacher": (teacher_5a, reverse("chats:my_class_detail", args=[class_5a.pk])),
         "checklist, operator": (operator, reverse("chats:my_class_detail", args=[second.pk])),
-        "checklist, full class": (operator, reverse("chats:my_class_detail", args=[SchoolClass.objects.filter(
-            chats__isnull=False).values_list("pk", flat=True).first()])),
+        "checklist, full class": (
+            operator,
+            reverse(
+                "chats:my_class_detail",
+                args=[
+                    SchoolClass.objects.filter(chats__isnull=False)
+                    .values_list("pk", flat=True)
+                    .first()
+                ],
+            ),
+        ),
         "matrix, operator": (operator, reverse("chats:school_matrix")),
         "matrix, director": (director, reverse("chats:school_matrix")),
     }
@@ -82,6 +129,9 @@ def test_the_same_queries_for_33_and_330_classes(client, school, requirements, t
     assert SchoolClass.objects.filter(school=school).count() == 330
     large = {name: measure(client, user, url) for name, (user, url) in pages.items()}
 
-    print("queries per page (33 classes / 330 classes):", {name: (small[name], large[name]) for name in small})
+    print(
+        "queries per page (33 classes / 330 classes):",
+        {name: (small[name], large[name]) for name in small},
+    )
     assert small == large
     assert max(large.values()) <= MAX_QUERIES, large

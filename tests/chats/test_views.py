@@ -26,13 +26,18 @@ def logged_in(client, user):
 
 
 def form_data(kind="class_parents", **overrides):
-    data = {f"{kind}-kind": kind, f"{kind}-title": "5А — родители", f"{kind}-url": "https://sferum.example/p5a",
-            f"{kind}-members_count": "33"}
+    data = {
+        f"{kind}-kind": kind,
+        f"{kind}-title": "5А — родители",
+        f"{kind}-url": "https://sferum.example/p5a",
+        f"{kind}-members_count": "33",
+    }
     data.update({f"{kind}-{key}": value for key, value in overrides.items()})
     return data
 
 
 # --- Entry point and switcher ----------------------------------------------------------------------
+
 
 def test_anonymous_is_sent_to_login(client, class_5a):
     response = client.get(checklist_url(class_5a))
@@ -67,9 +72,14 @@ def test_staff_without_a_class_gets_an_explanation(client, staff_member):
 
 # --- The checklist ------------------------------------------------------------------------------------
 
-def test_checklist_shows_what_is_there_and_what_is_missing(client, teacher_5a, class_5a, requirements, students_chat_5a):
+
+def test_checklist_shows_what_is_there_and_what_is_missing(
+    client, teacher_5a, class_5a, requirements, students_chat_5a
+):
     InvitationFactory(school_class=class_5a)
-    JoinRequestFactory(invitation=InvitationFactory(school_class=class_5a), full_name="Петрова Анна")
+    JoinRequestFactory(
+        invitation=InvitationFactory(school_class=class_5a), full_name="Петрова Анна"
+    )
     chats_flag_missing()
     page = logged_in(client, teacher_5a).get(checklist_url(class_5a)).content.decode()
     assert 'data-kind="class_students" data-state="ok"' in page
@@ -87,7 +97,9 @@ def test_checklist_of_a_class_outside_scope_is_404(client, request, class_5a, wh
 
 
 @pytest.mark.parametrize("who", ["operator", "coordinator"])
-def test_operator_and_coordinator_open_and_fix_any_class(client, request, class_5a, requirements, who):
+def test_operator_and_coordinator_open_and_fix_any_class(
+    client, request, class_5a, requirements, who
+):
     user = request.getfixturevalue(who)
     page = logged_in(client, user).get(checklist_url(class_5a)).content.decode()
     assert f'action="{add_url(class_5a)}"' in page
@@ -103,14 +115,24 @@ def test_director_reads_the_checklist_without_actions(client, director, class_5a
 
 # --- Adding a chat in place -----------------------------------------------------------------------------
 
-def test_inline_add_with_htmx_returns_the_updated_section(client, teacher_5a, class_5a, requirements):
-    response = logged_in(client, teacher_5a).post(add_url(class_5a), form_data(), HTTP_HX_REQUEST="true")
+
+def test_inline_add_with_htmx_returns_the_updated_section(
+    client, teacher_5a, class_5a, requirements
+):
+    response = logged_in(client, teacher_5a).post(
+        add_url(class_5a), form_data(), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#required-chats"
     body = response.content.decode()
     assert 'id="required-chats"' in body and 'data-kind="class_parents" data-state="ok"' in body
     chat = Chat.objects.get()
-    assert (chat.school_class, chat.kind, chat.members_count, chat.created_by) == (class_5a, "class_parents", 33, teacher_5a)
+    assert (chat.school_class, chat.kind, chat.members_count, chat.created_by) == (
+        class_5a,
+        "class_parents",
+        33,
+        teacher_5a,
+    )
 
 
 def test_add_without_javascript_redirects_back(client, teacher_5a, class_5a, requirements):
@@ -141,7 +163,10 @@ def test_bad_form_is_400_keeps_input_and_writes_nothing(client, teacher_5a, clas
     response = logged_in(client, teacher_5a).post(add_url(class_5a), data)
     assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
-    assert "https://sferum.example/p5a" in response.content.decode() or case in ("http link", "not a link")
+    assert "https://sferum.example/p5a" in response.content.decode() or case in (
+        "http link",
+        "not a link",
+    )
     assert not Chat.objects.exists()
 
 
@@ -169,10 +194,14 @@ def test_adding_to_another_class_is_404(client, teacher_5a, class_5b):
 
 
 def test_unknown_kind_is_404(client, teacher_5a, class_5a):
-    assert logged_in(client, teacher_5a).post(add_url(class_5a, "school_general"), {}).status_code == 404
+    assert (
+        logged_in(client, teacher_5a).post(add_url(class_5a, "school_general"), {}).status_code
+        == 404
+    )
 
 
 # --- Edit and archive ------------------------------------------------------------------------------------
+
 
 def test_teacher_edits_own_chat(client, teacher_5a, students_chat_5a):
     url = reverse("chats:chat_edit", args=[students_chat_5a.pk])
@@ -185,7 +214,9 @@ def test_teacher_edits_own_chat(client, teacher_5a, students_chat_5a):
 
 def test_edit_with_bad_link_is_400_and_changes_nothing(client, teacher_5a, students_chat_5a):
     url = reverse("chats:chat_edit", args=[students_chat_5a.pk])
-    response = logged_in(client, teacher_5a).post(url, {"title": "x", "url": "http://x.example", "members_count": ""})
+    response = logged_in(client, teacher_5a).post(
+        url, {"title": "x", "url": "http://x.example", "members_count": ""}
+    )
     assert response.status_code == 400
     students_chat_5a.refresh_from_db()
     assert students_chat_5a.title == "5А — ученики"
@@ -200,11 +231,15 @@ def test_chat_owner_edits_own_chat_only(client, chat_owner, general_chat, staff_
     logged_in(client, chat_owner)
     own = reverse("chats:chat_edit", args=[general_chat.pk])
     assert client.get(own).status_code == 200
-    response = client.post(own, {"title": "Общий", "url": "https://sferum.example/g2", "members_count": "90"})
+    response = client.post(
+        own, {"title": "Общий", "url": "https://sferum.example/g2", "members_count": "90"}
+    )
     assert response.status_code == 302
     other = reverse("chats:chat_edit", args=[staff_chat.pk])
     assert client.get(other).status_code == 403
-    assert client.post(other, {"title": "чужой", "url": "https://sferum.example/x"}).status_code == 403
+    assert (
+        client.post(other, {"title": "чужой", "url": "https://sferum.example/x"}).status_code == 403
+    )
     staff_chat.refresh_from_db()
     assert staff_chat.title == "Педагоги"
 
@@ -223,9 +258,11 @@ def test_archive_asks_first_then_archives(client, teacher_5a, students_chat_5a):
 
 # --- School at a glance ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ["operator", "coordinator", "director"])
-def test_matrix_for_school_wide_roles(client, request, class_5a, class_5b, other_school_class, requirements,
-                                      students_chat_5a, who):
+def test_matrix_for_school_wide_roles(
+    client, request, class_5a, class_5b, other_school_class, requirements, students_chat_5a, who
+):
     user = request.getfixturevalue(who)
     response = logged_in(client, user).get(reverse("chats:school_matrix"))
     assert response.status_code == 200
@@ -245,23 +282,32 @@ def test_matrix_is_403_for_others(client, request, who):
 def test_inspector_opens_any_schools_matrix(client, inspector, other_school_class):
     url = reverse("chats:school_matrix")
     response = logged_in(client, inspector).get(url, {"school": other_school_class.school_id})
-    assert response.status_code == 200 and f'data-class="{other_school_class.pk}"' in response.content.decode()
+    assert (
+        response.status_code == 200
+        and f'data-class="{other_school_class.pk}"' in response.content.decode()
+    )
     assert client.get(url, {"school": 999999}).status_code == 404
 
 
 def test_matrix_filters_by_grade(client, operator, class_5a, school):
     nine = SchoolClassFactory(school=school, grade=9, letter="А")
-    page = logged_in(client, operator).get(reverse("chats:school_matrix"), {"grade": 9}).content.decode()
+    page = (
+        logged_in(client, operator)
+        .get(reverse("chats:school_matrix"), {"grade": 9})
+        .content.decode()
+    )
     assert f'data-class="{nine.pk}"' in page and f'data-class="{class_5a.pk}"' not in page
 
 
-def test_matrix_shows_the_school_chats_with_owners(client, operator, requirements, chat_owner, general_chat, school):
+def test_matrix_shows_the_school_chats_with_owners(
+    client, operator, requirements, chat_owner, general_chat, school
+):
     requirements.get(kind="school_general").owners.add(chat_owner.person)
     page = logged_in(client, operator).get(reverse("chats:school_matrix")).content.decode()
     assert "Рыженкова О.А." in page
     assert "Созданы и с ответственным: 1 из 5" in page
     assert reverse("chats:chat_edit", args=[general_chat.pk]) in page
-    assert f'{reverse("chats:school_chat_add")}?kind=school_leadership' in page
+    assert f"{reverse('chats:school_chat_add')}?kind=school_leadership" in page
 
 
 def test_chat_owner_gets_no_matrix_but_edits_own_chat(client, chat_owner, general_chat):
@@ -271,7 +317,11 @@ def test_chat_owner_gets_no_matrix_but_edits_own_chat(client, chat_owner, genera
 
 def test_operator_adds_a_school_chat(client, operator, requirements, school):
     url = reverse("chats:school_chat_add")
-    data = {"kind": "school_student_council", "title": "Совет учащихся", "url": "https://sferum.example/sc"}
+    data = {
+        "kind": "school_student_council",
+        "title": "Совет учащихся",
+        "url": "https://sferum.example/sc",
+    }
     response = logged_in(client, operator).post(url, data)
     assert response.status_code == 302
     assert Chat.objects.filter(school=school, kind="school_student_council").exists()
@@ -292,15 +342,25 @@ def test_only_operator_and_coordinator_add_school_chats(client, request, who):
 XSS = '<script>alert("x")</script>'
 
 
-def test_titles_with_script_are_escaped_on_every_page(client, operator, teacher_5a, class_5a, requirements, school):
+def test_titles_with_script_are_escaped_on_every_page(
+    client, operator, teacher_5a, class_5a, requirements, school
+):
     chat = ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_STUDENTS, title=XSS)
-    school_chat = Chat.objects.create(school=school, kind="school_general", title=XSS, url="https://sferum.example/g")
+    school_chat = Chat.objects.create(
+        school=school, kind="school_general", title=XSS, url="https://sferum.example/g"
+    )
     other = ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_OTHER, title=XSS)
     from chats.models import Meeting
 
     Meeting.objects.create(school=school, held_on=class_5a.created_at.date(), topic=XSS, chat=chat)
-    Finding.objects.create(school=school, check_key="class_chat_missing", subject_key="x", school_class=class_5a,
-                           message=XSS, opened_at=class_5a.created_at)
+    Finding.objects.create(
+        school=school,
+        check_key="class_chat_missing",
+        subject_key="x",
+        school_class=class_5a,
+        message=XSS,
+        opened_at=class_5a.created_at,
+    )
     pages = [
         (teacher_5a, checklist_url(class_5a)),
         (operator, reverse("chats:school_matrix")),
@@ -316,7 +376,9 @@ def test_titles_with_script_are_escaped_on_every_page(client, operator, teacher_
         assert "&lt;script&gt;" in body, url
 
 
-def test_the_navigation_badge_on_the_checklist_counts_all_the_teachers_classes(client, teacher_5a, class_5a, school):
+def test_the_navigation_badge_on_the_checklist_counts_all_the_teachers_classes(
+    client, teacher_5a, class_5a, school
+):
     from invitations.selectors import join_request_pending_count
 
     class_7v = SchoolClassFactory(school=school, grade=7, letter="В")
@@ -325,4 +387,8 @@ def test_the_navigation_badge_on_the_checklist_counts_all_the_teachers_classes(c
         for _ in range(count):
             JoinRequestFactory(invitation=InvitationFactory(school_class=school_class))
     response = logged_in(client, teacher_5a).get(checklist_url(class_5a))
-    assert response.context["nav_pending_join_requests"] == join_request_pending_count(user=teacher_5a) == 5
+    assert (
+        response.context["nav_pending_join_requests"]
+        == join_request_pending_count(user=teacher_5a)
+        == 5
+    )
