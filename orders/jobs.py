@@ -54,17 +54,3 @@ def recorded_run(name: str):
 def job_task(name: str) -> Callable:
     module_name, _, attr = JOBS[name].rpartition(".")
     return getattr(importlib.import_module(module_name), attr)
-
-
-def last_runs() -> dict[str, JobRun]:
-    """The latest successful run of every job, in one query."""
-    runs = (
-        JobRun.objects.filter(status=JobRun.Status.SUCCESS)
-        .order_by("name", "-started_at")
-    )
-    latest: dict[str, JobRun] = {}
-    for name in JOBS:
-        run = runs.filter(name=name).first()
-        if run:
-            latest[name] = run
-    return latest

@@ -45,7 +45,8 @@ from orders.demo import (
     REGULATION_TITLE,
     regulation_pdf,
 )
-from orders.models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
+from orders.models import Order, OrderPoint, Regulation, Responsibility
+from orders.services import acknowledgements_distribute
 
 from .models import Absence, Person, School, SchoolClass, StatusConfirmation, TrainingRecord
 from .roles import Role
@@ -416,11 +417,8 @@ def _regulation(school: School, order: Order) -> Regulation:
 
 
 def _acknowledgements(order: Order, school: School) -> None:
-    """The distribution list: every member of staff, none has read the order yet."""
-    for person in Person.objects.filter(school=school, is_active=True):
-        Acknowledgement.objects.update_or_create(
-            order=order, person=person, defaults={"acknowledged_at": None}
-        )
+    """The distribution list: every member of staff. A re-run keeps who has already read it."""
+    acknowledgements_distribute(order=order)
 
 
 def _chat_requirements(school: School, people: dict[str, Person]) -> None:
