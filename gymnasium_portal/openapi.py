@@ -4,8 +4,8 @@ drf-spectacular documents the success answer of each view and only the errors a 
 with ``extend_schema``. The API contract (shared/API.md) gives every endpoint the same error
 answers, though: 401 without credentials, 403 when the user may see but not act, 404 outside the
 user's scope or past the last page, 400 with DRF's ``{"field": ["message", …]}`` on bad input
-(query filters included). The fuzzing test (tests/test_api_fuzz.py) holds the API to its schema,
-so the schema has to say so. An error an operation already documents is left as it is.
+(query filters included), 415 for a request body in a media type DRF does not parse. The
+fuzzing test (tests/test_api_fuzz.py) holds the API to its schema, so the schema has to say so. An error an operation already documents is left as it is.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ DESCRIPTIONS = {
     "401": "No credentials, or invalid ones.",
     "403": "Allowed to see the object but not to do this.",
     "404": "Object outside the user's scope, unknown, or a page past the last one.",
+    "415": "The request body's Content-Type is not JSON, form or multipart.",
 }
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -40,6 +41,8 @@ def _error_codes(operation: dict) -> list[str]:
         codes.append("400")
     if in_path or paged:
         codes.append("404")
+    if "requestBody" in operation:
+        codes.append("415")
     return codes
 
 

@@ -78,6 +78,9 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    # An API client gets JSON, as from DRF's own 404s (e.g. a non-numeric id in /api/v1/orders/x/).
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Не найдено."}, status=404)
     return render(request, "404.html", status=404)
 
 
