@@ -8,7 +8,13 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from staff.admin import ObjectPermissionAdmin, ScopedAdmin, register_remaining, same_school_error
+from staff.admin import (
+    ObjectPermissionAdmin,
+    ScopedAdmin,
+    https_formfield,
+    register_remaining,
+    same_school_error,
+)
 from staff.models import Person
 
 from .models import (
@@ -72,6 +78,7 @@ class ChatRequirementAdmin(ScopedAdmin):
 class ChatForm(forms.ModelForm):
     class Meta:
         model = Chat
+        formfield_callback = https_formfield
         fields = [
             "school",
             "kind",

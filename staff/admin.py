@@ -15,7 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.db.models import Model
+from django.db.models import Model, URLField
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -49,8 +49,21 @@ def _school_path(model: type[Model]) -> str | None:
     return None
 
 
+#: Platform and site links are https; a bare address typed into the admin gets that scheme.
+HTTPS_URL_FIELDS = {URLField: {"assume_scheme": "https"}}
+
+
+def https_formfield(db_field, **kwargs):
+    """``Meta.formfield_callback`` of admin model forms declared at module level (same rule)."""
+    if isinstance(db_field, URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """Lists and choices narrowed to the schools the user may see; no deletion unless allowed."""
+
+    formfield_overrides = HTTPS_URL_FIELDS
 
     #: The path from the model to its school; None for rows that belong to no school (job runs).
     school_field: str | None = "school"
