@@ -6,7 +6,10 @@ import importlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from .models import JobRun
@@ -32,9 +35,58 @@ class RunReport:
         self.rows_changed += count
 
 
+INTERRUPTED_ERROR = "interrupted: the process running the job stopped before the run ended"
+
+
+@contextmanager
+def _job_lock(name: str):
+    """A PostgreSQL session lock held for the whole run: yields True when no other run of ``name``
+    holds it, i.e. no other run of the job is alive (a killed worker's session, and so its lock,
+    ends with it). Other databases: always False."""
+    if connection.vendor != "postgresql":
+        yield False
+        return
+    key = f"portal.job:{name}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key])
+        alone = cursor.fetchone()[0]
+    try:
+        yield alone
+    finally:
+        if alone:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])
+            except DatabaseError:  # the connection is gone, and the lock with it
+                pass
+
+
+def _interrupted_runs_close(name: str, *, alone: bool) -> None:
+    """Mark as failed the runs of ``name`` left ``running`` by a process that died (kill -9, OOM,
+    power loss): all of them when this run holds the job's lock, otherwise only those older than
+    the hard time limit, which no live run can outlast."""
+    now = timezone.now()
+    stale = JobRun.objects.filter(name=name, status=JobRun.Status.RUNNING)
+    if not alone:
+        limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+        stale = stale.filter(started_at__lt=now - limit)
+    stale.update(status=JobRun.Status.FAILED, finished_at=now, error=INTERRUPTED_ERROR)
+
+
 @contextmanager
 def recorded_run(name: str):
-    """Record one run of job ``name``: start, end, rows changed, and the error if it failed."""
+    """Record one run of job ``name``: start, end, rows changed, and the error if it failed.
+
+    Runs a killed process left ``running`` are closed as failed first (see _interrupted_runs_close).
+    """
+    with _job_lock(name) as alone:
+        _interrupted_runs_close(name, alone=alone)
+        with _recorded_run(name) as report:
+            yield report
+
+
+@contextmanager
+def _recorded_run(name: str):
     run = JobRun.objects.create(name=name, started_at=timezone.now())
     report = RunReport()
     try:
