@@ -35,10 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
+
+from gymnasium_portal.benchmarking import scratch_database
 
 RATIO_GOAL = 0.5
 BASE_DIR = Path(settings.BASE_DIR)
@@ -83,68 +84,52 @@ class Command(BaseCommand):
             raise CommandError("wrk is not installed (apt-get install wrk).")
         duration = max(2, min(duration, 60))
         port = port or _free_port()
-        original = connection.settings_dict["NAME"]
-        scratch = f"{original}_bench_invite"
-        self._switch_to(scratch, create=True)
         server = None
         workdir = Path(tempfile.mkdtemp(prefix="bench_invite_"))
-        try:
-            call_command("migrate", verbosity=0, interactive=False)
-            token, invitation_id = self._seed()
-            env = self._server_env(scratch, workdir)
-            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR,
-                           env=env, check=True)
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "invitations.bench_wsgi:application",
-                 "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
-                 "--log-level", "warning", "--timeout", "30"],
-                cwd=BASE_DIR, env=env, start_new_session=True,
-            )
-            base = f"http://127.0.0.1:{port}"
-            self._wait_ready(f"{base}/bench/baseline/")
-            csrf = self._csrf_token(f"{base}/invite/{token}/")
-            self.stdout.write(
-                f"bench_invite: PostgreSQL {self._pg_version()}, gunicorn {workers} sync workers, "
-                f"wrk {connections} connections × {duration} s per run, {os.cpu_count()} CPU(s), loopback"
-            )
-            scenarios = [
-                ("baseline", "GET", "/bench/baseline/"),
-                ("baseline-db", "GET", "/bench/baseline-db/"),
-                ("invite-get", "GET", f"/invite/{token}/"),
-                ("invite-use", "POST", f"/invite/{token}/"),
-            ]
-            results = {}
-            for name, method, path in scenarios:
-                script = self._script(workdir, method, path, csrf)
-                self._run_wrk(wrk, base, script, threads, connections, 2)  # warm-up, not counted
-                if name == "invite-use":
-                    before = self._uses(invitation_id)
-                results[name] = self._run_wrk(wrk, base, script, threads, connections, duration, name=name)
-            after_uses, join_requests = self._uses(invitation_id), self._join_requests(invitation_id)
-            self._report(results, before, after_uses, join_requests)
-        finally:
-            if server is not None:
-                os.killpg(server.pid, signal.SIGTERM)
-                try:
-                    server.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(server.pid, signal.SIGKILL)
-            shutil.rmtree(workdir, ignore_errors=True)
-            self._switch_to(original, drop=None if keep else scratch)
+        with scratch_database("bench_invite", keep=keep) as scratch:
+            try:
+                token, invitation_id = self._seed()
+                env = self._server_env(scratch, workdir)
+                subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR,
+                               env=env, check=True)
+                server = subprocess.Popen(
+                    [sys.executable, "-m", "gunicorn", "invitations.bench_wsgi:application",
+                     "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+                     "--log-level", "warning", "--timeout", "30"],
+                    cwd=BASE_DIR, env=env, start_new_session=True,
+                )
+                base = f"http://127.0.0.1:{port}"
+                self._wait_ready(f"{base}/bench/baseline/")
+                csrf = self._csrf_token(f"{base}/invite/{token}/")
+                self.stdout.write(
+                    f"bench_invite: PostgreSQL {self._pg_version()}, gunicorn {workers} sync workers, "
+                    f"wrk {connections} connections × {duration} s per run, {os.cpu_count()} CPU(s), loopback"
+                )
+                scenarios = [
+                    ("baseline", "GET", "/bench/baseline/"),
+                    ("baseline-db", "GET", "/bench/baseline-db/"),
+                    ("invite-get", "GET", f"/invite/{token}/"),
+                    ("invite-use", "POST", f"/invite/{token}/"),
+                ]
+                results = {}
+                for name, method, path in scenarios:
+                    script = self._script(workdir, method, path, csrf)
+                    self._run_wrk(wrk, base, script, threads, connections, 2)  # warm-up, not counted
+                    if name == "invite-use":
+                        before = self._uses(invitation_id)
+                    results[name] = self._run_wrk(wrk, base, script, threads, connections, duration, name=name)
+                after_uses, join_requests = self._uses(invitation_id), self._join_requests(invitation_id)
+                self._report(results, before, after_uses, join_requests)
+            finally:
+                if server is not None:
+                    os.killpg(server.pid, signal.SIGTERM)
+                    try:
+                        server.wait(timeout=15)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(server.pid, signal.SIGKILL)
+                shutil.rmtree(workdir, ignore_errors=True)
 
-    # --- the scratch database and the server ---------------------------------------------------
-
-    def _switch_to(self, name: str, *, create: bool = False, drop: str | None = None) -> None:
-        connection.close()
-        target = name if create else drop
-        if target:
-            quoted = connection.ops.quote_name(target)
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-                if create:
-                    cursor.execute(f"CREATE DATABASE {quoted}")
-        settings.DATABASES["default"]["NAME"] = name
-        connection.settings_dict["NAME"] = name
+    # --- the server ------------------------------------------------------------------------------
 
     def _seed(self) -> tuple[str, int]:
         from invitations.models import Invitation, Role

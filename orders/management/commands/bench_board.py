@@ -30,6 +30,7 @@ from django.test.utils import override_settings
 from django.urls import include, path
 from django.utils import timezone
 
+from gymnasium_portal.benchmarking import scratch_database
 from orders.dashboard import dashboard_snapshot_all
 from orders.jobs import RunReport
 from staff.models import School
@@ -73,27 +74,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, schools, runs, invitations, keep, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("bench_board runs on PostgreSQL (set DATABASE_URL=postgres://…).")
-        old_name = connection.settings_dict["NAME"]
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench"
-        self.stdout.write(f"Scratch database {old_name}_bench …")
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
-        try:
-            if not School.objects.filter(short_name__endswith="[bench]").exists():
-                started = time.perf_counter()
-                call_command(
-                    "generate_scale_data",
-                    schools=schools,
-                    prefix="bench",
-                    invitations=invitations,
-                    stdout=self.stdout,
-                )
-                self.stdout.write(f"generated in {time.perf_counter() - started:.1f} s")
+        with scratch_database("bench", keep=keep) as scratch:
+            self.stdout.write(f"Scratch database {scratch} …")
+            started = time.perf_counter()
+            call_command(
+                "generate_scale_data",
+                schools=schools,
+                prefix="bench",
+                invitations=invitations,
+                stdout=self.stdout,
+            )
+            self.stdout.write(f"generated in {time.perf_counter() - started:.1f} s")
             self._bench(runs=runs)
-        finally:
-            if not keep:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
 
     def _bench(self, *, runs: int) -> None:
         User = get_user_model()

@@ -17,17 +17,20 @@ from __future__ import annotations
 import statistics
 import time
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import DateTimeField
 from django.test.utils import CaptureQueriesContext
 
-from chats.models import SCHOOL_KINDS, ChatKind, ChatRequirement, Chat
+from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
 from chats.services import chats_flag_missing
+from gymnasium_portal.benchmarking import scratch_database
 from invitations.models import Invitation
-from invitations.services import EXPIRED_PARTLY_USED_REASON, EXPIRED_UNUSED_REASON, invitations_expire_unused
+from invitations.services import (
+    EXPIRED_PARTLY_USED_REASON,
+    EXPIRED_UNUSED_REASON,
+    invitations_expire_unused,
+)
 from orders.models import Finding
 from staff.models import School, SchoolClass
 
@@ -97,36 +100,13 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
 
     def handle(self, *args, invitations, schools, repeat, keep, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("bench_jobs runs on PostgreSQL only (set DATABASE_URL=postgres://…).")
         school_counts = sorted({int(n) for n in schools.split(",") if n.strip()})
-        original = connection.settings_dict["NAME"]
-        scratch = f"{original}_bench"
-        self._switch_to(scratch, create=True)
-        try:
+        with scratch_database("bench", keep=keep) as scratch:
             self.stdout.write(f"bench_jobs: {self._version()}, scratch database {scratch}")
-            call_command("migrate", verbosity=0, interactive=False)
             if invitations:
                 self._bench_expire(invitations, repeat)
             if school_counts:
                 self._bench_flag(school_counts)
-        finally:
-            self._switch_to(original, drop=None if keep else scratch)
-
-    # --- the scratch database -----------------------------------------------------------------
-
-    def _switch_to(self, name: str, *, create: bool = False, drop: str | None = None) -> None:
-        """Point the default connection at ``name`` (as Django's test runner does with test_…)."""
-        connection.close()
-        target = name if create else drop
-        if target:
-            quoted = connection.ops.quote_name(target)
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-                if create:
-                    cursor.execute(f"CREATE DATABASE {quoted}")
-        settings.DATABASES["default"]["NAME"] = name
-        connection.settings_dict["NAME"] = name
 
     def _version(self) -> str:
         with connection.cursor() as cursor:
