@@ -315,6 +315,35 @@ def _children(pid: int) -> list[int]:
     return children
 
 
+def job_updates_executing(stack: Stack) -> int:
+    return int(
+        stack.pg.psql(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+            " AND query LIKE 'UPDATE \"invitations_invitation\"%'"
+        )
+    )
+
+
+def send_expire_job_and_wait_for_its_update(stack: Stack, worker) -> None:
+    """Queue the expiry job and return once the worker is in the middle of it: its run is recorded
+    as running and its UPDATE is executing."""
+    wait_until(
+        lambda: "ready." in worker.log() or worker.dead(), what="worker ready", log=worker.log
+    )
+    stack.manage(
+        "shell",
+        "-c",
+        "from invitations.tasks import expire_unused_invitations\n"
+        "expire_unused_invitations.delay()\n",
+    )
+    wait_until(
+        lambda: job_updates_executing(stack) == 1,
+        what="the job's UPDATE executing",
+        log=worker.log,
+        interval=0.05,
+    )
+
+
 def test_a_worker_killed_mid_job_is_redelivered_and_counts_stay_right(stack, redis_up):
     url = "https://sferum.ru/?invite=kill-"
     insert_links(stack, count=DUE_LINKS, expires="now() - interval '1 hour'", platform_url=url)
@@ -332,30 +361,7 @@ def test_a_worker_killed_mid_job_is_redelivered_and_counts_stay_right(stack, red
         "faults-kill@%h",
     )
     try:
-        wait_until(
-            lambda: "ready." in worker.log() or worker.dead(), what="worker ready", log=worker.log
-        )
-        stack.manage(
-            "shell",
-            "-c",
-            (
-                "from invitations.tasks import expire_unused_invitations\n"
-                "print(expire_unused_invitations.delay().id)\n"
-            ),
-        )
-        # In the middle of the job: its run is recorded as running and its UPDATE is executing.
-        wait_until(
-            lambda: (
-                stack.pg.psql(
-                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
-                    " AND query LIKE 'UPDATE \"invitations_invitation\"%'"
-                )
-                == "1"
-            ),
-            what="the job's UPDATE executing",
-            log=worker.log,
-            interval=0.05,
-        )
+        send_expire_job_and_wait_for_its_update(stack, worker)
         assert job_runs(stack, "expire_invitations") == [("running", 0, "")]
         pool = _children(worker.popen.pid)
         assert len(pool) == 1, pool
@@ -399,6 +405,52 @@ def test_a_worker_killed_mid_job_is_redelivered_and_counts_stay_right(stack, red
         ("failed", 0, INTERRUPTED_ERROR),
         ("success", DUE_LINKS, ""),
         ("success", 0, ""),
+    ]
+    stack.pg.psql("DELETE FROM orders_jobrun")
+
+
+def test_a_whole_worker_killed_mid_job_leaves_the_work_to_the_next_run(stack, redis_up):
+    """SIGKILL to the worker itself (solo pool: the job runs in it). Nobody is left to requeue the
+    message, which stays unacknowledged in Redis until the visibility timeout; the next run (here
+    started by hand, as ``run_job``; otherwise the next tick of beat) does the whole work."""
+    import redis
+
+    url = "https://sferum.ru/?invite=solo-"
+    insert_links(stack, count=DUE_LINKS, expires="now() - interval '1 hour'", platform_url=url)
+    worker = stack.celery(
+        "worker",
+        "--pool",
+        "solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--hostname",
+        "faults-solo@%h",
+    )
+    try:
+        send_expire_job_and_wait_for_its_update(stack, worker)
+        assert job_runs(stack, "expire_invitations") == [("running", 0, "")]
+
+        os.kill(worker.popen.pid, signal.SIGKILL)
+
+        worker.popen.wait(timeout=10)
+        # The dead worker's session ends, and its UPDATE is rolled back with it.
+        wait_until(
+            lambda: job_updates_executing(stack) == 0, what="the dead worker's UPDATE ending"
+        )
+    finally:
+        worker.stop()
+    assert link_counts(stack, url) == {"active": DUE_LINKS}
+    broker = redis.Redis.from_url(stack.redis.url)
+    assert broker.hlen("unacked") == 1  # the message is kept, not lost
+    broker.close()
+
+    stack.manage("run_job", "expire_invitations")
+
+    assert link_counts(stack, url) == {"expired": DUE_LINKS}
+    assert job_runs(stack, "expire_invitations") == [
+        ("failed", 0, INTERRUPTED_ERROR),
+        ("success", DUE_LINKS, ""),
     ]
     stack.pg.psql("DELETE FROM orders_jobrun")
 
