@@ -458,33 +458,70 @@ def test_a_whole_worker_killed_mid_job_leaves_the_work_to_the_next_run(stack, re
 # === PostgreSQL restarted =========================================================================
 
 
-def test_the_web_process_reconnects_after_postgresql_restarts(stack, web, postgres_up):
+def test_the_web_and_worker_processes_reconnect_after_postgresql_restarts(
+    stack, web, postgres_up, redis_up
+):
     client = Client(web.base_url)
     token = client.token("coordinator")
+    client.login("director")
     assert client.get("/api/v1/orders/", token=token)[0] == 200
     assert healthz(client)[:2] == (200, {"database": "ok", "broker": "ok"})
-    gunicorn_pid = web.popen.pid
+    gunicorn_workers = _children(web.popen.pid)
+    worker = stack.celery(
+        "worker",
+        "--pool",
+        "solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--hostname",
+        "faults-pg@%h",
+    )
+    try:
+        wait_until(
+            lambda: "ready." in worker.log() or worker.dead(), what="worker ready", log=worker.log
+        )
+        send_snapshot = (
+            "shell",
+            "-c",
+            "from orders.tasks import snapshot_dashboard\nsnapshot_dashboard.delay()\n",
+        )
+        stack.manage(*send_snapshot)
+        wait_until(lambda: job_runs(stack, "snapshot"), what="a snapshot run", log=worker.log)
 
-    stack.pg.stop()
+        stack.pg.stop()
 
-    status, body, _ = healthz(client)
-    assert (status, body) == (503, {"database": "error", "broker": "ok"})
-    assert client.get("/api/v1/orders/", token=token)[0] >= 500
+        status, body, _ = healthz(client)
+        assert (status, body) == (503, {"database": "error", "broker": "ok"})
+        assert client.get("/api/v1/orders/", token=token)[0] >= 500
 
-    stack.pg.start()
+        stack.pg.start()
 
-    assert healthz(client)[:2] == (200, {"database": "ok", "broker": "ok"})
-    status, orders, _ = client.get("/api/v1/orders/", token=token)
-    assert status == 200 and json.loads(orders)["count"] >= 1
-    assert client.get("/api/v1/invitations/", token=token)[0] == 200
-    assert not web.dead() and web.popen.pid == gunicorn_pid
+        assert healthz(client)[:2] == (200, {"database": "ok", "broker": "ok"})
+        status, orders, _ = client.get("/api/v1/orders/", token=token)
+        assert status == 200 and json.loads(orders)["count"] >= 1
+        assert client.get("/", timeout=30)[0] == 200
+        assert client.get("/orders/")[0] == 200
 
-    # A restart while idle between requests (the persistent connection is silently dead).
-    stack.pg.ctl("restart", "-m", "fast")
+        # A restart while idle between requests (the persistent connection is silently dead).
+        stack.pg.ctl("restart", "-m", "fast")
 
-    assert client.get("/api/v1/orders/", token=token)[0] == 200
-    assert healthz(client)[:2] == (200, {"database": "ok", "broker": "ok"})
-    assert not web.dead()
+        assert client.get("/api/v1/invitations/", token=token)[0] == 200
+        assert healthz(client)[:2] == (200, {"database": "ok", "broker": "ok"})
+        # The same processes served it all: nothing was restarted to reconnect.
+        assert not web.dead() and _children(web.popen.pid) == gunicorn_workers
+
+        stack.manage(*send_snapshot)  # the worker's connection died with the restart too
+        runs = wait_until(
+            lambda: [run for run in job_runs(stack, "snapshot") if run[0] == "success"][1:],
+            what="a snapshot run after the restart",
+            log=worker.log,
+        )
+        assert runs
+        assert not worker.dead()
+    finally:
+        worker.stop()
+        stack.pg.psql("DELETE FROM orders_jobrun")
 
 
 # === closing the runs a killed process left running (orders/jobs.py) ================================
