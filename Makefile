@@ -57,3 +57,4 @@ bench: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench_jobs
 	$(PY) manage.py bench_board --schools 40
+	$(PY) manage.py bench_load --duration 45
