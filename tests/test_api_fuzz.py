@@ -75,7 +75,8 @@ def in_process_requests():
 
 
 @pytest.fixture
-def demo(db, in_process_requests):
+def demo(db, in_process_requests, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the seed writes a regulation's PDF
     return seed_demo(password=PASSWORD)
 
 
