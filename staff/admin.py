@@ -83,6 +83,16 @@ class ScopedAdmin(admin.ModelAdmin):
             school_field=self.school_field,
         )
 
+    def get_list_filter(self, request):
+        # A plain "school" filter lists every school in the database; offer only the schools of
+        # the rows this user may see (the access matrix caught other schools' names in the sidebar).
+        return [
+            (item, admin.RelatedOnlyFieldListFilter)
+            if isinstance(item, str) and item.split("__")[-1] == "school"
+            else item
+            for item in super().get_list_filter(request)
+        ]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         _narrow_choices(field, db_field.related_model, request.user)
