@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff.selectors import user_person, user_school, user_sees_all_schools
+from staff.selectors import user_may_see_contacts, user_person, user_school, user_sees_all_schools
 
 from . import services
 from .forms import (
@@ -426,7 +426,8 @@ def admin_request_view(request):
             return redirect("orders:admin_request")
     requests = admin_request_list(user=request.user).filter(school=school)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "orders/admin_request.html", {"form": form, "page": page, "support_email": sent_to()},
+    return render(request, "orders/admin_request.html", {"form": form, "page": page, "support_email": sent_to(),
+                                                          "show_contacts": user_may_see_contacts(request.user)},
                   status=_form_status(request, form) if form else 200)
 
 

@@ -29,7 +29,7 @@ from .models import (
     StatusConfirmation,
     TrainingRecord,
 )
-from .selectors import filter_by_permission, school_list, user_sees_all_schools
+from .selectors import filter_by_permission, school_list, user_may_see_contacts, user_sees_all_schools
 from .services import class_teacher_assign, schoolclass_archive
 
 
@@ -60,6 +60,9 @@ def https_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+PERSONAL_FIELDS = ("email", "phone")
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """Lists and choices narrowed to the schools the user may see; no deletion unless allowed."""
 
@@ -82,6 +85,18 @@ class ScopedAdmin(admin.ModelAdmin):
             codename=f"view_{self.model._meta.model_name}",
             school_field=self.school_field,
         )
+
+    def get_fieldsets(self, request, obj=None):
+        # Phones and e-mails (152-FZ): on the forms of the coordinator and the operator only.
+        fieldsets = super().get_fieldsets(request, obj)
+        if user_may_see_contacts(request.user):
+            return fieldsets
+        narrowed = []
+        for title, options in fieldsets:
+            fields = [f for f in options["fields"] if f not in PERSONAL_FIELDS]
+            if fields:
+                narrowed.append((title, {**options, "fields": fields}))
+        return narrowed
 
     def get_list_filter(self, request):
         # A plain "school" filter lists every school in the database; offer only the schools of
