@@ -9,8 +9,12 @@ Every operation of ``/api/schema/`` gets a bounded, deterministic number of gene
 - carry a status code the schema documents for that operation;
 - have a documented content type and a body that validates against the documented schema.
 
-Path ids are drawn half the time from the seeded database (so the real objects, not only 404s,
-are fetched, patched, annulled, approved and rejected) and half the time by schemathesis.
+Path ids are drawn from the ids the user sees in the list endpoint, from every id of the seeded
+database (other classes, other users' objects) and by schemathesis, so real objects, not only
+404s, are fetched, patched, annulled, approved and rejected. A few requests known to succeed
+(a token for the user's own password, a chat and a link for their class, a chat renamed) are sent
+first, so the success answers of the write operations are checked against the schema too. Both
+valid (positive) and schema-breaking (negative) data are generated.
 
 It runs once as the operator (the whole school) and once as the class teacher of 5А (narrow
 scope). Each request runs inside a savepoint that is rolled back, so every example sees the
@@ -24,7 +28,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import (
@@ -33,12 +37,14 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from werkzeug.test import Client
 
 from chats.models import Chat
 from invitations.models import Invitation, JoinRequest
 from orders.models import Order
 from staff.demo import seed_demo
 from staff.models import SchoolClass
+from staff.selectors import led_class_ids, user_school
 
 MAX_EXAMPLES = 25
 CHECKS = [
@@ -87,37 +93,86 @@ def _operations():
     return operations
 
 
-def _real_ids(path):
+def _visible_ids(prefix, token):
+    """Ids the user sees in the list endpoint (first page): in-scope objects, not only 404s."""
+    # Through the WSGI app as schemathesis calls it (Django's test client would reconnect the
+    # close_old_connections signal that in_process_requests keeps off).
+    response = Client(APP).get(prefix, headers={"Authorization": f"Token {token}"})
+    if response.status_code != 200:
+        return []
+    return [row["id"] for row in response.json["results"]]
+
+
+def _real_ids(path, token):
     for prefix, model in ID_SOURCES.items():
         if path.startswith(prefix + "{id}"):
-            return list(model.objects.order_by("pk").values_list("pk", flat=True))
-    return []
+            every = list(model.objects.order_by("pk").values_list("pk", flat=True))
+            return _visible_ids(prefix, token), every
+    return [], []
 
 
-def _fuzz_operation(operation, token, counter, mode):
+def _valid_requests(operation, user):
+    """Requests known to succeed, sent first (hypothesis' explicit phase): random data rarely
+    gets past the business rules, and the success answers must match the schema too."""
+    class_id = (
+        SchoolClass.objects.filter(pk__in=led_class_ids(user=user))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+        or SchoolClass.objects.filter(school=user_school(user))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    bodies = {
+        "POST /api/v1/auth/token/": {"username": user.username, "password": PASSWORD},
+        "POST /api/v1/chats/": {
+            "kind": "class_other",
+            "school_class": class_id,
+            "title": "Кружок робототехники",
+            "url": "https://sferum.ru/?call_id=fuzz",
+        },
+        "POST /api/v1/invitations/": {
+            "role": "parent",
+            "school_class": class_id,
+            "platform_url": "https://sferum.ru/?invite=fuzz",
+            "max_uses": 30,
+        },
+    }
+    chat_id = (
+        Chat.objects.filter(school_class_id=class_id, status=Chat.Status.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if operation.label == "PATCH /api/v1/chats/{id}/" and chat_id is not None:
+        return [
+            operation.Case(
+                path_parameters={"id": chat_id},
+                body={"title": "Чат класса (переименован)", "members_count": 27},
+                media_type="application/json",
+            )
+        ]
+    if operation.label not in bodies:
+        return []
+    return [operation.Case(body=bodies[operation.label], media_type="application/json")]
+
+
+def _fuzz_operation(operation, user, token, counter, mode):
     strategy = operation.as_strategy(generation_mode=mode)
     if "{id}" in operation.path:
-        ids = _real_ids(operation.path)
-        if ids:
-            strategy = st.one_of(
-                strategy,
-                st.sampled_from(ids).flatmap(
-                    lambda pk: operation.as_strategy(
-                        generation_mode=mode, path_parameters={"id": pk}
-                    )
-                ),
-            )
+        visible, every = _real_ids(operation.path, token)
+        for ids in (visible, every):
+            if ids:
+                strategy = st.one_of(
+                    strategy,
+                    st.sampled_from(ids).flatmap(
+                        lambda pk: operation.as_strategy(
+                            generation_mode=mode, path_parameters={"id": pk}
+                        )
+                    ),
+                )
 
-    @settings(
-        max_examples=MAX_EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-    )
-    @given(case=strategy)
     def run(case):
         key = (operation.label, mode.value)
         counter[key] = counter.get(key, 0) + 1
@@ -127,19 +182,32 @@ def _fuzz_operation(operation, token, counter, mode):
         finally:
             transaction.savepoint_rollback(sid)
 
-    run()
+    if mode == schemathesis.GenerationMode.POSITIVE:
+        for case in _valid_requests(operation, user):
+            run = example(case=case)(run)
+    run = given(case=strategy)(run)
+    settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )(run)()
 
 
 @pytest.mark.parametrize("username", ["engineer", "teacher_5a"])
 def test_api_conforms_to_its_schema_under_fuzzing(demo, username, capsys):
-    token = Token.objects.get_or_create(user=demo.users[username])[0].key
+    user = demo.users[username]
+    token = Token.objects.get_or_create(user=user)[0].key
     operations = _operations()
     counter: dict[str, int] = {}
     failures = []
     for operation in operations:
         for mode in MODES:
             try:
-                _fuzz_operation(operation, token, counter, mode)
+                _fuzz_operation(operation, user, token, counter, mode)
             except (AssertionError, BaseExceptionGroup, Exception) as exc:  # noqa: BLE001
                 # Collect every operation's failure, then report them all at once.
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
