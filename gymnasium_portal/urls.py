@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from . import views
+from .api_auth import obtain_auth_token
 
 admin.site.site_header = "Портал гимназии: администрирование"
 admin.site.site_title = "Портал гимназии"

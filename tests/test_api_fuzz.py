@@ -220,3 +220,14 @@ def test_api_conforms_to_its_schema_under_fuzzing(demo, username, capsys):
     # Every operation was exercised with the bounded number of examples (fewer only when the
     # operation has fewer distinct inputs than MAX_EXAMPLES).
     assert set(counter) == {(op.label, mode.value) for op in operations for mode in MODES}
+
+
+def test_token_request_with_an_overlong_username_is_bad_input_not_a_server_error(db, client):
+    """Found by the fuzzing: django-axes recorded the failed attempt in a varchar(255) column."""
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "я" * 300, "password": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "username" in response.json()

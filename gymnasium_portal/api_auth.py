@@ -1,0 +1,29 @@
+"""``POST /api/v1/auth/token/``: DRF's token view with the username bounded like the model's field.
+
+DRF's ``AuthTokenSerializer`` takes a username of any length and hands it to ``authenticate``; a
+failed attempt is then recorded by django-axes in a ``varchar(255)`` column, so a longer username
+(found by tests/test_api_fuzz.py) raised a DataError and answered 500. No account can have a longer
+username than ``User.username`` allows: such a request is bad input (400), checked before anything
+is authenticated or recorded.
+"""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+
+USERNAME_MAX_LENGTH = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
+
+
+class PortalAuthTokenSerializer(AuthTokenSerializer):
+    username = serializers.CharField(
+        label=_("Username"), write_only=True, max_length=USERNAME_MAX_LENGTH
+    )
+
+
+class PortalObtainAuthToken(ObtainAuthToken):
+    serializer_class = PortalAuthTokenSerializer
+
+
+obtain_auth_token = PortalObtainAuthToken.as_view()
