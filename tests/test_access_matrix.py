@@ -69,6 +69,9 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # --- Site-wide: home, public invitation page, accounts, schema, health -------------------------
     "home": {"GET": R(200, anon=302), "POST": R(200, anon=302)},
     # --- Staff (staff/urls.py) ---------------------------------------------------------------------
+    # The change screens check the role's right before looking the object up: a role without it
+    # (the other school's director included) gets 403 whatever the pk, which tells nothing about
+    # the first school's objects; with the right, an object of another school is 404.
     "staff:people": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=200),
@@ -181,6 +184,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "POST": R(403, anon=302, insp=200),
     },
     # --- Chats and meetings (chats/urls.py) --------------------------------------------------------
+    # Any member of staff journals the meetings they held (meeting_add); changing one is for the
+    # managers. "#school_chat": the same screens on the chat owner's school-wide chat.
     "chats:my_class": {
         "GET": R(302, staff=200, owner=200, web=200),
         "POST": R(302, staff=200, owner=200, web=200),
