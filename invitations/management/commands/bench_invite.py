@@ -22,27 +22,26 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from gymnasium_portal.benchmarking import scratch_database
+from gymnasium_portal.benchmarking import (
+    gunicorn_server,
+    postgres_version,
+    production_env,
+    scratch_database,
+)
 
 RATIO_GOAL = 0.5
-BASE_DIR = Path(settings.BASE_DIR)
 
 
 @dataclass
@@ -59,12 +58,6 @@ class Result:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Command(BaseCommand):
     help = "Link-use throughput under gunicorn + PostgreSQL next to a minimal view (prints figures)."
 
@@ -73,60 +66,47 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, default=16, help="wrk concurrent connections")
         parser.add_argument("--threads", type=int, default=2, help="wrk threads")
         parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (max 60)")
-        parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
         parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
 
-    def handle(self, *args, workers, connections, threads, duration, port, keep, **options):
+    def handle(self, *args, workers, connections, threads, duration, keep, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_invite runs on PostgreSQL only (set DATABASE_URL=postgres://…).")
         wrk = shutil.which("wrk")
         if wrk is None:
             raise CommandError("wrk is not installed (apt-get install wrk).")
         duration = max(2, min(duration, 60))
-        port = port or _free_port()
-        server = None
         workdir = Path(tempfile.mkdtemp(prefix="bench_invite_"))
         with scratch_database("bench_invite", keep=keep) as scratch:
             try:
                 token, invitation_id = self._seed()
-                env = self._server_env(scratch, workdir)
-                subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR,
-                               env=env, check=True)
-                server = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "invitations.bench_wsgi:application",
-                     "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
-                     "--log-level", "warning", "--timeout", "30"],
-                    cwd=BASE_DIR, env=env, start_new_session=True,
+                env = production_env(
+                    database=scratch, workdir=workdir, secret_key="bench-invite-not-a-secret-" + "x" * 40
                 )
-                base = f"http://127.0.0.1:{port}"
-                self._wait_ready(f"{base}/bench/baseline/")
-                csrf = self._csrf_token(f"{base}/invite/{token}/")
-                self.stdout.write(
-                    f"bench_invite: PostgreSQL {self._pg_version()}, gunicorn {workers} sync workers, "
-                    f"wrk {connections} connections × {duration} s per run, {os.cpu_count()} CPU(s), loopback"
-                )
-                scenarios = [
-                    ("baseline", "GET", "/bench/baseline/"),
-                    ("baseline-db", "GET", "/bench/baseline-db/"),
-                    ("invite-get", "GET", f"/invite/{token}/"),
-                    ("invite-use", "POST", f"/invite/{token}/"),
-                ]
-                results = {}
-                for name, method, path in scenarios:
-                    script = self._script(workdir, method, path, csrf)
-                    self._run_wrk(wrk, base, script, threads, connections, 2)  # warm-up, not counted
-                    if name == "invite-use":
-                        before = self._uses(invitation_id)
-                    results[name] = self._run_wrk(wrk, base, script, threads, connections, duration, name=name)
+                with gunicorn_server(
+                    wsgi="invitations.bench_wsgi:application", env=env, workers=workers,
+                    ready_path="/bench/baseline/",
+                ) as base:
+                    csrf = self._csrf_token(f"{base}/invite/{token}/")
+                    self.stdout.write(
+                        f"bench_invite: PostgreSQL {postgres_version()}, gunicorn {workers} sync workers, "
+                        f"wrk {connections} connections × {duration} s per run, {os.cpu_count()} CPU(s), loopback"
+                    )
+                    scenarios = [
+                        ("baseline", "GET", "/bench/baseline/"),
+                        ("baseline-db", "GET", "/bench/baseline-db/"),
+                        ("invite-get", "GET", f"/invite/{token}/"),
+                        ("invite-use", "POST", f"/invite/{token}/"),
+                    ]
+                    results = {}
+                    for name, method, path in scenarios:
+                        script = self._script(workdir, method, path, csrf)
+                        self._run_wrk(wrk, base, script, threads, connections, 2)  # warm-up, not counted
+                        if name == "invite-use":
+                            before = self._uses(invitation_id)
+                        results[name] = self._run_wrk(wrk, base, script, threads, connections, duration, name=name)
                 after_uses, join_requests = self._uses(invitation_id), self._join_requests(invitation_id)
                 self._report(results, before, after_uses, join_requests)
             finally:
-                if server is not None:
-                    os.killpg(server.pid, signal.SIGTERM)
-                    try:
-                        server.wait(timeout=15)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(server.pid, signal.SIGKILL)
                 shutil.rmtree(workdir, ignore_errors=True)
 
     # --- the server ------------------------------------------------------------------------------
@@ -143,36 +123,6 @@ class Command(BaseCommand):
             platform_url="https://sferum.ru/?invite=bench", expires_at=timezone.now() + timezone.timedelta(days=1),
         )
         return invitation.token, invitation.pk
-
-    def _server_env(self, scratch: str, workdir: Path) -> dict:
-        db = connection.settings_dict
-        user = urllib.parse.quote(db.get("USER") or "")
-        password = urllib.parse.quote(db.get("PASSWORD") or "")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{scratch}",
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-invite-not-a-secret-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STATIC_ROOT": str(workdir / "static"),
-            "LOG_LEVEL": "ERROR",
-            "DATABASE_CONN_MAX_AGE": "600",
-        }
-        env.pop("CACHE_URL", None)
-        return env
-
-    def _wait_ready(self, url: str) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.3)
-        raise CommandError("gunicorn did not answer within 30 s")
 
     def _csrf_token(self, url: str) -> str:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -233,11 +183,6 @@ class Command(BaseCommand):
         from invitations.models import JoinRequest
 
         return JoinRequest.objects.filter(invitation_id=invitation_id).count()
-
-    def _pg_version(self) -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return cursor.fetchone()[0]
 
     def _report(self, results: dict[str, Result], uses_before: int, uses_after: int, join_requests: int) -> None:
         baseline = results["baseline"].rps

@@ -25,39 +25,31 @@ import io
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from gymnasium_portal.benchmarking import scratch_database
+from gymnasium_portal.benchmarking import (
+    gunicorn_server,
+    postgres_version,
+    production_env,
+    scratch_database,
+)
 
-BASE_DIR = Path(settings.BASE_DIR)
 LOCUSTFILE = Path(__file__).resolve().parents[2] / "bench_locustfile.py"
 SECRET_KEY = "bench-load-not-a-secret-" + "x" * 40
 PASSWORD = "bench-Pushkin-883"
 PLATFORM_URL = "https://sferum.ru/?invite=bench-load"
 DEMO_PREFIX = "bench"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Command(BaseCommand):
@@ -100,59 +92,26 @@ class Command(BaseCommand):
                 f"{len(data['links'])} multi-use parent links"
             )
             workdir = Path(tempfile.mkdtemp(prefix="bench_load_"))
-            server = None
             try:
                 data["teachers"] = self._teacher_sessions(data, teachers)
                 data_file = workdir / "data.json"
                 data_file.write_text(json.dumps(data), encoding="utf-8")
-                env = self._server_env(scratch, workdir, redis)
-                subprocess.run(
-                    [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                    cwd=BASE_DIR,
-                    env=env,
-                    check=True,
+                env = production_env(
+                    database=scratch, workdir=workdir, secret_key=SECRET_KEY,
+                    CELERY_BROKER_URL=redis, CACHE_URL=redis,
                 )
-                port = _free_port()
-                server = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "gymnasium_portal.wsgi:application",
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "--workers",
-                        str(workers),
-                        "--worker-class",
-                        "sync",
-                        "--log-level",
-                        "warning",
-                        "--timeout",
-                        "60",
-                    ],
-                    cwd=BASE_DIR,
-                    env=env,
-                    start_new_session=True,
-                )
-                base = f"http://127.0.0.1:{port}"
-                self._wait_ready(f"{base}/healthz")
-                self.stdout.write(
-                    f"bench_load: PostgreSQL {self._pg_version()}, Redis {redis}, gunicorn "
-                    f"{workers} sync workers, locust {teachers} class teachers + {parents} parents + "
-                    f"{directors} directors for {duration} s, {os.cpu_count()} CPU(s), loopback"
-                )
-                uses_before = self._uses(data["link_ids"])
-                rows = self._run_locust(
-                    workdir, data_file, base, teachers, parents, directors, duration
-                )
+                with gunicorn_server(
+                    wsgi="gymnasium_portal.wsgi:application", env=env, workers=workers, ready_path="/healthz"
+                ) as base:
+                    self.stdout.write(
+                        f"bench_load: PostgreSQL {postgres_version()}, Redis {redis}, gunicorn "
+                        f"{workers} sync workers, locust {teachers} class teachers + {parents} parents + "
+                        f"{directors} directors for {duration} s, {os.cpu_count()} CPU(s), loopback"
+                    )
+                    uses_before = self._uses(data["link_ids"])
+                    rows = self._run_locust(workdir, data_file, base, teachers, parents, directors, duration)
                 self._report(rows, data["link_ids"], uses_before, parents)
             finally:
-                if server is not None:
-                    os.killpg(server.pid, signal.SIGTERM)
-                    try:
-                        server.wait(timeout=15)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(server.pid, signal.SIGKILL)
                 shutil.rmtree(workdir, ignore_errors=True)
 
     # --- data -----------------------------------------------------------------------------------
@@ -231,46 +190,6 @@ class Command(BaseCommand):
         return uses, JoinRequest.objects.filter(invitation_id__in=link_ids).count()
 
     # --- the server and the load ----------------------------------------------------------------
-
-    def _server_env(self, scratch: str, workdir: Path, redis: str) -> dict:
-        db = connection.settings_dict
-        user = db.get("USER") or "postgres"
-        auth = f"{user}:{db['PASSWORD']}@" if db.get("PASSWORD") else f"{user}@"
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-            "DATABASE_URL": f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{scratch}",
-            "CELERY_BROKER_URL": redis,
-            "CACHE_URL": redis,
-            "DEBUG": "0",
-            "SECRET_KEY": SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STATIC_ROOT": str(workdir / "static"),
-            "MEDIA_ROOT": str(workdir / "media"),
-            "LOG_LEVEL": "ERROR",
-            "DATABASE_CONN_MAX_AGE": "600",
-        }
-        return env
-
-    def _wait_ready(self, url: str) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except urllib.error.HTTPError as error:
-                raise RuntimeError(
-                    f"{url} answered {error.code}: {error.read()[:300]!r}"
-                ) from error
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer within 30 s")
-
-    def _pg_version(self) -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return cursor.fetchone()[0].split()[0]
 
     def _run_locust(
         self, workdir, data_file, base, teachers, parents, directors, duration
