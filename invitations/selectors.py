@@ -119,12 +119,14 @@ def invitation_access(user) -> InvitationAccess:
 # --- Links ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class InvitationFilters:
+class UnitFilters:
+    """The filters of the link and join-request lists (HTML and API): status, role, class."""
+
     status: str = ""
     role: str = ""
     school_class: int | None = None
 
-    def apply(self, queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    def apply(self, queryset: QuerySet) -> QuerySet:
         if self.status:
             queryset = queryset.filter(status=self.status)
         if self.role:
@@ -132,6 +134,9 @@ class InvitationFilters:
         if self.school_class:
             queryset = queryset.filter(school_class_id=self.school_class)
         return queryset
+
+
+InvitationFilters = JoinRequestFilters = UnitFilters
 
 
 def invitation_list(*, user, filters: InvitationFilters | None = None) -> QuerySet[Invitation]:
@@ -248,22 +253,6 @@ def invitation_join_requests(*, invitation: Invitation) -> list[JoinRequest]:
 
 
 # --- Join requests ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class JoinRequestFilters:
-    status: str = ""
-    role: str = ""
-    school_class: int | None = None
-
-    def apply(self, queryset: QuerySet[JoinRequest]) -> QuerySet[JoinRequest]:
-        if self.status:
-            queryset = queryset.filter(status=self.status)
-        if self.role:
-            queryset = queryset.filter(role=self.role)
-        if self.school_class:
-            queryset = queryset.filter(school_class_id=self.school_class)
-        return queryset
-
 
 def join_request_list(*, user, filters: JoinRequestFilters | None = None) -> QuerySet[JoinRequest]:
     """The join requests the user may see: oldest pending first is the caller's choice of order."""
