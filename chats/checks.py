@@ -18,13 +18,12 @@ school. The choices behind the figures:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from orders.compliance import Check, Figure, register
+from orders.compliance import Check, Figure, figures_from_rows, register
 from staff.models import SchoolClass
 
 from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatRequirement, Meeting
@@ -32,15 +31,6 @@ from .selectors import academic_year_start, month_bounds
 
 MEETINGS_PER_MONTH = 1
 EVENTS_PER_YEAR = 1
-
-
-def _figures(
-    school_ids: Iterable[int], rows, *, done: str = "done", total: str = "total"
-) -> dict[int, Figure]:
-    figures = {school_id: Figure(done=0, total=0) for school_id in school_ids}
-    for row in rows:
-        figures[row["school"]] = Figure(done=row[done], total=row[total])
-    return figures
 
 
 def _class_requirements():
@@ -90,7 +80,7 @@ class ClassChatsCheck(_MatrixLink, Check):
             .values("school")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(missing_any=False)))
         )
-        return _figures(school_ids, rows)
+        return figures_from_rows(school_ids, rows, school="school")
 
 
 @register
@@ -118,7 +108,7 @@ class SchoolChatsCheck(_MatrixLink, Check):
             .values("school")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(owned=True)))
         )
-        return _figures(school_ids, rows)
+        return figures_from_rows(school_ids, rows, school="school")
 
 
 def _at_least(school_ids, rows, target: int) -> dict[int, Figure]:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.compliance import Check, Figure, register
+from orders.compliance import Check, figures_from_rows, register
 from staff.models import School
 
 from .models import Invitation, JoinRequest
@@ -30,13 +30,6 @@ def _moment(today: datetime.date) -> datetime.datetime:
     if today == timezone.localdate():
         return timezone.now()
     return timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
-
-
-def _figures(school_ids, rows) -> dict[int, Figure]:
-    figures = {school_id: Figure(done=0, total=0) for school_id in school_ids}
-    for row in rows:
-        figures[row["school_id"]] = Figure(done=row["done"], total=row["total"])
-    return figures
 
 
 @register
@@ -54,7 +47,7 @@ class NoStaleInvitations(Check):
             .values("school_id")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(expires_at__gt=moment)))
         )
-        return _figures(school_ids, rows)
+        return figures_from_rows(school_ids, rows)
 
     def missing_url(self, *, school_id):
         return reverse("invitations:list") + "?status=active"
@@ -91,7 +84,7 @@ class JoinRequestsTimely(Check):
             .values("school_id")
             .annotate(total=Count("pk"), done=Count("pk", filter=in_time))
         )
-        return _figures(school_ids, rows)
+        return figures_from_rows(school_ids, rows)
 
     def missing_url(self, *, school_id):
         return reverse("invitations:join_requests") + "?status=pending"

@@ -64,6 +64,16 @@ class Check:
         return self.missing_url(school_id=point.order.school_id)
 
 
+def figures_from_rows(
+    school_ids: Iterable[int], rows, *, school: str = "school_id", done: str = "done", total: str = "total"
+) -> dict[int, Figure]:
+    """Figures from a grouped query's rows; a school with no row counts 0 of 0 (nothing to do)."""
+    figures = {school_id: Figure(done=0, total=0) for school_id in school_ids}
+    for row in rows:
+        figures[row[school]] = Figure(done=row[done], total=row[total])
+    return figures
+
+
 _registry: dict[str, Check] = {}
 
 
