@@ -1,7 +1,6 @@
 """The chat compliance checks of order No. 883: points 4, 5, 6 and 7.3.
 
-Each evaluates any number of schools in a fixed number of grouped queries and returns a figure per
-school. The choices behind the figures:
+Each counts any number of schools in one grouped query and returns a figure per school. The choices behind the figures:
 
 - ``class_chats`` (п. 4): of the active classes for which the school requires any class chat, how
   many have an active chat of every kind required for their grade. New classes still in their
@@ -19,11 +18,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from orders.compliance import Check, Figure, figures_from_rows, register
+from orders.compliance import Check, Figure, register
 from staff.models import SchoolClass
 
 from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatRequirement, Meeting
@@ -59,8 +59,7 @@ class ClassChatsCheck(_MatrixLink, Check):
     title = _("У каждого класса есть чат с учащимися и чат с родителями")
     unit = _("классов")
 
-    def evaluate(self, *, school_ids, today):
-        school_ids = list(school_ids)
+    def figure_rows(self, *, school_ids, today):
         missing_any = Exists(
             _class_requirements().filter(
                 ~Exists(
@@ -72,15 +71,14 @@ class ClassChatsCheck(_MatrixLink, Check):
                 )
             )
         )
-        rows = (
+        return (
             SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
             .filter(Exists(_class_requirements()))
             .annotate(missing_any=missing_any)
             .order_by()
-            .values("school")
+            .values("school_id")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(missing_any=False)))
         )
-        return figures_from_rows(school_ids, rows, school="school")
 
 
 @register
@@ -89,8 +87,7 @@ class SchoolChatsCheck(_MatrixLink, Check):
     title = _("Общешкольные чаты созданы и у каждого есть ответственный")
     unit = _("чатов")
 
-    def evaluate(self, *, school_ids, today):
-        school_ids = list(school_ids)
+    def figure_rows(self, *, school_ids, today):
         owned_chat = Exists(
             Chat.objects.filter(
                 school=OuterRef("school"),
@@ -99,66 +96,67 @@ class SchoolChatsCheck(_MatrixLink, Check):
                 owner__isnull=False,
             )
         )
-        rows = (
+        return (
             ChatRequirement.objects.filter(
                 school_id__in=school_ids, kind__in=SCHOOL_KINDS, is_required=True
             )
             .annotate(owned=owned_chat)
             .order_by()
-            .values("school")
+            .values("school_id")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(owned=True)))
         )
-        return figures_from_rows(school_ids, rows, school="school")
 
 
-def _at_least(school_ids, rows, target: int) -> dict[int, Figure]:
-    held = {row["school"]: row["held"] for row in rows}
-    return {
-        school_id: Figure(done=min(held.get(school_id, 0), target), total=target)
-        for school_id in school_ids
-    }
+class _AtLeast(Check):
+    """«Held at least ``target`` times»: done is the count up to the target, a school with none 0 of it."""
+
+    target = 1
+
+    @property
+    def absent(self) -> Figure:
+        return Figure(done=0, total=self.target)
+
+    def counted(self, meetings):
+        return (
+            meetings.order_by()
+            .values("school_id")
+            .annotate(held=Count("pk"))
+            .annotate(done=Least(F("held"), Value(self.target)), total=Value(self.target))
+        )
 
 
 @register
-class MeetingsThisMonthCheck(_MeetingsLink, Check):
+class MeetingsThisMonthCheck(_MeetingsLink, _AtLeast):
     key = "meetings_this_month"
     title = _("В этом месяце проведена онлайн- или гибридная встреча")
     unit = _("встреч")
+    target = MEETINGS_PER_MONTH
 
-    def evaluate(self, *, school_ids, today: datetime.date):
-        school_ids = list(school_ids)
+    def figure_rows(self, *, school_ids, today: datetime.date):
         start, following = month_bounds(today)
-        rows = (
+        return self.counted(
             Meeting.objects.filter(
                 school_id__in=school_ids,
                 kind__in=(Meeting.Kind.MEETING, Meeting.Kind.LESSON),
                 held_on__gte=start,
                 held_on__lt=following,
             )
-            .order_by()
-            .values("school")
-            .annotate(held=Count("pk"))
         )
-        return _at_least(school_ids, rows, MEETINGS_PER_MONTH)
 
 
 @register
-class PlatformEventsCheck(_MeetingsLink, Check):
+class PlatformEventsCheck(_MeetingsLink, _AtLeast):
     key = "platform_events"
     title = _("В учебном году проведено мероприятие по использованию «Сферума»")
     unit = _("мероприятий")
+    target = EVENTS_PER_YEAR
 
-    def evaluate(self, *, school_ids, today: datetime.date):
-        school_ids = list(school_ids)
-        rows = (
+    def figure_rows(self, *, school_ids, today: datetime.date):
+        return self.counted(
             Meeting.objects.filter(
                 school_id__in=school_ids,
                 kind=Meeting.Kind.EVENT,
                 held_on__gte=academic_year_start(today),
                 held_on__lte=today,
             )
-            .order_by()
-            .values("school")
-            .annotate(held=Count("pk"))
         )
-        return _at_least(school_ids, rows, EVENTS_PER_YEAR)

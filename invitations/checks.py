@@ -6,7 +6,7 @@
 - ``join_requests_timely``: «рассматривает и принимает заявки на присоединение» — of the pending join
   requests, how many wait less than the school's ``join_request_max_pending_days``.
 
-Each evaluates every school asked for in one grouped query; a school with nothing to count gets
+Each counts every school asked for in one grouped query; a school with nothing to count gets
 0 of 0, which is complete (no stale link, no request waiting too long).
 """
 
@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, DurationField, F, Func, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.compliance import Check, figures_from_rows, register
-from staff.models import School
+from orders.compliance import Check, register
 
 from .models import Invitation, JoinRequest
 
@@ -32,22 +31,31 @@ def _moment(today: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
 
 
+class Days(Func):
+    """A span of a whole number of days from an integer column, on PostgreSQL and on SQLite alike."""
+
+    template = "make_interval(days => %(expressions)s)"
+    output_field = DurationField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django keeps durations on SQLite as integer microseconds.
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)", **extra_context)
+
+
 @register
 class NoStaleInvitations(Check):
     key = "no_stale_invitations"
     title = _("Нет действующих ссылок-приглашений с истёкшим сроком")
     unit = _("ссылок")
 
-    def evaluate(self, *, school_ids, today):
-        school_ids = list(school_ids)
+    def figure_rows(self, *, school_ids, today):
         moment = _moment(today)
-        rows = (
+        return (
             Invitation.objects.filter(school_id__in=school_ids, status=Invitation.Status.ACTIVE)
             .order_by()
             .values("school_id")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(expires_at__gt=moment)))
         )
-        return figures_from_rows(school_ids, rows)
 
     def missing_url(self, *, school_id):
         return reverse("invitations:list") + "?status=active"
@@ -59,32 +67,19 @@ class JoinRequestsTimely(Check):
     title = _("Заявки на присоединение рассматриваются в срок")
     unit = _("заявок")
 
-    def evaluate(self, *, school_ids, today):
-        school_ids = list(school_ids)
+    def figure_rows(self, *, school_ids, today):
         moment = _moment(today)
-        # Each school has its own allowed wait. Only a handful of values exist, so the cut-off is a
-        # short OR over them (portable: SQLite has no interval arithmetic for the embedded setup).
-        waits = (
-            School.objects.filter(pk__in=school_ids)
-            .order_by()
-            .values_list("join_request_max_pending_days", flat=True)
-            .distinct()
-        )
-        in_time = Q(pk__in=[])
-        for days in waits:
-            in_time |= Q(
-                school__join_request_max_pending_days=days,
-                created_at__gt=moment - datetime.timedelta(days=days),
-            )
-        rows = (
+        # Each school has its own allowed wait: in time while created after «moment − that many days».
+        allowed_wait = Days("school__join_request_max_pending_days")
+        return (
             JoinRequest.objects.filter(
                 school_id__in=school_ids, status=JoinRequest.Status.PENDING, created_at__lte=moment
             )
+            .alias(cutoff=Value(moment) - allowed_wait)
             .order_by()
             .values("school_id")
-            .annotate(total=Count("pk"), done=Count("pk", filter=in_time))
+            .annotate(total=Count("pk"), done=Count("pk", filter=Q(created_at__gt=F("cutoff"))))
         )
-        return figures_from_rows(school_ids, rows)
 
     def missing_url(self, *, school_id):
         return reverse("invitations:join_requests") + "?status=pending"

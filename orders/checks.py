@@ -1,23 +1,24 @@
 """Compliance checks of the orders app: regulation (points 1, 8), person in charge (2), acknowledgement.
 
 Each check looks at the orders of the given schools that bind a point to it (closed orders aside) and
-answers in one or two queries whatever the number of schools, orders or people.
+counts them in one grouped query whatever the number of schools, orders or people; a school with no
+such order is not measured.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from staff.models import Absence, Person
 
-from .compliance import Check, Figure, register
-from .models import Order, OrderPoint, Regulation, Responsibility
+from .compliance import Check, register
+from .models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
+from .sql import count_subquery
 
 
 def _orders_binding(key: str, school_ids: Iterable[int]):
@@ -26,17 +27,10 @@ def _orders_binding(key: str, school_ids: Iterable[int]):
     return Order.objects.filter(school_id__in=list(school_ids)).exclude(status=Order.Status.CLOSED).filter(Exists(bound))
 
 
-def _sum_by_school(rows) -> dict[int, Figure]:
-    done: dict[int, int] = defaultdict(int)
-    total: dict[int, int] = defaultdict(int)
-    for school_id, row_done, row_total in rows:
-        done[school_id] += row_done
-        total[school_id] += row_total
-    return {school_id: Figure(done=done[school_id], total=total[school_id]) for school_id in total}
-
-
 class _OrderCheck(Check):
     """A check about orders: the school-wide link is the list of orders, a point links to its order."""
+
+    absent = None
 
     def missing_url(self, *, school_id):
         return reverse("orders:list")
@@ -53,14 +47,14 @@ class RegulationAttached(_OrderCheck):
     title = _("Положение утверждено и приложено к приказу")
     unit = _("приказов")
 
-    def evaluate(self, *, school_ids, today):
+    def figure_rows(self, *, school_ids, today):
         with_file = Regulation.objects.filter(order=OuterRef("pk")).exclude(file="")
-        rows = (
+        return (
             _orders_binding(self.key, school_ids)
-            .annotate(attached=Exists(with_file))
-            .values_list("school_id", "attached")
+            .order_by()
+            .values("school_id")
+            .annotate(total=Count("pk"), done=Count("pk", filter=Exists(with_file)))
         )
-        return _sum_by_school((school_id, int(attached), 1) for school_id, attached in rows)
 
     def missing_url_for_point(self, *, point):
         return reverse("orders:regulations", args=[point.order_id])
@@ -74,21 +68,21 @@ class PersonInChargeToday(_OrderCheck):
     title = _("Есть ответственный на сегодня (с учётом замещения)")
     unit = _("пунктов")
 
-    def evaluate(self, *, school_ids, today):
+    def figure_rows(self, *, school_ids, today):
         available = Responsibility.objects.filter(
             point=OuterRef("pk"),
             role__in=[Responsibility.Role.PRIMARY, Responsibility.Role.BACKUP],
             person__is_active=True,
         ).filter(~absent_on(today))
         anyone_named = Responsibility.objects.filter(point=OuterRef("pk"))
-        rows = (
-            OrderPoint.objects.filter(order__school_id__in=list(school_ids))
+        return (
+            OrderPoint.objects.filter(order__school_id__in=school_ids)
             .exclude(order__status=Order.Status.CLOSED)
             .filter(Q(Exists(anyone_named)) | Q(check_key=self.key))
-            .annotate(in_charge=Exists(available))
-            .values_list("order__school_id", "in_charge")
+            .order_by()
+            .values(school_id=F("order__school_id"))
+            .annotate(total=Count("pk"), done=Count("pk", filter=Exists(available)))
         )
-        return _sum_by_school((school_id, int(in_charge), 1) for school_id, in_charge in rows)
 
     def missing_url_for_point(self, *, point):
         return reverse("orders:detail", args=[point.order_id]) + "#responsibility"
@@ -102,7 +96,7 @@ class RegulationPublished(_OrderCheck):
     title = _("Положение опубликовано на сайте в срок")
     unit = _("приказов")
 
-    def evaluate(self, *, school_ids, today):
+    def figure_rows(self, *, school_ids, today):
         first_publication = (
             Regulation.objects.filter(order=OuterRef("pk"), published_on__isnull=False)
             .exclude(published_url="")
@@ -114,14 +108,15 @@ class RegulationPublished(_OrderCheck):
             .order_by("deadline")
             .values("deadline")[:1]
         )
-        rows = (
-            _orders_binding(self.key, school_ids)
-            .annotate(published_on=Subquery(first_publication), point_deadline=Subquery(deadline))
-            .values_list("school_id", "published_on", "point_deadline")
+        in_time = Q(published_on__isnull=False) & (
+            Q(point_deadline__isnull=True) | Q(published_on__lte=F("point_deadline"))
         )
-        return _sum_by_school(
-            (school_id, int(published is not None and (due is None or published <= due)), 1)
-            for school_id, published, due in rows
+        return (
+            _orders_binding(self.key, school_ids)
+            .alias(published_on=Subquery(first_publication), point_deadline=Subquery(deadline))
+            .order_by()
+            .values("school_id")
+            .annotate(total=Count("pk"), done=Count("pk", filter=in_time))
         )
 
     def missing_url_for_point(self, *, point):
@@ -139,24 +134,20 @@ class OrderAcknowledged(_OrderCheck):
     title = _("С приказом ознакомлены все сотрудники из листа рассылки")
     unit = _("сотрудников")
 
-    def evaluate(self, *, school_ids, today):
-        active = Q(acknowledgements__person__is_active=True)
-        rows = list(
+    def figure_rows(self, *, school_ids, today):
+        sent = Acknowledgement.objects.filter(order=OuterRef("pk"), person__is_active=True)
+        staff = Person.objects.filter(school=OuterRef("school"), is_active=True)
+        return (
             _orders_binding(self.key, school_ids)
-            .annotate(
-                total=Count("acknowledgements", filter=active),
-                done=Count("acknowledgements", filter=active & Q(acknowledgements__acknowledged_at__isnull=False)),
+            .alias(
+                sent=count_subquery(sent),
+                read=count_subquery(sent.filter(acknowledged_at__isnull=False)),
+                staff=count_subquery(staff),
             )
-            .values_list("school_id", "done", "total")
+            .order_by()
+            .values("school_id")
+            .annotate(total=Sum(Case(When(sent=0, then=F("staff")), default=F("sent"))), done=Sum("read"))
         )
-        undistributed = {school_id for school_id, _done, total in rows if total == 0}
-        if undistributed:
-            staff = dict(
-                Person.objects.filter(school_id__in=undistributed, is_active=True)
-                .values("school_id").annotate(n=Count("pk")).values_list("school_id", "n")
-            )
-            rows = [(s, d, t if t else staff.get(s, 0)) for s, d, t in rows]
-        return _sum_by_school(rows)
 
     def missing_url_for_point(self, *, point):
         return reverse("orders:acknowledgements", args=[point.order_id])

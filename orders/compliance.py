@@ -3,8 +3,9 @@
 Each app registers the checks it knows how to compute (in its ``checks.py``); the orders app knows
 only this registry. A point of an order names a check by key, so a new order reuses the same checks.
 
-A check evaluates many schools at once, in a fixed number of queries whatever their size, and
-returns a figure per school: how many of how many things are as the order wants them.
+A check counts many schools at once in one grouped query whatever their size (``figure_rows``) and
+gives a figure per school: how many of how many things are as the order wants them. The board needs
+a dozen checks at once and asks for all of them in one round trip (``checks_evaluate``).
 
 The keys in use, by the app that registers them (order No. 883's point in brackets):
 - staff:       ``classes_have_teacher`` (3), ``staff_status_confirmed`` (3), ``teachers_trained`` (7.2)
@@ -17,11 +18,15 @@ The keys in use, by the app that registers them (order No. 883's point in bracke
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from .sql import select_union_all
 
 
 class PointStatus(models.TextChoices):
@@ -46,14 +51,34 @@ class Figure:
 
 
 class Check:
-    """A measurable requirement. Subclasses set ``key`` and ``title`` and implement ``evaluate``."""
+    """A measurable requirement. Subclasses set ``key``, ``title`` and ``unit`` and say how to count.
+
+    A check counts in SQL: ``figure_rows`` is a grouped query with the columns ``school_id``, ``done``
+    and ``total`` (one row per school at most). The board evaluates every check it needs in one
+    round trip (``checks_evaluate`` unites their queries); ``evaluate`` runs one check on its own.
+    """
 
     key: str = ""
     title: str = ""
     unit: str = ""  # what is counted, for the figure: «классов», «ссылок», …
+    # The figure of a school the rows say nothing about: 0 of 0 — nothing to do, so complete — unless
+    # a check sets another (or None: such a school is not measured).
+    absent: Figure | None = Figure(done=0, total=0)
+
+    def figure_rows(self, *, school_ids: list[int], today: datetime.date) -> QuerySet:
+        raise NotImplementedError
+
+    def figures(self, *, school_ids: list[int], rows: Iterable) -> dict[int, Figure]:
+        """Figures per school from ``(school_id, done, total)`` rows."""
+        figures = {} if self.absent is None else {school_id: self.absent for school_id in school_ids}
+        for school_id, done, total in rows:
+            figures[school_id] = Figure(done=int(done or 0), total=int(total or 0))
+        return figures
 
     def evaluate(self, *, school_ids: Iterable[int], today: datetime.date) -> dict[int, Figure]:
-        raise NotImplementedError
+        return checks_evaluate(school_ids_by_check={self.key: school_ids}, today=today, checks={self.key: self})[
+            self.key
+        ]
 
     def missing_url(self, *, school_id: int) -> str | None:
         """Where a person sees what is missing; None when there is no such page yet."""
@@ -64,14 +89,35 @@ class Check:
         return self.missing_url(school_id=point.order.school_id)
 
 
-def figures_from_rows(
-    school_ids: Iterable[int], rows, *, school: str = "school_id", done: str = "done", total: str = "total"
-) -> dict[int, Figure]:
-    """Figures from a grouped query's rows; a school with no row counts 0 of 0 (nothing to do)."""
-    figures = {school_id: Figure(done=0, total=0) for school_id in school_ids}
-    for row in rows:
-        figures[row[school]] = Figure(done=row[done], total=row[total])
-    return figures
+FIGURE_COLUMNS = ("school_id", "done", "total")
+
+
+def checks_evaluate(
+    *,
+    school_ids_by_check: dict[str, Iterable[int]],
+    today: datetime.date,
+    checks: dict[str, Check] | None = None,
+) -> dict[str, dict[int, Figure]]:
+    """The figures of many checks for many schools in one query: their ``figure_rows`` united.
+
+    ``checks`` defaults to the registry; keys with no registered check are left out of the answer.
+    """
+    checks = checks if checks is not None else _registry
+    parts, asked = [], {}
+    for key, school_ids in school_ids_by_check.items():
+        check = checks.get(key)
+        if check is None:
+            continue
+        asked[key] = sorted(set(school_ids))
+        if asked[key]:
+            parts.append((key, check.figure_rows(school_ids=asked[key], today=today)))
+    rows_by_check: dict[str, list] = defaultdict(list)
+    for key, *row in select_union_all(parts, columns=FIGURE_COLUMNS):
+        rows_by_check[key].append(row)
+    return {
+        key: checks[key].figures(school_ids=school_ids, rows=rows_by_check[key])
+        for key, school_ids in asked.items()
+    }
 
 
 _registry: dict[str, Check] = {}

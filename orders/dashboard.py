@@ -4,8 +4,8 @@ Everything here is built for many schools at once in a fixed number of queries, 
 board (one school), the inspector's table (every school), the exports and the daily snapshot job
 share one builder, ``boards_build``, and cost the same whatever the number of schools or classes:
 one query for the schools with their counters, one for the orders, one for the points, one for the
-people responsible, one grouped query over classes, one grouped query over links, plus one
-``evaluate`` call per distinct compliance check (``points_evaluate``).
+people responsible, one grouped query over classes, one grouped query over links, and one query for
+every compliance check the points name (``points_evaluate``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -42,6 +41,7 @@ from .compliance import Figure, PointStatus, get_check
 from .jobs import JOBS, RunReport
 from .models import Acknowledgement, DashboardSnapshot, Finding, JobRun, Order, OrderPoint
 from .selectors import PointPeople, point_people, points_evaluate
+from .sql import count_subquery
 
 # Worst first: the order in which statuses sort on the inspector's table and in the totals.
 STATUS_SEVERITY = {
@@ -218,12 +218,6 @@ def current_points(*, school: School) -> list[OrderPoint]:
     )
 
 
-def _count(queryset: QuerySet) -> Subquery:
-    """A correlated ``SELECT COUNT(*)`` subquery (no GROUP BY, so it answers 0 where nothing matches)."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Subquery(counted, output_field=IntegerField())
-
-
 def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
     teaching = Person.objects.filter(
         school=OuterRef("pk"), is_active=True, staff_kind=Person.StaffKind.TEACHING
@@ -236,19 +230,19 @@ def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
     return list(
         schools.order_by("short_name", "pk").annotate(
             current_order_id=current_order_subquery(),
-            join_requests_pending=_count(
+            join_requests_pending=count_subquery(
                 JoinRequest.objects.filter(school=OuterRef("pk"), status=JoinRequest.Status.PENDING)
             ),
-            findings_open=_count(
+            findings_open=count_subquery(
                 Finding.objects.filter(school=OuterRef("pk"), resolved_at__isnull=True)
             ),
-            teaching_total=_count(teaching),
-            teaching_trained=_count(
+            teaching_total=count_subquery(teaching),
+            teaching_trained=count_subquery(
                 teaching.filter(Exists(TrainingRecord.objects.filter(person=OuterRef("pk"))))
             ),
-            acknowledgements_total=_count(acknowledgements),
-            acknowledged=_count(acknowledgements.filter(acknowledged_at__isnull=False)),
-            staff_active=_count(Person.objects.filter(school=OuterRef("pk"), is_active=True)),
+            acknowledgements_total=count_subquery(acknowledgements),
+            acknowledged=count_subquery(acknowledgements.filter(acknowledged_at__isnull=False)),
+            staff_active=count_subquery(Person.objects.filter(school=OuterRef("pk"), is_active=True)),
         )
     )
 
@@ -283,8 +277,8 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
         SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
         .order_by()
         .annotate(
-            n_required=_count(required),
-            n_present=_count(required.filter(has_chat)),
+            n_required=count_subquery(required),
+            n_present=count_subquery(required.filter(has_chat)),
             students_reached=Least(
                 members(ChatKind.CLASS_STUDENTS),
                 F("students_expected"),

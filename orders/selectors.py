@@ -16,7 +16,7 @@ from staff.roles import Role
 from staff.selectors import filter_by_permission, user_person, user_school, user_sees_all_schools
 
 from .checks import absent_on
-from .compliance import Figure, PointStatus, get_check, point_status
+from .compliance import Figure, PointStatus, checks_evaluate, get_check, point_status
 from .models import (
     Acknowledgement,
     AdminRegistrationRequest,
@@ -37,7 +37,7 @@ class PointResult:
 
 
 def points_evaluate(*, points: Iterable[OrderPoint], today: datetime.date | None = None) -> dict[int, PointResult]:
-    """Live status of every point given, in one call per distinct check (not per point or school).
+    """Live status of every point given, in one query whatever the number of points, checks or schools.
 
     ``points`` must have ``order`` loaded (``select_related("order")``) for the school id.
     """
@@ -45,13 +45,9 @@ def points_evaluate(*, points: Iterable[OrderPoint], today: datetime.date | None
     points = list(points)
     schools_by_check: dict[str, set[int]] = defaultdict(set)
     for point in points:
-        if point.check_key and get_check(point.check_key):
+        if point.check_key:
             schools_by_check[point.check_key].add(point.order.school_id)
-
-    figures: dict[str, dict[int, Figure]] = {
-        key: get_check(key).evaluate(school_ids=sorted(school_ids), today=today)
-        for key, school_ids in schools_by_check.items()
-    }
+    figures = checks_evaluate(school_ids_by_check=schools_by_check, today=today)
     results = {}
     for point in points:
         figure = figures.get(point.check_key, {}).get(point.order.school_id) if point.check_key else None

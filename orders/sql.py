@@ -2,6 +2,13 @@
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+
+
+def count_subquery(queryset: QuerySet) -> Subquery:
+    """A correlated ``SELECT COUNT(*)`` subquery (no GROUP BY, so it answers 0 where nothing matches)."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
 
 
 def insert_from_select(model, columns, queryset) -> int:
@@ -23,3 +30,27 @@ def insert_from_select(model, columns, queryset) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({quoted}) {select_sql} ON CONFLICT DO NOTHING", params)
         return max(cursor.rowcount, 0)
+
+
+def select_union_all(parts, *, columns, using: str = "default") -> list[tuple]:
+    """Several SELECTs in one round trip: ``SELECT tag, columns FROM (query) UNION ALL …``.
+
+    ``parts`` are ``(tag, queryset)`` pairs; every queryset must select ``columns`` by those names
+    (in any order, among others). Each answer row is ``(tag, *columns)``. Values come back as the
+    database gives them (no field converters): meant for counts and ids.
+    """
+    connection = connections[using]
+    quoted = ", ".join(f"part.{connection.ops.quote_name(name)}" for name in columns)
+    selects, params = [], []
+    for tag, queryset in parts:
+        try:
+            sql, part_params = queryset.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:  # the ORM proved this part empty (e.g. ``pk__in=[]``)
+            continue
+        selects.append(f"SELECT %s AS tag, {quoted} FROM ({sql}) part")
+        params += [tag, *part_params]
+    if not selects:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return cursor.fetchall()

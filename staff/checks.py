@@ -1,6 +1,7 @@
 """Compliance checks of the staff app: class teachers and platform statuses (point 3), training (7.2).
 
-Each evaluates every school asked for in one grouped query.
+Each counts every school asked for in one grouped query; a school with nothing to count (no active
+class, no staff) is not measured.
 """
 
 from __future__ import annotations
@@ -9,24 +10,24 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from orders.compliance import Check, Figure, register
+from orders.compliance import Check, register
 
 from .models import Person, SchoolClass
 
 
-def _figures(rows) -> dict:
-    return {row["school_id"]: Figure(done=row["done"], total=row["total"]) for row in rows if row["total"]}
+class _StaffCheck(Check):
+    absent = None  # no classes or no staff on record: nothing measured yet, not «0 of 0, done»
 
 
 @register
-class ClassesHaveTeacher(Check):
+class ClassesHaveTeacher(_StaffCheck):
     key = "classes_have_teacher"
     title = _("У каждого класса есть классный руководитель")
     unit = _("классов")
 
-    def evaluate(self, *, school_ids, today):
-        rows = (
-            SchoolClass.objects.filter(school_id__in=list(school_ids), status=SchoolClass.Status.ACTIVE)
+    def figure_rows(self, *, school_ids, today):
+        return (
+            SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
             .order_by()
             .values("school_id")
             .annotate(
@@ -34,43 +35,41 @@ class ClassesHaveTeacher(Check):
                 done=Count("pk", filter=Q(class_teacher__isnull=False, class_teacher__is_active=True)),
             )
         )
-        return _figures(rows)
 
     def missing_url(self, *, school_id):
         return reverse("staff:classes") + "?without_teacher=1"
 
 
 @register
-class StaffStatusConfirmed(Check):
+class StaffStatusConfirmed(_StaffCheck):
     key = "staff_status_confirmed"
     title = _("Статусы «учитель» / «сотрудник» подтверждены на платформе")
     unit = _("сотрудников")
 
-    def evaluate(self, *, school_ids, today):
-        rows = (
-            Person.objects.filter(school_id__in=list(school_ids), is_active=True)
+    def figure_rows(self, *, school_ids, today):
+        return (
+            Person.objects.filter(school_id__in=school_ids, is_active=True)
             .order_by()
             .values("school_id")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(status_confirmation__isnull=False)))
         )
-        return _figures(rows)
 
     def missing_url(self, *, school_id):
         return reverse("staff:statuses")
 
 
 @register
-class TeachersTrained(Check):
+class TeachersTrained(_StaffCheck):
     """Point 7.2: the share of the active teaching staff with a recorded completion of the course."""
 
     key = "teachers_trained"
     title = _("Педагоги прошли обучение по программе из приказа")
     unit = _("педагогов")
 
-    def evaluate(self, *, school_ids, today):
-        rows = (
+    def figure_rows(self, *, school_ids, today):
+        return (
             Person.objects.filter(
-                school_id__in=list(school_ids), is_active=True, staff_kind=Person.StaffKind.TEACHING
+                school_id__in=school_ids, is_active=True, staff_kind=Person.StaffKind.TEACHING
             )
             .order_by()
             .values("school_id")
@@ -79,7 +78,6 @@ class TeachersTrained(Check):
                 done=Count("pk", distinct=True, filter=Q(training_records__isnull=False)),
             )
         )
-        return _figures(rows)
 
     def missing_url(self, *, school_id):
         return reverse("staff:training") + "?untrained=1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import F, Value
 from django.utils import timezone
 
 from chats.models import ChatKind
@@ -12,7 +13,7 @@ from chats.services import chat_requirements_create_defaults
 from invitations.models import Invitation
 from orders.compliance import Check, Figure
 from orders.models import Acknowledgement, Finding, Order, Responsibility
-from staff.models import Absence, Person, SchoolClass, TrainingRecord
+from staff.models import Absence, Person, School, SchoolClass, TrainingRecord
 from tests.factories import (
     ChatFactory,
     InvitationFactory,
@@ -49,8 +50,10 @@ class FixedCheck(Check):
     def __init__(self, key: str = "", figure: Figure | None = None):
         self.key, self.figure, self.title = key, figure, f"Тестовая проверка {key}"
 
-    def evaluate(self, *, school_ids, today):
-        return {school_id: self.figure for school_id in school_ids}
+    def figure_rows(self, *, school_ids, today):
+        return School.objects.filter(pk__in=school_ids).values(
+            school_id=F("pk"), done=Value(self.figure.done), total=Value(self.figure.total)
+        )
 
 
 # key → figure; registered by the ``fixed_checks`` fixture for the duration of a test.

@@ -203,3 +203,23 @@ def test_a_check_answers_many_schools_in_a_fixed_number_of_queries(key, today, d
         figures = check.evaluate(school_ids=schools, today=today)
     expected = Figure(0, 1) if key == "order_acknowledged" else Figure(1, 1)
     assert figures == {school_id: expected for school_id in schools}
+
+
+def test_every_check_for_many_schools_costs_one_query(school, today, django_assert_num_queries):
+    from orders.compliance import all_checks, checks_evaluate
+
+    from .board_data import build_gappy_school, build_scale_school
+
+    build_gappy_school(school, today=today)
+    school_ids = [school.pk] + [build_scale_school(index, classes=2).pk for index in range(4)]
+    keys = sorted(all_checks())
+    with django_assert_num_queries(1):
+        together = checks_evaluate(school_ids_by_check={key: school_ids for key in keys}, today=today)
+    separately = {key: get_check(key).evaluate(school_ids=school_ids, today=today) for key in keys}
+    assert together == separately
+    assert set(together) == set(keys)
+    # The rows reach the right check and school (the gappy school: 1 of 3 classes has every chat).
+    assert together["class_chats"][school.pk] == Figure(1, 3)
+    assert checks_evaluate(school_ids_by_check={"no_such_check": school_ids, "class_chats": []}, today=today) == {
+        "class_chats": {}
+    }

@@ -9,12 +9,11 @@ from django.utils import timezone
 from orders.compliance import PointStatus
 
 from .board_data import (
-    ORDER_883_CHECKS,
     build_gappy_school,
     build_scale_school,
     register_fixed_checks,
 )
-from .test_dashboard import INSPECTOR_QUERIES, check_queries
+from .test_dashboard import INSPECTOR_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -64,10 +63,5 @@ def test_table_queries_are_the_same_for_10_and_40_schools(client, inspector, mon
     ten = _table_queries(client)
     schools += [build_scale_school(index, classes=1) for index in range(10, 40)]
     forty = _table_queries(client)
-    checks = check_queries(
-        school_ids=[s.pk for s in schools],
-        keys=[*ORDER_883_CHECKS.values(), "board_test_done"],
-        today=timezone.localdate(),
-    )
     assert ten == forty
-    assert forty - checks <= INSPECTOR_QUERIES, f"{forty} queries, of which the checks {checks}"
+    assert forty <= INSPECTOR_QUERIES
