@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import secrets
 
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +21,19 @@ from .models import Invitation
 from .ratelimit import client_address, invite_guess_limited, invite_guess_retry_after
 from .selectors import invitation_by_token, invitation_gone_reason, join_request_by_submission
 from .services import InvitationNotActive, invitation_use
+
+
+def _page(request, template_name: str, context: dict | None = None, *, status: int = 200, form: bool = False):
+    """A public page of a link, rendered from its own context only.
+
+    The pages take nothing from the context processors (no signed-in user, navigation or messages:
+    the visitor is an anonymous parent), so they skip them; the page with the form gets its CSRF token
+    exactly as the ``csrf`` processor would give it.
+    """
+    context = dict(context or {})
+    if form:
+        context["csrf_token"] = get_token(request)
+    return _private(HttpResponse(get_template(template_name).render(context), status=status))
 
 
 def _private(response):
@@ -32,14 +47,13 @@ def _private(response):
 
 
 def _gone(request, invitation: Invitation, reason: str):
-    return _private(render(request, "invitations/public/gone.html", {
+    return _page(request, "invitations/public/gone.html", {
         "invitation": invitation, "reason": reason, "statuses": Invitation.Status,
-    }, status=410))
+    }, status=410)
 
 
 def _joined(request, invitation: Invitation, join_request):
-    return _private(render(request, "invitations/public/joined.html",
-                           {"invitation": invitation, "join_request": join_request}))
+    return _page(request, "invitations/public/joined.html", {"invitation": invitation, "join_request": join_request})
 
 
 def _resubmission(request, invitation: Invitation):
@@ -51,10 +65,10 @@ def _resubmission(request, invitation: Invitation):
 
 def _unknown(request):
     if invite_guess_limited(address=client_address(request)):
-        response = render(request, "invitations/public/too_many.html", status=429)
+        response = _page(request, "invitations/public/too_many.html", status=429)
         response["Retry-After"] = str(invite_guess_retry_after())
-        return _private(response)
-    return _private(render(request, "invitations/public/not_found.html", status=404))
+        return response
+    return _page(request, "invitations/public/not_found.html", status=404)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -73,8 +87,8 @@ def invite(request, token: str):
     if request.method == "POST":
         form = JoinForm(request.POST, role=invitation.role)
         if not form.is_valid():
-            return _private(render(request, "invitations/public/invite.html",
-                                   {"invitation": invitation, "form": form}, status=400))
+            return _page(request, "invitations/public/invite.html", {"invitation": invitation, "form": form},
+                         status=400, form=True)
         try:
             join_request = invitation_use(
                 invitation_id=invitation.pk,
@@ -90,4 +104,4 @@ def invite(request, token: str):
         return _joined(request, invitation, join_request)
 
     form = JoinForm(role=invitation.role, initial={"submission_key": secrets.token_urlsafe(16)})
-    return _private(render(request, "invitations/public/invite.html", {"invitation": invitation, "form": form}))
+    return _page(request, "invitations/public/invite.html", {"invitation": invitation, "form": form}, form=True)

@@ -10,6 +10,7 @@ invitation_history``); nothing is deleted.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -278,25 +279,7 @@ def _use_in_one_statement(*, invitation_id: int, full_name: str, child_name: str
     the UPDATE takes the row lock and re-checks its WHERE, the INSERT happens only for a row it
     changed, and the whole statement is atomic (a duplicate submission key undoes the counted use).
     """
-    invitations = connection.ops.quote_name(Invitation._meta.db_table)
-    requests = connection.ops.quote_name(JoinRequest._meta.db_table)
     now = timezone.now()
-    sql = f"""
-        WITH used AS (
-            UPDATE {invitations}
-               SET uses = uses + 1,
-                   status = CASE WHEN uses + 1 >= max_uses THEN %(used)s ELSE status END,
-                   updated_at = %(now)s
-             WHERE id = %(id)s AND status = %(active)s AND expires_at > %(now)s AND uses < max_uses
-         RETURNING id, school_id, school_class_id, role
-        )
-        INSERT INTO {requests} (created_at, updated_at, school_id, invitation_id, role, school_class_id,
-                                full_name, child_name, consent, status, reason, submission_key)
-        SELECT %(now)s, %(now)s, school_id, id, role, school_class_id, %(full_name)s,
-               CASE WHEN role = %(parent)s THEN %(child_name)s ELSE '' END, TRUE, %(pending)s, '', %(key)s
-          FROM used
-        RETURNING id, school_id, school_class_id, role, child_name
-    """
     params = {
         "used": Invitation.Status.USED.value, "active": Invitation.Status.ACTIVE.value, "now": now,
         "id": invitation_id, "parent": Role.PARENT.value, "full_name": full_name, "child_name": child_name,
@@ -305,7 +288,7 @@ def _use_in_one_statement(*, invitation_id: int, full_name: str, child_name: str
 
     def run():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(_use_statement(), params)
             return cursor.fetchone()
 
     if connection.in_atomic_block:
@@ -324,6 +307,29 @@ def _use_in_one_statement(*, invitation_id: int, full_name: str, child_name: str
     join_request._state.adding = False
     join_request._state.db = connection.alias
     return join_request
+
+
+@functools.cache
+def _use_statement() -> str:
+    """The statement of ``_use_in_one_statement`` (PostgreSQL only), composed once."""
+    invitations = connection.ops.quote_name(Invitation._meta.db_table)
+    requests = connection.ops.quote_name(JoinRequest._meta.db_table)
+    return f"""
+        WITH used AS (
+            UPDATE {invitations}
+               SET uses = uses + 1,
+                   status = CASE WHEN uses + 1 >= max_uses THEN %(used)s ELSE status END,
+                   updated_at = %(now)s
+             WHERE id = %(id)s AND status = %(active)s AND expires_at > %(now)s AND uses < max_uses
+         RETURNING id, school_id, school_class_id, role
+        )
+        INSERT INTO {requests} (created_at, updated_at, school_id, invitation_id, role, school_class_id,
+                                full_name, child_name, consent, status, reason, submission_key)
+        SELECT %(now)s, %(now)s, school_id, id, role, school_class_id, %(full_name)s,
+               CASE WHEN role = %(parent)s THEN %(child_name)s ELSE '' END, TRUE, %(pending)s, '', %(key)s
+          FROM used
+        RETURNING id, school_id, school_class_id, role, child_name
+    """
 
 
 def join_request_review(*, join_request: JoinRequest, by, approve: bool, reason: str = "") -> JoinRequest:

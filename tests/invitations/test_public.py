@@ -5,6 +5,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from invitations.models import Invitation, InviteGuessCounter, JoinRequest, Role
+from invitations.selectors import invitation_by_token
 from invitations.services import invitation_annul, invitations_expire_unused
 from tests.factories import InvitationFactory
 
@@ -275,3 +276,68 @@ def test_both_ways_of_counting_a_use_record_the_same_request(client, meeting_lin
     assert (teacher.school_class_id, teacher.role, teacher.child_name) == (None, "teacher", "")
     teacher_link.refresh_from_db()
     assert (teacher_link.uses, teacher_link.status) == (1, "used")
+
+
+# --- The token lookup and the lean public frame --------------------------------------------------
+
+def _orm_lookup(token):
+    return Invitation.objects.select_related("school", "school_class").get(token=token)
+
+
+@pytest.mark.parametrize("fixture", ["link_5a", "teacher_link"])
+def test_token_lookup_gives_what_the_orm_gives_in_one_query(request, fixture, django_assert_num_queries):
+    link = request.getfixturevalue(fixture)
+    expected = _orm_lookup(link.token)
+    with django_assert_num_queries(1):
+        found = invitation_by_token(link.token)
+        # The related rows come with it: reading them costs nothing more.
+        school_name, school_class = found.school.name, found.school_class
+    assert type(found) is Invitation and not found._state.adding and found._state.db == "default"
+    for field in Invitation._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert found.get_deferred_fields() == set()
+    assert school_name == expected.school.name
+    assert found.school.__dict__.keys() == expected.school.__dict__.keys()
+    if expected.school_class is None:
+        assert school_class is None
+    else:
+        assert (school_class.pk, school_class.name, school_class.school.pk) == (
+            expected.school_class.pk, expected.school_class.name, expected.school.pk)
+        assert school_class.get_deferred_fields() == set()
+    assert found.expires_at.tzinfo is not None and found.expires_at == expected.expires_at
+
+
+@pytest.mark.parametrize("token", ["", "no-such-token", "x" * 65, "' OR 1=1 --"])
+def test_token_lookup_of_unknown_tokens_is_none(link_5a, token):
+    assert invitation_by_token(token) is None
+
+
+def test_a_found_link_saves_like_any_other(link_5a):
+    found = invitation_by_token(link_5a.token)
+    found.annul_reason = "проверка"
+    found.save(update_fields=["annul_reason"])
+    link_5a.refresh_from_db()
+    assert link_5a.annul_reason == "проверка" and link_5a.uses == found.uses
+
+
+def test_public_pages_have_the_site_frame_without_the_staff_navigation(client, operator, link_5a):
+    # Even a signed-in member of staff sees the parent's page: no menu, no logout form.
+    client.force_login(operator)
+    page = client.get(url(link_5a)).content.decode()
+    assert '<html lang="ru">' in page and '<main id="content"' in page and 'class="skip-link"' in page
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    assert "invitations/invitations.css" in page and "invitations/invitations.js" in page
+    assert "site-nav" not in page and "logout" not in page
+    # Every input has its label and the hidden key of the form travels with it.
+    for name in ("full_name", "child_name", "consent"):
+        assert f'<label for="id_{name}"' in page or f'for="id_{name}"' in page
+        assert f'id="id_{name}"' in page
+    assert 'name="submission_key"' in page and 'name="csrfmiddlewaretoken"' in page
+
+
+def test_errors_are_tied_to_their_inputs(client, link_5a):
+    page = client.post(url(link_5a), {"full_name": "", "child_name": "", "consent": ""}).content.decode()
+    assert 'id="id_full_name"' in page and 'aria-describedby="id_full_name_error"' in page
+    assert 'id="id_full_name_error"' in page and 'aria-describedby="id_child_name_error"' in page
+    assert "Укажите фамилию, имя и отчество." in page and "Укажите фамилию и имя ребёнка." in page
+    assert "Без согласия на обработку персональных данных присоединиться нельзя." in page
