@@ -270,15 +270,27 @@ SPECTACULAR_SETTINGS = {
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")  # absolute links in e-mails, if set
 SFERUM_SUPPORT_EMAIL = os.environ.get("SFERUM_SUPPORT_EMAIL", "info@sferum.ru")
 # Requests for unknown invitation tokens allowed per client address and window (anti-guessing).
+# The order board's rendered figures are reused for this many seconds per school (0: computed on
+# every request); the page says when they were computed and offers to recompute them at once.
+BOARD_CACHE_SECONDS = int(os.environ.get("BOARD_CACHE_SECONDS", "60"))
+
 INVITE_GUESS_LIMIT = int(os.environ.get("INVITE_GUESS_LIMIT", "20"))
 INVITE_GUESS_WINDOW = timedelta(seconds=int(os.environ.get("INVITE_GUESS_WINDOW", "600")))
 
+_REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ.get("CACHE_URL")}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        _REDIS_CACHE
         if os.environ.get("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
-    )
+    ),
+    # Rendered order boards (derived data, a minute old at most): shared through Redis where there is
+    # one, else kept in each web process's memory — never a database round trip to save one.
+    "board": (
+        {**_REDIS_CACHE, "KEY_PREFIX": "board"}
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "board", "OPTIONS": {"MAX_ENTRIES": 1000}}
+    ),
 }
 
 # --- Security (production) ------------------------------------------------------------------

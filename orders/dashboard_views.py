@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from staff.models import School
@@ -60,9 +65,13 @@ def _visible_schools(request, school_id: int):
     return school_list(user=request.user).filter(pk=school_id)
 
 
-def _read_only(request, school: School) -> bool:
+def _read_only_id(request, school_id: int) -> bool:
     own = user_school(request.user)
-    return own is None or own.pk != school.pk
+    return own is None or own.pk != school_id
+
+
+def _read_only(request, school: School) -> bool:
+    return _read_only_id(request, school.pk)
 
 
 def _trend_charts(series) -> list:
@@ -109,6 +118,62 @@ def _trend_charts(series) -> list:
     return [shares, counts]
 
 
+def _may_see_school(user, school_id: int) -> bool:
+    """``school_list``'s rule without a query: every school for the inspector, else one's own."""
+    if user_sees_all_schools(user):
+        return True
+    own = user_school(user)
+    return own is not None and own.pk == school_id
+
+
+def _board_cache_key(*, school_id: int, read_only: bool, today) -> str:
+    return f"orders:board:{school_id}:{int(read_only)}:{get_language()}:{today.isoformat()}"
+
+
+def _board_parts(request, *, school_id: int, today) -> dict | None:
+    """The school's board rendered (header and figures) with when it was computed; None if not visible.
+
+    Computing the board is the costly part of the page (a dozen grouped queries and a long table), and
+    its figures change at the pace of the school's work, not of page views: the rendered parts are kept
+    for ``BOARD_CACHE_SECONDS`` per school (and per reader kind: the inspector's copy has no «Исправить»
+    links). ``?refresh=1`` recomputes them at once.
+    """
+    seconds = settings.BOARD_CACHE_SECONDS
+    read_only = _read_only_id(request, school_id)
+    key = _board_cache_key(school_id=school_id, read_only=read_only, today=today)
+    refresh = request.GET.get("refresh") == "1"
+    if seconds > 0 and not refresh and _may_see_school(request.user, school_id):
+        parts = caches["board"].get(key)
+        if parts is not None:
+            return parts
+    boards = boards_build(schools=_visible_schools(request, school_id), today=today)
+    if not boards:
+        return None
+    school_board = boards[0]
+    series = snapshot_series(school=school_board.school, today=today, live=school_board)
+    context = {
+        "board": school_board,
+        "school": school_board.school,
+        "headline": headline_items(school_board.headline),
+        "charts": _trend_charts(series),
+        "read_only": read_only,
+        "today": today,
+        "statuses": PointStatus,
+    }
+    parts = {
+        "school_short_name": school_board.school.short_name,
+        "computed_at": timezone.now(),
+        # When the checking jobs last ran, as of the computation (the page still says «N минут назад»).
+        "freshness": jobs_freshness(),
+        "header": render_to_string("orders/board_header.html", context, request),
+        "main": render_to_string("orders/board_main.html", context, request),
+        "context": context,
+    }
+    if seconds > 0:
+        caches["board"].set(key, {name: value for name, value in parts.items() if name != "context"}, seconds)
+    return parts
+
+
 @login_required
 def board(request, school_id: int | None = None):
     """The order, live: every point with status, figure and who answers today; headline figures; trends."""
@@ -118,24 +183,21 @@ def board(request, school_id: int | None = None):
         if user_sees_all_schools(request.user):
             return redirect("orders:inspector")
         raise PermissionDenied
-    today = timezone.localdate()
-    boards = boards_build(schools=_visible_schools(request, school_id), today=today)
-    if not boards:
+    parts = _board_parts(request, school_id=school_id, today=timezone.localdate())
+    if parts is None:
         raise Http404
-    school_board = boards[0]
-    series = snapshot_series(school=school_board.school, today=today, live=school_board)
+    query = request.GET.copy()
+    query["refresh"] = "1"
     return render(
         request,
         "orders/board.html",
         {
-            "board": school_board,
-            "school": school_board.school,
-            "headline": headline_items(school_board.headline),
-            "freshness": jobs_freshness(),
-            "charts": _trend_charts(series),
-            "read_only": _read_only(request, school_board.school),
-            "today": today,
-            "statuses": PointStatus,
+            **parts.get("context", {}),
+            "parts": {"header": mark_safe(parts["header"]), "main": mark_safe(parts["main"])},
+            "school_short_name": parts["school_short_name"],
+            "computed_at": parts["computed_at"],
+            "refresh_url": f"?{query.urlencode()}",
+            "freshness": parts["freshness"],
         },
     )
 

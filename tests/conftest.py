@@ -8,6 +8,17 @@ from staff.services import class_teacher_assign
 from .factories import SchoolClassFactory, SchoolFactory, UserFactory, make_user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_board_cache():
+    """Each test starts with no rendered boards kept (the board cache lives in the process, not in the
+    database that is rolled back between tests)."""
+    from django.core.cache import caches
+
+    caches["board"].clear()
+    yield
+    caches["board"].clear()
+
+
 @pytest.fixture
 def school(db):
     return SchoolFactory(name="МАОУ «Гимназия им. А.С. Пушкина»", short_name="Гимназия им. А.С. Пушкина")

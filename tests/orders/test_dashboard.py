@@ -228,8 +228,9 @@ def test_inspector_reads_a_school_board_read_only(client, gappy, inspector):
 
 
 def _board_queries(client, school) -> int:
+    """What the board costs when it computes its figures (``?refresh=1``: not the kept copy)."""
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("orders:board"))
+        response = client.get(reverse("orders:board") + "?refresh=1")
     assert response.status_code == 200
     assert response.context["board"].school == school
     return len(queries)
@@ -269,6 +270,63 @@ def test_the_board_queries_do_not_grow_with_classes(client, monkeypatch):
             school_class=SchoolClassFactory(school=school, grade=1 + n % 11), kind="class_students"
         )
     assert _board_queries(client, school) == few
+
+
+# --- The rendered board is kept for BOARD_CACHE_SECONDS ---------------------------------------------
+
+
+def _served(client, url, queries=None):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_board_is_kept_a_while_and_recomputed_on_request(client, gappy, director, settings):
+    settings.BOARD_CACHE_SECONDS = 60
+    client.force_login(director)
+    url = reverse("orders:board")
+    first = _served(client, url)
+    assert "1 из 3 (33%)" in first and "Состояние пунктов вычислено в" in first
+    ChatFactory(school_class=gappy.classes["5Б"], kind="class_students")  # 5Б now has both chats
+
+    with CaptureQueriesContext(connection) as kept_queries:
+        kept = _served(client, url)
+    assert "1 из 3 (33%)" in kept  # the kept copy, as the page says: computed at the time it shows
+    # Only what any signed-in page costs: session, user, the user's and the groups' rights, the person.
+    assert len(kept_queries) <= 5, [q["sql"][:80] for q in kept_queries]
+
+    assert 'href="?refresh=1"' in kept
+    recomputed = _served(client, url + "?refresh=1")
+    assert "2 из 3 (67%)" in recomputed
+    assert "2 из 3 (67%)" in _served(client, url)  # and the kept copy is the new one
+
+
+def test_the_kept_board_is_per_school_and_per_reader(client, gappy, director, inspector, other_school, settings):
+    settings.BOARD_CACHE_SECONDS = 60
+    back_to_table = f'btn--small" href="{reverse("orders:inspector")}">Все школы</a>'  # the read-only header
+    client.force_login(director)
+    own = _served(client, reverse("orders:board"))
+    assert back_to_table not in own
+
+    client.force_login(inspector)
+    read_only = _served(client, reverse("orders:board_school", args=[gappy.school.pk]))
+    assert back_to_table in read_only
+    assert gappy.school.name in read_only
+    other = _served(client, reverse("orders:board_school", args=[other_school.pk]))
+    assert other_school.name in other and gappy.school.name not in other
+
+    # A kept board is no way into another school: the director of the first is still refused the second.
+    client.force_login(director)
+    assert client.get(reverse("orders:board_school", args=[other_school.pk])).status_code == 404
+    assert client.get(reverse("orders:board") + f"?school={other_school.pk}").status_code == 404
+
+
+def test_without_keeping_every_request_computes(client, gappy, director, settings):
+    settings.BOARD_CACHE_SECONDS = 0
+    client.force_login(director)
+    assert "1 из 3 (33%)" in _served(client, reverse("orders:board"))
+    ChatFactory(school_class=gappy.classes["5Б"], kind="class_students")
+    assert "2 из 3 (67%)" in _served(client, reverse("orders:board"))
 
 
 # --- Trends: the daily snapshot --------------------------------------------------------------------
