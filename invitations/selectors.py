@@ -13,6 +13,8 @@ Access is decided once per request by ``invitation_access`` and applied in the q
 from __future__ import annotations
 
 import datetime
+import itertools
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -172,7 +174,7 @@ def invitation_by_token(token: str) -> Invitation | None:
         return None
     plan = _token_lookup_plan(connection)
     with connection.cursor() as cursor:
-        cursor.execute(plan.sql, [token])
+        execute_prepared(cursor, "invitations_by_token", plan.sql, [token])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -186,6 +188,60 @@ def invitation_by_token(token: str) -> Invitation | None:
     invitation._state.fields_cache["school"] = school
     invitation._state.fields_cache["school_class"] = school_class
     return invitation
+
+
+def execute_prepared(cursor, name: str, sql: str, params: list | dict) -> None:
+    """Run ``sql`` as a server-side prepared statement on PostgreSQL: parsed and planned once per
+    database connection instead of on every request (the planning cost more than the execution).
+
+    ``sql`` takes ``%s`` or ``%(name)s`` placeholders, as ``cursor.execute`` does. The first call on
+    a connection sends ``PREPARE`` on its own — and only once it has succeeded is the statement known
+    to exist (``PREPARE`` is not transactional: a later rollback or error does not undo it); a new
+    connection prepares anew. Elsewhere (SQLite) and behind a transaction pooler — flagged in Django
+    by ``DISABLE_SERVER_SIDE_CURSORS``, where a session's statements do not follow the client — the
+    statement simply runs as it is.
+    """
+    conn = cursor.db
+    if conn.vendor != "postgresql" or conn.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        cursor.execute(sql, params)
+        return
+    raw = conn.connection
+    known = getattr(conn, "_invitations_prepared", None)
+    if known is None or known[0] is not raw:
+        known = conn._invitations_prepared = (raw, set())
+    statement, names = _as_prepared(sql)
+    if name not in known[1]:
+        cursor.execute(f"PREPARE {name} AS {statement}")
+        known[1].add(name)
+    if names:
+        params = [params[key] for key in names]
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+
+
+_prepared_forms: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def _as_prepared(sql: str) -> tuple[str, tuple[str, ...]]:
+    """``sql`` with its ``%s`` / ``%(name)s`` placeholders as ``$1, $2…`` (no literal ``%`` in it),
+    and the names in the order of their numbers (empty for ``%s``)."""
+    found = _prepared_forms.get(sql)
+    if found is None:
+        names: list[str] = []
+        positions = itertools.count(1)
+
+        def number(match) -> str:
+            name = match.group(1)
+            if name is None:
+                return f"${next(positions)}"
+            if name not in names:
+                names.append(name)
+            return f"${names.index(name) + 1}"
+
+        found = _prepared_forms[sql] = (_PLACEHOLDER.sub(number, sql), tuple(names))
+    return found
+
+
+_PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?s")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from orders.jobs import RunReport
 from staff.models import School, SchoolClass
 
 from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role
+from .selectors import execute_prepared
 
 EXPIRED_UNUSED_REASON = "Срок действия истёк, ссылка не была использована"
 EXPIRED_PARTLY_USED_REASON = "Срок действия истёк"
@@ -288,7 +289,7 @@ def _use_in_one_statement(*, invitation_id: int, full_name: str, child_name: str
 
     def run():
         with connection.cursor() as cursor:
-            cursor.execute(_use_statement(), params)
+            execute_prepared(cursor, "invitations_use", _use_statement(), params)
             return cursor.fetchone()
 
     if connection.in_atomic_block:

@@ -1,12 +1,13 @@
 """The public page /invite/<token>/ (API.md «Using a link»): no login, a parent's phone."""
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from invitations.models import Invitation, InviteGuessCounter, JoinRequest, Role
 from invitations.selectors import invitation_by_token
-from invitations.services import invitation_annul, invitations_expire_unused
+from invitations.services import invitation_annul, invitation_use, invitations_expire_unused
 from tests.factories import InvitationFactory
 
 from .conftest import PLATFORM_URL, expired
@@ -248,7 +249,16 @@ def test_guess_window_resets(db):
     assert list(InviteGuessCounter.objects.values_list("address", flat=True)) == ["192.0.2.50"]
 
 
-def test_public_page_query_count(client, link_5a, django_assert_max_num_queries):
+@pytest.fixture
+def statements_prepared(class_5a):
+    """The connection has prepared the lookup and the use already, as on every request after a
+    worker's first (the first one on a connection also sends ``PREPARE``: tested below)."""
+    warm = InvitationFactory(school_class=class_5a, role=Role.PARENT, max_uses=2)
+    invitation_by_token(warm.token)
+    invitation_use(invitation_id=warm.pk, full_name="Разогрев", child_name="Разогрев")
+
+
+def test_public_page_query_count(client, link_5a, statements_prepared, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         assert client.get(url(link_5a)).status_code == 200
     # The lookup, then one statement that counts the use and records the request (inside the test's
@@ -341,3 +351,44 @@ def test_errors_are_tied_to_their_inputs(client, link_5a):
     assert 'id="id_full_name_error"' in page and 'aria-describedby="id_child_name_error"' in page
     assert "Укажите фамилию, имя и отчество." in page and "Укажите фамилию и имя ребёнка." in page
     assert "Без согласия на обработку персональных данных присоединиться нельзя." in page
+
+
+def _prepared_on_server():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'invitations_%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_a_connection_prepares_each_statement_once(link_5a, meeting_link_5a, django_assert_num_queries):
+    # As a connection fresh from the server: nothing prepared, nothing remembered.
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection._invitations_prepared = None
+    with django_assert_num_queries(2):  # PREPARE, then EXECUTE
+        assert invitation_by_token(link_5a.token) == link_5a
+    with django_assert_num_queries(1):
+        assert invitation_by_token(meeting_link_5a.token) == meeting_link_5a
+    with django_assert_num_queries(1):
+        assert invitation_by_token("no-such-token") is None
+    assert _prepared_on_server() == {"invitations_by_token"}
+    invitation_use(invitation_id=meeting_link_5a.pk, full_name="Первая", child_name="Первый")
+    # A duplicate submission key makes the statement fail; the statement stays prepared and usable.
+    invitation_use(invitation_id=meeting_link_5a.pk, full_name="Вторая", child_name="Вторая", submission_key="k")
+    again = invitation_use(invitation_id=meeting_link_5a.pk, full_name="Вторая", child_name="Вторая",
+                           submission_key="k")
+    assert _prepared_on_server() == {"invitations_by_token", "invitations_use"}
+    meeting_link_5a.refresh_from_db()
+    assert meeting_link_5a.uses == 2 == JoinRequest.objects.filter(invitation=meeting_link_5a).count()
+    assert again.full_name == "Вторая"
+
+
+def test_behind_a_transaction_pooler_nothing_is_prepared(link_5a, monkeypatch, django_assert_num_queries):
+    # Django's flag for PgBouncer in transaction mode: a session's prepared statements would not follow.
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection._invitations_prepared = None
+    with django_assert_num_queries(1) as captured:
+        assert invitation_by_token(link_5a.token) == link_5a
+    assert captured.captured_queries[0]["sql"].lstrip().startswith("SELECT")
+    assert _prepared_on_server() == set()
