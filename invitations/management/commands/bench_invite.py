@@ -1,6 +1,6 @@
 """Benchmark of link use under gunicorn on PostgreSQL, next to a minimal Django view (not a test).
 
-    python manage.py bench_invite [--workers 4] [--connections 16] [--duration 10] [--keep]
+    python manage.py bench_invite [--workers 4] [--connections 16] [--duration 10] [--rounds 1] [--keep]
 
 On a scratch database ``<name>_bench_invite`` (dropped, created, migrated; dropped again at the end
 unless ``--keep``) it starts gunicorn (sync workers, DEBUG off, bound to 127.0.0.1 only) with the
@@ -15,6 +15,10 @@ portal plus two baseline views (``invitations/bench_urls.py``), and drives each 
 
 It prints requests/s, the ratio to the baseline (goal ≥ 0.5×) and the errors (goal 0), and checks the
 database afterwards: the link's ``uses`` equals the number of join requests and of 200 answers.
+
+On a machine shared with other work the figures of runs a minute apart differ a lot. ``--rounds N``
+repeats the four runs N times in turn and reports each scenario's median, and the ratio as the median
+of the ratios within a round (a link-use run next to the baseline run of its own round).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import urllib.error
@@ -66,15 +71,17 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, default=16, help="wrk concurrent connections")
         parser.add_argument("--threads", type=int, default=2, help="wrk threads")
         parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (max 60)")
+        parser.add_argument("--rounds", type=int, default=1, help="repeat the runs in turn, report medians (max 9)")
         parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
 
-    def handle(self, *args, workers, connections, threads, duration, keep, **options):
+    def handle(self, *args, workers, connections, threads, duration, rounds, keep, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_invite runs on PostgreSQL only (set DATABASE_URL=postgres://…).")
         wrk = shutil.which("wrk")
         if wrk is None:
             raise CommandError("wrk is not installed (apt-get install wrk).")
         duration = max(2, min(duration, 60))
+        rounds = max(1, min(rounds, 9))
         workdir = Path(tempfile.mkdtemp(prefix="bench_invite_"))
         with scratch_database("bench_invite", keep=keep) as scratch:
             try:
@@ -89,7 +96,8 @@ class Command(BaseCommand):
                     csrf = self._csrf_token(f"{base}/invite/{token}/")
                     self.stdout.write(
                         f"bench_invite: PostgreSQL {postgres_version()}, gunicorn {workers} sync workers, "
-                        f"wrk {connections} connections × {duration} s per run, {os.cpu_count()} CPU(s), loopback"
+                        f"wrk {connections} connections × {duration} s per run, {rounds} round(s), "
+                        f"{os.cpu_count()} CPU(s), loopback"
                     )
                     scenarios = [
                         ("baseline", "GET", "/bench/baseline/"),
@@ -97,15 +105,23 @@ class Command(BaseCommand):
                         ("invite-get", "GET", f"/invite/{token}/"),
                         ("invite-use", "POST", f"/invite/{token}/"),
                     ]
-                    results = {}
-                    for name, method, path in scenarios:
-                        script = self._script(workdir, method, path, csrf)
-                        self._run_wrk(wrk, base, script, threads, connections, 2)  # warm-up, not counted
-                        if name == "invite-use":
-                            before = self._uses(invitation_id)
-                        results[name] = self._run_wrk(wrk, base, script, threads, connections, duration, name=name)
+                    scripts = {name: self._script(workdir, method, path, csrf) for name, method, path in scenarios}
+                    results: list[dict[str, Result]] = []
+                    counted = 0
+                    for round_number in range(rounds):
+                        results.append({})
+                        for name in scripts:
+                            if round_number == 0:
+                                self._run_wrk(wrk, base, scripts[name], threads, connections, 2)  # warm-up, not counted
+                            if name == "invite-use":
+                                before = self._uses(invitation_id)
+                            results[-1][name] = self._run_wrk(
+                                wrk, base, scripts[name], threads, connections, duration, name=name
+                            )
+                            if name == "invite-use":
+                                counted += self._uses(invitation_id) - before
                 after_uses, join_requests = self._uses(invitation_id), self._join_requests(invitation_id)
-                self._report(results, before, after_uses, join_requests)
+                self._report(results, counted, after_uses, join_requests)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
 
@@ -184,28 +200,41 @@ class Command(BaseCommand):
 
         return JoinRequest.objects.filter(invitation_id=invitation_id).count()
 
-    def _report(self, results: dict[str, Result], uses_before: int, uses_after: int, join_requests: int) -> None:
-        baseline = results["baseline"].rps
+    def _report(self, rounds: list[dict[str, Result]], counted: int, uses_after: int, join_requests: int) -> None:
+        names = list(rounds[0])
+        if len(rounds) > 1:
+            for number, results in enumerate(rounds, 1):
+                figures = "  ".join(f"{name} {results[name].rps:.0f}" for name in names)
+                self.stdout.write(
+                    f"round {number}: {figures}  (use {self._ratio(results, 'invite-use', 'baseline'):.2f}× baseline)"
+                )
         self.stdout.write(f"{'scenario':<14}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'× baseline':>12}{'errors':>8}")
-        for result in results.values():
-            errors = result.errors + result.statuses_non_2xx
-            self.stdout.write(
-                f"{result.name:<14}{result.requests:>10}{result.rps:>10.0f}{result.latency_ms:>9.1f}"
-                f"{result.rps / baseline if baseline else 0:>12.2f}{errors:>8}"
-            )
-        use = results["invite-use"]
-        ratio = use.rps / baseline if baseline else 0.0
-        ratio_db = use.rps / results["baseline-db"].rps if results["baseline-db"].rps else 0.0
-        counted = uses_after - uses_before
-        errors = use.errors + use.statuses_non_2xx
+        for name in names:
+            runs = [results[name] for results in rounds]
+            requests, errors = sum(r.requests for r in runs), sum(r.errors + r.statuses_non_2xx for r in runs)
+            rps = statistics.median(r.rps for r in runs)
+            latency = statistics.median(r.latency_ms for r in runs)
+            ratio = statistics.median(self._ratio(results, name, "baseline") for results in rounds)
+            self.stdout.write(f"{name:<14}{requests:>10}{rps:>10.0f}{latency:>9.1f}{ratio:>12.2f}{errors:>8}")
+        use_runs = [results["invite-use"] for results in rounds]
+        use_rps = statistics.median(r.rps for r in use_runs)
+        ratio = statistics.median(self._ratio(results, "invite-use", "baseline") for results in rounds)
+        ratio_db = statistics.median(self._ratio(results, "invite-use", "baseline-db") for results in rounds)
+        completed = sum(r.requests for r in use_runs)
+        errors = sum(r.errors + r.statuses_non_2xx for r in use_runs)
+        median = " (medians)" if len(rounds) > 1 else ""
         self.stdout.write(
-            f"link use: {use.rps:.0f} req/s = {ratio:.2f}× the minimal view, {ratio_db:.2f}× the one-query view "
-            f"(goal ≥ {RATIO_GOAL}×); errors {errors} (goal 0)"
+            f"link use{median}: {use_rps:.0f} req/s = {ratio:.2f}× the minimal view, {ratio_db:.2f}× the one-query "
+            f"view (goal ≥ {RATIO_GOAL}×); errors {errors} (goal 0)"
         )
         self.stdout.write(
-            f"database: uses counted in the measured run {counted}, wrk completed {use.requests}; "
+            f"database: uses counted in the measured runs {counted}, wrk completed {completed}; "
             f"the link's uses {uses_after} = join requests {join_requests}: "
             f"{'OK' if uses_after == join_requests else 'MISMATCH'}"
         )
         ok = ratio >= RATIO_GOAL and errors == 0 and uses_after == join_requests
         self.stdout.write(self.style.SUCCESS("goal met") if ok else self.style.WARNING("goal NOT met"))
+
+    @staticmethod
+    def _ratio(results: dict[str, Result], name: str, to: str) -> float:
+        return results[name].rps / results[to].rps if results[to].rps else 0.0
