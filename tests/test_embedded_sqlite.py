@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CRAWL = ROOT / "tests" / "support" / "crawl_pages.py"
+CHECKS = ROOT / "tests" / "support" / "sqlite_checks.py"
 
 
 @pytest.fixture
@@ -47,3 +48,6 @@ def test_demo_jobs_and_pages_work_on_sqlite(embedded_env, tmp_path):
 
     crawl = manage(embedded_env, "shell", stdin=CRAWL.read_text())
     assert "crawl done, 5xx: 0" in crawl, crawl
+
+    checks = manage(embedded_env, "shell", stdin=CHECKS.read_text())
+    assert "sqlite checks ok: 13 checks" in checks, checks
