@@ -35,8 +35,8 @@ from django.utils import timezone, translation
 
 from orders.jobs import RunReport
 from orders.models import Finding
-from orders.sql import insert_from_select
-from staff.models import Person, School, SchoolClass
+from orders.sql import Days, insert_from_select
+from staff.models import Person, SchoolClass
 from staff.roles import Role
 
 from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
@@ -68,18 +68,8 @@ def _required_for_class(kind: str):
 
 
 def _past_grace(now: datetime.datetime) -> Q:
-    """Classes created longer ago than their school's grace period.
-
-    Schools differ in the setting, but only a handful of values exist, so the condition is a short
-    OR over them (portable, where interval arithmetic in SQL is not).
-    """
-    graces = School.objects.order_by().values_list("new_class_grace_days", flat=True).distinct()
-    condition = Q(pk__in=[])
-    for days in graces:
-        condition |= Q(
-            school__new_class_grace_days=days, created_at__lte=now - datetime.timedelta(days=days)
-        )
-    return condition
+    """Classes created longer ago than their school's grace period (each school has its own)."""
+    return Q(created_at__lte=Value(now) - Days("school__new_class_grace_days"))
 
 
 def _missing_class_chats(*, kind: str, now: datetime.datetime):

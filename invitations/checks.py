@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, DurationField, F, Func, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.compliance import Check, register
+from orders.sql import Days
 
 from .models import Invitation, JoinRequest
 
@@ -29,17 +30,6 @@ def _moment(today: datetime.date) -> datetime.datetime:
     if today == timezone.localdate():
         return timezone.now()
     return timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
-
-
-class Days(Func):
-    """A span of a whole number of days from an integer column, on PostgreSQL and on SQLite alike."""
-
-    template = "make_interval(days => %(expressions)s)"
-    output_field = DurationField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Django keeps durations on SQLite as integer microseconds.
-        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)", **extra_context)
 
 
 @register

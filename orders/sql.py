@@ -2,7 +2,19 @@
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models import DurationField, F, Func, IntegerField, QuerySet, Subquery
+
+
+class Days(Func):
+    """A span of a whole number of days from an integer expression (a school's setting, say), for
+    ``moment - Days("school__…_days")`` on PostgreSQL and on SQLite alike."""
+
+    template = "make_interval(days => %(expressions)s)"
+    output_field = DurationField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django keeps durations on SQLite as integer microseconds.
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)", **extra_context)
 
 
 def count_subquery(queryset: QuerySet) -> Subquery:
