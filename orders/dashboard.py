@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
 from chats.models import CLASS_KINDS, Chat, ChatKind, ChatRequirement
 from invitations.models import Invitation, JoinRequest
+from invitations.services import INVITATION_EXPIRING_UNUSED
 from staff.models import Person, School, SchoolClass, TrainingRecord
 from staff.selectors import user_sees_all_schools
 
@@ -66,6 +67,7 @@ STATUS_CODES = {
 FINDING_KEYS_BY_CHECK: dict[str, tuple[str, ...]] = {
     "class_chats": (CLASS_CHAT_MISSING,),
     "school_chats": (SCHOOL_CHAT_MISSING,),
+    "no_stale_invitations": (INVITATION_EXPIRING_UNUSED,),
 }
 
 # The jobs whose runs keep the findings current: "проверено N минут назад" is the oldest of their last runs.

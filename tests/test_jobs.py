@@ -426,8 +426,9 @@ def test_each_task_run_is_recorded(chat_school, expected, links):
     flag, expire = runs["flag_missing_chats"], runs["expire_invitations"]
     assert flag_details == flag.details
     assert flagged(flag.details) == {"opened": len(expected), "resolved": 0}
-    assert expire_details == expire.details == {"expired": len(DUE)}
-    for run, changed in ((flag, len(expected)), (expire, len(DUE))):
+    # The "future" link, unused and ending within the warning period, gets its finding (DESIGN §6).
+    assert expire_details == expire.details == {"expired": len(DUE), "expiring_flagged": 1, "expiring_resolved": 0}
+    for run, changed in ((flag, len(expected)), (expire, len(DUE) + 1)):
         assert run.status == JobRun.Status.SUCCESS
         assert run.rows_changed == changed
         assert before <= run.started_at <= run.finished_at <= timezone.now()
@@ -508,7 +509,9 @@ def test_two_workers_expire_each_link_exactly_once(links, round_):
     assert Invitation.objects.filter(status=Invitation.Status.EXPIRED).count() == len(DUE) + 200 + 1
     runs = JobRun.objects.filter(name="expire_invitations")
     assert [run.status for run in runs] == [JobRun.Status.SUCCESS] * 2
-    assert sum(run.rows_changed for run in runs) == len(DUE) + 200
+    # …and the one unused link about to expire is flagged once between the two.
+    assert sum(result["expiring_flagged"] for result in results) == 1
+    assert sum(run.rows_changed for run in runs) == len(DUE) + 200 + 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -90,3 +90,61 @@ def test_expire_job_is_set_based_idempotent_and_recorded(class_5a, django_assert
     assert not InviteGuessCounter.objects.exists()
     with django_assert_num_queries(1):
         assert invitations_expire_unused() == 0
+
+
+# --- Findings for unused links about to expire (DESIGN §6) ----------------------------------------
+
+
+def _expiring_findings(**filters):
+    from orders.models import Finding
+    from invitations.services import INVITATION_EXPIRING_UNUSED
+
+    return Finding.objects.filter(check_key=INVITATION_EXPIRING_UNUSED, **filters)
+
+
+def test_unused_links_about_to_expire_get_a_finding_until_used_or_retired(
+    class_5a, other_school_class, settings, django_assert_max_num_queries
+):
+    from invitations.services import invitation_annul, invitations_flag_expiring_unused
+
+    settings.INVITATION_EXPIRY_WARNING_DAYS = 2
+    now = timezone.now()
+    soon = InvitationFactory(school_class=class_5a, expires_at=now + datetime.timedelta(days=1))
+    will_be_used = InvitationFactory(school_class=class_5a, max_uses=5, expires_at=now + datetime.timedelta(hours=5))
+    will_be_annulled = InvitationFactory(school_class=other_school_class, expires_at=now + datetime.timedelta(days=2))
+    not_yet = InvitationFactory(school_class=class_5a, expires_at=now + datetime.timedelta(days=3))
+    partly_used = InvitationFactory(school_class=class_5a, max_uses=5, expires_at=now + datetime.timedelta(days=1))
+    invitation_use(invitation_id=partly_used.pk, full_name="Родитель", child_name="Ребёнок")  # handed out: fine
+    InvitationFactory(school_class=class_5a, status="annulled", annulled_at=now,
+                      expires_at=now + datetime.timedelta(days=1))  # already retired
+
+    with django_assert_max_num_queries(2):  # one INSERT … SELECT, one UPDATE, whatever the number of links
+        assert invitations_flag_expiring_unused(now=now) == 3
+    findings = {f.subject_key: f for f in _expiring_findings(resolved_at__isnull=True)}
+    assert set(findings) == {f"invitation:{link.pk}" for link in (soon, will_be_used, will_be_annulled)}
+    assert findings[f"invitation:{soon.pk}"].school_class == class_5a
+    assert findings[f"invitation:{will_be_annulled.pk}"].school == other_school_class.school
+    assert invitations_flag_expiring_unused(now=now) == 0  # a second run (or worker) opens nothing
+
+    invitation_use(invitation_id=will_be_used.pk, full_name="Родитель", child_name="Ребёнок")
+    invitation_annul(invitation=will_be_annulled, by=None, reason="не нужна")
+    invitations_flag_expiring_unused(now=now)
+    still_open = set(_expiring_findings(resolved_at__isnull=True).values_list("subject_key", flat=True))
+    assert still_open == {f"invitation:{soon.pk}"}
+
+    later = now + datetime.timedelta(days=2)  # the job retires the link, then its finding closes
+    invitations_expire_unused(now=later)
+    invitations_flag_expiring_unused(now=later)
+    still_open = set(_expiring_findings(resolved_at__isnull=True).values_list("subject_key", flat=True))
+    assert still_open == {f"invitation:{not_yet.pk}"}  # and the next link's turn has come
+    assert _expiring_findings().count() == 4  # the resolved ones kept on record
+
+
+def test_the_hourly_job_flags_them_and_the_board_lists_them_under_point_3(school, class_5a):
+    from orders.dashboard import finding_list
+    from invitations.tasks import expire_unused_invitations
+
+    InvitationFactory(school_class=class_5a, expires_at=timezone.now() + datetime.timedelta(hours=3))
+    details = expire_unused_invitations()
+    assert details["expiring_flagged"] == 1
+    assert finding_list(school=school, check="no_stale_invitations").count() == 1
