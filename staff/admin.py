@@ -16,6 +16,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.db.models import Model, URLField
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -30,7 +31,7 @@ from .models import (
     TrainingRecord,
 )
 from .selectors import filter_by_permission, school_list, user_may_see_contacts, user_sees_all_schools
-from .services import class_teacher_assign, schoolclass_archive
+from .services import class_teacher_assign, person_leave, schoolclass_archive
 
 
 def _school_path(model: type[Model]) -> str | None:
@@ -222,6 +223,17 @@ class PersonAdmin(ScopedAdmin):
         (_("Работа"), {"fields": ["is_active", "left_on"]}),
     ]
     inlines = [StatusConfirmationInline, AbsenceInline]
+
+    def save_model(self, request, obj, form, change):
+        """Unticking «работает» is a departure: it goes through the service that also takes the person
+        out of the classes and chats they answer for and annuls the links they issued."""
+        leaving = change and "is_active" in form.changed_data and not obj.is_active
+        if leaving:
+            obj.is_active = True  # person_leave takes them off the list, with everything that goes with it
+        super().save_model(request, obj, form, change)
+        if leaving:
+            person_leave(person=obj, left_on=obj.left_on or timezone.localdate(), by=request.user)
+            obj.refresh_from_db()
 
 
 class SchoolClassForm(forms.ModelForm):

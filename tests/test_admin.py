@@ -254,6 +254,52 @@ def test_archiving_a_class_ends_the_rights(root_client, class_5a):
     assert not Invitation.objects.filter(school_class=class_5a, status="active").exists()
 
 
+def _change_form_data(response, **changes) -> dict:
+    """The POST the admin's change form would send as rendered, inlines included, with ``changes``."""
+    data = {"_save": "Сохранить"}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += [formset.management_form, *formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else value
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
+
+
+def test_unticking_works_here_is_a_departure_through_the_service(root_client, class_5a):
+    teacher = class_5a.class_teacher
+    page = root_client.get(url(Person, "change", teacher.pk))
+    response = root_client.post(url(Person, "change", teacher.pk), _change_form_data(page, is_active=None))
+
+    assert response.status_code == 302
+    teacher.refresh_from_db()
+    class_5a.refresh_from_db()
+    assert not teacher.is_active and teacher.left_on is not None
+    assert class_5a.class_teacher is None  # out of the class, and the rights go with it
+    assert not User.objects.get(pk=teacher.user_id).has_perm("staff.lead_schoolclass", class_5a)
+    assert not Invitation.objects.filter(created_by_id=teacher.user_id, status="active").exists()
+    assert Movement.objects.filter(person=teacher, kind=Movement.Kind.STAFF_LEFT).count() == 1
+
+
+def test_other_person_fields_change_without_a_departure(root_client, class_5a):
+    teacher = class_5a.class_teacher
+    page = root_client.get(url(Person, "change", teacher.pk))
+    response = root_client.post(url(Person, "change", teacher.pk), _change_form_data(page, position="Учитель истории"))
+    assert response.status_code == 302
+    teacher.refresh_from_db()
+    assert teacher.position == "Учитель истории" and teacher.is_active
+    assert not Movement.objects.filter(person=teacher, kind=Movement.Kind.STAFF_LEFT).exists()
+
+
 def test_changing_a_chat_owner_moves_the_rights(root_client, class_5a):
     chat = Chat.objects.get(school_class=class_5a, kind=ChatKind.CLASS_PARENTS, status="active")
     old = User.objects.get(username="teacher_5a")
