@@ -224,15 +224,33 @@ def chat_owner_assign(*, chat: Chat, person: Person | None, by=None) -> Chat:
     chat.owner = person
     chat.save(update_fields=["owner", "updated_at"])
     if previous is not None and previous.user_id:
-        for perm in CHAT_OWNER_PERMS:
-            remove_perm(perm, previous.user, chat)
-        if not Chat.objects.filter(owner=previous).exists():
-            previous.user.groups.remove(Group.objects.get(name=Role.CHAT_OWNER))
+        _revoke_chat(previous.user, chat)
     if person is not None and person.user_id:
-        for perm in CHAT_OWNER_PERMS:
-            assign_perm(perm, person.user, chat)
-        person.user.groups.add(Group.objects.get(name=Role.CHAT_OWNER))
+        _grant_chat(person.user, chat)
     return chat
+
+
+def chat_owner_rights_move(*, person: Person, previous_user, user) -> None:
+    """The person's account changed (``staff.services.person_account_link``): the rights on the chats
+    they own go from the previous account to the new one."""
+    for chat in Chat.objects.filter(owner=person):
+        if previous_user is not None:
+            _revoke_chat(previous_user, chat)
+        if user is not None:
+            _grant_chat(user, chat)
+
+
+def _grant_chat(user, chat: Chat) -> None:
+    for perm in CHAT_OWNER_PERMS:
+        assign_perm(perm, user, chat)
+    user.groups.add(Group.objects.get(name=Role.CHAT_OWNER))
+
+
+def _revoke_chat(user, chat: Chat) -> None:
+    for perm in CHAT_OWNER_PERMS:
+        remove_perm(perm, user, chat)
+    if not Chat.objects.filter(owner__user=user).exists():
+        user.groups.remove(Group.objects.get(name=Role.CHAT_OWNER))
 
 
 # --- Meetings (points 5 and 7.3) --------------------------------------------------------------------

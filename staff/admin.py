@@ -31,7 +31,7 @@ from .models import (
     TrainingRecord,
 )
 from .selectors import filter_by_permission, school_list, user_may_see_contacts, user_sees_all_schools
-from .services import class_teacher_assign, person_leave, schoolclass_archive
+from .services import class_teacher_assign, person_account_link, person_leave, schoolclass_archive
 
 
 def _school_path(model: type[Model]) -> str | None:
@@ -225,14 +225,21 @@ class PersonAdmin(ScopedAdmin):
     inlines = [StatusConfirmationInline, AbsenceInline]
 
     def save_model(self, request, obj, form, change):
-        """Unticking «работает» is a departure: it goes through the service that also takes the person
-        out of the classes and chats they answer for and annuls the links they issued."""
+        """Unticking «работает» is a departure, and another account for the person moves their rights:
+        both go through the services (classes, chats, links follow), never a bare save."""
         leaving = change and "is_active" in form.changed_data and not obj.is_active
         if leaving:
             obj.is_active = True  # person_leave takes them off the list, with everything that goes with it
+        relinking = change and "user" in form.changed_data
+        account = obj.user
+        if relinking:  # the account changes through the service that moves the person's rights with it
+            obj.user_id = Person.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first()
         super().save_model(request, obj, form, change)
+        if relinking:
+            person_account_link(person=obj, user=account, by=request.user)
         if leaving:
             person_leave(person=obj, left_on=obj.left_on or timezone.localdate(), by=request.user)
+        if relinking or leaving:
             obj.refresh_from_db()
 
 

@@ -66,6 +66,27 @@ def class_teacher_assign(*, school_class: SchoolClass, person: Person | None, by
 
 
 @transaction.atomic
+def person_account_link(*, person: Person, user, by=None) -> Person:
+    """Link the person's user account (or unlink it, with ``user=None``); the rights the person holds
+    as class teacher and as chat owner move from the previous account to the new one."""
+    from chats.services import chat_owner_rights_move
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    previous = person.user
+    if previous == user:
+        return person
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    for school_class in SchoolClass.objects.filter(class_teacher=person, status=SchoolClass.Status.ACTIVE):
+        if previous is not None:
+            _revoke_class(previous, school_class)
+        if user is not None:
+            _grant_class(user, school_class)
+    chat_owner_rights_move(person=person, previous_user=previous, user=user)
+    return person
+
+
+@transaction.atomic
 def schoolclass_archive(*, school_class: SchoolClass, by=None) -> SchoolClass:
     """Archive a class: its teacher's rights end and every active link into it is annulled."""
     school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)

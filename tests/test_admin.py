@@ -300,6 +300,21 @@ def test_other_person_fields_change_without_a_departure(root_client, class_5a):
     assert not Movement.objects.filter(person=teacher, kind=Movement.Kind.STAFF_LEFT).exists()
 
 
+def test_another_account_for_a_person_moves_their_rights(root_client, class_5a):
+    teacher = class_5a.class_teacher
+    old = teacher.user
+    new = User.objects.create_user(username="teacher_5a_second_login")
+    page = root_client.get(url(Person, "change", teacher.pk))
+    response = root_client.post(url(Person, "change", teacher.pk), _change_form_data(page, user=new.pk))
+
+    assert response.status_code == 302
+    teacher.refresh_from_db()
+    assert teacher.user == new and teacher.is_active
+    assert User.objects.get(pk=new.pk).has_perm("staff.lead_schoolclass", class_5a)
+    assert not User.objects.get(pk=old.pk).has_perm("staff.lead_schoolclass", class_5a)
+    assert list(schoolclass_list(user=User.objects.get(pk=new.pk))) == [class_5a]
+
+
 def test_changing_a_chat_owner_moves_the_rights(root_client, class_5a):
     chat = Chat.objects.get(school_class=class_5a, kind=ChatKind.CLASS_PARENTS, status="active")
     old = User.objects.get(username="teacher_5a")

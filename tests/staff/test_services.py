@@ -12,7 +12,7 @@ from invitations.models import Invitation, Role as InvitationRole
 from staff.models import Movement
 from staff.roles import Role
 from staff.selectors import filter_by_permission, schoolclass_list
-from staff.services import class_teacher_assign, schoolclass_archive
+from staff.services import class_teacher_assign, person_account_link, schoolclass_archive
 from tests.factories import ChatFactory, InvitationFactory, PersonFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +259,43 @@ def test_chat_owner_of_another_school_is_refused(school_chat, staff_member, othe
     school_chat.refresh_from_db()
     assert school_chat.owner == staff_member.person
     assert chat_rights(other_director, school_chat) == set()
+
+
+# --- person_account_link --------------------------------------------------------------------
+
+
+def test_an_account_linked_later_gets_the_rights_of_the_person(class_5a, school, school_chat):
+    """A class teacher without a login yet gets one: the account leads the class and owns the chat."""
+    person = PersonFactory(school=school, user=None)
+    class_teacher_assign(school_class=class_5a, person=person)
+    chat_owner_assign(chat=school_chat, person=person)
+    account = get_user_model().objects.create_user(username="new_login")
+
+    person_account_link(person=person, user=account)
+
+    assert class_rights(account, class_5a) == {"staff.view_schoolclass", "staff.lead_schoolclass"}
+    assert list(schoolclass_list(user=fresh(account))) == [class_5a]
+    assert in_group(account, Role.CLASS_TEACHER)
+    assert chat_rights(account, school_chat) == {"chats.view_chat", "chats.change_chat"}
+    assert in_group(account, Role.CHAT_OWNER)
+
+
+def test_another_account_takes_the_rights_from_the_previous_one(class_5a, teacher_5a, school_chat):
+    person = teacher_5a.person
+    chat_owner_assign(chat=school_chat, person=person)
+    own_link = InvitationFactory(school_class=class_5a, created_by=teacher_5a, role=InvitationRole.PARENT)
+    replacement = get_user_model().objects.create_user(username="teacher_5a_new")
+
+    person_account_link(person=person, user=replacement)
+
+    assert class_rights(teacher_5a, class_5a) == set() and not in_group(teacher_5a, Role.CLASS_TEACHER)
+    assert chat_rights(teacher_5a, school_chat) == set() and not in_group(teacher_5a, Role.CHAT_OWNER)
+    assert class_rights(replacement, class_5a) == {"staff.view_schoolclass", "staff.lead_schoolclass"}
+    assert chat_rights(replacement, school_chat) == {"chats.view_chat", "chats.change_chat"}
+    own_link.refresh_from_db()
+    assert own_link.status == Invitation.Status.ACTIVE  # the same teacher gave it out: it stays
+
+    person_account_link(person=person, user=None)  # unlinked: nobody holds the rights
+    assert class_rights(replacement, class_5a) == set() and chat_rights(replacement, school_chat) == set()
+    class_5a.refresh_from_db()
+    assert class_5a.class_teacher == person
