@@ -13,16 +13,14 @@ Access is decided once per request by ``invitation_access`` and applied in the q
 from __future__ import annotations
 
 import datetime
-import itertools
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gymnasium_portal.lookups import BASE, ComposedLookup
 from staff.models import School, SchoolClass
 from staff.selectors import led_class_ids, user_school
 
@@ -165,133 +163,23 @@ def invitation_by_token(token: str) -> Invitation | None:
     """The link behind a public token, with its school and class, in one query.
 
     The public page of a link takes the load of a whole parent meeting, and building this query with
-    the ORM (``select_related(...).filter(token=...)``) cost more than running it. So the statement is
-    composed once per database vendor from the models' own metadata (every concrete column of the three
-    tables: nothing deferred, a later access never costs a hidden query) and the rows become model
-    instances through ``from_db`` with the fields' database converters, as the ORM would make them.
+    the ORM (``select_related(...).filter(token=...)``) cost more than running it: the statement is
+    composed once and prepared on PostgreSQL (``gymnasium_portal.lookups``).
     """
     if not token or len(token) > 64:
         return None
-    plan = _token_lookup_plan(connection)
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, "invitations_by_token", plan.sql, [token])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    row = plan.convert(row, connection)
-    invitation = Invitation.from_db(connection.alias, None, row[plan.invitation])
-    school = School.from_db(connection.alias, None, row[plan.school])
-    school_class = None
-    if row[plan.school_class][0] is not None:
-        school_class = SchoolClass.from_db(connection.alias, None, row[plan.school_class])
-        school_class._state.fields_cache["school"] = school
-    invitation._state.fields_cache["school"] = school
-    invitation._state.fields_cache["school_class"] = school_class
+    invitation = _BY_TOKEN.get(token)
+    if invitation is not None and invitation.school_class is not None:
+        invitation.school_class._state.fields_cache["school"] = invitation.school
     return invitation
 
 
-def execute_prepared(cursor, name: str, sql: str, params: list | dict) -> None:
-    """Run ``sql`` as a server-side prepared statement on PostgreSQL: parsed and planned once per
-    database connection instead of on every request (the planning cost more than the execution).
-
-    ``sql`` takes ``%s`` or ``%(name)s`` placeholders, as ``cursor.execute`` does. The first call on
-    a connection sends ``PREPARE`` on its own — and only once it has succeeded is the statement known
-    to exist (``PREPARE`` is not transactional: a later rollback or error does not undo it); a new
-    connection prepares anew. Elsewhere (SQLite) and behind a transaction pooler — flagged in Django
-    by ``DISABLE_SERVER_SIDE_CURSORS``, where a session's statements do not follow the client — the
-    statement simply runs as it is.
-    """
-    conn = cursor.db
-    if conn.vendor != "postgresql" or conn.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
-        cursor.execute(sql, params)
-        return
-    raw = conn.connection
-    known = getattr(conn, "_invitations_prepared", None)
-    if known is None or known[0] is not raw:
-        known = conn._invitations_prepared = (raw, set())
-    statement, names = _as_prepared(sql)
-    if name not in known[1]:
-        cursor.execute(f"PREPARE {name} AS {statement}")
-        known[1].add(name)
-    if names:
-        params = [params[key] for key in names]
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
-
-
-_prepared_forms: dict[str, tuple[str, tuple[str, ...]]] = {}
-
-
-def _as_prepared(sql: str) -> tuple[str, tuple[str, ...]]:
-    """``sql`` with its ``%s`` / ``%(name)s`` placeholders as ``$1, $2…`` (no literal ``%`` in it),
-    and the names in the order of their numbers (empty for ``%s``)."""
-    found = _prepared_forms.get(sql)
-    if found is None:
-        names: list[str] = []
-        positions = itertools.count(1)
-
-        def number(match) -> str:
-            name = match.group(1)
-            if name is None:
-                return f"${next(positions)}"
-            if name not in names:
-                names.append(name)
-            return f"${names.index(name) + 1}"
-
-        found = _prepared_forms[sql] = (_PLACEHOLDER.sub(number, sql), tuple(names))
-    return found
-
-
-_PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?s")
-
-
-@dataclass(frozen=True)
-class _TokenLookupPlan:
-    sql: str
-    invitation: slice
-    school: slice
-    school_class: slice
-    converters: tuple  # (column index, column expression, [converter, ...]) for the columns that need it
-
-    def convert(self, row, conn) -> list:
-        row = list(row)
-        for index, expression, converters in self.converters:
-            for converter in converters:
-                row[index] = converter(row[index], expression, conn)
-        return row
-
-
-_token_lookup_plans: dict[str, _TokenLookupPlan] = {}
-
-
-def _token_lookup_plan(conn) -> _TokenLookupPlan:
-    """The token lookup statement for ``conn``'s vendor, composed on first use and kept."""
-    plan = _token_lookup_plans.get(conn.vendor)
-    if plan is not None:
-        return plan
-    quote = conn.ops.quote_name
-    tables = [("i", Invitation), ("s", School), ("c", SchoolClass)]
-    columns, converters, slices, start = [], [], [], 0
-    for alias, model in tables:
-        fields = model._meta.concrete_fields
-        for field in fields:
-            columns.append(f"{alias}.{quote(field.column)}")
-            found = conn.ops.get_db_converters(field.cached_col) + field.get_db_converters(conn)
-            if found:
-                converters.append((len(columns) - 1, field.cached_col, found))
-        slices.append(slice(start, start + len(fields)))
-        start += len(fields)
-    school_class_fk = Invitation._meta.get_field("school_class").column
-    school_fk = Invitation._meta.get_field("school").column
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(Invitation._meta.db_table)} i "
-        f"INNER JOIN {quote(School._meta.db_table)} s ON s.{quote(School._meta.pk.column)} = i.{quote(school_fk)} "
-        f"LEFT OUTER JOIN {quote(SchoolClass._meta.db_table)} c "
-        f"ON c.{quote(SchoolClass._meta.pk.column)} = i.{quote(school_class_fk)} "
-        f"WHERE i.{quote(Invitation._meta.get_field('token').column)} = %s"
-    )
-    plan = _TokenLookupPlan(sql, *slices, tuple(converters))
-    _token_lookup_plans[conn.vendor] = plan
-    return plan
+_BY_TOKEN = ComposedLookup(
+    Invitation,
+    joins=[("school", True), ("school_class", False)],
+    where=lambda quote: f"{BASE}.{quote(Invitation._meta.get_field('token').column)} = %s",
+    prepared="invitations_by_token",
+)
 
 
 def invitation_gone_reason(invitation: Invitation, *, now: datetime.datetime | None = None) -> str | None:

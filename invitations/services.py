@@ -20,13 +20,13 @@ from django.db.models.functions import Cast, Concat, Greatest, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gymnasium_portal.lookups import execute_prepared
 from orders.jobs import RunReport
 from orders.models import Finding
 from orders.sql import insert_from_select
 from staff.models import School, SchoolClass
 
 from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role
-from .selectors import execute_prepared
 
 EXPIRED_UNUSED_REASON = "Срок действия истёк, ссылка не была использована"
 EXPIRED_PARTLY_USED_REASON = "Срок действия истёк"

@@ -9,30 +9,58 @@ A user sees rows of a model in three ways, decided once per request and applied 
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BigIntegerField, Exists, Model, QuerySet
 from django.db.models.functions import Cast
 
-from .models import Person, School, SchoolClass
+from gymnasium_portal.lookups import BASE, ComposedLookup, Extra
+
+from .models import Person, School, SchoolClass, SchoolClassUserObjectPermission
 
 _PERSON_CACHE = "_portal_person"
 
 
 def user_person(user) -> Person | None:
-    """The staff record linked to the user, cached on the user object for the request."""
+    """The staff record linked to the user (school loaded), cached on the user object for the request.
+
+    Every signed-in page asks, so the statement is composed once (``gymnasium_portal.lookups``: the
+    ORM spent longer building this query than the database running it); it also says whether the user
+    leads a class (``leads_class``: the navigation's «Мой класс»), as ``led_class_ids`` would.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, _PERSON_CACHE):
-        person = (
-            Person.objects.select_related("school")
-            .filter(user=user, is_active=True)
-            # Whether the user leads a class (the navigation's «Мой класс»), in the same query.
-            .annotate(leads_class=Exists(led_class_ids(user=user)))
-            .first()
-        )
-        setattr(user, _PERSON_CACHE, person)
+        setattr(user, _PERSON_CACHE, _PERSON_BY_USER.get(user.pk))
     return getattr(user, _PERSON_CACHE)
+
+
+def _leads_class_sql(quote) -> str:
+    """Does the person's account hold ``lead_schoolclass`` on any class (guardian's direct table)."""
+    rows = SchoolClassUserObjectPermission
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    return (
+        f"EXISTS(SELECT 1 FROM {quote(rows._meta.db_table)} op "
+        f"JOIN {quote(Permission._meta.db_table)} ap ON ap.{column(Permission, 'id')} = op.{column(rows, 'permission')} "
+        f"JOIN {quote(ContentType._meta.db_table)} ct "
+        f"ON ct.{column(ContentType, 'id')} = ap.{column(Permission, 'content_type')} "
+        f"WHERE op.{column(rows, 'user')} = {BASE}.{column(Person, 'user')} "
+        f"AND ap.{column(Permission, 'codename')} = %s AND ct.{column(ContentType, 'app_label')} = %s)"
+    )
+
+
+_PERSON_BY_USER = ComposedLookup(
+    Person,
+    joins=[("school", True)],
+    where=lambda quote: (
+        f"{BASE}.{quote(Person._meta.get_field('user').column)} = %s "
+        f"AND {BASE}.{quote(Person._meta.get_field('is_active').column)}"
+    ),
+    extras=[Extra("leads_class", _leads_class_sql, ("lead_schoolclass", SchoolClass._meta.app_label), convert=bool)],
+)
 
 
 def user_school(user) -> School | None:

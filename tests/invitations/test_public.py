@@ -363,7 +363,7 @@ def test_a_connection_prepares_each_statement_once(link_5a, meeting_link_5a, dja
     # As a connection fresh from the server: nothing prepared, nothing remembered.
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
-    connection._invitations_prepared = None
+    connection._portal_prepared = None
     with django_assert_num_queries(2):  # PREPARE, then EXECUTE
         assert invitation_by_token(link_5a.token) == link_5a
     with django_assert_num_queries(1):
@@ -387,7 +387,7 @@ def test_behind_a_transaction_pooler_nothing_is_prepared(link_5a, monkeypatch, d
     monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
-    connection._invitations_prepared = None
+    connection._portal_prepared = None
     with django_assert_num_queries(1) as captured:
         assert invitation_by_token(link_5a.token) == link_5a
     assert captured.captured_queries[0]["sql"].lstrip().startswith("SELECT")

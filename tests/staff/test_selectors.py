@@ -190,3 +190,42 @@ def test_school_field_follows_a_relation(operator, staff_member, other_director)
     )
 
     assert list(narrowed) == [own]
+
+
+# --- user_person: the composed lookup behind every signed-in page ----------------------------------
+
+
+def _fresh_user(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.mark.parametrize("who", ["teacher_5a", "director"])
+def test_user_person_gives_what_the_orm_gives_in_one_query(request, who, django_assert_num_queries):
+    from staff.models import Person
+    from staff.selectors import led_class_ids, user_person
+
+    user = request.getfixturevalue(who)
+    expected = Person.objects.select_related("school").get(user=user)
+    fresh = _fresh_user(user)
+    with django_assert_num_queries(1):
+        person = user_person(fresh)
+        school = person.school  # comes with it
+        assert user_person(fresh) is person  # kept for the request
+    assert type(person) is Person and not person._state.adding and person.get_deferred_fields() == set()
+    for field in Person._meta.concrete_fields:
+        assert getattr(person, field.attname) == getattr(expected, field.attname), field.name
+    for field in type(school)._meta.concrete_fields:
+        assert getattr(school, field.attname) == getattr(expected.school, field.attname), field.name
+    assert person.leads_class is led_class_ids(user=user).exists() is (who == "teacher_5a")
+
+
+def test_user_person_follows_the_rights_and_the_staff_list(teacher_5a, class_5a, inspector):
+    from staff.services import person_leave
+    from staff.selectors import user_person
+
+    class_teacher_assign(school_class=class_5a, person=None)
+    assert user_person(_fresh_user(teacher_5a)).leads_class is False  # «Мой класс» goes with the rights
+    person_leave(person=teacher_5a.person, left_on=datetime.date(2026, 1, 1))
+    assert user_person(_fresh_user(teacher_5a)) is None  # gone from the staff list
+    assert user_person(_fresh_user(inspector)) is None  # an account with no staff record
+    assert user_person(AnonymousUser()) is None
