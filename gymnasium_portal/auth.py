@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from .lookups import column
+
 
 class LoginAttemptBackend(AxesStandaloneBackend):
     """django-axes' lockout check for every login that comes with a request.
@@ -56,15 +58,11 @@ def _permissions_sql() -> str:
     own = user_model._meta.get_field("user_permissions")
     groups = user_model._meta.get_field("groups")
     group_permissions = Group._meta.get_field("permissions")
-
-    def column(model, name: str) -> str:
-        return q(model._meta.get_field(name).column)
-
     return (
-        f"SELECT ct.{column(ContentType, 'app_label')}, p.{column(Permission, 'codename')} "
+        f"SELECT ct.{column(q, ContentType, 'app_label')}, p.{column(q, Permission, 'codename')} "
         f"FROM {q(Permission._meta.db_table)} p JOIN {q(ContentType._meta.db_table)} ct "
-        f"ON ct.{column(ContentType, 'id')} = p.{column(Permission, 'content_type')} "
-        f"WHERE p.{column(Permission, 'id')} IN ("
+        f"ON ct.{column(q, ContentType, 'id')} = p.{column(q, Permission, 'content_type')} "
+        f"WHERE p.{column(q, Permission, 'id')} IN ("
         f"SELECT {q(own.m2m_reverse_name())} FROM {q(own.m2m_db_table())} WHERE {q(own.m2m_column_name())} = %s "
         f"UNION SELECT gp.{q(group_permissions.m2m_reverse_name())} FROM {q(group_permissions.m2m_db_table())} gp "
         f"JOIN {q(groups.m2m_db_table())} ug ON ug.{q(groups.m2m_reverse_name())} = gp.{q(group_permissions.m2m_column_name())} "

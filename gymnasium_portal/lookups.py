@@ -24,6 +24,11 @@ from django.db import connection
 BASE = "t0"
 
 
+def column(quote: Callable[[str], str], model, name: str) -> str:
+    """The quoted column of a model's field, for statements written from the models' metadata."""
+    return quote(model._meta.get_field(name).column)
+
+
 @dataclass(frozen=True)
 class Extra:
     """One more column, set as an attribute of the base instance (like an annotation).

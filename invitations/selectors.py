@@ -20,7 +20,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gymnasium_portal.lookups import BASE, ComposedLookup
+from gymnasium_portal.lookups import BASE, ComposedLookup, column
 from staff.models import School, SchoolClass
 from staff.selectors import led_class_ids, user_school
 
@@ -177,7 +177,7 @@ def invitation_by_token(token: str) -> Invitation | None:
 _BY_TOKEN = ComposedLookup(
     Invitation,
     joins=[("school", True), ("school_class", False)],
-    where=lambda quote: f"{BASE}.{quote(Invitation._meta.get_field('token').column)} = %s",
+    where=lambda quote: f"{BASE}.{column(quote, Invitation, 'token')} = %s",
     prepared="invitations_by_token",
 )
 

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BigIntegerField, Exists, Model, QuerySet
 from django.db.models.functions import Cast
 
-from gymnasium_portal.lookups import BASE, ComposedLookup, Extra
+from gymnasium_portal.lookups import BASE, ComposedLookup, Extra, column
 
 from .models import Person, School, SchoolClass, SchoolClassUserObjectPermission
 
@@ -37,28 +37,22 @@ def user_person(user) -> Person | None:
 
 def _leads_class_sql(quote) -> str:
     """Does the person's account hold ``lead_schoolclass`` on any class (guardian's direct table)."""
-    rows = SchoolClassUserObjectPermission
-
-    def column(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
+    rows, q = SchoolClassUserObjectPermission, quote
     return (
-        f"EXISTS(SELECT 1 FROM {quote(rows._meta.db_table)} op "
-        f"JOIN {quote(Permission._meta.db_table)} ap ON ap.{column(Permission, 'id')} = op.{column(rows, 'permission')} "
-        f"JOIN {quote(ContentType._meta.db_table)} ct "
-        f"ON ct.{column(ContentType, 'id')} = ap.{column(Permission, 'content_type')} "
-        f"WHERE op.{column(rows, 'user')} = {BASE}.{column(Person, 'user')} "
-        f"AND ap.{column(Permission, 'codename')} = %s AND ct.{column(ContentType, 'app_label')} = %s)"
+        f"EXISTS(SELECT 1 FROM {q(rows._meta.db_table)} op "
+        f"JOIN {q(Permission._meta.db_table)} ap "
+        f"ON ap.{column(q, Permission, 'id')} = op.{column(q, rows, 'permission')} "
+        f"JOIN {q(ContentType._meta.db_table)} ct "
+        f"ON ct.{column(q, ContentType, 'id')} = ap.{column(q, Permission, 'content_type')} "
+        f"WHERE op.{column(q, rows, 'user')} = {BASE}.{column(q, Person, 'user')} "
+        f"AND ap.{column(q, Permission, 'codename')} = %s AND ct.{column(q, ContentType, 'app_label')} = %s)"
     )
 
 
 _PERSON_BY_USER = ComposedLookup(
     Person,
     joins=[("school", True)],
-    where=lambda quote: (
-        f"{BASE}.{quote(Person._meta.get_field('user').column)} = %s "
-        f"AND {BASE}.{quote(Person._meta.get_field('is_active').column)}"
-    ),
+    where=lambda quote: f"{BASE}.{column(quote, Person, 'user')} = %s AND {BASE}.{column(quote, Person, 'is_active')}",
     extras=[Extra("leads_class", _leads_class_sql, ("lead_schoolclass", SchoolClass._meta.app_label), convert=bool)],
 )
 
