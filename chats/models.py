@@ -39,13 +39,18 @@ def is_class_kind(kind: str) -> bool:
 class ChatRequirement(TimeStampedModel):
     """Which chat kinds a school must have: per class for a range of grades, or once school-wide."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="chat_requirements", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="chat_requirements", verbose_name=_("школа")
+    )
     kind = models.CharField(_("вид чата"), max_length=32, choices=ChatKind.choices)
     min_grade = models.PositiveSmallIntegerField(_("с параллели"), null=True, blank=True)
     max_grade = models.PositiveSmallIntegerField(_("по параллель"), null=True, blank=True)
     is_required = models.BooleanField(_("обязателен"), default=True)
     owners = models.ManyToManyField(
-        Person, blank=True, related_name="owned_chat_requirements", verbose_name=_("ответственные (п. 6)")
+        Person,
+        blank=True,
+        related_name="owned_chat_requirements",
+        verbose_name=_("ответственные (п. 6)"),
     )
     basis = models.CharField(_("основание"), max_length=200, blank=True)
 
@@ -77,22 +82,40 @@ class Chat(TimeStampedModel):
         ACTIVE = "active", _("действует")
         ARCHIVED = "archived", _("в архиве")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="chats", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="chats", verbose_name=_("школа")
+    )
     kind = models.CharField(_("вид"), max_length=32, choices=ChatKind.choices)
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="chats", verbose_name=_("класс")
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chats",
+        verbose_name=_("класс"),
     )
     title = models.CharField(_("название"), max_length=200)
     url = models.URLField(_("ссылка на чат"), max_length=500)
     owner = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_chats", verbose_name=_("владелец")
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_chats",
+        verbose_name=_("владелец"),
     )
     members_count = models.PositiveIntegerField(_("участников"), null=True, blank=True)
-    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     last_verified_at = models.DateTimeField(_("проверен"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("создал"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("создал"),
     )
 
     class Meta:
@@ -120,7 +143,11 @@ class Chat(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["school_class", "kind"], condition=Q(status="active"), name="chat_active_class_idx"),
+            models.Index(
+                fields=["school_class", "kind"],
+                condition=Q(status="active"),
+                name="chat_active_class_idx",
+            ),
         ]
 
     def __str__(self):
@@ -147,18 +174,31 @@ class Meeting(TimeStampedModel):
         ONLINE = "online", _("онлайн")
         HYBRID = "hybrid", _("гибридный")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("школа")
+    )
     kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.MEETING)
-    format = models.CharField(_("формат"), max_length=16, choices=Format.choices, default=Format.ONLINE)
+    format = models.CharField(
+        _("формат"), max_length=16, choices=Format.choices, default=Format.ONLINE
+    )
     held_on = models.DateField(_("дата"))
     topic = models.CharField(_("тема"), max_length=300)
     chat = models.ForeignKey(
-        Chat, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings", verbose_name=_("чат")
+        Chat,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("чат"),
     )
     participants = models.PositiveIntegerField(_("участников"), default=0)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("внёс"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("внёс"),
     )
 
     class Meta:

@@ -41,7 +41,9 @@ class PermissionBackend(ModelBackend):
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             if user_obj.is_superuser:
-                rows = Permission.objects.values_list("content_type__app_label", "codename").order_by()
+                rows = Permission.objects.values_list(
+                    "content_type__app_label", "codename"
+                ).order_by()
             else:
                 with connection.cursor() as cursor:
                     cursor.execute(_permissions_sql(), [user_obj.pk, user_obj.pk])

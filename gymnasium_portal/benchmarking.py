@@ -55,13 +55,19 @@ def postgres_version() -> str:
         return cursor.fetchone()[0].split()[0]
 
 
-def production_env(*, database: str, workdir: Path, secret_key: str, **extra: str) -> dict[str, str]:
+def production_env(
+    *, database: str, workdir: Path, secret_key: str, **extra: str
+) -> dict[str, str]:
     """The environment of a server process as in production (DEBUG off) on the scratch ``database``."""
     db = connection.settings_dict
     user = urllib.parse.quote(db.get("USER") or "")
     password = urllib.parse.quote(db.get("PASSWORD") or "")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    env = {key: value for key, value in os.environ.items() if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL"}
+    }
     env.update(
         DATABASE_URL=f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{database}",
         DEBUG="0",
@@ -78,16 +84,38 @@ def production_env(*, database: str, workdir: Path, secret_key: str, **extra: st
 
 
 @contextmanager
-def gunicorn_server(*, wsgi: str, env: dict[str, str], workers: int, ready_path: str, timeout: int = 30):
+def gunicorn_server(
+    *, wsgi: str, env: dict[str, str], workers: int, ready_path: str, timeout: int = 30
+):
     """Collect static files, start gunicorn (sync workers) on a free loopback port, wait until
     ``ready_path`` answers 200, yield the base URL; stop the whole process group afterwards."""
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                   cwd=settings.BASE_DIR, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", wsgi, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "sync", "--log-level", "warning", "--timeout", str(timeout * 2)],
-        cwd=settings.BASE_DIR, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            wsgi,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "--timeout",
+            str(timeout * 2),
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

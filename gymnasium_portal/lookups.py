@@ -40,7 +40,9 @@ class Extra:
     name: str
     sql: Callable[[Callable[[str], str]], str]
     params: tuple = ()
-    convert: Callable = staticmethod(lambda value: value)  # e.g. ``bool``: SQLite answers EXISTS with 0/1
+    convert: Callable = staticmethod(
+        lambda value: value
+    )  # e.g. ``bool``: SQLite answers EXISTS with 0/1
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,22 @@ class ComposedLookup:
     ``%s`` for the call's parameters), plus ``extras``; ``prepared`` names it as a prepared statement
     on PostgreSQL."""
 
-    def __init__(self, model, *, where: Callable[[Callable[[str], str]], str], joins=(), extras=(), prepared: str = ""):
-        self.model, self.where, self.joins, self.extras, self.prepared = model, where, tuple(joins), tuple(extras), prepared
+    def __init__(
+        self,
+        model,
+        *,
+        where: Callable[[Callable[[str], str]], str],
+        joins=(),
+        extras=(),
+        prepared: str = "",
+    ):
+        self.model, self.where, self.joins, self.extras, self.prepared = (
+            model,
+            where,
+            tuple(joins),
+            tuple(extras),
+            prepared,
+        )
         self._plans: dict[str, _Plan] = {}
 
     def get(self, *params):
@@ -82,10 +98,13 @@ class ComposedLookup:
             related_model = self.model._meta.get_field(name).related_model
             values = row[part]
             related = None
-            if values[related_model._meta.concrete_fields.index(related_model._meta.pk)] is not None:
+            if (
+                values[related_model._meta.concrete_fields.index(related_model._meta.pk)]
+                is not None
+            ):
                 related = related_model.from_db(connection.alias, None, values)
             instance._state.fields_cache[name] = related
-        for extra, value in zip(self.extras, row[plan.slices[-1].stop:]):
+        for extra, value in zip(self.extras, row[plan.slices[-1].stop :]):
             setattr(instance, extra.name, extra.convert(value))
         return instance
 
@@ -94,7 +113,9 @@ class ComposedLookup:
         if plan is not None:
             return plan
         quote = conn.ops.quote_name
-        models = [self.model] + [self.model._meta.get_field(name).related_model for name, _required in self.joins]
+        models = [self.model] + [
+            self.model._meta.get_field(name).related_model for name, _required in self.joins
+        ]
         columns, converters, slices = [], [], []
         for alias, model in zip((f"t{n}" for n in itertools.count()), models):
             start = len(columns)
@@ -117,7 +138,12 @@ class ComposedLookup:
             f"SELECT {', '.join(columns)} FROM {quote(self.model._meta.db_table)} {BASE} "
             f"{' '.join(joins)} WHERE {self.where(quote)}"
         )
-        plan = _Plan(sql, tuple(slices), tuple(converters), tuple(param for extra in self.extras for param in extra.params))
+        plan = _Plan(
+            sql,
+            tuple(slices),
+            tuple(converters),
+            tuple(param for extra in self.extras for param in extra.params),
+        )
         self._plans[conn.vendor] = plan
         return plan
 
@@ -147,7 +173,10 @@ def execute_prepared(cursor, name: str, sql: str, params: list | dict) -> None:
         known[1].add(name)
     if names:
         params = [params[key] for key in names]
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+    cursor.execute(
+        f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}",
+        params,
+    )
 
 
 _prepared_forms: dict[str, tuple[str, tuple[str, ...]]] = {}

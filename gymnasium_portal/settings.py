@@ -40,7 +40,9 @@ if not SECRET_KEY:
     # A fixed, obviously insecure key for local runs only; production refuses to start without one.
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -129,7 +131,9 @@ GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors have no rights at all
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = None  # registration/logged_out.html: "you are out", with advice for shared computers
+LOGOUT_REDIRECT_URL = (
+    None  # registration/logged_out.html: "you are out", with advice for shared computers
+)
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
 # Staff often use shared school computers: the session also ends when the browser is closed.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
@@ -281,7 +285,10 @@ INVITATION_EXPIRY_WARNING_DAYS = int(os.environ.get("INVITATION_EXPIRY_WARNING_D
 INVITE_GUESS_LIMIT = int(os.environ.get("INVITE_GUESS_LIMIT", "20"))
 INVITE_GUESS_WINDOW = timedelta(seconds=int(os.environ.get("INVITE_GUESS_WINDOW", "600")))
 
-_REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ.get("CACHE_URL")}
+_REDIS_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": os.environ.get("CACHE_URL"),
+}
 CACHES = {
     "default": (
         _REDIS_CACHE
@@ -293,7 +300,11 @@ CACHES = {
     "board": (
         {**_REDIS_CACHE, "KEY_PREFIX": "board"}
         if os.environ.get("CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "board", "OPTIONS": {"MAX_ENTRIES": 1000}}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "board",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
     ),
 }
 
@@ -321,7 +332,11 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-hashes'", "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='"],
+        "script-src": [
+            "'self'",
+            "'unsafe-hashes'",
+            "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",
+        ],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

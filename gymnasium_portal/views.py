@@ -53,7 +53,9 @@ def _broker_ok() -> bool:
         connect_timeout=BROKER_TIMEOUT_SECONDS,
     )
     try:
-        broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
+        broker.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS
+        )
     except Exception:
         logger.warning("healthz: the Celery broker does not answer", exc_info=True)
         return False

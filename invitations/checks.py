@@ -29,7 +29,9 @@ def _moment(today: datetime.date) -> datetime.datetime:
     """The instant the figures are for: now for today, the end of the day for another date."""
     if today == timezone.localdate():
         return timezone.now()
-    return timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
+    return timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min)
+    )
 
 
 @register

@@ -34,21 +34,27 @@ class ClassChoiceField(forms.ModelChoiceField):
 
 # --- The public form (a parent's phone) ---------------------------------------------------------
 
+
 class JoinForm(forms.Form):
     """What a visitor gives to use a link: the minimum, and consent under 152-ФЗ."""
 
     full_name = forms.CharField(
-        label=_("Ваши фамилия, имя, отчество"), max_length=200,
+        label=_("Ваши фамилия, имя, отчество"),
+        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
         error_messages={"required": _("Укажите фамилию, имя и отчество.")},
     )
     child_name = forms.CharField(
-        label=_("Фамилия и имя ребёнка"), max_length=200, required=False,
+        label=_("Фамилия и имя ребёнка"),
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"autocapitalize": "words"}),
     )
     consent = forms.BooleanField(
         label=_("Я даю согласие на обработку моих персональных данных"),
-        error_messages={"required": _("Без согласия на обработку персональных данных присоединиться нельзя.")},
+        error_messages={
+            "required": _("Без согласия на обработку персональных данных присоединиться нельзя.")
+        },
     )
     submission_key = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
@@ -57,7 +63,9 @@ class JoinForm(forms.Form):
         self.role = role
         if role == Role.PARENT:
             self.fields["child_name"].required = True
-            self.fields["child_name"].error_messages["required"] = _("Укажите фамилию и имя ребёнка.")
+            self.fields["child_name"].error_messages["required"] = _(
+                "Укажите фамилию и имя ребёнка."
+            )
         else:
             del self.fields["child_name"]
         if role == Role.STUDENT:
@@ -82,16 +90,25 @@ class JoinForm(forms.Form):
 
 # --- Staff screens ------------------------------------------------------------------------------
 
+
 class InvitationFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Статус"), required=False,
-                               choices=[("", _("все"))] + list(Invitation.Status.choices))
-    role = forms.ChoiceField(label=_("Роль"), required=False, choices=[("", _("все"))] + list(Role.choices))
-    school_class = ClassChoiceField(label=_("Класс"), required=False, queryset=SchoolClass.objects.none(),
-                                    empty_label=_("все"))
+    status = forms.ChoiceField(
+        label=_("Статус"),
+        required=False,
+        choices=[("", _("все"))] + list(Invitation.Status.choices),
+    )
+    role = forms.ChoiceField(
+        label=_("Роль"), required=False, choices=[("", _("все"))] + list(Role.choices)
+    )
+    school_class = ClassChoiceField(
+        label=_("Класс"), required=False, queryset=SchoolClass.objects.none(), empty_label=_("все")
+    )
 
     def __init__(self, *args, access: InvitationAccess, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = access.visible_classes().order_by("-academic_year", "grade", "letter")
+        self.fields["school_class"].queryset = access.visible_classes().order_by(
+            "-academic_year", "grade", "letter"
+        )
 
     def filters(self) -> InvitationFilters:
         if not self.is_bound or not self.is_valid():
@@ -107,29 +124,41 @@ class InvitationFilterForm(forms.Form):
 class InvitationCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Роль"), choices=Role.choices)
     school_class = ClassChoiceField(
-        label=_("Класс"), required=False, queryset=SchoolClass.objects.none(),
+        label=_("Класс"),
+        required=False,
+        queryset=SchoolClass.objects.none(),
         empty_label=_("— вся школа (для учителей и сотрудников) —"),
         help_text=_("Для учащихся и родителей — класс; для учителей и сотрудников — вся школа."),
     )
     max_uses = forms.IntegerField(
-        label=_("Сколько раз можно использовать"), min_value=1, max_value=MAX_USES_LIMIT, initial=1,
+        label=_("Сколько раз можно использовать"),
+        min_value=1,
+        max_value=MAX_USES_LIMIT,
+        initial=1,
         help_text=_("1 — личная ссылка; для родительского собрания — число родителей класса."),
     )
     term_days = forms.IntegerField(
-        label=_("Срок действия, дней"), min_value=1, max_value=365,
+        label=_("Срок действия, дней"),
+        min_value=1,
+        max_value=365,
         help_text=_("Неиспользованная ссылка будет аннулирована по истечении срока."),
     )
     platform_url = forms.URLField(
-        label=_("Ссылка на платформе «Сферум»"), max_length=500, assume_scheme="https",
-        help_text=_("Ссылка-приглашение в чат или организацию на платформе, начинается с https://."),
+        label=_("Ссылка на платформе «Сферум»"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Ссылка-приглашение в чат или организацию на платформе, начинается с https://."
+        ),
     )
 
     def __init__(self, *args, access: InvitationAccess, school=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.access = access
         self.school = school
-        self.fields["role"].choices = [(value, label) for value, label in Role.choices
-                                       if value in access.issuable_roles()]
+        self.fields["role"].choices = [
+            (value, label) for value, label in Role.choices if value in access.issuable_roles()
+        ]
         classes = access.issuable_classes().order_by("grade", "letter")
         self.fields["school_class"].queryset = classes
         if not access.school_wide:
@@ -142,7 +171,12 @@ class InvitationCreateForm(forms.Form):
     def clean(self):
         data = super().clean()
         role, school_class = data.get("role"), data.get("school_class")
-        if not role or "max_uses" not in data or "term_days" not in data or "platform_url" not in data:
+        if (
+            not role
+            or "max_uses" not in data
+            or "term_days" not in data
+            or "platform_url" not in data
+        ):
             return data
         school = school_class.school if school_class is not None else self.school
         if school is None:
@@ -152,8 +186,12 @@ class InvitationCreateForm(forms.Form):
         data["expires_at"] = timezone.now() + datetime.timedelta(days=data["term_days"])
         try:
             invitation_validate(
-                school=school, role=role, platform_url=data["platform_url"], school_class=school_class,
-                max_uses=data["max_uses"], expires_at=data["expires_at"],
+                school=school,
+                role=role,
+                platform_url=data["platform_url"],
+                school_class=school_class,
+                max_uses=data["max_uses"],
+                expires_at=data["expires_at"],
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
@@ -163,7 +201,9 @@ class InvitationCreateForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Причина"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Причина"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Укажите причину.")},
     )
 
@@ -176,16 +216,22 @@ class BulkAnnulForm(ReasonForm):
 
 class JoinRequestFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Статус"), required=False,
+        label=_("Статус"),
+        required=False,
         choices=[("", _("все"))] + list(JoinRequest.Status.choices),
     )
-    role = forms.ChoiceField(label=_("Роль"), required=False, choices=[("", _("все"))] + list(Role.choices))
-    school_class = ClassChoiceField(label=_("Класс"), required=False, queryset=SchoolClass.objects.none(),
-                                    empty_label=_("все"))
+    role = forms.ChoiceField(
+        label=_("Роль"), required=False, choices=[("", _("все"))] + list(Role.choices)
+    )
+    school_class = ClassChoiceField(
+        label=_("Класс"), required=False, queryset=SchoolClass.objects.none(), empty_label=_("все")
+    )
 
     def __init__(self, *args, access: InvitationAccess, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = access.visible_classes().order_by("-academic_year", "grade", "letter")
+        self.fields["school_class"].queryset = access.visible_classes().order_by(
+            "-academic_year", "grade", "letter"
+        )
 
     def filters(self) -> JoinRequestFilters:
         if not self.is_valid():

@@ -33,29 +33,53 @@ class Invitation(TimeStampedModel):
         EXPIRED = "expired", _("истёк срок")
         ANNULLED = "annulled", _("аннулирована")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("школа")
+    )
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations", verbose_name=_("класс")
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("класс"),
     )
     role = models.CharField(_("роль"), max_length=16, choices=Role.choices)
-    token = models.CharField(_("токен"), max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(
+        _("токен"), max_length=64, unique=True, default=new_token, editable=False
+    )
     max_uses = models.PositiveIntegerField(_("число использований"), default=1)
     uses = models.PositiveIntegerField(_("использовано"), default=0)
     expires_at = models.DateTimeField(_("действует до"))
-    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     platform_url = models.URLField(_("ссылка на платформе"), max_length=500)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="issued_invitations", verbose_name=_("выдал"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issued_invitations",
+        verbose_name=_("выдал"),
     )
     annulled_at = models.DateTimeField(_("аннулирована / истекла"), null=True, blank=True)
     annulled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("аннулировал"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("аннулировал"),
     )
     annul_reason = models.CharField(_("причина"), max_length=300, blank=True)
     replaced_by = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces", verbose_name=_("заменена ссылкой")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("заменена ссылкой"),
     )
 
     class Meta:
@@ -63,8 +87,12 @@ class Invitation(TimeStampedModel):
         verbose_name_plural = _("ссылки-приглашения")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(max_uses__gte=1), name="invitation_max_uses_positive"),
-            models.CheckConstraint(condition=Q(uses__lte=F("max_uses")), name="invitation_uses_within_max"),
+            models.CheckConstraint(
+                condition=Q(max_uses__gte=1), name="invitation_max_uses_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(uses__lte=F("max_uses")), name="invitation_uses_within_max"
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(role__in=CLASS_ROLES, school_class__isnull=False)
@@ -72,14 +100,21 @@ class Invitation(TimeStampedModel):
                 ),
                 name="invitation_class_matches_role",
             ),
-            models.CheckConstraint(condition=Q(platform_url__startswith="https://"), name="invitation_platform_https"),
             models.CheckConstraint(
-                condition=~Q(status="used") | Q(uses=F("max_uses")), name="invitation_used_means_used_up"
+                condition=Q(platform_url__startswith="https://"), name="invitation_platform_https"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="used") | Q(uses=F("max_uses")),
+                name="invitation_used_means_used_up",
             ),
         ]
         indexes = [
             # The expire job reads exactly this: active links by term.
-            models.Index(fields=["expires_at"], condition=Q(status="active"), name="invitation_active_expiry_idx"),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status="active"),
+                name="invitation_active_expiry_idx",
+            ),
             models.Index(fields=["school", "status"], name="invitation_school_status_idx"),
             models.Index(fields=["school_class", "status"], name="invitation_class_status_idx"),
         ]
@@ -95,27 +130,50 @@ class JoinRequest(TimeStampedModel):
         APPROVED = "approved", _("принята")
         REJECTED = "rejected", _("отклонена")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="join_requests", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="join_requests", verbose_name=_("школа")
+    )
     invitation = models.ForeignKey(
-        Invitation, on_delete=models.PROTECT, null=True, blank=True, related_name="join_requests", verbose_name=_("ссылка")
+        Invitation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="join_requests",
+        verbose_name=_("ссылка"),
     )
     role = models.CharField(_("роль"), max_length=16, choices=Role.choices)
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="join_requests", verbose_name=_("класс")
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="join_requests",
+        verbose_name=_("класс"),
     )
     full_name = models.CharField(_("ФИО"), max_length=200)
     child_name = models.CharField(_("ФИО ребёнка"), max_length=200, blank=True)
     consent = models.BooleanField(_("согласие на обработку персональных данных"), default=False)
-    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("рассмотрел"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("рассмотрел"),
     )
     reviewed_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
     reason = models.CharField(_("причина / комментарий"), max_length=300, blank=True)
     submission_key = models.CharField(
-        _("ключ отправки формы"), max_length=64, blank=True, editable=False,
-        help_text=_("Повторная отправка той же формы (двойное нажатие) не расходует ссылку ещё раз."),
+        _("ключ отправки формы"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Повторная отправка той же формы (двойное нажатие) не расходует ссылку ещё раз."
+        ),
     )
 
     class Meta:
@@ -125,7 +183,8 @@ class JoinRequest(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(consent=True), name="joinrequest_requires_consent"),
             models.CheckConstraint(
-                condition=~Q(role="parent") | ~Q(child_name=""), name="joinrequest_parent_names_child"
+                condition=~Q(role="parent") | ~Q(child_name=""),
+                name="joinrequest_parent_names_child",
             ),
             models.CheckConstraint(
                 condition=Q(status="pending", reviewed_at__isnull=True)
@@ -133,7 +192,8 @@ class JoinRequest(TimeStampedModel):
                 name="joinrequest_reviewed_iff_not_pending",
             ),
             models.UniqueConstraint(
-                fields=["invitation", "submission_key"], condition=~Q(submission_key=""),
+                fields=["invitation", "submission_key"],
+                condition=~Q(submission_key=""),
                 name="joinrequest_one_per_submission",
             ),
         ]

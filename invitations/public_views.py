@@ -23,7 +23,14 @@ from .selectors import invitation_by_token, invitation_gone_reason, join_request
 from .services import InvitationNotActive, invitation_use
 
 
-def _page(request, template_name: str, context: dict | None = None, *, status: int = 200, form: bool = False):
+def _page(
+    request,
+    template_name: str,
+    context: dict | None = None,
+    *,
+    status: int = 200,
+    form: bool = False,
+):
     """A public page of a link, rendered from its own context only.
 
     The pages take nothing from the context processors (no signed-in user, navigation or messages:
@@ -47,20 +54,33 @@ def _private(response):
 
 
 def _gone(request, invitation: Invitation, reason: str):
-    return _page(request, "invitations/public/gone.html", {
-        "invitation": invitation, "reason": reason, "statuses": Invitation.Status,
-    }, status=410)
+    return _page(
+        request,
+        "invitations/public/gone.html",
+        {
+            "invitation": invitation,
+            "reason": reason,
+            "statuses": Invitation.Status,
+        },
+        status=410,
+    )
 
 
 def _joined(request, invitation: Invitation, join_request):
-    return _page(request, "invitations/public/joined.html", {"invitation": invitation, "join_request": join_request})
+    return _page(
+        request,
+        "invitations/public/joined.html",
+        {"invitation": invitation, "join_request": join_request},
+    )
 
 
 def _resubmission(request, invitation: Invitation):
     """The request already recorded for this very form (same submission key), if this is a resend."""
     if request.method != "POST":
         return None
-    return join_request_by_submission(invitation=invitation, submission_key=request.POST.get("submission_key", ""))
+    return join_request_by_submission(
+        invitation=invitation, submission_key=request.POST.get("submission_key", "")
+    )
 
 
 def _unknown(request):
@@ -87,8 +107,13 @@ def invite(request, token: str):
     if request.method == "POST":
         form = JoinForm(request.POST, role=invitation.role)
         if not form.is_valid():
-            return _page(request, "invitations/public/invite.html", {"invitation": invitation, "form": form},
-                         status=400, form=True)
+            return _page(
+                request,
+                "invitations/public/invite.html",
+                {"invitation": invitation, "form": form},
+                status=400,
+                form=True,
+            )
         try:
             join_request = invitation_use(
                 invitation_id=invitation.pk,
@@ -100,8 +125,15 @@ def invite(request, token: str):
         except InvitationNotActive:
             # Someone else took the last use a moment ago, or the term ended meanwhile.
             invitation.refresh_from_db()
-            return _gone(request, invitation, invitation_gone_reason(invitation) or Invitation.Status.USED)
+            return _gone(
+                request, invitation, invitation_gone_reason(invitation) or Invitation.Status.USED
+            )
         return _joined(request, invitation, join_request)
 
     form = JoinForm(role=invitation.role, initial={"submission_key": secrets.token_urlsafe(16)})
-    return _page(request, "invitations/public/invite.html", {"invitation": invitation, "form": form}, form=True)
+    return _page(
+        request,
+        "invitations/public/invite.html",
+        {"invitation": invitation, "form": form},
+        form=True,
+    )

@@ -67,7 +67,9 @@ class InvitationAccess:
 
     def issuable_classes(self) -> QuerySet[SchoolClass]:
         """Active classes the user may issue links into (pupils' and parents' links)."""
-        queryset = SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE).select_related("school")
+        queryset = SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE).select_related(
+            "school"
+        )
         if not self.may_issue:
             return queryset.none()
         if self.all_schools:
@@ -97,7 +99,9 @@ def invitation_access(user) -> InvitationAccess:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return InvitationAccess()
     if user.is_superuser:
-        access = InvitationAccess(all_schools=True, may_issue=True, may_annul=True, may_review=True, _user=user)
+        access = InvitationAccess(
+            all_schools=True, may_issue=True, may_annul=True, may_review=True, _user=user
+        )
     else:
         school = user_school(user)
         if school is not None and user.has_perm("invitations.view_invitation"):
@@ -108,16 +112,22 @@ def invitation_access(user) -> InvitationAccess:
                 may_review=user.has_perm("invitations.change_joinrequest"),
                 _user=user,
             )
-        elif school is not None and led_class_ids(user=user).filter(
-            content_object__school=school, content_object__status=SchoolClass.Status.ACTIVE
-        ).exists():
-            access = InvitationAccess(classes=True, may_issue=True, may_annul=True, may_review=True, _user=user)
+        elif (
+            school is not None
+            and led_class_ids(user=user)
+            .filter(content_object__school=school, content_object__status=SchoolClass.Status.ACTIVE)
+            .exists()
+        ):
+            access = InvitationAccess(
+                classes=True, may_issue=True, may_annul=True, may_review=True, _user=user
+            )
         else:
             access = InvitationAccess(_user=user)
     return access
 
 
 # --- Links ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class UnitFilters:
@@ -182,7 +192,9 @@ _BY_TOKEN = ComposedLookup(
 )
 
 
-def invitation_gone_reason(invitation: Invitation, *, now: datetime.datetime | None = None) -> str | None:
+def invitation_gone_reason(
+    invitation: Invitation, *, now: datetime.datetime | None = None
+) -> str | None:
     """Why a link can no longer be used (a status), or None if it can."""
     now = now or timezone.now()
     if invitation.status != Invitation.Status.ACTIVE:
@@ -197,7 +209,12 @@ def invitation_gone_reason(invitation: Invitation, *, now: datetime.datetime | N
 def invitation_status_counts(*, user) -> dict[str, int]:
     """Links by status in the user's scope, in one grouped query (for the list header)."""
     counts = {status: 0 for status in Invitation.Status.values}
-    rows = invitation_access(user).narrow(Invitation.objects.all()).values("status").annotate(n=Count("pk"))
+    rows = (
+        invitation_access(user)
+        .narrow(Invitation.objects.all())
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
     for row in rows.order_by():
         counts[row["status"]] = row["n"]
     return counts
@@ -206,7 +223,9 @@ def invitation_status_counts(*, user) -> dict[str, int]:
 @dataclass(frozen=True)
 class HistoryEvent:
     at: datetime.datetime
-    kind: str  # created | reissued_from | used | approved | rejected | annulled | expired | replaced
+    kind: (
+        str  # created | reissued_from | used | approved | rejected | annulled | expired | replaced
+    )
     title: str
     actor: str = ""
     detail: str = ""
@@ -219,44 +238,88 @@ def _user_name(user) -> str:
     return person.full_name if person is not None else user.get_username()
 
 
-def invitation_history(*, invitation: Invitation, join_requests: list[JoinRequest]) -> list[HistoryEvent]:
+def invitation_history(
+    *, invitation: Invitation, join_requests: list[JoinRequest]
+) -> list[HistoryEvent]:
     """The audit history of a link, oldest first, from the rows that record every change.
 
     A link moves forward only (active → used / expired / annulled) and keeps who and when; every use
     is a join request (``uses`` equals their number), reviewed once with who and when.
     """
     events = [
-        HistoryEvent(at=invitation.created_at, kind="created", title=_("Ссылка выдана"),
-                     actor=_user_name(invitation.created_by)),
+        HistoryEvent(
+            at=invitation.created_at,
+            kind="created",
+            title=_("Ссылка выдана"),
+            actor=_user_name(invitation.created_by),
+        ),
     ]
     try:
         replaces = invitation.replaces
     except ObjectDoesNotExist:
         replaces = None
     if replaces is not None:
-        events.append(HistoryEvent(at=invitation.created_at, kind="reissued_from",
-                                   title=_("Выдана взамен ссылки № %(id)s") % {"id": replaces.pk}))
+        events.append(
+            HistoryEvent(
+                at=invitation.created_at,
+                kind="reissued_from",
+                title=_("Выдана взамен ссылки № %(id)s") % {"id": replaces.pk},
+            )
+        )
     for request in join_requests:
         who = request.full_name + (f" ({request.child_name})" if request.child_name else "")
-        events.append(HistoryEvent(at=request.created_at, kind="used", title=_("Использована"), actor=who))
+        events.append(
+            HistoryEvent(at=request.created_at, kind="used", title=_("Использована"), actor=who)
+        )
         if request.status == JoinRequest.Status.APPROVED:
-            events.append(HistoryEvent(at=request.reviewed_at, kind="approved", title=_("Заявка принята"),
-                                       actor=_user_name(request.reviewed_by), detail=who))
+            events.append(
+                HistoryEvent(
+                    at=request.reviewed_at,
+                    kind="approved",
+                    title=_("Заявка принята"),
+                    actor=_user_name(request.reviewed_by),
+                    detail=who,
+                )
+            )
         elif request.status == JoinRequest.Status.REJECTED:
-            events.append(HistoryEvent(at=request.reviewed_at, kind="rejected", title=_("Заявка отклонена"),
-                                       actor=_user_name(request.reviewed_by),
-                                       detail=f"{who}: {request.reason}" if request.reason else who))
+            events.append(
+                HistoryEvent(
+                    at=request.reviewed_at,
+                    kind="rejected",
+                    title=_("Заявка отклонена"),
+                    actor=_user_name(request.reviewed_by),
+                    detail=f"{who}: {request.reason}" if request.reason else who,
+                )
+            )
     if invitation.status == Invitation.Status.ANNULLED and invitation.annulled_at:
-        events.append(HistoryEvent(at=invitation.annulled_at, kind="annulled", title=_("Аннулирована"),
-                                   actor=_user_name(invitation.annulled_by) or _("система"),
-                                   detail=invitation.annul_reason))
+        events.append(
+            HistoryEvent(
+                at=invitation.annulled_at,
+                kind="annulled",
+                title=_("Аннулирована"),
+                actor=_user_name(invitation.annulled_by) or _("система"),
+                detail=invitation.annul_reason,
+            )
+        )
     elif invitation.status == Invitation.Status.EXPIRED and invitation.annulled_at:
-        events.append(HistoryEvent(at=invitation.annulled_at, kind="expired", title=_("Истёк срок"),
-                                   actor=_("система"), detail=invitation.annul_reason))
+        events.append(
+            HistoryEvent(
+                at=invitation.annulled_at,
+                kind="expired",
+                title=_("Истёк срок"),
+                actor=_("система"),
+                detail=invitation.annul_reason,
+            )
+        )
     if invitation.replaced_by_id and invitation.replaced_by is not None:
-        events.append(HistoryEvent(at=invitation.replaced_by.created_at, kind="replaced",
-                                   title=_("Перевыпущена: новая ссылка № %(id)s") % {"id": invitation.replaced_by_id},
-                                   actor=_user_name(invitation.replaced_by.created_by)))
+        events.append(
+            HistoryEvent(
+                at=invitation.replaced_by.created_at,
+                kind="replaced",
+                title=_("Перевыпущена: новая ссылка № %(id)s") % {"id": invitation.replaced_by_id},
+                actor=_user_name(invitation.replaced_by.created_by),
+            )
+        )
     return sorted(events, key=lambda event: event.at)
 
 
@@ -270,6 +333,7 @@ def invitation_join_requests(*, invitation: Invitation) -> list[JoinRequest]:
 
 
 # --- Join requests ----------------------------------------------------------------------------
+
 
 def join_request_list(*, user, filters: JoinRequestFilters | None = None) -> QuerySet[JoinRequest]:
     """The join requests the user may see: oldest pending first is the caller's choice of order."""
@@ -286,7 +350,9 @@ def join_request_get(*, user, pk) -> JoinRequest | None:
     return join_request_list(user=user).filter(pk=pk).first()
 
 
-def join_request_by_submission(*, invitation: Invitation, submission_key: str) -> JoinRequest | None:
+def join_request_by_submission(
+    *, invitation: Invitation, submission_key: str
+) -> JoinRequest | None:
     """The request recorded through ``invitation`` by the form with this key (a resend), if any."""
     if not submission_key or len(submission_key) > 64:
         return None

@@ -15,7 +15,19 @@ import functools
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, Case, CharField, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat, Greatest, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +59,9 @@ class JoinRequestNotPending(Exception):
     """The join request was already approved or rejected."""
 
 
-def invitation_default_expiry(*, school: School, now: datetime.datetime | None = None) -> datetime.datetime:
+def invitation_default_expiry(
+    *, school: School, now: datetime.datetime | None = None
+) -> datetime.datetime:
     return (now or timezone.now()) + datetime.timedelta(days=school.invitation_term_days)
 
 
@@ -81,17 +95,25 @@ def invitation_validate(
         if school_class.school_id != school.pk:
             errors.setdefault("school_class", []).append(_("Класс не найден."))
         elif school_class.status != SchoolClass.Status.ACTIVE:
-            errors.setdefault("school_class", []).append(_("Класс в архиве: новые ссылки в него не выдаются."))
+            errors.setdefault("school_class", []).append(
+                _("Класс в архиве: новые ссылки в него не выдаются.")
+            )
     if not (platform_url or "").lower().startswith("https://"):
         errors.setdefault("platform_url", []).append(
             _("Нужна защищённая ссылка платформы, начинающаяся с https://.")
         )
-    if not isinstance(max_uses, int) or isinstance(max_uses, bool) or not 1 <= max_uses <= MAX_USES_LIMIT:
+    if (
+        not isinstance(max_uses, int)
+        or isinstance(max_uses, bool)
+        or not 1 <= max_uses <= MAX_USES_LIMIT
+    ):
         errors.setdefault("max_uses", []).append(
             _("Число использований — целое число от 1 до %(limit)s.") % {"limit": MAX_USES_LIMIT}
         )
     if expires_at is not None and expires_at <= (now or timezone.now()):
-        errors.setdefault("expires_at", []).append(_("Срок действия должен заканчиваться в будущем."))
+        errors.setdefault("expires_at", []).append(
+            _("Срок действия должен заканчиваться в будущем.")
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -110,8 +132,12 @@ def invitation_create(
     if school_class is not None and school_class.school_id != school.pk:
         raise ValueError("A link never leads into another school's class.")
     invitation_validate(
-        school=school, role=role, platform_url=platform_url, school_class=school_class,
-        max_uses=max_uses, expires_at=expires_at,
+        school=school,
+        role=role,
+        platform_url=platform_url,
+        school_class=school_class,
+        max_uses=max_uses,
+        expires_at=expires_at,
     )
     return Invitation.objects.create(
         school=school,
@@ -128,8 +154,11 @@ def invitation_annul(*, invitation: Invitation, by, reason: str = "") -> Invitat
     """Annul one active link (compare-and-swap on the status: two clicks annul it once)."""
     now = timezone.now()
     changed = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.ACTIVE).update(
-        status=Invitation.Status.ANNULLED, annulled_at=now, annulled_by=by,
-        annul_reason=(reason or "").strip()[:300] or MANUAL_ANNUL_REASON, updated_at=now,
+        status=Invitation.Status.ANNULLED,
+        annulled_at=now,
+        annulled_by=by,
+        annul_reason=(reason or "").strip()[:300] or MANUAL_ANNUL_REASON,
+        updated_at=now,
     )
     if not changed:
         raise InvitationNotActive
@@ -140,8 +169,11 @@ def invitation_annul(*, invitation: Invitation, by, reason: str = "") -> Invitat
 def _annul_queryset(queryset, *, by, reason: str) -> int:
     now = timezone.now()
     return queryset.filter(status=Invitation.Status.ACTIVE).update(
-        status=Invitation.Status.ANNULLED, annulled_at=now, annulled_by=by,
-        annul_reason=(reason or "").strip()[:300] or MANUAL_ANNUL_REASON, updated_at=now,
+        status=Invitation.Status.ANNULLED,
+        annulled_at=now,
+        annulled_by=by,
+        annul_reason=(reason or "").strip()[:300] or MANUAL_ANNUL_REASON,
+        updated_at=now,
     )
 
 
@@ -162,43 +194,60 @@ def invitations_annul_issued_by(*, user, school_class: SchoolClass, by=None, rea
 
 
 def invitations_annul_for_class(*, school_class: SchoolClass, by=None, reason: str) -> int:
-    return _annul_queryset(Invitation.objects.filter(school_class=school_class), by=by, reason=reason)
+    return _annul_queryset(
+        Invitation.objects.filter(school_class=school_class), by=by, reason=reason
+    )
 
 
 @transaction.atomic
-def invitation_reissue(*, invitation: Invitation, by, expires_at: datetime.datetime | None = None) -> Invitation:
+def invitation_reissue(
+    *, invitation: Invitation, by, expires_at: datetime.datetime | None = None
+) -> Invitation:
     """A new link for the same unit, role, uses and platform link; the old one annulled and linked.
 
     The old link may already be used up or expired (the usual reason to reissue); it is annulled only
     if it was still active. A link is reissued once: ``replaced_by`` points at its successor.
     """
     old = (
-        Invitation.objects.select_for_update(of=("self",)).select_related("school", "school_class")
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("school", "school_class")
         .get(pk=invitation.pk)
     )
     if old.replaced_by_id is not None:
         raise InvitationAlreadyReplaced
     new = invitation_create(
-        school=old.school, role=old.role, platform_url=old.platform_url, by=by,
-        school_class=old.school_class, max_uses=old.max_uses, expires_at=expires_at,
+        school=old.school,
+        role=old.role,
+        platform_url=old.platform_url,
+        by=by,
+        school_class=old.school_class,
+        max_uses=old.max_uses,
+        expires_at=expires_at,
     )
     now = timezone.now()
     Invitation.objects.filter(pk=old.pk, status=Invitation.Status.ACTIVE).update(
-        status=Invitation.Status.ANNULLED, annulled_at=now, annulled_by=by, annul_reason=REISSUED_REASON,
+        status=Invitation.Status.ANNULLED,
+        annulled_at=now,
+        annulled_by=by,
+        annul_reason=REISSUED_REASON,
     )
     Invitation.objects.filter(pk=old.pk).update(replaced_by=new, updated_at=now)
     invitation.refresh_from_db()
     return new
 
 
-def invitations_expire_unused(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> int:
+def invitations_expire_unused(
+    *, now: datetime.datetime | None = None, report: RunReport | None = None
+) -> int:
     """Retire every active link past its term in one UPDATE (point 3: annul unclaimed links).
 
     Safe to run twice or on two workers: the WHERE re-checks ``status = active`` under the row lock,
     so a link is expired exactly once.
     """
     now = now or timezone.now()
-    expired = Invitation.objects.filter(status=Invitation.Status.ACTIVE, expires_at__lte=now).update(
+    expired = Invitation.objects.filter(
+        status=Invitation.Status.ACTIVE, expires_at__lte=now
+    ).update(
         status=Invitation.Status.EXPIRED,
         annulled_at=now,
         annul_reason=Case(
@@ -216,10 +265,20 @@ def invitations_expire_unused(*, now: datetime.datetime | None = None, report: R
 # still has time to hand it out again, or to annul it. Resolved once the link is used or retired.
 INVITATION_EXPIRING_UNUSED = "invitation_expiring_unused"
 _SUBJECT_PREFIX = "invitation:"
-_FINDING_COLUMNS = ("school", "check_key", "subject_key", "school_class", "chat_kind", "message", "opened_at")
+_FINDING_COLUMNS = (
+    "school",
+    "check_key",
+    "subject_key",
+    "school_class",
+    "chat_kind",
+    "message",
+    "opened_at",
+)
 
 
-def invitations_flag_expiring_unused(*, now: datetime.datetime | None = None, report: RunReport | None = None) -> int:
+def invitations_flag_expiring_unused(
+    *, now: datetime.datetime | None = None, report: RunReport | None = None
+) -> int:
     """Open a finding for every unused active link expiring within ``INVITATION_EXPIRY_WARNING_DAYS``;
     resolve those whose link has been used, annulled or expired since. One INSERT … SELECT and one
     UPDATE: a second run, or a second worker, changes nothing (one open finding per link)."""
@@ -233,7 +292,9 @@ def invitations_flag_expiring_unused(*, now: datetime.datetime | None = None, re
         .annotate(
             f_school=F("school_id"),
             f_check_key=Value(INVITATION_EXPIRING_UNUSED, output_field=CharField()),
-            f_subject_key=Concat(Value(_SUBJECT_PREFIX), Cast("pk", CharField()), output_field=CharField()),
+            f_subject_key=Concat(
+                Value(_SUBJECT_PREFIX), Cast("pk", CharField()), output_field=CharField()
+            ),
             f_school_class=F("school_class_id"),
             f_chat_kind=Value("", output_field=CharField()),
             f_message=Value(message, output_field=CharField()),
@@ -277,13 +338,20 @@ def invitation_use(
     try:
         if _one_statement_supported():
             return _use_in_one_statement(
-                invitation_id=invitation_id, full_name=full_name, child_name=child_name,
+                invitation_id=invitation_id,
+                full_name=full_name,
+                child_name=child_name,
                 submission_key=submission_key,
             )
         with transaction.atomic():
             now = timezone.now()
             changed = Invitation.objects.filter(
-                Q(pk=invitation_id, status=Invitation.Status.ACTIVE, expires_at__gt=now, uses__lt=F("max_uses"))
+                Q(
+                    pk=invitation_id,
+                    status=Invitation.Status.ACTIVE,
+                    expires_at__gt=now,
+                    uses__lt=F("max_uses"),
+                )
             ).update(
                 uses=F("uses") + 1,
                 status=Case(
@@ -295,7 +363,9 @@ def invitation_use(
             if not changed:
                 raise InvitationNotActive
             if invitation is None or invitation.pk != invitation_id:
-                invitation = Invitation.objects.only("school_id", "school_class_id", "role").get(pk=invitation_id)
+                invitation = Invitation.objects.only("school_id", "school_class_id", "role").get(
+                    pk=invitation_id
+                )
             return JoinRequest.objects.create(
                 school_id=invitation.school_id,
                 invitation_id=invitation_id,
@@ -308,7 +378,9 @@ def invitation_use(
             )
     except (InvitationNotActive, IntegrityError):
         if submission_key:
-            earlier = JoinRequest.objects.filter(invitation_id=invitation_id, submission_key=submission_key).first()
+            earlier = JoinRequest.objects.filter(
+                invitation_id=invitation_id, submission_key=submission_key
+            ).first()
             if earlier is not None:
                 return earlier
         raise
@@ -319,7 +391,9 @@ def _one_statement_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _use_in_one_statement(*, invitation_id: int, full_name: str, child_name: str, submission_key: str) -> JoinRequest:
+def _use_in_one_statement(
+    *, invitation_id: int, full_name: str, child_name: str, submission_key: str
+) -> JoinRequest:
     """PostgreSQL: the conditional UPDATE and the INSERT of the request as one statement.
 
     One round trip and one commit instead of five round trips (BEGIN, UPDATE, INSERT, COMMIT and a
@@ -329,9 +403,15 @@ def _use_in_one_statement(*, invitation_id: int, full_name: str, child_name: str
     """
     now = timezone.now()
     params = {
-        "used": Invitation.Status.USED.value, "active": Invitation.Status.ACTIVE.value, "now": now,
-        "id": invitation_id, "parent": Role.PARENT.value, "full_name": full_name, "child_name": child_name,
-        "pending": JoinRequest.Status.PENDING.value, "key": submission_key,
+        "used": Invitation.Status.USED.value,
+        "active": Invitation.Status.ACTIVE.value,
+        "now": now,
+        "id": invitation_id,
+        "parent": Role.PARENT.value,
+        "full_name": full_name,
+        "child_name": child_name,
+        "pending": JoinRequest.Status.PENDING.value,
+        "key": submission_key,
     }
 
     def run():
@@ -340,7 +420,9 @@ def _use_in_one_statement(*, invitation_id: int, full_name: str, child_name: str
             return cursor.fetchone()
 
     if connection.in_atomic_block:
-        with transaction.atomic():  # a savepoint: a failed statement must not poison the outer block
+        with (
+            transaction.atomic()
+        ):  # a savepoint: a failed statement must not poison the outer block
             row = run()
     else:
         row = run()  # autocommit: the single statement is its own transaction
@@ -348,9 +430,18 @@ def _use_in_one_statement(*, invitation_id: int, full_name: str, child_name: str
         raise InvitationNotActive
     pk, school_id, school_class_id, role, kept_child_name = row
     join_request = JoinRequest(
-        pk=pk, created_at=now, updated_at=now, school_id=school_id, invitation_id=invitation_id, role=role,
-        school_class_id=school_class_id, full_name=full_name, child_name=kept_child_name, consent=True,
-        status=JoinRequest.Status.PENDING, submission_key=submission_key,
+        pk=pk,
+        created_at=now,
+        updated_at=now,
+        school_id=school_id,
+        invitation_id=invitation_id,
+        role=role,
+        school_class_id=school_class_id,
+        full_name=full_name,
+        child_name=kept_child_name,
+        consent=True,
+        status=JoinRequest.Status.PENDING,
+        submission_key=submission_key,
     )
     join_request._state.adding = False
     join_request._state.db = connection.alias
@@ -380,11 +471,18 @@ def _use_statement() -> str:
     """
 
 
-def join_request_review(*, join_request: JoinRequest, by, approve: bool, reason: str = "") -> JoinRequest:
+def join_request_review(
+    *, join_request: JoinRequest, by, approve: bool, reason: str = ""
+) -> JoinRequest:
     now = timezone.now()
-    changed = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
+    changed = JoinRequest.objects.filter(
+        pk=join_request.pk, status=JoinRequest.Status.PENDING
+    ).update(
         status=JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REJECTED,
-        reviewed_by=by, reviewed_at=now, reason=(reason or "").strip()[:300], updated_at=now,
+        reviewed_by=by,
+        reviewed_at=now,
+        reason=(reason or "").strip()[:300],
+        updated_at=now,
     )
     if not changed:
         raise JoinRequestNotPending
@@ -396,6 +494,9 @@ def join_requests_approve(*, queryset: QuerySet[JoinRequest], by, reason: str = 
     """Approve every pending request of ``queryset`` in one UPDATE (bulk approve in the queue)."""
     now = timezone.now()
     return queryset.filter(status=JoinRequest.Status.PENDING).update(
-        status=JoinRequest.Status.APPROVED, reviewed_by=by, reviewed_at=now,
-        reason=(reason or "").strip()[:300], updated_at=now,
+        status=JoinRequest.Status.APPROVED,
+        reviewed_by=by,
+        reviewed_at=now,
+        reason=(reason or "").strip()[:300],
+        updated_at=now,
     )

@@ -16,7 +16,15 @@ urlpatterns = [
     path("<int:pk>/annul/", views.invitation_annul_view, name="annul"),
     path("<int:pk>/reissue/", views.invitation_reissue_view, name="reissue"),
     path("join-requests/", views.join_request_list_view, name="join_requests"),
-    path("join-requests/approve/", views.join_request_bulk_approve_view, name="join_requests_approve"),
-    path("join-requests/<int:pk>/approve/", views.join_request_approve_view, name="join_request_approve"),
-    path("join-requests/<int:pk>/reject/", views.join_request_reject_view, name="join_request_reject"),
+    path(
+        "join-requests/approve/", views.join_request_bulk_approve_view, name="join_requests_approve"
+    ),
+    path(
+        "join-requests/<int:pk>/approve/",
+        views.join_request_approve_view,
+        name="join_request_approve",
+    ),
+    path(
+        "join-requests/<int:pk>/reject/", views.join_request_reject_view, name="join_request_reject"
+    ),
 ]

@@ -73,13 +73,15 @@ def _invitation_or_404(request, pk) -> Invitation:
 
 def _back(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
 
 # --- Links ------------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -87,34 +89,54 @@ def invitation_list_view(request):
     access = _access(request)
     filter_form = InvitationFilterForm(request.GET or None, access=access)
     filters = filter_form.filters()
-    page = Paginator(invitation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "invitations/list.html", {
-        "access": access,
-        "filter_form": filter_form,
-        "filters": filters,
-        "page": page,
-        "status_counts": invitation_status_counts(user=request.user),
-        "statuses": Invitation.Status,
-    })
+    page = Paginator(invitation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "invitations/list.html",
+        {
+            "access": access,
+            "filter_form": filter_form,
+            "filters": filters,
+            "page": page,
+            "status_counts": invitation_status_counts(user=request.user),
+            "statuses": Invitation.Status,
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_create_view(request):
     access = _access(request, need="may_issue")
-    initial = {"role": request.GET.get("role") or (Role.PARENT if not access.school_wide else ""),
-               "school_class": request.GET.get("school_class"), "max_uses": 1}
-    form = InvitationCreateForm(request.POST or None, access=access, school=access.school, initial=initial)
+    initial = {
+        "role": request.GET.get("role") or (Role.PARENT if not access.school_wide else ""),
+        "school_class": request.GET.get("school_class"),
+        "max_uses": 1,
+    }
+    form = InvitationCreateForm(
+        request.POST or None, access=access, school=access.school, initial=initial
+    )
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             invitation = invitation_create(
-                school=data["school"], role=data["role"], platform_url=data["platform_url"], by=request.user,
-                school_class=data.get("school_class"), max_uses=data["max_uses"], expires_at=data["expires_at"],
+                school=data["school"],
+                role=data["role"],
+                platform_url=data["platform_url"],
+                by=request.user,
+                school_class=data.get("school_class"),
+                max_uses=data["max_uses"],
+                expires_at=data["expires_at"],
             )
-            messages.success(request, _("Ссылка выдана. Отправьте её адресату или распечатайте QR-код."))
+            messages.success(
+                request, _("Ссылка выдана. Отправьте её адресату или распечатайте QR-код.")
+            )
             return redirect("invitations:detail", pk=invitation.pk)
-        return render(request, "invitations/create.html", {"form": form, "access": access}, status=400)
+        return render(
+            request, "invitations/create.html", {"form": form, "access": access}, status=400
+        )
     return render(request, "invitations/create.html", {"form": form, "access": access})
 
 
@@ -124,14 +146,18 @@ def invitation_detail_view(request, pk):
     access = _access(request)
     invitation = _invitation_or_404(request, pk)
     join_requests = invitation_join_requests(invitation=invitation)
-    return render(request, "invitations/detail.html", {
-        "access": access,
-        "invitation": invitation,
-        "link": invitation_link(invitation, request=request),
-        "join_requests": join_requests,
-        "history": invitation_history(invitation=invitation, join_requests=join_requests),
-        "is_active": invitation.status == Invitation.Status.ACTIVE,
-    })
+    return render(
+        request,
+        "invitations/detail.html",
+        {
+            "access": access,
+            "invitation": invitation,
+            "link": invitation_link(invitation, request=request),
+            "join_requests": join_requests,
+            "history": invitation_history(invitation=invitation, join_requests=join_requests),
+            "is_active": invitation.status == Invitation.Status.ACTIVE,
+        },
+    )
 
 
 @login_required
@@ -141,8 +167,16 @@ def invitation_qr_view(request, pk):
     invitation = _invitation_or_404(request, pk)
     qr = segno.make(invitation_link(invitation, request=request), error="m")
     svg = io.BytesIO()
-    qr.save(svg, kind="svg", scale=8, border=2, xmldecl=True, svgns=True, title=_("QR-код ссылки-приглашения"),
-            encoding="utf-8")
+    qr.save(
+        svg,
+        kind="svg",
+        scale=8,
+        border=2,
+        xmldecl=True,
+        svgns=True,
+        title=_("QR-код ссылки-приглашения"),
+        encoding="utf-8",
+    )
     response = HttpResponse(svg.getvalue(), content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = f'inline; filename="invitation-{invitation.pk}.svg"'
@@ -154,11 +188,15 @@ def invitation_qr_view(request, pk):
 def invitation_print_view(request, pk):
     _access(request)
     invitation = _invitation_or_404(request, pk)
-    return render(request, "invitations/print.html", {
-        "invitation": invitation,
-        "link": invitation_link(invitation, request=request),
-        "is_active": invitation.status == Invitation.Status.ACTIVE,
-    })
+    return render(
+        request,
+        "invitations/print.html",
+        {
+            "invitation": invitation,
+            "link": invitation_link(invitation, request=request),
+            "is_active": invitation.status == Invitation.Status.ACTIVE,
+        },
+    )
 
 
 @login_required
@@ -173,13 +211,17 @@ def invitation_annul_view(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                invitation_annul(invitation=invitation, by=request.user, reason=form.cleaned_data["reason"])
+                invitation_annul(
+                    invitation=invitation, by=request.user, reason=form.cleaned_data["reason"]
+                )
             except InvitationNotActive:
                 messages.warning(request, _("Ссылка уже не действует: аннулировать нечего."))
             else:
                 messages.success(request, _("Ссылка аннулирована."))
             return redirect("invitations:detail", pk=invitation.pk)
-        return render(request, "invitations/annul.html", {"invitation": invitation, "form": form}, status=400)
+        return render(
+            request, "invitations/annul.html", {"invitation": invitation, "form": form}, status=400
+        )
     return render(request, "invitations/annul.html", {"invitation": invitation, "form": form})
 
 
@@ -217,28 +259,48 @@ def invitation_bulk_annul_view(request):
     if not filter_form.is_valid():
         raise Http404
     filters = filter_form.filters()
-    selection = invitation_list(user=request.user, filters=filters).filter(status=Invitation.Status.ACTIVE)
+    selection = invitation_list(user=request.user, filters=filters).filter(
+        status=Invitation.Status.ACTIVE
+    )
     form = BulkAnnulForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data.get("as_of"):
             # Links issued after the confirmation was shown are not part of what the user confirmed.
             selection = selection.filter(created_at__lte=form.cleaned_data["as_of"])
-        count = invitations_annul(queryset=selection, by=request.user, reason=form.cleaned_data["reason"])
+        count = invitations_annul(
+            queryset=selection, by=request.user, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, _("Аннулировано ссылок: %(count)s.") % {"count": count})
-        return redirect(f"{reverse('invitations:list')}?{_filter_query(filters, status='annulled')}")
-    return render(request, "invitations/bulk_annul.html", {
-        "form": form, "filter_form": filter_form, "filters": filters, "count": selection.count(),
-        "as_of": request.POST.get("as_of") or timezone.now().isoformat(), "list_query": _filter_query(filters),
-    }, status=400 if request.method == "POST" else 200)
+        return redirect(
+            f"{reverse('invitations:list')}?{_filter_query(filters, status='annulled')}"
+        )
+    return render(
+        request,
+        "invitations/bulk_annul.html",
+        {
+            "form": form,
+            "filter_form": filter_form,
+            "filters": filters,
+            "count": selection.count(),
+            "as_of": request.POST.get("as_of") or timezone.now().isoformat(),
+            "list_query": _filter_query(filters),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _filter_query(filters, **override) -> str:
-    params = {"status": filters.status, "role": filters.role, "school_class": filters.school_class or ""}
+    params = {
+        "status": filters.status,
+        "role": filters.role,
+        "school_class": filters.school_class or "",
+    }
     params.update(override)
     return urlencode({key: value for key, value in params.items() if value})
 
 
 # --- Join requests ----------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -252,10 +314,17 @@ def join_request_list_view(request):
     if filters.status != JoinRequest.Status.PENDING:
         queryset = queryset.order_by("-created_at", "-pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "invitations/join_requests.html", {
-        "access": access, "filter_form": filter_form, "filters": filters, "page": page,
-        "pending": JoinRequest.Status.PENDING,
-    })
+    return render(
+        request,
+        "invitations/join_requests.html",
+        {
+            "access": access,
+            "filter_form": filter_form,
+            "filters": filters,
+            "page": page,
+            "pending": JoinRequest.Status.PENDING,
+        },
+    )
 
 
 @login_required
@@ -288,14 +357,25 @@ def join_request_reject_view(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                join_request_review(join_request=join_request, by=request.user, approve=False,
-                                    reason=form.cleaned_data["reason"])
+                join_request_review(
+                    join_request=join_request,
+                    by=request.user,
+                    approve=False,
+                    reason=form.cleaned_data["reason"],
+                )
             except JoinRequestNotPending:
                 messages.warning(request, _("Заявка уже рассмотрена."))
             else:
-                messages.success(request, _("Заявка %(name)s отклонена.") % {"name": join_request.full_name})
+                messages.success(
+                    request, _("Заявка %(name)s отклонена.") % {"name": join_request.full_name}
+                )
             return redirect(_back(request, reverse("invitations:join_requests")))
-        return render(request, "invitations/reject.html", {"join_request": join_request, "form": form}, status=400)
+        return render(
+            request,
+            "invitations/reject.html",
+            {"join_request": join_request, "form": form},
+            status=400,
+        )
     return render(request, "invitations/reject.html", {"join_request": join_request, "form": form})
 
 
@@ -307,6 +387,8 @@ def join_request_bulk_approve_view(request):
     if not ids:
         messages.warning(request, _("Отметьте заявки, которые нужно принять."))
         return redirect(_back(request, reverse("invitations:join_requests")))
-    count = join_requests_approve(queryset=join_request_list(user=request.user).filter(pk__in=ids), by=request.user)
+    count = join_requests_approve(
+        queryset=join_request_list(user=request.user).filter(pk__in=ids), by=request.user
+    )
     messages.success(request, _("Принято заявок: %(count)s.") % {"count": count})
     return redirect(_back(request, reverse("invitations:join_requests")))

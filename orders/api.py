@@ -32,7 +32,9 @@ class ApiPoint:
     responsible: list[ApiResponsible]
 
 
-def orders_attach_points(orders: Sequence[Order], *, today: datetime.date | None = None) -> Sequence[Order]:
+def orders_attach_points(
+    orders: Sequence[Order], *, today: datetime.date | None = None
+) -> Sequence[Order]:
     """Set ``order.api_points`` on every order: its points with live status and people.
 
     Three queries whatever the number of orders (points, responsibilities) plus one evaluation per
@@ -40,7 +42,9 @@ def orders_attach_points(orders: Sequence[Order], *, today: datetime.date | None
     """
     today = today or timezone.localdate()
     points = list(
-        OrderPoint.objects.filter(order__in=[order.pk for order in orders]).select_related("order").order_by("position", "pk")
+        OrderPoint.objects.filter(order__in=[order.pk for order in orders])
+        .select_related("order")
+        .order_by("position", "pk")
     )
     results = points_evaluate(points=points, today=today)
     people = point_people(points=points, today=today)
@@ -48,15 +52,25 @@ def orders_attach_points(orders: Sequence[Order], *, today: datetime.date | None
     for point in points:
         entry, result = people[point.pk], results[point.pk]
         responsible = (
-            ([ApiResponsible(entry.primary.pk, entry.primary.full_name, False)] if entry.primary else [])
+            (
+                [ApiResponsible(entry.primary.pk, entry.primary.full_name, False)]
+                if entry.primary
+                else []
+            )
             + [ApiResponsible(p.pk, p.full_name, True) for p in entry.backups]
             + [ApiResponsible(p.pk, p.full_name, False) for p in entry.co_executors]
         )
-        by_order[point.order_id].append(ApiPoint(
-            id=point.pk, number=point.number, text=point.text, deadline=point.deadline,
-            status=result.status.value, figure=result.figure.as_dict() if result.figure else None,
-            responsible=responsible,
-        ))
+        by_order[point.order_id].append(
+            ApiPoint(
+                id=point.pk,
+                number=point.number,
+                text=point.text,
+                deadline=point.deadline,
+                status=result.status.value,
+                figure=result.figure.as_dict() if result.figure else None,
+                responsible=responsible,
+            )
+        )
     for order in orders:
         order.api_points = by_order[order.pk]
     return orders
@@ -70,7 +84,9 @@ class FigureSerializer(serializers.Serializer):
 class ResponsibleSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Id of the person (staff record).")
     full_name = serializers.CharField()
-    backup = serializers.BooleanField(help_text="True for the backup who answers while the primary is away.")
+    backup = serializers.BooleanField(
+        help_text="True for the backup who answers while the primary is away."
+    )
 
 
 class PointSerializer(serializers.Serializer):

@@ -24,7 +24,11 @@ from .sql import count_subquery
 def _orders_binding(key: str, school_ids: Iterable[int]):
     """Orders of the schools (not closed) with at least one point bound to the check ``key``."""
     bound = OrderPoint.objects.filter(order=OuterRef("pk"), check_key=key)
-    return Order.objects.filter(school_id__in=list(school_ids)).exclude(status=Order.Status.CLOSED).filter(Exists(bound))
+    return (
+        Order.objects.filter(school_id__in=list(school_ids))
+        .exclude(status=Order.Status.CLOSED)
+        .filter(Exists(bound))
+    )
 
 
 class _OrderCheck(Check):
@@ -38,7 +42,11 @@ class _OrderCheck(Check):
 
 def absent_on(today: datetime.date, person_ref: str = "person") -> Exists:
     """Is the person (``OuterRef(person_ref)``) away on ``today``."""
-    return Exists(Absence.objects.filter(person=OuterRef(person_ref), starts_on__lte=today, ends_on__gte=today))
+    return Exists(
+        Absence.objects.filter(
+            person=OuterRef(person_ref), starts_on__lte=today, ends_on__gte=today
+        )
+    )
 
 
 @register
@@ -104,7 +112,9 @@ class RegulationPublished(_OrderCheck):
             .values("published_on")[:1]
         )
         deadline = (
-            OrderPoint.objects.filter(order=OuterRef("pk"), check_key=self.key, deadline__isnull=False)
+            OrderPoint.objects.filter(
+                order=OuterRef("pk"), check_key=self.key, deadline__isnull=False
+            )
             .order_by("deadline")
             .values("deadline")[:1]
         )
@@ -146,9 +156,10 @@ class OrderAcknowledged(_OrderCheck):
             )
             .order_by()
             .values("school_id")
-            .annotate(total=Sum(Case(When(sent=0, then=F("staff")), default=F("sent"))), done=Sum("read"))
+            .annotate(
+                total=Sum(Case(When(sent=0, then=F("staff")), default=F("sent"))), done=Sum("read")
+            )
         )
 
     def missing_url_for_point(self, *, point):
         return reverse("orders:acknowledgements", args=[point.order_id])
-

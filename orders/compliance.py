@@ -70,15 +70,17 @@ class Check:
 
     def figures(self, *, school_ids: list[int], rows: Iterable) -> dict[int, Figure]:
         """Figures per school from ``(school_id, done, total)`` rows."""
-        figures = {} if self.absent is None else {school_id: self.absent for school_id in school_ids}
+        figures = (
+            {} if self.absent is None else {school_id: self.absent for school_id in school_ids}
+        )
         for school_id, done, total in rows:
             figures[school_id] = Figure(done=int(done or 0), total=int(total or 0))
         return figures
 
     def evaluate(self, *, school_ids: Iterable[int], today: datetime.date) -> dict[int, Figure]:
-        return checks_evaluate(school_ids_by_check={self.key: school_ids}, today=today, checks={self.key: self})[
-            self.key
-        ]
+        return checks_evaluate(
+            school_ids_by_check={self.key: school_ids}, today=today, checks={self.key: self}
+        )[self.key]
 
     def missing_url(self, *, school_id: int) -> str | None:
         """Where a person sees what is missing; None when there is no such page yet."""
@@ -145,7 +147,9 @@ def check_choices() -> list[tuple[str, str]]:
     return [(key, str(check.title)) for key, check in sorted(_registry.items())]
 
 
-def point_status(*, figure: Figure | None, deadline: datetime.date | None, today: datetime.date) -> PointStatus:
+def point_status(
+    *, figure: Figure | None, deadline: datetime.date | None, today: datetime.date
+) -> PointStatus:
     """The status of a point from its check's figure and its deadline."""
     if figure is None:
         return PointStatus.NOT_MEASURED

@@ -244,7 +244,9 @@ def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
             ),
             acknowledgements_total=count_subquery(acknowledgements),
             acknowledged=count_subquery(acknowledgements.filter(acknowledged_at__isnull=False)),
-            staff_active=count_subquery(Person.objects.filter(school=OuterRef("pk"), is_active=True)),
+            staff_active=count_subquery(
+                Person.objects.filter(school=OuterRef("pk"), is_active=True)
+            ),
         )
     )
 

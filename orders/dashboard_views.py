@@ -170,7 +170,9 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
         "context": context,
     }
     if seconds > 0:
-        caches["board"].set(key, {name: value for name, value in parts.items() if name != "context"}, seconds)
+        caches["board"].set(
+            key, {name: value for name, value in parts.items() if name != "context"}, seconds
+        )
     return parts
 
 

@@ -57,7 +57,8 @@ def validate_evidence_file(upload) -> None:
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in EVIDENCE_EXTENSIONS:
         raise ValidationError(
-            _("Допустимые форматы: %(formats)s.") % {"formats": ", ".join(sorted(EVIDENCE_EXTENSIONS))}
+            _("Допустимые форматы: %(formats)s.")
+            % {"formats": ", ".join(sorted(EVIDENCE_EXTENSIONS))}
         )
     _check_size(upload)
 
@@ -74,14 +75,27 @@ class OrderForm(forms.ModelForm):
 
     class Meta:
         model = Order
-        fields = ["number", "date", "title", "basis", "preamble", "signed_by", "distribution_note", "status", "file"]
+        fields = [
+            "number",
+            "date",
+            "title",
+            "basis",
+            "preamble",
+            "signed_by",
+            "distribution_note",
+            "status",
+            "file",
+        ]
         widgets = {
             "date": DateInput(),
             "title": forms.Textarea(attrs={"rows": 3}),
             "basis": forms.Textarea(attrs={"rows": 3}),
             "preamble": forms.Textarea(attrs={"rows": 4}),
         }
-        help_texts = {"file": _("PDF, не больше %(mb)d МБ. Нужен для заявки на регистрацию администратора.") % {"mb": MAX_UPLOAD_MB}}
+        help_texts = {
+            "file": _("PDF, не больше %(mb)d МБ. Нужен для заявки на регистрацию администратора.")
+            % {"mb": MAX_UPLOAD_MB}
+        }
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +114,9 @@ class OrderForm(forms.ModelForm):
         cleaned = super().clean()
         number, date = cleaned.get("number"), cleaned.get("date")
         if number and date:
-            clash = Order.objects.filter(school=self.school, number=number, date=date).exclude(pk=self.instance.pk)
+            clash = Order.objects.filter(school=self.school, number=number, date=date).exclude(
+                pk=self.instance.pk
+            )
             if clash.exists():
                 raise ValidationError(_("Приказ с таким номером и датой уже внесён."))
         return cleaned
@@ -154,42 +170,62 @@ class ResponsibilityForm(forms.Form):
     def __init__(self, *args, point: OrderPoint, **kwargs):
         super().__init__(*args, **kwargs)
         self.point = point
-        self.fields["person"].queryset = Person.objects.filter(school_id=point.order.school_id, is_active=True)
+        self.fields["person"].queryset = Person.objects.filter(
+            school_id=point.order.school_id, is_active=True
+        )
 
     def clean(self):
         cleaned = super().clean()
         role, person = cleaned.get("role"), cleaned.get("person")
-        if role == Responsibility.Role.PRIMARY and self.point.responsibilities.filter(role=role).exists():
-            self.add_error("role", _("У пункта уже есть ответственный; снимите его или назначьте замещающего."))
+        if (
+            role == Responsibility.Role.PRIMARY
+            and self.point.responsibilities.filter(role=role).exists()
+        ):
+            self.add_error(
+                "role", _("У пункта уже есть ответственный; снимите его или назначьте замещающего.")
+            )
         if person and self.point.responsibilities.filter(person=person).exists():
             self.add_error("person", _("Этот сотрудник уже назначен на пункт."))
         return cleaned
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Файл"), required=False, validators=[validate_evidence_file],
-                           help_text=_("PDF, изображение или документ, не больше %(mb)d МБ.") % {"mb": MAX_UPLOAD_MB})
+    file = forms.FileField(
+        label=_("Файл"),
+        required=False,
+        validators=[validate_evidence_file],
+        help_text=_("PDF, изображение или документ, не больше %(mb)d МБ.") % {"mb": MAX_UPLOAD_MB},
+    )
     url = forms.URLField(label=_("Ссылка"), required=False, max_length=500, assume_scheme="https")
-    comment = forms.CharField(label=_("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not (cleaned.get("file") or cleaned.get("url") or cleaned.get("comment", "").strip()):
+        if not self.errors and not (
+            cleaned.get("file") or cleaned.get("url") or cleaned.get("comment", "").strip()
+        ):
             raise ValidationError(_("Приложите файл, укажите ссылку или напишите комментарий."))
         return cleaned
 
 
 class RegulationForm(forms.Form):
-    title = forms.CharField(label=_("Наименование положения"), widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(
+        label=_("Наименование положения"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     approved_on = forms.DateField(label=_("Дата утверждения"), widget=DateInput())
     file = forms.FileField(
-        label=_("Файл положения (PDF)"), validators=[validate_pdf],
+        label=_("Файл положения (PDF)"),
+        validators=[validate_pdf],
         help_text=_("PDF, не больше %(mb)d МБ.") % {"mb": MAX_UPLOAD_MB},
     )
 
 
 class PublicationForm(forms.Form):
-    url = forms.URLField(label=_("Адрес страницы на сайте школы"), max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label=_("Адрес страницы на сайте школы"), max_length=500, assume_scheme="https"
+    )
     published_on = forms.DateField(label=_("Дата публикации"), widget=DateInput())
 
     def __init__(self, *args, regulation, **kwargs):
@@ -219,13 +255,20 @@ def normalize_mobile(value: str) -> str:
 
 
 class AdminRegistrationForm(forms.Form):
-    order = forms.ModelChoiceField(label=_("Приказ о назначении администратора"), queryset=Order.objects.none())
+    order = forms.ModelChoiceField(
+        label=_("Приказ о назначении администратора"), queryset=Order.objects.none()
+    )
     full_name = forms.CharField(label=_("ФИО нового администратора"), max_length=200)
     email = forms.EmailField(label=_("Адрес электронной почты"))
-    phone = forms.CharField(label=_("Номер личного мобильного телефона"), max_length=32,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    phone = forms.CharField(
+        label=_("Номер личного мобильного телефона"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     consent = forms.BooleanField(
-        label=_("Администратор дал согласие на обработку и передачу его персональных данных в «Сферум»"),
+        label=_(
+            "Администратор дал согласие на обработку и передачу его персональных данных в «Сферум»"
+        ),
         error_messages={"required": _("Без согласия заявку отправить нельзя.")},
     )
 
@@ -246,7 +289,10 @@ class AdminRegistrationForm(forms.Form):
         order = self.cleaned_data["order"]
         if not order.file:
             raise ValidationError(
-                _("К приказу № %(number)s не приложен файл. Загрузите скан приказа на странице приказа: "
-                  "без него заявку в «Сферум» не примут, и она не будет отправлена.") % {"number": order.number}
+                _(
+                    "К приказу № %(number)s не приложен файл. Загрузите скан приказа на странице приказа: "
+                    "без него заявку в «Сферум» не примут, и она не будет отправлена."
+                )
+                % {"number": order.number}
             )
         return order

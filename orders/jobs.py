@@ -93,13 +93,18 @@ def _recorded_run(name: str):
         yield report
     except Exception as exc:
         JobRun.objects.filter(pk=run.pk).update(
-            status=JobRun.Status.FAILED, finished_at=timezone.now(),
-            rows_changed=report.rows_changed, details=report.details, error=repr(exc)[:2000],
+            status=JobRun.Status.FAILED,
+            finished_at=timezone.now(),
+            rows_changed=report.rows_changed,
+            details=report.details,
+            error=repr(exc)[:2000],
         )
         raise
     JobRun.objects.filter(pk=run.pk).update(
-        status=JobRun.Status.SUCCESS, finished_at=timezone.now(),
-        rows_changed=report.rows_changed, details=report.details,
+        status=JobRun.Status.SUCCESS,
+        finished_at=timezone.now(),
+        rows_changed=report.rows_changed,
+        details=report.details,
     )
 
 

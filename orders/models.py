@@ -14,17 +14,28 @@ class Order(TimeStampedModel):
         IN_FORCE = "in_force", _("действует")
         CLOSED = "closed", _("исполнен / утратил силу")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="orders", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="orders", verbose_name=_("школа")
+    )
     number = models.CharField(_("номер"), max_length=32)
     date = models.DateField(_("дата"))
     title = models.TextField(_("заголовок"))
-    basis = models.TextField(_("основание"), blank=True, help_text=_("Вышестоящий приказ, во исполнение которого издан."))
+    basis = models.TextField(
+        _("основание"), blank=True, help_text=_("Вышестоящий приказ, во исполнение которого издан.")
+    )
     preamble = models.TextField(_("преамбула"), blank=True)
     signed_by = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="signed_orders", verbose_name=_("подписал")
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_orders",
+        verbose_name=_("подписал"),
     )
     distribution_note = models.CharField(_("рассылка"), max_length=300, blank=True)
-    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.IN_FORCE)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.IN_FORCE
+    )
     file = models.FileField(_("скан приказа"), upload_to="orders/%Y/", blank=True)
 
     class Meta:
@@ -32,7 +43,9 @@ class Order(TimeStampedModel):
         verbose_name_plural = _("приказы")
         ordering = ["-date", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "number", "date"], name="order_unique_number_per_school"),
+            models.UniqueConstraint(
+                fields=["school", "number", "date"], name="order_unique_number_per_school"
+            ),
         ]
 
     def __str__(self):
@@ -42,14 +55,23 @@ class Order(TimeStampedModel):
 class OrderPoint(TimeStampedModel):
     """One point of an order; where measurable, bound to a compliance check by its key."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="points", verbose_name=_("приказ"))
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="points", verbose_name=_("приказ")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="subpoints", verbose_name=_("пункт")
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subpoints",
+        verbose_name=_("пункт"),
     )
     number = models.CharField(_("номер"), max_length=16)
     position = models.PositiveSmallIntegerField(_("порядок"), default=0)
     text = models.TextField(_("текст"))
-    deadline = models.DateField(_("срок"), null=True, blank=True, help_text=_("Пусто — «постоянно»."))
+    deadline = models.DateField(
+        _("срок"), null=True, blank=True, help_text=_("Пусто — «постоянно».")
+    )
     check_key = models.CharField(_("проверка"), max_length=64, blank=True)
 
     class Meta:
@@ -70,8 +92,18 @@ class Responsibility(TimeStampedModel):
         BACKUP = "backup", _("замещающий")
         CO_EXECUTOR = "co_executor", _("соисполнитель")
 
-    point = models.ForeignKey(OrderPoint, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("пункт"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("сотрудник"))
+    point = models.ForeignKey(
+        OrderPoint,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+        verbose_name=_("пункт"),
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="responsibilities",
+        verbose_name=_("сотрудник"),
+    )
     role = models.CharField(_("роль"), max_length=16, choices=Role.choices, default=Role.PRIMARY)
 
     class Meta:
@@ -80,9 +112,13 @@ class Responsibility(TimeStampedModel):
         ordering = ["point", "role", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["point"], condition=Q(role="primary"), name="responsibility_one_primary_per_point"
+                fields=["point"],
+                condition=Q(role="primary"),
+                name="responsibility_one_primary_per_point",
             ),
-            models.UniqueConstraint(fields=["point", "person"], name="responsibility_person_once_per_point"),
+            models.UniqueConstraint(
+                fields=["point", "person"], name="responsibility_person_once_per_point"
+            ),
         ]
 
     def __str__(self):
@@ -92,8 +128,12 @@ class Responsibility(TimeStampedModel):
 class Regulation(TimeStampedModel):
     """The regulation (Положение) approved by an order (point 1) and its publication (point 8)."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="regulations", verbose_name=_("школа"))
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="regulations", verbose_name=_("приказ"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="regulations", verbose_name=_("школа")
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="regulations", verbose_name=_("приказ")
+    )
     title = models.TextField(_("наименование"))
     version = models.PositiveSmallIntegerField(_("версия"), default=1)
     file = models.FileField(_("файл"), upload_to="regulations/%Y/", blank=True)
@@ -101,8 +141,12 @@ class Regulation(TimeStampedModel):
     published_url = models.URLField(_("адрес публикации на сайте"), max_length=500, blank=True)
     published_on = models.DateField(_("дата публикации"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("опубликовал"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("опубликовал"),
     )
 
     class Meta:
@@ -124,8 +168,15 @@ class Regulation(TimeStampedModel):
 class Acknowledgement(TimeStampedModel):
     """A row of the acknowledgement sheet: the order was sent to the person; when they read it."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("приказ"))
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("сотрудник"))
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("приказ")
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+        verbose_name=_("сотрудник"),
+    )
     acknowledged_at = models.DateTimeField(_("ознакомлен"), null=True, blank=True)
 
     class Meta:
@@ -133,7 +184,9 @@ class Acknowledgement(TimeStampedModel):
         verbose_name_plural = _("лист ознакомления")
         ordering = ["order", "person__full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["order", "person"], name="acknowledgement_once_per_person"),
+            models.UniqueConstraint(
+                fields=["order", "person"], name="acknowledgement_once_per_person"
+            ),
         ]
 
     def __str__(self):
@@ -148,18 +201,31 @@ class AdminRegistrationRequest(TimeStampedModel):
         SENT = "sent", _("отправлена")
         FAILED = "failed", _("ошибка отправки")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="admin_requests", verbose_name=_("школа"))
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="admin_requests", verbose_name=_("приказ о назначении"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="admin_requests", verbose_name=_("школа")
+    )
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        related_name="admin_requests",
+        verbose_name=_("приказ о назначении"),
+    )
     full_name = models.CharField(_("ФИО"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("мобильный телефон"), max_length=32)
     consent = models.BooleanField(_("согласие на обработку персональных данных"), default=False)
-    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
     sent_at = models.DateTimeField(_("отправлена"), null=True, blank=True)
     error = models.TextField(_("ошибка"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("составил"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("составил"),
     )
 
     class Meta:
@@ -177,16 +243,30 @@ class AdminRegistrationRequest(TimeStampedModel):
 class Finding(models.Model):
     """Something a check or a job found missing; resolved, never deleted, once it is fixed."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="findings", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="findings", verbose_name=_("школа")
+    )
     check_key = models.CharField(_("проверка"), max_length=64)
     subject_key = models.CharField(
-        _("предмет"), max_length=128, help_text=_("Устойчивый ключ предмета, например class:12:class_parents.")
+        _("предмет"),
+        max_length=128,
+        help_text=_("Устойчивый ключ предмета, например class:12:class_parents."),
     )
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name=_("класс")
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("класс"),
     )
     order_point = models.ForeignKey(
-        OrderPoint, on_delete=models.CASCADE, null=True, blank=True, related_name="findings", verbose_name=_("пункт приказа")
+        OrderPoint,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("пункт приказа"),
     )
     chat_kind = models.CharField(_("вид чата"), max_length=32, blank=True)
     message = models.CharField(_("описание"), max_length=300, blank=True)
@@ -210,7 +290,11 @@ class Finding(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["school", "check_key"], condition=Q(resolved_at__isnull=True), name="finding_open_idx"),
+            models.Index(
+                fields=["school", "check_key"],
+                condition=Q(resolved_at__isnull=True),
+                name="finding_open_idx",
+            ),
         ]
 
     def __str__(self):
@@ -232,7 +316,9 @@ class JobRun(models.Model):
     name = models.CharField(_("задание"), max_length=64)
     started_at = models.DateTimeField(_("начало"))
     finished_at = models.DateTimeField(_("окончание"), null=True, blank=True)
-    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.RUNNING
+    )
     rows_changed = models.PositiveIntegerField(_("изменено записей"), default=0)
     details = models.JSONField(_("подробности"), default=dict, blank=True)
     error = models.TextField(_("ошибка"), blank=True)
@@ -254,7 +340,9 @@ class JobRun(models.Model):
 class DashboardSnapshot(models.Model):
     """The dashboard's headline figures of one school on one day (trends)."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("школа")
+    )
     date = models.DateField(_("дата"))
     figures = models.JSONField(_("показатели"), default=dict)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
@@ -264,7 +352,9 @@ class DashboardSnapshot(models.Model):
         verbose_name_plural = _("снимки показателей")
         ordering = ["school", "-date"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "date"], name="snapshot_one_per_school_per_day"),
+            models.UniqueConstraint(
+                fields=["school", "date"], name="snapshot_one_per_school_per_day"
+            ),
         ]
 
     def __str__(self):
@@ -274,13 +364,19 @@ class DashboardSnapshot(models.Model):
 class PointEvidence(TimeStampedModel):
     """Proof that a point is carried out: a file, a link, a comment (at least one of them)."""
 
-    point = models.ForeignKey(OrderPoint, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("пункт"))
+    point = models.ForeignKey(
+        OrderPoint, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("пункт")
+    )
     file = models.FileField(_("файл"), upload_to="evidence/%Y/", blank=True)
     url = models.URLField(_("ссылка"), max_length=500, blank=True)
     comment = models.TextField(_("комментарий"), blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("добавил"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("добавил"),
     )
 
     class Meta:
@@ -313,15 +409,26 @@ class OrderEvent(models.Model):
         DISTRIBUTED = "distributed", _("приказ разослан")
         REMINDER_SENT = "reminder_sent", _("отправлено напоминание")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("приказ"))
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("приказ")
+    )
     point = models.ForeignKey(
-        OrderPoint, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("пункт")
+        OrderPoint,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("пункт"),
     )
     kind = models.CharField(_("событие"), max_length=32, choices=Kind.choices)
     message = models.CharField(_("описание"), max_length=300, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("кто"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
     )
     created_at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
 
@@ -352,13 +459,17 @@ class Reminder(models.Model):
         SENT = "sent", _("отправлено")
         FAILED = "failed", _("ошибка отправки")
 
-    point = models.ForeignKey(OrderPoint, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("пункт"))
+    point = models.ForeignKey(
+        OrderPoint, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("пункт")
+    )
     kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices)
     deadline = models.DateField(_("срок пункта"))
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("получатель")
     )
-    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.CLAIMED)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.CLAIMED
+    )
     claim_token = models.CharField(_("метка запуска"), max_length=32)
     claimed_at = models.DateTimeField(_("взято в работу"))
     sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
@@ -370,8 +481,13 @@ class Reminder(models.Model):
         verbose_name_plural = _("напоминания о сроках")
         ordering = ["-claimed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["point", "kind", "deadline"], name="reminder_once_per_point_kind"),
-            models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False), name="reminder_sent_has_time"),
+            models.UniqueConstraint(
+                fields=["point", "kind", "deadline"], name="reminder_once_per_point_kind"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="reminder_sent_has_time",
+            ),
         ]
 
     def __str__(self):

@@ -36,7 +36,9 @@ class PointResult:
     figure: Figure | None
 
 
-def points_evaluate(*, points: Iterable[OrderPoint], today: datetime.date | None = None) -> dict[int, PointResult]:
+def points_evaluate(
+    *, points: Iterable[OrderPoint], today: datetime.date | None = None
+) -> dict[int, PointResult]:
     """Live status of every point given, in one query whatever the number of points, checks or schools.
 
     ``points`` must have ``order`` loaded (``select_related("order")``) for the school id.
@@ -50,7 +52,9 @@ def points_evaluate(*, points: Iterable[OrderPoint], today: datetime.date | None
     figures = checks_evaluate(school_ids_by_check=schools_by_check, today=today)
     results = {}
     for point in points:
-        figure = figures.get(point.check_key, {}).get(point.order.school_id) if point.check_key else None
+        figure = (
+            figures.get(point.check_key, {}).get(point.order.school_id) if point.check_key else None
+        )
         results[point.pk] = PointResult(
             status=point_status(figure=figure, deadline=point.deadline, today=today), figure=figure
         )
@@ -72,7 +76,11 @@ class PointPeople:
     @property
     def substituting(self) -> bool:
         """The backup answers today because the primary is away (or has left)."""
-        return self.in_charge is not None and self.primary is not None and self.in_charge.pk != self.primary.pk
+        return (
+            self.in_charge is not None
+            and self.primary is not None
+            and self.in_charge.pk != self.primary.pk
+        )
 
     @property
     def named(self) -> bool:
@@ -83,7 +91,9 @@ def _available(person: Person) -> bool:
     return person.is_active and not person.absent_today
 
 
-def point_people(*, points: Iterable[OrderPoint], today: datetime.date | None = None) -> dict[int, PointPeople]:
+def point_people(
+    *, points: Iterable[OrderPoint], today: datetime.date | None = None
+) -> dict[int, PointPeople]:
     """Primary, backups, co-executors and the person in charge today of every point, in one query."""
     today = today or timezone.localdate()
     point_ids = [point.pk for point in points]
@@ -112,9 +122,14 @@ def point_people(*, points: Iterable[OrderPoint], today: datetime.date | None = 
     return people
 
 
-def responsible_today(*, points: Iterable[OrderPoint], today: datetime.date | None = None) -> dict[int, Person | None]:
+def responsible_today(
+    *, points: Iterable[OrderPoint], today: datetime.date | None = None
+) -> dict[int, Person | None]:
     """Who answers for each point today: the primary, or the first backup present while she is away."""
-    return {point_id: entry.in_charge for point_id, entry in point_people(points=points, today=today).items()}
+    return {
+        point_id: entry.in_charge
+        for point_id, entry in point_people(points=points, today=today).items()
+    }
 
 
 # --- Acting for an absent colleague ----------------------------------------------------------------
@@ -166,7 +181,8 @@ def _user_acts_as(user, today: datetime.date) -> ActingAs:
     ).filter(Q(person__is_active=False) | absent_on(today))
     points = list(
         OrderPoint.objects.filter(
-            responsibilities__person=person, responsibilities__role=Responsibility.Role.BACKUP,
+            responsibilities__person=person,
+            responsibilities__role=Responsibility.Role.BACKUP,
             order__school_id=person.school_id,
         )
         .exclude(order__status=Order.Status.CLOSED)
@@ -177,15 +193,20 @@ def _user_acts_as(user, today: datetime.date) -> ActingAs:
         return ActingAs()
     people = point_people(points=points, today=today)
     mine = {
-        point_id: entry.primary for point_id, entry in people.items()
-        if entry.in_charge is not None and entry.in_charge.pk == person.pk and entry.primary is not None
+        point_id: entry.primary
+        for point_id, entry in people.items()
+        if entry.in_charge is not None
+        and entry.in_charge.pk == person.pk
+        and entry.primary is not None
     }
     if not mine:
         return ActingAs()
     absent = {primary.pk: primary for primary in mine.values()}
     user_ids = [primary.user_id for primary in absent.values() if primary.user_id]
     perms = (
-        Permission.objects.filter(Q(group__user__in=user_ids) | Q(user__in=user_ids), codename__startswith="view_")
+        Permission.objects.filter(
+            Q(group__user__in=user_ids) | Q(user__in=user_ids), codename__startswith="view_"
+        )
         .values_list("content_type__app_label", "codename")
         .distinct()
     )
@@ -198,7 +219,9 @@ def _user_acts_as(user, today: datetime.date) -> ActingAs:
 
 def user_has_perm_today(user, perm: str, today: datetime.date | None = None) -> bool:
     """``user.has_perm(perm)``, or a *view* permission lent by the absent colleague the user stands in for."""
-    return user.has_perm(perm) or (perm.split(".")[-1].startswith("view_") and user_acts_as(user, today).has_perm(perm))
+    return user.has_perm(perm) or (
+        perm.split(".")[-1].startswith("view_") and user_acts_as(user, today).has_perm(perm)
+    )
 
 
 # --- Orders a user may see and act on ---------------------------------------------------------------
@@ -215,7 +238,9 @@ def order_list(*, user, today: datetime.date | None = None) -> QuerySet[Order]:
     condition = Q(acknowledgements__person=person)
     if user_acts_as(user, today).has_perm("orders.view_order"):
         condition |= Q(school_id=person.school_id)
-    return queryset.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=Order.objects.filter(condition).values("pk")))
+    return queryset.filter(
+        Q(pk__in=visible.values("pk")) | Q(pk__in=Order.objects.filter(condition).values("pk"))
+    )
 
 
 def _same_school(user, school_id: int) -> bool:
@@ -264,7 +289,9 @@ def user_may_add_evidence(*, user, point: OrderPoint, people: PointPeople | None
 
 def regulation_list(*, user) -> QuerySet[Regulation]:
     return filter_by_permission(
-        queryset=Regulation.objects.select_related("order", "published_by__person"), user=user, codename="view_regulation"
+        queryset=Regulation.objects.select_related("order", "published_by__person"),
+        user=user,
+        codename="view_regulation",
     )
 
 
@@ -311,7 +338,9 @@ def order_points(*, order: Order, today: datetime.date | None = None) -> list[Po
     results = points_evaluate(points=points, today=today)
     people = point_people(points=points, today=today)
     history: dict[int, list] = defaultdict(list)
-    for event in OrderEvent.objects.filter(order=order, point__isnull=False).select_related("actor__person")[:500]:
+    for event in OrderEvent.objects.filter(order=order, point__isnull=False).select_related(
+        "actor__person"
+    )[:500]:
         history[event.point_id].append(event)
     for finding in Finding.objects.filter(order_point__order=order).order_by("-opened_at"):
         history[finding.order_point_id].append(finding)
@@ -326,7 +355,8 @@ def order_points(*, order: Order, today: datetime.date | None = None) -> list[Po
                 people=people[point.pk],
                 missing_url=(
                     check.missing_url_for_point(point=point)
-                    if check is not None and result.status != PointStatus.DONE else None
+                    if check is not None and result.status != PointStatus.DONE
+                    else None
                 ),
                 check_title=str(check.title) if check else None,
                 evidence=list(point.evidence.all()),
@@ -358,7 +388,11 @@ def points_in_charge(*, user, today: datetime.date | None = None) -> list[OrderP
         .order_by("order__date", "order_id", "position")
     )
     people = point_people(points=points, today=today)
-    return [point for point in points if people[point.pk].in_charge and people[point.pk].in_charge.pk == person.pk]
+    return [
+        point
+        for point in points
+        if people[point.pk].in_charge and people[point.pk].in_charge.pk == person.pk
+    ]
 
 
 def acknowledgements_pending(*, user) -> QuerySet[Acknowledgement]:
@@ -391,5 +425,6 @@ def point_responsibilities(*, point: OrderPoint) -> QuerySet[Responsibility]:
 def admin_request_list(*, user) -> QuerySet[AdminRegistrationRequest]:
     return filter_by_permission(
         queryset=AdminRegistrationRequest.objects.select_related("order"),
-        user=user, codename="view_adminregistrationrequest",
+        user=user,
+        codename="view_adminregistrationrequest",
     )

@@ -37,12 +37,26 @@ from .sql import insert_from_select
 
 logger = logging.getLogger(__name__)
 
-ORDER_FIELDS = ("number", "date", "title", "basis", "preamble", "signed_by", "distribution_note", "status", "file")
+ORDER_FIELDS = (
+    "number",
+    "date",
+    "title",
+    "basis",
+    "preamble",
+    "signed_by",
+    "distribution_note",
+    "status",
+    "file",
+)
 POINT_FIELDS = ("number", "position", "parent", "text", "deadline", "check_key")
 
 
-def _event(*, order: Order, kind: str, by, point: OrderPoint | None = None, message: str = "") -> OrderEvent:
-    return OrderEvent.objects.create(order=order, point=point, kind=kind, actor=by, message=message[:300])
+def _event(
+    *, order: Order, kind: str, by, point: OrderPoint | None = None, message: str = ""
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, point=point, kind=kind, actor=by, message=message[:300]
+    )
 
 
 def _check_school(obj, school_id: int, what: str) -> None:
@@ -57,7 +71,9 @@ def _check_school(obj, school_id: int, what: str) -> None:
 def order_create(*, school: School, by, distribute: bool = True, **fields) -> Order:
     """Enter an order; by default it is sent to every active member of staff (the distribution list)."""
     _check_school(fields.get("signed_by"), school.pk, "signed_by")
-    order = Order(school=school, **{name: value for name, value in fields.items() if name in ORDER_FIELDS})
+    order = Order(
+        school=school, **{name: value for name, value in fields.items() if name in ORDER_FIELDS}
+    )
     order.full_clean()
     order.save()
     _event(order=order, kind=OrderEvent.Kind.ORDER_CREATED, by=by, message=str(order))
@@ -69,7 +85,9 @@ def order_create(*, school: School, by, distribute: bool = True, **fields) -> Or
 @transaction.atomic
 def order_update(*, order: Order, by, **fields) -> Order:
     _check_school(fields.get("signed_by"), order.school_id, "signed_by")
-    changed = [name for name in ORDER_FIELDS if name in fields and getattr(order, name) != fields[name]]
+    changed = [
+        name for name in ORDER_FIELDS if name in fields and getattr(order, name) != fields[name]
+    ]
     for name in changed:
         setattr(order, name, fields[name])
     if changed:
@@ -90,18 +108,28 @@ def _point_validate(point: OrderPoint) -> None:
 
 @transaction.atomic
 def point_create(*, order: Order, by, **fields) -> OrderPoint:
-    point = OrderPoint(order=order, **{name: value for name, value in fields.items() if name in POINT_FIELDS})
+    point = OrderPoint(
+        order=order, **{name: value for name, value in fields.items() if name in POINT_FIELDS}
+    )
     if "position" not in fields or fields["position"] is None:
         point.position = (order.points.aggregate(last=Max("position"))["last"] or 0) + 1
     _point_validate(point)
     point.save()
-    _event(order=order, point=point, kind=OrderEvent.Kind.POINT_CREATED, by=by, message=f"п. {point.number}")
+    _event(
+        order=order,
+        point=point,
+        kind=OrderEvent.Kind.POINT_CREATED,
+        by=by,
+        message=f"п. {point.number}",
+    )
     return point
 
 
 @transaction.atomic
 def point_update(*, point: OrderPoint, by, **fields) -> OrderPoint:
-    changed = [name for name in POINT_FIELDS if name in fields and getattr(point, name) != fields[name]]
+    changed = [
+        name for name in POINT_FIELDS if name in fields and getattr(point, name) != fields[name]
+    ]
     for name in changed:
         setattr(point, name, fields[name])
     if changed:
@@ -116,7 +144,13 @@ def point_update(*, point: OrderPoint, by, **fields) -> OrderPoint:
             elif name == "check_key":
                 label = f"{label}: {point.check_key or '—'}"
             details.append(label)
-        _event(order=point.order, point=point, kind=OrderEvent.Kind.POINT_CHANGED, by=by, message=", ".join(details))
+        _event(
+            order=point.order,
+            point=point,
+            kind=OrderEvent.Kind.POINT_CHANGED,
+            by=by,
+            message=", ".join(details),
+        )
     return point
 
 
@@ -127,18 +161,25 @@ def responsibility_assign(*, point: OrderPoint, person: Person, role: str, by) -
     if not person.is_active:
         raise ValidationError({"person": _("Сотрудник уволен.")})
     if role == Responsibility.Role.PRIMARY and point.responsibilities.filter(role=role).exists():
-        raise ValidationError({"role": _("У пункта уже есть ответственный; снимите его или назначьте замещающего.")})
+        raise ValidationError(
+            {"role": _("У пункта уже есть ответственный; снимите его или назначьте замещающего.")}
+        )
     if point.responsibilities.filter(person=person).exists():
         raise ValidationError({"person": _("Этот сотрудник уже назначен на пункт.")})
     try:
         with transaction.atomic():
             responsibility = Responsibility.objects.create(point=point, person=person, role=role)
             _event(
-                order=point.order, point=point, kind=OrderEvent.Kind.RESPONSIBLE_ADDED, by=by,
+                order=point.order,
+                point=point,
+                kind=OrderEvent.Kind.RESPONSIBLE_ADDED,
+                by=by,
                 message=f"{person.full_name} ({responsibility.get_role_display()})",
             )
     except IntegrityError as exc:  # a concurrent assignment won the race
-        raise ValidationError(_("Назначение уже изменено другим пользователем; обновите страницу.")) from exc
+        raise ValidationError(
+            _("Назначение уже изменено другим пользователем; обновите страницу.")
+        ) from exc
     return responsibility
 
 
@@ -146,21 +187,29 @@ def responsibility_assign(*, point: OrderPoint, person: Person, role: str, by) -
 def responsibility_remove(*, responsibility: Responsibility, by) -> None:
     point = responsibility.point
     _event(
-        order=point.order, point=point, kind=OrderEvent.Kind.RESPONSIBLE_REMOVED, by=by,
+        order=point.order,
+        point=point,
+        kind=OrderEvent.Kind.RESPONSIBLE_REMOVED,
+        by=by,
         message=f"{responsibility.person.full_name} ({responsibility.get_role_display()})",
     )
     responsibility.delete()
 
 
 @transaction.atomic
-def evidence_add(*, point: OrderPoint, by, file=None, url: str = "", comment: str = "") -> PointEvidence:
+def evidence_add(
+    *, point: OrderPoint, by, file=None, url: str = "", comment: str = ""
+) -> PointEvidence:
     evidence = PointEvidence(point=point, file=file or "", url=url, comment=comment, added_by=by)
     if not (file or url or comment):
         raise ValidationError(_("Приложите файл, укажите ссылку или напишите комментарий."))
     evidence.full_clean()
     evidence.save()
     _event(
-        order=point.order, point=point, kind=OrderEvent.Kind.EVIDENCE_ADDED, by=by,
+        order=point.order,
+        point=point,
+        kind=OrderEvent.Kind.EVIDENCE_ADDED,
+        by=by,
         message=url or (file.name if file else comment[:120]),
     )
     return evidence
@@ -175,25 +224,36 @@ def acknowledgements_distribute(*, order: Order, by=None, persons=None) -> int:
     One INSERT … SELECT; people already on the list are skipped, so it is safe to repeat (e.g. to add
     staff hired after the order was sent).
     """
-    people = persons if persons is not None else Person.objects.filter(school_id=order.school_id, is_active=True)
+    people = (
+        persons
+        if persons is not None
+        else Person.objects.filter(school_id=order.school_id, is_active=True)
+    )
     rows = (
         people.filter(school_id=order.school_id)
         .order_by()
         .annotate(f_order=Value(order.pk), f_created=Value(timezone.now()))
         .values_list("f_order", "pk", "f_created", "f_created")
     )
-    added = insert_from_select(Acknowledgement, ("order", "person", "created_at", "updated_at"), rows)
+    added = insert_from_select(
+        Acknowledgement, ("order", "person", "created_at", "updated_at"), rows
+    )
     if added:
-        _event(order=order, kind=OrderEvent.Kind.DISTRIBUTED, by=by, message=_("в лист ознакомления добавлено: %d") % added)
+        _event(
+            order=order,
+            kind=OrderEvent.Kind.DISTRIBUTED,
+            by=by,
+            message=_("в лист ознакомления добавлено: %d") % added,
+        )
     return added
 
 
 def acknowledgement_confirm(*, order: Order, person: Person) -> bool:
     """One click: the person has read the order. Only the first click counts (the date stays)."""
     now = timezone.now()
-    changed = Acknowledgement.objects.filter(order=order, person=person, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, updated_at=now
-    )
+    changed = Acknowledgement.objects.filter(
+        order=order, person=person, acknowledged_at__isnull=True
+    ).update(acknowledged_at=now, updated_at=now)
     return bool(changed)
 
 
@@ -201,29 +261,45 @@ def acknowledgement_confirm(*, order: Order, person: Person) -> bool:
 
 
 @transaction.atomic
-def regulation_upload(*, order: Order, title: str, approved_on: datetime.date, file, by) -> Regulation:
+def regulation_upload(
+    *, order: Order, title: str, approved_on: datetime.date, file, by
+) -> Regulation:
     """A new version of the regulation approved by the order (the previous versions stay)."""
-    Order.objects.select_for_update().filter(pk=order.pk).first()  # versions are numbered one at a time
+    Order.objects.select_for_update().filter(
+        pk=order.pk
+    ).first()  # versions are numbered one at a time
     version = (order.regulations.aggregate(last=Max("version"))["last"] or 0) + 1
     regulation = Regulation(
-        school_id=order.school_id, order=order, title=title, approved_on=approved_on, file=file, version=version
+        school_id=order.school_id,
+        order=order,
+        title=title,
+        approved_on=approved_on,
+        file=file,
+        version=version,
     )
     regulation.full_clean()
     regulation.save()
     _event(
-        order=order, kind=OrderEvent.Kind.REGULATION_UPLOADED, by=by,
-        message=_("версия %(version)d от %(date)s") % {"version": version, "date": approved_on.strftime("%d.%m.%Y")},
+        order=order,
+        kind=OrderEvent.Kind.REGULATION_UPLOADED,
+        by=by,
+        message=_("версия %(version)d от %(date)s")
+        % {"version": version, "date": approved_on.strftime("%d.%m.%Y")},
     )
     return regulation
 
 
 @transaction.atomic
-def regulation_publish(*, regulation: Regulation, url: str, published_on: datetime.date, by) -> Regulation:
+def regulation_publish(
+    *, regulation: Regulation, url: str, published_on: datetime.date, by
+) -> Regulation:
     """Point 8: record where and when the regulation was put on the school site."""
     if not url:
         raise ValidationError({"url": _("Укажите адрес страницы на сайте.")})
     if published_on < regulation.approved_on:
-        raise ValidationError({"published_on": _("Дата публикации раньше даты утверждения положения.")})
+        raise ValidationError(
+            {"published_on": _("Дата публикации раньше даты утверждения положения.")}
+        )
     if published_on > timezone.localdate():
         raise ValidationError({"published_on": _("Дата публикации не может быть в будущем.")})
     regulation.published_url = url
@@ -234,7 +310,10 @@ def regulation_publish(*, regulation: Regulation, url: str, published_on: dateti
     points = list(regulation.order.points.filter(check_key="regulation_published")) or [None]
     for point in points:
         _event(
-            order=regulation.order, point=point, kind=OrderEvent.Kind.REGULATION_PUBLISHED, by=by,
+            order=regulation.order,
+            point=point,
+            kind=OrderEvent.Kind.REGULATION_PUBLISHED,
+            by=by,
             message=f"{published_on:%d.%m.%Y}: {url}",
         )
     return regulation
@@ -262,31 +341,50 @@ def admin_registration_send(
     if not consent:
         raise ValidationError({"consent": _("Нужно согласие на обработку персональных данных.")})
     request = AdminRegistrationRequest(
-        school=school, order=order, full_name=full_name, email=email, phone=phone, consent=True, created_by=by
+        school=school,
+        order=order,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        consent=True,
+        created_by=by,
     )
     request.full_clean()
     request.save()
 
     context = {"request": request, "school": school, "order": order}
-    subject = " ".join(render_to_string("orders/email/admin_registration_subject.txt", context).split())
+    subject = " ".join(
+        render_to_string("orders/email/admin_registration_subject.txt", context).split()
+    )
     body = render_to_string("orders/email/admin_registration_body.txt", context)
     message = EmailMessage(
-        subject=subject, body=body, to=[settings.SFERUM_SUPPORT_EMAIL],
+        subject=subject,
+        body=body,
+        to=[settings.SFERUM_SUPPORT_EMAIL],
         reply_to=[by.email] if getattr(by, "email", "") else None,
     )
     try:
         with order.file.open("rb") as handle:
             name = order.file.name.rsplit("/", 1)[-1]
-            message.attach(name, handle.read(), "application/pdf" if name.lower().endswith(".pdf") else None)
+            message.attach(
+                name, handle.read(), "application/pdf" if name.lower().endswith(".pdf") else None
+            )
         message.send(fail_silently=False)
     except Exception as exc:  # the SMTP server, the file storage: record and let the operator retry
-        logger.warning("Admin registration request %s was not sent: %s", request.pk, type(exc).__name__)
+        logger.warning(
+            "Admin registration request %s was not sent: %s", request.pk, type(exc).__name__
+        )
         AdminRegistrationRequest.objects.filter(pk=request.pk).update(
-            status=AdminRegistrationRequest.Status.FAILED, error=str(exc)[:2000], updated_at=timezone.now()
+            status=AdminRegistrationRequest.Status.FAILED,
+            error=str(exc)[:2000],
+            updated_at=timezone.now(),
         )
     else:
         AdminRegistrationRequest.objects.filter(pk=request.pk).update(
-            status=AdminRegistrationRequest.Status.SENT, sent_at=timezone.now(), error="", updated_at=timezone.now()
+            status=AdminRegistrationRequest.Status.SENT,
+            sent_at=timezone.now(),
+            error="",
+            updated_at=timezone.now(),
         )
     request.refresh_from_db()
     return request
@@ -301,7 +399,11 @@ REMINDER_CLAIM_TIMEOUT = datetime.timedelta(hours=1)
 
 
 def _point_url(point: OrderPoint) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("orders:detail", args=[point.order_id]) + f"#point-{point.pk}"
+    return (
+        settings.PORTAL_BASE_URL.rstrip("/")
+        + reverse("orders:detail", args=[point.order_id])
+        + f"#point-{point.pk}"
+    )
 
 
 def deadlines_check(*, report: RunReport, today: datetime.date | None = None) -> RunReport:
@@ -317,7 +419,9 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
     today = today or timezone.localdate()
     now = timezone.now()
     points = list(
-        OrderPoint.objects.filter(order__status=Order.Status.IN_FORCE, deadline__isnull=False).select_related("order")
+        OrderPoint.objects.filter(
+            order__status=Order.Status.IN_FORCE, deadline__isnull=False
+        ).select_related("order")
     )
     results = points_evaluate(points=points, today=today)
     overdue = [p for p in points if results[p.pk].status == PointStatus.OVERDUE]
@@ -336,9 +440,25 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
             f_message=_overdue_message_expression(),
             f_opened_at=Value(now),
         )
-        .values_list("f_school", "f_check_key", "f_subject_key", "f_point", "f_chat_kind", "f_message", "f_opened_at")
+        .values_list(
+            "f_school",
+            "f_check_key",
+            "f_subject_key",
+            "f_point",
+            "f_chat_kind",
+            "f_message",
+            "f_opened_at",
+        )
     )
-    columns = ("school", "check_key", "subject_key", "order_point", "chat_kind", "message", "opened_at")
+    columns = (
+        "school",
+        "check_key",
+        "subject_key",
+        "order_point",
+        "chat_kind",
+        "message",
+        "opened_at",
+    )
     report.add("findings_opened", insert_from_select(Finding, columns, rows) if overdue_ids else 0)
     report.add(
         "findings_resolved",
@@ -353,7 +473,9 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
         status = results[point.pk].status
         if status == PointStatus.OVERDUE:
             due.append((point, Reminder.Kind.OVERDUE))
-        elif status != PointStatus.DONE and today <= point.deadline <= today + datetime.timedelta(days=REMIND_DAYS_BEFORE):
+        elif status != PointStatus.DONE and today <= point.deadline <= today + datetime.timedelta(
+            days=REMIND_DAYS_BEFORE
+        ):
             due.append((point, Reminder.Kind.BEFORE_DEADLINE))
     people = point_people(points=[point for point, _kind in due], today=today)
     token = uuid.uuid4().hex
@@ -363,10 +485,17 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
         if in_charge is None or not in_charge.email:
             report.add("reminders_without_recipient", 1)
             continue
-        claims.append(Reminder(
-            point=point, kind=kind, deadline=point.deadline, person=in_charge,
-            claim_token=token, claimed_at=now, status=Reminder.Status.CLAIMED,
-        ))
+        claims.append(
+            Reminder(
+                point=point,
+                kind=kind,
+                deadline=point.deadline,
+                person=in_charge,
+                claim_token=token,
+                claimed_at=now,
+                status=Reminder.Status.CLAIMED,
+            )
+        )
     Reminder.objects.bulk_create(claims, ignore_conflicts=True)
     # Failed sendings of earlier runs, and claims a crashed worker left behind, are taken over with a
     # compare-and-swap (the UPDATE re-checks the status under the row lock: one run wins each row).
@@ -377,8 +506,9 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
         status=Reminder.Status.CLAIMED, claim_token=token, claimed_at=now
     )
     mine = list(
-        Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
-        .select_related("point__order", "person")
+        Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED).select_related(
+            "point__order", "person"
+        )
     )
     report.add("reminders_sent", _reminders_send(mine, results=results, today=today))
     return report
@@ -396,7 +526,11 @@ def _overdue_message_expression():
     from django.db.models.functions import Concat
 
     return Concat(
-        Value("Просрочен п. "), F("number"), Value(" приказа № "), F("order__number"), output_field=CharField()
+        Value("Просрочен п. "),
+        F("number"),
+        Value(" приказа № "),
+        F("order__number"),
+        output_field=CharField(),
     )
 
 
@@ -412,14 +546,22 @@ def _reminders_send(reminders: list[Reminder], *, results, today: datetime.date)
         point = reminder.point
         result = results.get(point.pk)
         context = {
-            "reminder": reminder, "point": point, "order": point.order, "person": reminder.person,
-            "result": result, "today": today, "url": _point_url(point),
+            "reminder": reminder,
+            "point": point,
+            "order": point.order,
+            "person": reminder.person,
+            "result": result,
+            "today": today,
+            "url": _point_url(point),
             "primary": people[point.pk].primary,
-            "substituting": people[point.pk].primary is not None and reminder.person.pk != people[point.pk].primary.pk,
+            "substituting": people[point.pk].primary is not None
+            and reminder.person.pk != people[point.pk].primary.pk,
         }
         subject = " ".join(render_to_string("orders/email/reminder_subject.txt", context).split())
         body = render_to_string("orders/email/reminder_body.txt", context)
-        message = EmailMessage(subject=subject, body=body, to=[reminder.person.email], connection=connection)
+        message = EmailMessage(
+            subject=subject, body=body, to=[reminder.person.email], connection=connection
+        )
         try:
             message.send(fail_silently=False)
         except Exception as exc:
@@ -429,12 +571,16 @@ def _reminders_send(reminders: list[Reminder], *, results, today: datetime.date)
             )
             continue
         Reminder.objects.filter(pk=reminder.pk, claim_token=reminder.claim_token).update(
-            status=Reminder.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
+            status=Reminder.Status.SENT,
+            sent_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            error="",
         )
         OrderEvent.objects.create(
-            order=point.order, point=point, kind=OrderEvent.Kind.REMINDER_SENT,
+            order=point.order,
+            point=point,
+            kind=OrderEvent.Kind.REMINDER_SENT,
             message=f"{reminder.get_kind_display()}: {reminder.person.full_name}",
         )
         sent += 1
     return sent
-

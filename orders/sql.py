@@ -14,7 +14,9 @@ class Days(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         # Django keeps durations on SQLite as integer microseconds.
-        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)", **extra_context)
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s * 86400000000)", **extra_context
+        )
 
 
 def count_subquery(queryset: QuerySet) -> Subquery:
@@ -35,12 +37,18 @@ def insert_from_select(model, columns, queryset) -> int:
     connection = connections[alias]
     try:
         select_sql, params = queryset.query.get_compiler(using=alias).as_sql()
-    except EmptyResultSet:  # the ORM proved the SELECT empty (e.g. ``pk__in=[]``): nothing to insert
+    except (
+        EmptyResultSet
+    ):  # the ORM proved the SELECT empty (e.g. ``pk__in=[]``): nothing to insert
         return 0
-    quoted = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in columns)
+    quoted = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name).column) for name in columns
+    )
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({quoted}) {select_sql} ON CONFLICT DO NOTHING", params)
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) {select_sql} ON CONFLICT DO NOTHING", params
+        )
         return max(cursor.rowcount, 0)
 
 

@@ -11,12 +11,22 @@ urlpatterns: list = [
     path("<int:pk>/edit/", views.order_edit_view, name="edit"),
     path("<int:pk>/points/new/", views.point_create_view, name="point_create"),
     path("points/<int:pk>/edit/", views.point_edit_view, name="point_edit"),
-    path("points/<int:pk>/responsibility/", views.responsibility_add_view, name="responsibility_add"),
-    path("responsibility/<int:pk>/remove/", views.responsibility_remove_view, name="responsibility_remove"),
+    path(
+        "points/<int:pk>/responsibility/", views.responsibility_add_view, name="responsibility_add"
+    ),
+    path(
+        "responsibility/<int:pk>/remove/",
+        views.responsibility_remove_view,
+        name="responsibility_remove",
+    ),
     path("points/<int:pk>/evidence/", views.evidence_add_view, name="evidence_add"),
     path("<int:pk>/acknowledge/", views.acknowledge_view, name="acknowledge"),
     path("<int:pk>/acknowledgements/", views.acknowledgements_view, name="acknowledgements"),
-    path("<int:pk>/acknowledgements/print/", views.acknowledgement_print_view, name="acknowledgement_print"),
+    path(
+        "<int:pk>/acknowledgements/print/",
+        views.acknowledgement_print_view,
+        name="acknowledgement_print",
+    ),
     path("<int:pk>/distribute/", views.distribute_view, name="distribute"),
     path("<int:pk>/regulation/", views.regulations_view, name="regulations"),
     path("<int:pk>/regulation/upload/", views.regulation_upload_view, name="regulation_upload"),

@@ -81,20 +81,30 @@ def order_list_view(request):
     orders = order_list(user=request.user).order_by("-date", "-number")
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     school = user_school(request.user)
-    return render(request, "orders/order_list.html", {
-        "page": page,
-        "orders": page.object_list,
-        "my_points": points_in_charge(user=request.user),
-        "acting": user_acts_as(request.user),
-        "pending": acknowledgements_pending(user=request.user),
-        "may_create": school is not None and request.user.has_perm("orders.add_order"),
-        "may_send_admin_request": school is not None and request.user.has_perm("orders.add_adminregistrationrequest"),
-        "to_publish": [
-            regulation for regulation in regulation_list(user=request.user).filter(published_on__isnull=True)[:20]
-            if user_may_publish_regulation(user=request.user, regulation=regulation)
-        ] if school is not None else [],
-        "person": user_person(request.user),
-    })
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": page,
+            "orders": page.object_list,
+            "my_points": points_in_charge(user=request.user),
+            "acting": user_acts_as(request.user),
+            "pending": acknowledgements_pending(user=request.user),
+            "may_create": school is not None and request.user.has_perm("orders.add_order"),
+            "may_send_admin_request": school is not None
+            and request.user.has_perm("orders.add_adminregistrationrequest"),
+            "to_publish": [
+                regulation
+                for regulation in regulation_list(user=request.user).filter(
+                    published_on__isnull=True
+                )[:20]
+                if user_may_publish_regulation(user=request.user, regulation=regulation)
+            ]
+            if school is not None
+            else [],
+            "person": user_person(request.user),
+        },
+    )
 
 
 @login_required
@@ -105,18 +115,24 @@ def order_detail_view(request, pk):
     may_edit = user_may_edit_order(user=request.user, order=order)
     person = user_person(request.user)
     for row in rows:
-        row.may_add_evidence = user_may_add_evidence(user=request.user, point=row.point, people=row.people)
+        row.may_add_evidence = user_may_add_evidence(
+            user=request.user, point=row.point, people=row.people
+        )
     my_acknowledgement = order.acknowledgements.filter(person=person).first() if person else None
-    return render(request, "orders/order_detail.html", {
-        "order": order,
-        "rows": rows,
-        "today": today,
-        "may_edit": may_edit,
-        "may_view_sheet": _may_view_sheet(request, order),
-        "summary": acknowledgement_summary(order=order),
-        "my_acknowledgement": my_acknowledgement,
-        "regulations": list(order.regulations.order_by("-version")),
-    })
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "rows": rows,
+            "today": today,
+            "may_edit": may_edit,
+            "may_view_sheet": _may_view_sheet(request, order),
+            "summary": acknowledgement_summary(order=order),
+            "my_acknowledgement": my_acknowledgement,
+            "regulations": list(order.regulations.order_by("-version")),
+        },
+    )
 
 
 # --- Creating and editing (the coordinator) --------------------------------------------------------
@@ -132,20 +148,29 @@ def order_create_view(request):
         data = dict(form.cleaned_data)
         distribute = data.pop("distribute", False)
         try:
-            order = services.order_create(school=school, by=request.user, distribute=distribute, **data)
+            order = services.order_create(
+                school=school, by=request.user, distribute=distribute, **data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Приказ внесён. Добавьте его пункты."))
             return redirect("orders:detail", pk=order.pk)
-    return render(request, "orders/order_form.html", {"form": form, "order": None}, status=_form_status(request, form))
+    return render(
+        request,
+        "orders/order_form.html",
+        {"form": form, "order": None},
+        status=_form_status(request, form),
+    )
 
 
 @login_required
 def order_edit_view(request, pk):
     order = _order_or_404(request, pk)
     _require_edit(request, order)
-    form = OrderForm(request.POST or None, request.FILES or None, instance=order, school=order.school)
+    form = OrderForm(
+        request.POST or None, request.FILES or None, instance=order, school=order.school
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if not data.get("file"):
@@ -157,7 +182,12 @@ def order_edit_view(request, pk):
         else:
             messages.success(request, _("Изменения сохранены."))
             return redirect("orders:detail", pk=order.pk)
-    return render(request, "orders/order_form.html", {"form": form, "order": order}, status=_form_status(request, form))
+    return render(
+        request,
+        "orders/order_form.html",
+        {"form": form, "order": order},
+        status=_form_status(request, form),
+    )
 
 
 def _form_status(request, form) -> int:
@@ -177,8 +207,12 @@ def point_create_view(request, pk):
         else:
             messages.success(request, _("Пункт %(number)s добавлен.") % {"number": point.number})
             return redirect(reverse("orders:detail", args=[order.pk]) + f"#point-{point.pk}")
-    return render(request, "orders/point_form.html", {"form": form, "order": order, "point": None},
-                  status=_form_status(request, form))
+    return render(
+        request,
+        "orders/point_form.html",
+        {"form": form, "order": order, "point": None},
+        status=_form_status(request, form),
+    )
 
 
 @login_required
@@ -190,18 +224,29 @@ def point_edit_view(request, pk):
     people = point_people(points=[point])[point.pk]
     if request.method == "POST" and form.is_valid():
         try:
-            services.point_update(point=OrderPoint.objects.select_related("order").get(pk=point.pk),
-                                  by=request.user, **form.cleaned_data)
+            services.point_update(
+                point=OrderPoint.objects.select_related("order").get(pk=point.pk),
+                by=request.user,
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Пункт сохранён."))
             return redirect(reverse("orders:detail", args=[order.pk]) + f"#point-{point.pk}")
-    return render(request, "orders/point_form.html", {
-        "form": form, "order": order, "point": point, "people": people,
-        "responsibility_form": ResponsibilityForm(point=point),
-        "responsibilities": point_responsibilities(point=point),
-    }, status=_form_status(request, form))
+    return render(
+        request,
+        "orders/point_form.html",
+        {
+            "form": form,
+            "order": order,
+            "point": point,
+            "people": people,
+            "responsibility_form": ResponsibilityForm(point=point),
+            "responsibilities": point_responsibilities(point=point),
+        },
+        status=_form_status(request, form),
+    )
 
 
 @login_required
@@ -218,30 +263,47 @@ def responsibility_add_view(request, pk):
         else:
             messages.success(request, _("Назначение сохранено."))
             return redirect("orders:point_edit", pk=point.pk)
-    return render(request, "orders/point_form.html", {
-        "form": PointForm(instance=point, order=point.order), "order": point.order, "point": point,
-        "people": point_people(points=[point])[point.pk], "responsibility_form": form,
-        "responsibilities": point_responsibilities(point=point),
-    }, status=400)
+    return render(
+        request,
+        "orders/point_form.html",
+        {
+            "form": PointForm(instance=point, order=point.order),
+            "order": point.order,
+            "point": point,
+            "people": point_people(points=[point])[point.pk],
+            "responsibility_form": form,
+            "responsibilities": point_responsibilities(point=point),
+        },
+        status=400,
+    )
 
 
 @login_required
 def responsibility_remove_view(request, pk):
-    responsibility = get_object_or_404(Responsibility.objects.select_related("point__order", "person"), pk=pk)
+    responsibility = get_object_or_404(
+        Responsibility.objects.select_related("point__order", "person"), pk=pk
+    )
     point = _point_or_404(request, responsibility.point_id)
     _require_edit(request, point.order)
     if request.method == "POST":
         services.responsibility_remove(responsibility=responsibility, by=request.user)
         messages.success(request, _("Назначение снято."))
         return redirect("orders:point_edit", pk=point.pk)
-    return render(request, "orders/confirm.html", {
-        "title": _("Снять назначение"),
-        "question": _("Снять %(name)s (%(role)s) с пункта %(number)s?") % {
-            "name": responsibility.person.full_name, "role": responsibility.get_role_display(), "number": point.number,
+    return render(
+        request,
+        "orders/confirm.html",
+        {
+            "title": _("Снять назначение"),
+            "question": _("Снять %(name)s (%(role)s) с пункта %(number)s?")
+            % {
+                "name": responsibility.person.full_name,
+                "role": responsibility.get_role_display(),
+                "number": point.number,
+            },
+            "confirm_label": _("Снять"),
+            "cancel_url": reverse("orders:point_edit", args=[point.pk]),
         },
-        "confirm_label": _("Снять"),
-        "cancel_url": reverse("orders:point_edit", args=[point.pk]),
-    })
+    )
 
 
 @login_required
@@ -259,8 +321,12 @@ def evidence_add_view(request, pk):
         else:
             messages.success(request, _("Подтверждение добавлено."))
             return redirect(reverse("orders:detail", args=[point.order_id]) + f"#point-{point.pk}")
-    return render(request, "orders/evidence_form.html", {"form": form, "point": point, "order": point.order},
-                  status=_form_status(request, form))
+    return render(
+        request,
+        "orders/evidence_form.html",
+        {"form": form, "point": point, "order": point.order},
+        status=_form_status(request, form),
+    )
 
 
 # --- The acknowledgement sheet -------------------------------------------------------------------
@@ -271,7 +337,8 @@ def _may_view_sheet(request, order: Order) -> bool:
         return True
     school = user_school(request.user)
     return (
-        school is not None and school.pk == order.school_id
+        school is not None
+        and school.pk == order.school_id
         and user_has_perm_today(request.user, "orders.view_acknowledgement")
     )
 
@@ -286,10 +353,17 @@ def acknowledge_view(request, pk):
         raise PermissionDenied
     services.acknowledgement_confirm(order=order, person=person)
     if request.htmx:
-        return render(request, "orders/_acknowledge_prompt.html", {
-            "acknowledged_order": order, "ack_next": _safe_next(request, reverse("home")),
-        })
-    messages.success(request, _("Отмечено: вы ознакомлены с приказом № %(number)s.") % {"number": order.number})
+        return render(
+            request,
+            "orders/_acknowledge_prompt.html",
+            {
+                "acknowledged_order": order,
+                "ack_next": _safe_next(request, reverse("home")),
+            },
+        )
+    messages.success(
+        request, _("Отмечено: вы ознакомлены с приказом № %(number)s.") % {"number": order.number}
+    )
     return redirect(_safe_next(request, reverse("orders:detail", args=[order.pk])))
 
 
@@ -302,11 +376,17 @@ def acknowledgements_view(request, pk):
     show = request.GET.get("show", "")
     if show == "pending":
         rows = [row for row in rows if row.acknowledged_at is None and row.person.is_active]
-    return render(request, "orders/acknowledgements.html", {
-        "order": order, "rows": rows, "show": show,
-        "summary": acknowledgement_summary(order=order),
-        "may_edit": user_may_edit_order(user=request.user, order=order),
-    })
+    return render(
+        request,
+        "orders/acknowledgements.html",
+        {
+            "order": order,
+            "rows": rows,
+            "show": show,
+            "summary": acknowledgement_summary(order=order),
+            "may_edit": user_may_edit_order(user=request.user, order=order),
+        },
+    )
 
 
 @login_required
@@ -314,9 +394,15 @@ def acknowledgement_print_view(request, pk):
     order = _order_or_404(request, pk)
     if not _may_view_sheet(request, order):
         raise PermissionDenied
-    return render(request, "orders/acknowledgement_print.html", {
-        "order": order, "rows": acknowledgement_sheet(order=order), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "orders/acknowledgement_print.html",
+        {
+            "order": order,
+            "rows": acknowledgement_sheet(order=order),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -326,7 +412,9 @@ def distribute_view(request, pk):
     _require_edit(request, order)
     added = services.acknowledgements_distribute(order=order, by=request.user)
     if added:
-        messages.success(request, _("В лист ознакомления добавлено сотрудников: %(n)d.") % {"n": added})
+        messages.success(
+            request, _("В лист ознакомления добавлено сотрудников: %(n)d.") % {"n": added}
+        )
     else:
         messages.info(request, _("Все работающие сотрудники уже в листе ознакомления."))
     return redirect("orders:acknowledgements", pk=order.pk)
@@ -348,16 +436,30 @@ def _order_for_regulation(request, pk) -> Order:
 @login_required
 def regulations_view(request, pk):
     order = _order_for_regulation(request, pk)
-    regulations = list(order.regulations.select_related("published_by__person").order_by("-version"))
+    regulations = list(
+        order.regulations.select_related("published_by__person").order_by("-version")
+    )
     may_manage = user_may_manage_regulation(user=request.user, order=order)
     for regulation in regulations:
-        regulation.may_publish = user_may_publish_regulation(user=request.user, regulation=regulation)
-    deadline = order.points.filter(check_key="regulation_published", deadline__isnull=False).order_by("deadline").first()
-    return render(request, "orders/regulations.html", {
-        "order": order, "regulations": regulations, "may_manage": may_manage,
-        "upload_form": RegulationForm() if may_manage else None,
-        "deadline": deadline.deadline if deadline else None,
-    })
+        regulation.may_publish = user_may_publish_regulation(
+            user=request.user, regulation=regulation
+        )
+    deadline = (
+        order.points.filter(check_key="regulation_published", deadline__isnull=False)
+        .order_by("deadline")
+        .first()
+    )
+    return render(
+        request,
+        "orders/regulations.html",
+        {
+            "order": order,
+            "regulations": regulations,
+            "may_manage": may_manage,
+            "upload_form": RegulationForm() if may_manage else None,
+            "deadline": deadline.deadline if deadline else None,
+        },
+    )
 
 
 @login_required
@@ -368,14 +470,22 @@ def regulation_upload_view(request, pk):
     form = RegulationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            regulation = services.regulation_upload(order=order, by=request.user, **form.cleaned_data)
+            regulation = services.regulation_upload(
+                order=order, by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Загружена версия %(v)d положения.") % {"v": regulation.version})
+            messages.success(
+                request, _("Загружена версия %(v)d положения.") % {"v": regulation.version}
+            )
             return redirect("orders:regulations", pk=order.pk)
-    return render(request, "orders/regulation_form.html", {"form": form, "order": order},
-                  status=_form_status(request, form))
+    return render(
+        request,
+        "orders/regulation_form.html",
+        {"form": form, "order": order},
+        status=_form_status(request, form),
+    )
 
 
 @login_required
@@ -384,7 +494,10 @@ def regulation_publish_view(request, pk):
     order = _order_for_regulation(request, regulation.order_id)
     if not user_may_publish_regulation(user=request.user, regulation=regulation):
         raise PermissionDenied
-    initial = {"url": regulation.published_url, "published_on": regulation.published_on or timezone.localdate()}
+    initial = {
+        "url": regulation.published_url,
+        "published_on": regulation.published_on or timezone.localdate(),
+    }
     form = PublicationForm(request.POST or None, initial=initial, regulation=regulation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -394,8 +507,12 @@ def regulation_publish_view(request, pk):
         else:
             messages.success(request, _("Публикация положения на сайте записана."))
             return redirect("orders:regulations", pk=order.pk)
-    return render(request, "orders/publication_form.html", {"form": form, "order": order, "regulation": regulation},
-                  status=_form_status(request, form))
+    return render(
+        request,
+        "orders/publication_form.html",
+        {"form": form, "order": order, "regulation": regulation},
+        status=_form_status(request, form),
+    )
 
 
 # --- The e-mail registering a new administrator (point 3) ---------------------------------------------
@@ -405,32 +522,50 @@ def regulation_publish_view(request, pk):
 def admin_request_view(request):
     school = user_school(request.user)
     may_send = school is not None and request.user.has_perm("orders.add_adminregistrationrequest")
-    if school is None or not (may_send or request.user.has_perm("orders.view_adminregistrationrequest")):
+    if school is None or not (
+        may_send or request.user.has_perm("orders.view_adminregistrationrequest")
+    ):
         raise PermissionDenied
     if request.method == "POST" and not may_send:
         raise PermissionDenied  # the director reads the sent requests, the operator sends them
     form = AdminRegistrationForm(request.POST or None, school=school) if may_send else None
     if request.method == "POST" and form.is_valid():
         try:
-            sent = services.admin_registration_send(school=school, by=request.user, **form.cleaned_data)
+            sent = services.admin_registration_send(
+                school=school, by=request.user, **form.cleaned_data
+            )
         except services.OrderHasNoFile:
             form.add_error("order", _("К приказу не приложен файл: заявка не отправлена."))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             if sent.status == sent.Status.SENT:
-                messages.success(request, _("Заявка отправлена на %(email)s.") % {"email": sent_to()})
+                messages.success(
+                    request, _("Заявка отправлена на %(email)s.") % {"email": sent_to()}
+                )
             else:
-                messages.error(request, _("Заявку не удалось отправить: %(error)s. Она сохранена, попробуйте ещё раз позже.")
-                               % {"error": sent.error[:200]})
+                messages.error(
+                    request,
+                    _(
+                        "Заявку не удалось отправить: %(error)s. Она сохранена, попробуйте ещё раз позже."
+                    )
+                    % {"error": sent.error[:200]},
+                )
             return redirect("orders:admin_request")
     requests = admin_request_list(user=request.user).filter(school=school)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "orders/admin_request.html", {"form": form, "page": page, "support_email": sent_to(),
-                                                          "show_contacts": user_may_see_contacts(request.user)},
-                  status=_form_status(request, form) if form else 200)
+    return render(
+        request,
+        "orders/admin_request.html",
+        {
+            "form": form,
+            "page": page,
+            "support_email": sent_to(),
+            "show_contacts": user_may_see_contacts(request.user),
+        },
+        status=_form_status(request, form) if form else 200,
+    )
 
 
 def sent_to() -> str:
     return settings.SFERUM_SUPPORT_EMAIL
-

@@ -30,7 +30,12 @@ from .models import (
     StatusConfirmation,
     TrainingRecord,
 )
-from .selectors import filter_by_permission, school_list, user_may_see_contacts, user_sees_all_schools
+from .selectors import (
+    filter_by_permission,
+    school_list,
+    user_may_see_contacts,
+    user_sees_all_schools,
+)
 from .services import class_teacher_assign, person_account_link, person_leave, schoolclass_archive
 
 
@@ -229,10 +234,14 @@ class PersonAdmin(ScopedAdmin):
         both go through the services (classes, chats, links follow), never a bare save."""
         leaving = change and "is_active" in form.changed_data and not obj.is_active
         if leaving:
-            obj.is_active = True  # person_leave takes them off the list, with everything that goes with it
+            obj.is_active = (
+                True  # person_leave takes them off the list, with everything that goes with it
+            )
         relinking = change and "user" in form.changed_data
         account = obj.user
-        if relinking:  # the account changes through the service that moves the person's rights with it
+        if (
+            relinking
+        ):  # the account changes through the service that moves the person's rights with it
             obj.user_id = Person.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first()
         super().save_model(request, obj, form, change)
         if relinking:

@@ -32,7 +32,9 @@ class ClassesHaveTeacher(_StaffCheck):
             .values("school_id")
             .annotate(
                 total=Count("pk"),
-                done=Count("pk", filter=Q(class_teacher__isnull=False, class_teacher__is_active=True)),
+                done=Count(
+                    "pk", filter=Q(class_teacher__isnull=False, class_teacher__is_active=True)
+                ),
             )
         )
 
@@ -51,7 +53,9 @@ class StaffStatusConfirmed(_StaffCheck):
             Person.objects.filter(school_id__in=school_ids, is_active=True)
             .order_by()
             .values("school_id")
-            .annotate(total=Count("pk"), done=Count("pk", filter=Q(status_confirmation__isnull=False)))
+            .annotate(
+                total=Count("pk"), done=Count("pk", filter=Q(status_confirmation__isnull=False))
+            )
         )
 
     def missing_url(self, *, school_id):

@@ -51,24 +51,36 @@ def validate_certificate(upload) -> None:
 
 
 class TrainingForm(forms.Form):
-    completed_on = forms.DateField(label=_("Дата окончания обучения"), widget=DateInput(), validators=[_not_in_future])
-    certificate_number = forms.CharField(label=_("Номер удостоверения"), max_length=100, required=False)
+    completed_on = forms.DateField(
+        label=_("Дата окончания обучения"), widget=DateInput(), validators=[_not_in_future]
+    )
+    certificate_number = forms.CharField(
+        label=_("Номер удостоверения"), max_length=100, required=False
+    )
     certificate_file = forms.FileField(
-        label=_("Скан или фото удостоверения"), required=False, validators=[validate_certificate],
+        label=_("Скан или фото удостоверения"),
+        required=False,
+        validators=[validate_certificate],
         help_text=_("PDF, JPG или PNG, не больше %(mb)d МБ.") % {"mb": MAX_UPLOAD_MB},
     )
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not (cleaned.get("certificate_number", "").strip() or cleaned.get("certificate_file")):
+        if not self.errors and not (
+            cleaned.get("certificate_number", "").strip() or cleaned.get("certificate_file")
+        ):
             raise ValidationError(_("Укажите номер удостоверения или приложите его файл."))
         return cleaned
 
 
 class StatusConfirmForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Сотрудник"), queryset=Person.objects.none())
-    status = forms.ChoiceField(label=_("Статус на платформе"), choices=StatusConfirmation.PlatformStatus.choices)
-    confirmed_on = forms.DateField(label=_("Дата подтверждения"), widget=DateInput(), validators=[_not_in_future])
+    status = forms.ChoiceField(
+        label=_("Статус на платформе"), choices=StatusConfirmation.PlatformStatus.choices
+    )
+    confirmed_on = forms.DateField(
+        label=_("Дата подтверждения"), widget=DateInput(), validators=[_not_in_future]
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +89,9 @@ class StatusConfirmForm(forms.Form):
 
 class ClassTeacherForm(forms.Form):
     person = forms.ModelChoiceField(
-        label=_("Классный руководитель"), queryset=Person.objects.none(), required=False,
+        label=_("Классный руководитель"),
+        queryset=Person.objects.none(),
+        required=False,
         empty_label=_("— без классного руководителя —"),
     )
     comment = forms.CharField(label=_("Основание"), max_length=300, required=False)
@@ -91,7 +105,9 @@ class ClassTeacherForm(forms.Form):
 
 class StudentsForm(forms.Form):
     students_expected = forms.IntegerField(label=_("Учащихся по списку"), min_value=0, max_value=60)
-    comment = forms.CharField(label=_("Основание (прибыли, выбыли)"), max_length=300, required=False)
+    comment = forms.CharField(
+        label=_("Основание (прибыли, выбыли)"), max_length=300, required=False
+    )
 
 
 class PersonLeaveForm(forms.Form):

@@ -52,7 +52,9 @@ class Person(TimeStampedModel):
         TEACHING = "teaching", _("педагогический работник")
         OTHER = "other", _("иной работник")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="people", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="people", verbose_name=_("школа")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -86,7 +88,9 @@ class SchoolClass(TimeStampedModel):
         ACTIVE = "active", _("действующий")
         ARCHIVED = "archived", _("в архиве")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="classes", verbose_name=_("школа")
+    )
     academic_year = models.PositiveSmallIntegerField(
         _("учебный год (год начала)"), help_text=_("Например, 2025 для 2025/2026 учебного года.")
     )
@@ -102,7 +106,9 @@ class SchoolClass(TimeStampedModel):
     )
     students_expected = models.PositiveSmallIntegerField(_("учащихся по списку"), default=0)
     parents_expected = models.PositiveSmallIntegerField(_("родителей по списку"), default=0)
-    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
 
     class Meta:
         verbose_name = _("класс")
@@ -111,9 +117,12 @@ class SchoolClass(TimeStampedModel):
         permissions = [("lead_schoolclass", _("Классное руководство: чаты, приглашения, чек-лист"))]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "academic_year", "grade", "letter"], name="schoolclass_unique_per_year"
+                fields=["school", "academic_year", "grade", "letter"],
+                name="schoolclass_unique_per_year",
             ),
-            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=11), name="schoolclass_grade_1_11"),
+            models.CheckConstraint(
+                condition=Q(grade__gte=1, grade__lte=11), name="schoolclass_grade_1_11"
+            ),
             models.CheckConstraint(condition=~Q(letter=""), name="schoolclass_letter_not_empty"),
         ]
 
@@ -136,7 +145,9 @@ class SchoolClassGroupObjectPermission(GroupObjectPermissionBase):
 class Absence(TimeStampedModel):
     """A period when a person is away; the backup answers for their duties meanwhile (point 2)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="absences", verbose_name=_("сотрудник"))
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="absences", verbose_name=_("сотрудник")
+    )
     starts_on = models.DateField(_("с"))
     ends_on = models.DateField(_("по"))
     reason = models.CharField(_("причина"), max_length=200, blank=True)
@@ -146,7 +157,9 @@ class Absence(TimeStampedModel):
         verbose_name_plural = _("отсутствия")
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="absence_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="absence_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -156,8 +169,15 @@ class Absence(TimeStampedModel):
 class TrainingRecord(TimeStampedModel):
     """Completion of the free online course of point 7.2 by a teacher."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="training_records", verbose_name=_("школа"))
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="training_records", verbose_name=_("сотрудник"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="training_records", verbose_name=_("школа")
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="training_records",
+        verbose_name=_("сотрудник"),
+    )
     course_title = models.CharField(_("программа"), max_length=400)
     course_url = models.URLField(_("ссылка на программу"), max_length=500, blank=True)
     completed_on = models.DateField(_("дата окончания"))
@@ -169,7 +189,9 @@ class TrainingRecord(TimeStampedModel):
         verbose_name_plural = _("обучение")
         ordering = ["-completed_on"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "course_url"], name="training_once_per_course"),
+            models.UniqueConstraint(
+                fields=["person", "course_url"], name="training_once_per_course"
+            ),
         ]
 
     def __str__(self):
@@ -184,13 +206,22 @@ class StatusConfirmation(TimeStampedModel):
         EMPLOYEE = "employee", _("сотрудник")
 
     person = models.OneToOneField(
-        Person, on_delete=models.CASCADE, related_name="status_confirmation", verbose_name=_("сотрудник")
+        Person,
+        on_delete=models.CASCADE,
+        related_name="status_confirmation",
+        verbose_name=_("сотрудник"),
     )
-    status = models.CharField(_("статус на платформе"), max_length=16, choices=PlatformStatus.choices)
+    status = models.CharField(
+        _("статус на платформе"), max_length=16, choices=PlatformStatus.choices
+    )
     confirmed_on = models.DateField(_("дата подтверждения"))
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("подтвердил"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("подтвердил"),
     )
 
     class Meta:
@@ -210,23 +241,44 @@ class Movement(TimeStampedModel):
         STAFF_LEFT = "staff_left", _("увольнение сотрудника")
         CLASS_ARCHIVED = "class_archived", _("класс переведён в архив")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="movements", verbose_name=_("школа"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="movements", verbose_name=_("школа")
+    )
     kind = models.CharField(_("вид"), max_length=32, choices=Kind.choices)
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="movements", verbose_name=_("класс")
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="movements",
+        verbose_name=_("класс"),
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="movements", verbose_name=_("сотрудник")
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="movements",
+        verbose_name=_("сотрудник"),
     )
     previous_person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("прежний сотрудник")
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("прежний сотрудник"),
     )
     previous_value = models.IntegerField(_("прежнее значение"), null=True, blank=True)
     new_value = models.IntegerField(_("новое значение"), null=True, blank=True)
     comment = models.CharField(_("комментарий"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("внёс"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("внёс"),
     )
 
     class Meta:

@@ -20,36 +20,65 @@ class Role(models.TextChoices):
 
 
 _SCHOOL_VIEW = [
-    "staff.view_school", "staff.view_schoolclass", "staff.view_person", "staff.view_absence",
-    "staff.view_trainingrecord", "staff.view_statusconfirmation", "staff.view_movement",
-    "orders.view_order", "orders.view_orderpoint", "orders.view_responsibility",
-    "orders.view_regulation", "orders.view_acknowledgement", "orders.view_finding",
-    "orders.view_jobrun", "orders.view_dashboardsnapshot",
-    "chats.view_chat", "chats.view_chatrequirement", "chats.view_meeting",
-    "invitations.view_invitation", "invitations.view_joinrequest",
+    "staff.view_school",
+    "staff.view_schoolclass",
+    "staff.view_person",
+    "staff.view_absence",
+    "staff.view_trainingrecord",
+    "staff.view_statusconfirmation",
+    "staff.view_movement",
+    "orders.view_order",
+    "orders.view_orderpoint",
+    "orders.view_responsibility",
+    "orders.view_regulation",
+    "orders.view_acknowledgement",
+    "orders.view_finding",
+    "orders.view_jobrun",
+    "orders.view_dashboardsnapshot",
+    "chats.view_chat",
+    "chats.view_chatrequirement",
+    "chats.view_meeting",
+    "invitations.view_invitation",
+    "invitations.view_joinrequest",
 ]
 _OPERATOR = _SCHOOL_VIEW + [
-    "staff.add_schoolclass", "staff.change_schoolclass",
-    "staff.add_person", "staff.change_person",
-    "staff.add_statusconfirmation", "staff.change_statusconfirmation",
+    "staff.add_schoolclass",
+    "staff.change_schoolclass",
+    "staff.add_person",
+    "staff.change_person",
+    "staff.add_statusconfirmation",
+    "staff.change_statusconfirmation",
     "staff.add_movement",
-    "chats.add_chat", "chats.change_chat", "chats.add_meeting", "chats.change_meeting",
-    "invitations.add_invitation", "invitations.change_invitation",
+    "chats.add_chat",
+    "chats.change_chat",
+    "chats.add_meeting",
+    "chats.change_meeting",
+    "invitations.add_invitation",
+    "invitations.change_invitation",
     "invitations.change_joinrequest",
-    "orders.view_adminregistrationrequest", "orders.add_adminregistrationrequest",
+    "orders.view_adminregistrationrequest",
+    "orders.add_adminregistrationrequest",
 ]
 
 # The global permissions of each role's group. Object permissions are not listed here.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.DIRECTOR: _SCHOOL_VIEW + ["orders.view_adminregistrationrequest"],
-    Role.COORDINATOR: _OPERATOR + [
-        "orders.add_order", "orders.change_order",
-        "orders.add_orderpoint", "orders.change_orderpoint",
-        "orders.add_responsibility", "orders.change_responsibility", "orders.delete_responsibility",
-        "orders.add_regulation", "orders.change_regulation",
+    Role.COORDINATOR: _OPERATOR
+    + [
+        "orders.add_order",
+        "orders.change_order",
+        "orders.add_orderpoint",
+        "orders.change_orderpoint",
+        "orders.add_responsibility",
+        "orders.change_responsibility",
+        "orders.delete_responsibility",
+        "orders.add_regulation",
+        "orders.change_regulation",
         "orders.change_acknowledgement",
-        "staff.add_absence", "staff.change_absence",
-        "chats.add_chatrequirement", "chats.change_chatrequirement",
+        "staff.add_absence",
+        "staff.change_absence",
+        "chats.add_chatrequirement",
+        "chats.change_chatrequirement",
         "staff.change_school",
     ],
     Role.OPERATOR: _OPERATOR,
@@ -77,5 +106,7 @@ def sync_role_groups(apps) -> None:
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         group.permissions.set(wanted)

@@ -52,8 +52,17 @@ def _leads_class_sql(quote) -> str:
 _PERSON_BY_USER = ComposedLookup(
     Person,
     joins=[("school", True)],
-    where=lambda quote: f"{BASE}.{column(quote, Person, 'user')} = %s AND {BASE}.{column(quote, Person, 'is_active')}",
-    extras=[Extra("leads_class", _leads_class_sql, ("lead_schoolclass", SchoolClass._meta.app_label), convert=bool)],
+    where=lambda quote: (
+        f"{BASE}.{column(quote, Person, 'user')} = %s AND {BASE}.{column(quote, Person, 'is_active')}"
+    ),
+    extras=[
+        Extra(
+            "leads_class",
+            _leads_class_sql,
+            ("lead_schoolclass", SchoolClass._meta.app_label),
+            convert=bool,
+        )
+    ],
 )
 
 
@@ -81,7 +90,9 @@ def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySe
 
     perm_model = get_user_obj_perms_model(model)
     rows = perm_model.objects.filter(
-        user=user, permission__codename=codename, permission__content_type__app_label=model._meta.app_label
+        user=user,
+        permission__codename=codename,
+        permission__content_type__app_label=model._meta.app_label,
     )
     if perm_model.objects.is_generic():
         # Models without a direct permission table share guardian's generic one: text object_pk.
@@ -92,9 +103,16 @@ def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySe
     return rows.values("content_object_id")
 
 
-def filter_by_permission(*, queryset: QuerySet, user, codename: str, school_field: str = "school") -> QuerySet:
+def filter_by_permission(
+    *, queryset: QuerySet, user, codename: str, school_field: str = "school"
+) -> QuerySet:
     """Narrow ``queryset`` to the rows the user may ``codename`` (see the module docstring)."""
-    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
+    if (
+        user is None
+        or isinstance(user, AnonymousUser)
+        or not user.is_authenticated
+        or not user.is_active
+    ):
         return queryset.none()
     model = queryset.model
     if codename.startswith("view_") and user_sees_all_schools(user):
@@ -124,7 +142,11 @@ def user_may_lead_class(*, user, school_class: SchoolClass) -> bool:
     if not user.is_authenticated:
         return False
     school = user_school(user)
-    if school is not None and school.pk == school_class.school_id and user.has_perm("staff.change_schoolclass"):
+    if (
+        school is not None
+        and school.pk == school_class.school_id
+        and user.has_perm("staff.change_schoolclass")
+    ):
         return True
     return user.has_perm("staff.lead_schoolclass", school_class)
 
@@ -143,7 +165,9 @@ def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
 
     today: datetime.date = timezone.localdate()
     queryset = Person.objects.select_related("school", "status_confirmation").annotate(
-        absent_today=Exists(Absence.objects.filter(person=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today)),
+        absent_today=Exists(
+            Absence.objects.filter(person=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today)
+        ),
         trained=Exists(TrainingRecord.objects.filter(person=OuterRef("pk"))),
     )
     if not include_left:
@@ -155,7 +179,9 @@ def absence_list(*, user) -> QuerySet:
     from .models import Absence
 
     return filter_by_permission(
-        queryset=Absence.objects.select_related("person"), user=user, codename="view_absence",
+        queryset=Absence.objects.select_related("person"),
+        user=user,
+        codename="view_absence",
         school_field="person__school",
     )
 
@@ -164,8 +190,11 @@ def movement_list(*, user) -> QuerySet:
     from .models import Movement
 
     return filter_by_permission(
-        queryset=Movement.objects.select_related("school_class", "person", "previous_person", "recorded_by__person"),
-        user=user, codename="view_movement",
+        queryset=Movement.objects.select_related(
+            "school_class", "person", "previous_person", "recorded_by__person"
+        ),
+        user=user,
+        codename="view_movement",
     )
 
 

@@ -21,13 +21,17 @@ def _grant_class(user, school_class: SchoolClass) -> None:
 def _revoke_class(user, school_class: SchoolClass) -> None:
     for perm in CLASS_TEACHER_PERMS:
         remove_perm(perm, user, school_class)
-    still_leads = SchoolClass.objects.filter(class_teacher__user=user, status=SchoolClass.Status.ACTIVE).exists()
+    still_leads = SchoolClass.objects.filter(
+        class_teacher__user=user, status=SchoolClass.Status.ACTIVE
+    ).exists()
     if not still_leads:
         user.groups.remove(Group.objects.get(name=Role.CLASS_TEACHER))
 
 
 @transaction.atomic
-def class_teacher_assign(*, school_class: SchoolClass, person: Person | None, by=None) -> SchoolClass:
+def class_teacher_assign(
+    *, school_class: SchoolClass, person: Person | None, by=None
+) -> SchoolClass:
     """Attach (or detach, with ``person=None``) the class teacher; their object rights follow.
 
     The previous teacher loses the rights on the class, and the active links they issued for it are
@@ -48,7 +52,9 @@ def class_teacher_assign(*, school_class: SchoolClass, person: Person | None, by
         from invitations.services import invitations_annul_issued_by
 
         invitations_annul_issued_by(
-            user=previous.user, school_class=school_class, by=by,
+            user=previous.user,
+            school_class=school_class,
+            by=by,
             reason="Смена классного руководителя",
         )
     if person is not None and person.user_id:
@@ -77,7 +83,9 @@ def person_account_link(*, person: Person, user, by=None) -> Person:
         return person
     person.user = user
     person.save(update_fields=["user", "updated_at"])
-    for school_class in SchoolClass.objects.filter(class_teacher=person, status=SchoolClass.Status.ACTIVE):
+    for school_class in SchoolClass.objects.filter(
+        class_teacher=person, status=SchoolClass.Status.ACTIVE
+    ):
         if previous is not None:
             _revoke_class(previous, school_class)
         if user is not None:
@@ -101,8 +109,11 @@ def schoolclass_archive(*, school_class: SchoolClass, by=None) -> SchoolClass:
 
     invitations_annul_for_class(school_class=school_class, by=by, reason="Класс переведён в архив")
     Movement.objects.create(
-        school_id=school_class.school_id, kind=Movement.Kind.CLASS_ARCHIVED,
-        school_class=school_class, person=teacher, recorded_by=by,
+        school_id=school_class.school_id,
+        kind=Movement.Kind.CLASS_ARCHIVED,
+        school_class=school_class,
+        person=teacher,
+        recorded_by=by,
     )
     return school_class
 
@@ -111,7 +122,9 @@ def schoolclass_archive(*, school_class: SchoolClass, by=None) -> SchoolClass:
 
 
 @transaction.atomic
-def schoolclass_students_change(*, school_class: SchoolClass, students_expected: int, by=None, comment: str = "") -> Movement | None:
+def schoolclass_students_change(
+    *, school_class: SchoolClass, students_expected: int, by=None, comment: str = ""
+) -> Movement | None:
     """Change the number of students of a class; the change is recorded with its old and new value."""
     if students_expected < 0:
         raise ValueError("The number of students cannot be negative.")
@@ -122,8 +135,13 @@ def schoolclass_students_change(*, school_class: SchoolClass, students_expected:
     school_class.students_expected = students_expected
     school_class.save(update_fields=["students_expected", "updated_at"])
     return Movement.objects.create(
-        school_id=school_class.school_id, kind=Movement.Kind.STUDENTS_CHANGED, school_class=school_class,
-        previous_value=previous, new_value=students_expected, comment=comment[:300], recorded_by=by,
+        school_id=school_class.school_id,
+        kind=Movement.Kind.STUDENTS_CHANGED,
+        school_class=school_class,
+        previous_value=previous,
+        new_value=students_expected,
+        comment=comment[:300],
+        recorded_by=by,
     )
 
 
@@ -146,23 +164,32 @@ def person_leave(*, person: Person, left_on, by=None, comment: str = "") -> Move
     if person.user_id:
         issued_for = (
             Invitation.objects.filter(created_by_id=person.user_id, status=Invitation.Status.ACTIVE)
-            .order_by().values_list("school_class", flat=True).distinct()
+            .order_by()
+            .values_list("school_class", flat=True)
+            .distinct()
         )
         for class_id in list(issued_for):
             invitations_annul_issued_by(
                 user=person.user,
                 school_class=SchoolClass.objects.get(pk=class_id) if class_id else None,
-                by=by, reason="Сотрудник уволен",
+                by=by,
+                reason="Сотрудник уволен",
             )
     person.is_active = False
     person.left_on = left_on
     person.save(update_fields=["is_active", "left_on", "updated_at"])
     return Movement.objects.create(
-        school_id=person.school_id, kind=Movement.Kind.STAFF_LEFT, person=person, comment=comment[:300], recorded_by=by,
+        school_id=person.school_id,
+        kind=Movement.Kind.STAFF_LEFT,
+        person=person,
+        comment=comment[:300],
+        recorded_by=by,
     )
 
 
-def absence_save(*, person: Person, starts_on, ends_on, reason: str = "", absence: Absence | None = None) -> Absence:
+def absence_save(
+    *, person: Person, starts_on, ends_on, reason: str = "", absence: Absence | None = None
+) -> Absence:
     """Record (or correct) a period of absence; the backup answers for the person's duties meanwhile."""
     if ends_on < starts_on:
         raise ValueError("An absence ends after it starts.")
@@ -175,14 +202,22 @@ def absence_save(*, person: Person, starts_on, ends_on, reason: str = "", absenc
 
 @transaction.atomic
 def training_record(
-    *, person: Person, course_title: str, course_url: str, completed_on, certificate_number: str = "",
+    *,
+    person: Person,
+    course_title: str,
+    course_url: str,
+    completed_on,
+    certificate_number: str = "",
     certificate_file=None,
 ) -> TrainingRecord:
     """A teacher's completion of a course (point 7.2); recording it again corrects the same row."""
     record, _created = TrainingRecord.objects.update_or_create(
-        person=person, course_url=course_url,
+        person=person,
+        course_url=course_url,
         defaults={
-            "school_id": person.school_id, "course_title": course_title, "completed_on": completed_on,
+            "school_id": person.school_id,
+            "course_title": course_title,
+            "completed_on": completed_on,
             "certificate_number": certificate_number,
             **({"certificate_file": certificate_file} if certificate_file else {}),
         },

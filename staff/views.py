@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from orders.models import Order, OrderPoint
 
 from . import services
-from .forms import AbsenceForm, ClassTeacherForm, PersonLeaveForm, StatusConfirmForm, StudentsForm, TrainingForm
+from .forms import (
+    AbsenceForm,
+    ClassTeacherForm,
+    PersonLeaveForm,
+    StatusConfirmForm,
+    StudentsForm,
+    TrainingForm,
+)
 from .models import Absence, Person, TrainingRecord
 from .selectors import (
     absence_list,
@@ -53,14 +60,21 @@ def _status(request, form) -> int:
 
 @login_required
 def people_view(request):
-    if not request.user.has_perm("staff.view_person") and not request.user.has_perm("staff.view_all_schools"):
+    if not request.user.has_perm("staff.view_person") and not request.user.has_perm(
+        "staff.view_all_schools"
+    ):
         raise PermissionDenied
     people = person_list(user=request.user).order_by("school__short_name", "full_name")
-    return render(request, "staff/people.html", {
-        "page": _page(request, people),
-        "show_contacts": user_may_see_contacts(request.user),
-        "may_change": request.user.has_perm("staff.change_person") and user_school(request.user) is not None,
-    })
+    return render(
+        request,
+        "staff/people.html",
+        {
+            "page": _page(request, people),
+            "show_contacts": user_may_see_contacts(request.user),
+            "may_change": request.user.has_perm("staff.change_person")
+            and user_school(request.user) is not None,
+        },
+    )
 
 
 @login_required
@@ -70,11 +84,19 @@ def person_leave_view(request, pk):
     form = PersonLeaveForm(request.POST or None, initial={"left_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         services.person_leave(person=person, by=request.user, **form.cleaned_data)
-        messages.success(request, _("%(name)s: увольнение записано, права и ссылки отозваны.") % {"name": person.full_name})
+        messages.success(
+            request,
+            _("%(name)s: увольнение записано, права и ссылки отозваны.")
+            % {"name": person.full_name},
+        )
         return redirect("staff:people")
     led = list(person.led_classes.filter(status="active"))
-    return render(request, "staff/person_leave.html", {"person": person, "form": form, "led": led},
-                  status=_status(request, form))
+    return render(
+        request,
+        "staff/person_leave.html",
+        {"person": person, "form": form, "led": led},
+        status=_status(request, form),
+    )
 
 
 # --- Classes and movement ------------------------------------------------------------------------
@@ -86,11 +108,16 @@ def classes_view(request):
     without_teacher = request.GET.get("without_teacher") == "1"
     if without_teacher:
         classes = classes.filter(Q(class_teacher__isnull=True) | Q(class_teacher__is_active=False))
-    return render(request, "staff/classes.html", {
-        "page": _page(request, classes),
-        "without_teacher": without_teacher,
-        "may_change": request.user.has_perm("staff.change_schoolclass") and user_school(request.user) is not None,
-    })
+    return render(
+        request,
+        "staff/classes.html",
+        {
+            "page": _page(request, classes),
+            "without_teacher": without_teacher,
+            "may_change": request.user.has_perm("staff.change_schoolclass")
+            and user_school(request.user) is not None,
+        },
+    )
 
 
 def _class_for_change(request, pk):
@@ -101,35 +128,69 @@ def _class_for_change(request, pk):
 @login_required
 def class_teacher_view(request, pk):
     school_class, school = _class_for_change(request, pk)
-    form = ClassTeacherForm(request.POST or None, school=school, initial={"person": school_class.class_teacher_id})
+    form = ClassTeacherForm(
+        request.POST or None, school=school, initial={"person": school_class.class_teacher_id}
+    )
     if request.method == "POST" and form.is_valid():
-        services.class_teacher_assign(school_class=school_class, person=form.cleaned_data["person"], by=request.user)
-        messages.success(request, _("Класс %(name)s: классный руководитель сохранён.") % {"name": school_class.name})
+        services.class_teacher_assign(
+            school_class=school_class, person=form.cleaned_data["person"], by=request.user
+        )
+        messages.success(
+            request,
+            _("Класс %(name)s: классный руководитель сохранён.") % {"name": school_class.name},
+        )
         return redirect("staff:classes")
-    return render(request, "staff/class_form.html", {
-        "form": form, "school_class": school_class, "title": _("Классный руководитель"),
-        "help": _("Права на класс перейдут к новому руководителю; неиспользованные ссылки прежнего руководителя для этого класса будут аннулированы."),
-    }, status=_status(request, form))
+    return render(
+        request,
+        "staff/class_form.html",
+        {
+            "form": form,
+            "school_class": school_class,
+            "title": _("Классный руководитель"),
+            "help": _(
+                "Права на класс перейдут к новому руководителю; неиспользованные ссылки прежнего руководителя для этого класса будут аннулированы."
+            ),
+        },
+        status=_status(request, form),
+    )
 
 
 @login_required
 def class_students_view(request, pk):
     school_class, _school = _class_for_change(request, pk)
-    form = StudentsForm(request.POST or None, initial={"students_expected": school_class.students_expected})
+    form = StudentsForm(
+        request.POST or None, initial={"students_expected": school_class.students_expected}
+    )
     if request.method == "POST" and form.is_valid():
-        services.schoolclass_students_change(school_class=school_class, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Класс %(name)s: число учащихся сохранено.") % {"name": school_class.name})
+        services.schoolclass_students_change(
+            school_class=school_class, by=request.user, **form.cleaned_data
+        )
+        messages.success(
+            request, _("Класс %(name)s: число учащихся сохранено.") % {"name": school_class.name}
+        )
         return redirect("staff:classes")
-    return render(request, "staff/class_form.html", {
-        "form": form, "school_class": school_class, "title": _("Число учащихся"), "help": "",
-    }, status=_status(request, form))
+    return render(
+        request,
+        "staff/class_form.html",
+        {
+            "form": form,
+            "school_class": school_class,
+            "title": _("Число учащихся"),
+            "help": "",
+        },
+        status=_status(request, form),
+    )
 
 
 @login_required
 def movements_view(request):
-    if not request.user.has_perm("staff.view_movement") and not request.user.has_perm("staff.view_all_schools"):
+    if not request.user.has_perm("staff.view_movement") and not request.user.has_perm(
+        "staff.view_all_schools"
+    ):
         raise PermissionDenied
-    return render(request, "staff/movements.html", {"page": _page(request, movement_list(user=request.user))})
+    return render(
+        request, "staff/movements.html", {"page": _page(request, movement_list(user=request.user))}
+    )
 
 
 # --- Absences (point 2: the backup answers meanwhile) ----------------------------------------------
@@ -137,7 +198,9 @@ def movements_view(request):
 
 @login_required
 def absences_view(request):
-    if not request.user.has_perm("staff.view_absence") and not request.user.has_perm("staff.view_all_schools"):
+    if not request.user.has_perm("staff.view_absence") and not request.user.has_perm(
+        "staff.view_all_schools"
+    ):
         raise PermissionDenied
     school = user_school(request.user)
     may_add = school is not None and request.user.has_perm("staff.add_absence")
@@ -150,23 +213,41 @@ def absences_view(request):
             messages.success(request, _("Отсутствие записано: %(absence)s.") % {"absence": absence})
             return redirect("staff:absences")
     today = timezone.localdate()
-    absences = absence_list(user=request.user).filter(ends_on__gte=today).order_by("starts_on", "person__full_name")
-    return render(request, "staff/absences.html", {
-        "form": form, "page": _page(request, absences), "today": today,
-        "may_change": school is not None and request.user.has_perm("staff.change_absence"),
-    }, status=_status(request, form) if form else 200)
+    absences = (
+        absence_list(user=request.user)
+        .filter(ends_on__gte=today)
+        .order_by("starts_on", "person__full_name")
+    )
+    return render(
+        request,
+        "staff/absences.html",
+        {
+            "form": form,
+            "page": _page(request, absences),
+            "today": today,
+            "may_change": school is not None and request.user.has_perm("staff.change_absence"),
+        },
+        status=_status(request, form) if form else 200,
+    )
 
 
 @login_required
 def absence_edit_view(request, pk):
     school = _require(request, "staff.change_absence")
-    absence = get_object_or_404(Absence.objects.select_related("person"), pk=pk, person__school=school)
+    absence = get_object_or_404(
+        Absence.objects.select_related("person"), pk=pk, person__school=school
+    )
     form = AbsenceForm(request.POST or None, instance=absence, school=school)
     if request.method == "POST" and form.is_valid():
         services.absence_save(absence=absence, **form.cleaned_data)
         messages.success(request, _("Отсутствие исправлено."))
         return redirect("staff:absences")
-    return render(request, "staff/absence_form.html", {"form": form, "absence": absence}, status=_status(request, form))
+    return render(
+        request,
+        "staff/absence_form.html",
+        {"form": form, "absence": absence},
+        status=_status(request, form),
+    )
 
 
 # --- Training (point 7.2) -------------------------------------------------------------------------
@@ -179,7 +260,9 @@ def course_of_school(school) -> tuple[str, str]:
     """The course named by the point bound to ``teachers_trained`` (its «title» and URL), if any."""
     point = (
         OrderPoint.objects.filter(order__school=school, check_key="teachers_trained")
-        .exclude(order__status=Order.Status.CLOSED).order_by("-order__date").first()
+        .exclude(order__status=Order.Status.CLOSED)
+        .order_by("-order__date")
+        .first()
     )
     if point is None:
         return _("Курс повышения квалификации по работе со «Сферумом»"), ""
@@ -194,33 +277,62 @@ def course_of_school(school) -> tuple[str, str]:
 @login_required
 def training_view(request):
     person = user_person(request.user)
-    may_view_all = request.user.has_perm("staff.view_trainingrecord") or request.user.has_perm("staff.view_all_schools")
+    may_view_all = request.user.has_perm("staff.view_trainingrecord") or request.user.has_perm(
+        "staff.view_all_schools"
+    )
     if person is None and not may_view_all:
         raise PermissionDenied
     course_title, course_url = course_of_school(person.school) if person else ("", "")
-    mine = TrainingRecord.objects.filter(person=person, course_url=course_url).first() if person else None
-    form = TrainingForm(request.POST or None, request.FILES or None, initial={
-        "completed_on": mine.completed_on if mine else None,
-        "certificate_number": mine.certificate_number if mine else "",
-    }) if person else None
+    mine = (
+        TrainingRecord.objects.filter(person=person, course_url=course_url).first()
+        if person
+        else None
+    )
+    form = (
+        TrainingForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={
+                "completed_on": mine.completed_on if mine else None,
+                "certificate_number": mine.certificate_number if mine else "",
+            },
+        )
+        if person
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            services.training_record(person=person, course_title=course_title, course_url=course_url, **form.cleaned_data)
+            services.training_record(
+                person=person, course_title=course_title, course_url=course_url, **form.cleaned_data
+            )
             messages.success(request, _("Обучение записано."))
             return redirect("staff:training")
     untrained_only = request.GET.get("untrained") == "1"
     teachers = None
     if may_view_all:
-        teachers = person_list(user=request.user).filter(staff_kind=Person.StaffKind.TEACHING).order_by("full_name")
+        teachers = (
+            person_list(user=request.user)
+            .filter(staff_kind=Person.StaffKind.TEACHING)
+            .order_by("full_name")
+        )
         if untrained_only:
             teachers = teachers.filter(trained=False)
         teachers = _page(request, teachers)
-    return render(request, "staff/training.html", {
-        "form": form, "mine": mine, "course_title": course_title, "course_url": course_url,
-        "teachers": teachers, "untrained_only": untrained_only,
-    }, status=_status(request, form) if form else 200)
+    return render(
+        request,
+        "staff/training.html",
+        {
+            "form": form,
+            "mine": mine,
+            "course_title": course_title,
+            "course_url": course_url,
+            "teachers": teachers,
+            "untrained_only": untrained_only,
+        },
+        status=_status(request, form) if form else 200,
+    )
 
 
 # --- Platform statuses (point 3) -----------------------------------------------------------------
@@ -228,25 +340,46 @@ def training_view(request):
 
 @login_required
 def statuses_view(request):
-    if not request.user.has_perm("staff.view_statusconfirmation") and not request.user.has_perm("staff.view_all_schools"):
+    if not request.user.has_perm("staff.view_statusconfirmation") and not request.user.has_perm(
+        "staff.view_all_schools"
+    ):
         raise PermissionDenied
     school = user_school(request.user)
     may_confirm = school is not None and request.user.has_perm("staff.add_statusconfirmation")
-    form = StatusConfirmForm(request.POST or None, school=school, initial={"confirmed_on": timezone.localdate()}) if may_confirm else None
+    form = (
+        StatusConfirmForm(
+            request.POST or None, school=school, initial={"confirmed_on": timezone.localdate()}
+        )
+        if may_confirm
+        else None
+    )
     if request.method == "POST":
         if not may_confirm:
             raise PermissionDenied
         if form.is_valid():
             confirmation = services.status_confirm(by=request.user, **form.cleaned_data)
-            messages.success(request, _("%(name)s: статус «%(status)s» подтверждён.") % {
-                "name": confirmation.person.full_name, "status": confirmation.get_status_display(),
-            })
+            messages.success(
+                request,
+                _("%(name)s: статус «%(status)s» подтверждён.")
+                % {
+                    "name": confirmation.person.full_name,
+                    "status": confirmation.get_status_display(),
+                },
+            )
             return redirect(request.get_full_path())
     show_all = request.GET.get("show") == "all"
     people = person_list(user=request.user).order_by("full_name")
     if not show_all:
         people = people.filter(status_confirmation__isnull=True)
-    return render(request, "staff/statuses.html", {
-        "form": form, "page": _page(request, people), "show_all": show_all, "may_confirm": may_confirm,
-        "today": timezone.localdate(),
-    }, status=_status(request, form) if form else 200)
+    return render(
+        request,
+        "staff/statuses.html",
+        {
+            "form": form,
+            "page": _page(request, people),
+            "show_all": show_all,
+            "may_confirm": may_confirm,
+            "today": timezone.localdate(),
+        },
+        status=_status(request, form) if form else 200,
+    )

@@ -21,7 +21,9 @@ def _fresh_board_cache():
 
 @pytest.fixture
 def school(db):
-    return SchoolFactory(name="МАОУ «Гимназия им. А.С. Пушкина»", short_name="Гимназия им. А.С. Пушкина")
+    return SchoolFactory(
+        name="МАОУ «Гимназия им. А.С. Пушкина»", short_name="Гимназия им. А.С. Пушкина"
+    )
 
 
 @pytest.fixture
@@ -90,4 +92,6 @@ def inspector(db):
 
 @pytest.fixture
 def other_director(other_school):
-    return make_user(school=other_school, username="other_director", roles=[Role.DIRECTOR, Role.STAFF])
+    return make_user(
+        school=other_school, username="other_director", roles=[Role.DIRECTOR, Role.STAFF]
+    )

@@ -8,10 +8,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from chats.models import Chat, ChatKind, ChatRequirement
-from invitations.models import Invitation, JoinRequest, Role as InvitationRole
+from invitations.models import Invitation, JoinRequest
+from invitations.models import Role as InvitationRole
 from orders.models import Order, OrderPoint
 from staff.models import Person, School, SchoolClass
-from staff.roles import Role
 
 User = get_user_model()
 
@@ -60,7 +60,9 @@ class SchoolClassFactory(factory.django.DjangoModelFactory):
     academic_year = 2025
     grade = 5
     # At most four characters (the column's size) however long the session: 12 letters × 1000 suffixes.
-    letter = factory.Sequence(lambda n: "АБВГДЕЖИКЛМН"[n % 12] + ("" if n < 12 else str(n // 12 % 1000)))
+    letter = factory.Sequence(
+        lambda n: "АБВГДЕЖИКЛМН"[n % 12] + ("" if n < 12 else str(n // 12 % 1000))
+    )
     students_expected = 25
     parents_expected = 40
 
@@ -133,5 +135,7 @@ class OrderPointFactory(factory.django.DjangoModelFactory):
 def make_user(*, school, username: str, roles=(), full_name: str | None = None, **person_fields):
     """A user with a staff record at ``school`` and the given role groups."""
     user = UserFactory(username=username, roles=[str(r) for r in roles])
-    PersonFactory(school=school, user=user, full_name=full_name or f"Сотрудник {username}", **person_fields)
+    PersonFactory(
+        school=school, user=user, full_name=full_name or f"Сотрудник {username}", **person_fields
+    )
     return user

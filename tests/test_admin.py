@@ -278,7 +278,9 @@ def _change_form_data(response, **changes) -> dict:
 def test_unticking_works_here_is_a_departure_through_the_service(root_client, class_5a):
     teacher = class_5a.class_teacher
     page = root_client.get(url(Person, "change", teacher.pk))
-    response = root_client.post(url(Person, "change", teacher.pk), _change_form_data(page, is_active=None))
+    response = root_client.post(
+        url(Person, "change", teacher.pk), _change_form_data(page, is_active=None)
+    )
 
     assert response.status_code == 302
     teacher.refresh_from_db()
@@ -293,7 +295,9 @@ def test_unticking_works_here_is_a_departure_through_the_service(root_client, cl
 def test_other_person_fields_change_without_a_departure(root_client, class_5a):
     teacher = class_5a.class_teacher
     page = root_client.get(url(Person, "change", teacher.pk))
-    response = root_client.post(url(Person, "change", teacher.pk), _change_form_data(page, position="Учитель истории"))
+    response = root_client.post(
+        url(Person, "change", teacher.pk), _change_form_data(page, position="Учитель истории")
+    )
     assert response.status_code == 302
     teacher.refresh_from_db()
     assert teacher.position == "Учитель истории" and teacher.is_active
@@ -305,7 +309,9 @@ def test_another_account_for_a_person_moves_their_rights(root_client, class_5a):
     old = teacher.user
     new = User.objects.create_user(username="teacher_5a_second_login")
     page = root_client.get(url(Person, "change", teacher.pk))
-    response = root_client.post(url(Person, "change", teacher.pk), _change_form_data(page, user=new.pk))
+    response = root_client.post(
+        url(Person, "change", teacher.pk), _change_form_data(page, user=new.pk)
+    )
 
     assert response.status_code == 302
     teacher.refresh_from_db()

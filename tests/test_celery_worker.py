@@ -54,7 +54,6 @@ def worker_database_url() -> str:
     return f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-
 def wait_for(condition, *, worker, what: str):
     deadline = time.monotonic() + DEADLINE_SECONDS
     while time.monotonic() < deadline:
@@ -62,7 +61,9 @@ def wait_for(condition, *, worker, what: str):
         if value:
             return value
         if worker.process.poll() is not None:
-            pytest.fail(f"the worker exited ({worker.process.returncode}) before {what}:\n{worker.log()}")
+            pytest.fail(
+                f"the worker exited ({worker.process.returncode}) before {what}:\n{worker.log()}"
+            )
         time.sleep(0.2)
     pytest.fail(f"no {what} within {DEADLINE_SECONDS} s; worker log:\n{worker.log()}")
 
@@ -84,9 +85,15 @@ def queue():
     its own: parallel test processes (xdist) or an earlier interrupted run cannot steal or inject
     messages."""
     conf = celery_app.conf
-    saved = {key: conf[key] for key in (
-        "broker_url", "broker_transport_options", "task_always_eager", "task_default_queue",
-    )}
+    saved = {
+        key: conf[key]
+        for key in (
+            "broker_url",
+            "broker_transport_options",
+            "task_always_eager",
+            "task_default_queue",
+        )
+    }
     if conf.broker_url != BROKER_URL:
         conf.broker_url, conf.broker_transport_options = BROKER_URL, {"visibility_timeout": 3600}
         celery_app._pool = None
@@ -116,13 +123,28 @@ def worker(django_db_setup, queue, tmp_path_factory):
         "LOG_LEVEL": "INFO",
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "gymnasium_portal", "worker",
-        "--pool", "solo", "--queues", queue, "--loglevel", "INFO",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "gymnasium_portal",
+        "worker",
+        "--pool",
+        "solo",
+        "--queues",
+        queue,
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--hostname",
+        f"test-{uuid.uuid4().hex[:8]}@%h",
     ]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     running = Worker(process, log_path)
     try:
         yield running
@@ -142,35 +164,51 @@ def test_worker_flags_a_missing_chat(worker, school, class_5a):
     result = flag_missing_chats.delay()
 
     finding = wait_for(
-        lambda: Finding.objects.filter(school_class=class_5a, chat_kind=ChatKind.CLASS_PARENTS).first(),
-        worker=worker, what="finding for the class without a parents' chat",
+        lambda: Finding.objects.filter(
+            school_class=class_5a, chat_kind=ChatKind.CLASS_PARENTS
+        ).first(),
+        worker=worker,
+        what="finding for the class without a parents' chat",
     )
     assert finding.resolved_at is None
     assert finding.school == school
     run = wait_for(
-        lambda: JobRun.objects.filter(name="flag_missing_chats", status=JobRun.Status.SUCCESS).first(),
-        worker=worker, what="recorded run",
+        lambda: JobRun.objects.filter(
+            name="flag_missing_chats", status=JobRun.Status.SUCCESS
+        ).first(),
+        worker=worker,
+        what="recorded run",
     )
     assert run.details["opened"] == 2 + 5  # the class's two chats and the five school-wide ones
-    wait_for(lambda: worker.ran(result.id), worker=worker, what="log line of the task in the worker")
+    wait_for(
+        lambda: worker.ran(result.id), worker=worker, what="log line of the task in the worker"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_expires_unused_invitations(worker, class_5a):
-    due = InvitationFactory(school_class=class_5a, expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    due = InvitationFactory(
+        school_class=class_5a, expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     future = InvitationFactory(school_class=class_5a)
 
     result = expire_unused_invitations.delay()
 
     wait_for(
         lambda: Invitation.objects.filter(pk=due.pk, status=Invitation.Status.EXPIRED).exists(),
-        worker=worker, what="expired link",
+        worker=worker,
+        what="expired link",
     )
     future.refresh_from_db()
     assert future.status == Invitation.Status.ACTIVE
     run = wait_for(
-        lambda: JobRun.objects.filter(name="expire_invitations", status=JobRun.Status.SUCCESS).first(),
-        worker=worker, what="recorded run",
+        lambda: JobRun.objects.filter(
+            name="expire_invitations", status=JobRun.Status.SUCCESS
+        ).first(),
+        worker=worker,
+        what="recorded run",
     )
     assert run.rows_changed == 1
-    wait_for(lambda: worker.ran(result.id), worker=worker, what="log line of the task in the worker")
+    wait_for(
+        lambda: worker.ran(result.id), worker=worker, what="log line of the task in the worker"
+    )

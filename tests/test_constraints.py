@@ -8,9 +8,9 @@ fail in PostgreSQL with an IntegrityError that names the constraint. Rows are wr
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Callable
 
 import pytest
 from django.apps import apps
@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chats.models import Chat, ChatKind, ChatRequirement
-from invitations.models import Invitation, JoinRequest, Role as InvitationRole
+from invitations.models import Invitation, JoinRequest
+from invitations.models import Role as InvitationRole
 from orders.models import (
     Acknowledgement,
     AdminRegistrationRequest,
@@ -58,14 +59,16 @@ def ctx(school, class_5a):
 
 
 def school_with_term(days):
-    return lambda c: School.objects.create(name="Школа", short_name="Школа", municipality="Сыктывкар",
-                                           invitation_term_days=days)
+    return lambda c: School.objects.create(
+        name="Школа", short_name="Школа", municipality="Сыктывкар", invitation_term_days=days
+    )
 
 
 def schoolclass_with(**fields):
     def write(c):
         values = {"school": c.school, "academic_year": 2025, "grade": 6, "letter": "В"} | fields
         return SchoolClass.objects.create(**values)
+
     return write
 
 
@@ -73,6 +76,7 @@ def two_classes(second_letter):
     def write(c):
         schoolclass_with(grade=7, letter="А")(c)
         schoolclass_with(grade=7, letter=second_letter)(c)
+
     return write
 
 
@@ -83,8 +87,14 @@ def absence_ending(ends_on):
 def two_trainings(second_url):
     def write(c):
         for url in ("https://edu.example/course", second_url):
-            TrainingRecord.objects.create(school=c.school, person=c.person, course_title="Сферум",
-                                          course_url=url, completed_on=TODAY)
+            TrainingRecord.objects.create(
+                school=c.school,
+                person=c.person,
+                course_title="Сферум",
+                course_url=url,
+                completed_on=TODAY,
+            )
+
     return write
 
 
@@ -92,6 +102,7 @@ def two_orders(second_number):
     def write(c):
         for number in ("883", second_number):
             Order.objects.create(school=c.school, number=number, date=TODAY, title="О Сферуме")
+
     return write
 
 
@@ -99,52 +110,80 @@ def two_points(second_number):
     def write(c):
         for number in ("5", second_number):
             OrderPoint.objects.create(order=c.order, number=number, text="Пункт")
+
     return write
 
 
 def two_responsibilities(second_role, same_person=False):
     def write(c):
-        Responsibility.objects.create(point=c.point, person=c.person, role=Responsibility.Role.PRIMARY)
+        Responsibility.objects.create(
+            point=c.point, person=c.person, role=Responsibility.Role.PRIMARY
+        )
         second = c.person if same_person else c.other_person
         Responsibility.objects.create(point=c.point, person=second, role=second_role)
+
     return write
 
 
 def two_regulations(second_version):
     def write(c):
         for version in (1, second_version):
-            Regulation.objects.create(school=c.school, order=c.order, title="Положение", version=version,
-                                      approved_on=TODAY)
+            Regulation.objects.create(
+                school=c.school,
+                order=c.order,
+                title="Положение",
+                version=version,
+                approved_on=TODAY,
+            )
+
     return write
 
 
 def regulation_published(url):
-    return lambda c: Regulation.objects.create(school=c.school, order=c.order, title="Положение",
-                                               approved_on=TODAY, published_on=TODAY, published_url=url)
+    return lambda c: Regulation.objects.create(
+        school=c.school,
+        order=c.order,
+        title="Положение",
+        approved_on=TODAY,
+        published_on=TODAY,
+        published_url=url,
+    )
 
 
 def two_acknowledgements(second_person_attr):
     def write(c):
         for attr in ("person", second_person_attr):
             Acknowledgement.objects.create(order=c.order, person=getattr(c, attr))
+
     return write
 
 
 def admin_request(consent):
     return lambda c: AdminRegistrationRequest.objects.create(
-        school=c.school, order=c.order, full_name="Сидоров Иван", email="admin@school.example",
-        phone="+79000000000", consent=consent)
+        school=c.school,
+        order=c.order,
+        full_name="Сидоров Иван",
+        email="admin@school.example",
+        phone="+79000000000",
+        consent=consent,
+    )
 
 
 def finding(c, *, subject="class:1:class_parents", resolved_at=None, opened_at=NOW):
-    return Finding.objects.create(school=c.school, check_key="class_chat_missing", subject_key=subject,
-                                  opened_at=opened_at, resolved_at=resolved_at)
+    return Finding.objects.create(
+        school=c.school,
+        check_key="class_chat_missing",
+        subject_key=subject,
+        opened_at=opened_at,
+        resolved_at=resolved_at,
+    )
 
 
 def two_open_findings(second_subject):
     def write(c):
         finding(c)
         finding(c, subject=second_subject)
+
     return write
 
 
@@ -161,6 +200,7 @@ def two_snapshots(second_date):
     def write(c):
         for date in (TODAY, second_date):
             DashboardSnapshot.objects.create(school=c.school, date=date)
+
     return write
 
 
@@ -170,14 +210,22 @@ def evidence(**fields):
 
 
 def reminder(c, *, kind=Reminder.Kind.OVERDUE, **fields):
-    return Reminder.objects.create(point=c.point, kind=kind, deadline=TODAY, person=c.person, claim_token="run-1",
-                                   claimed_at=NOW, **fields)
+    return Reminder.objects.create(
+        point=c.point,
+        kind=kind,
+        deadline=TODAY,
+        person=c.person,
+        claim_token="run-1",
+        claimed_at=NOW,
+        **fields,
+    )
 
 
 def two_reminders(second_kind):
     def write(c):
         reminder(c)
         reminder(c, kind=second_kind)
+
     return write
 
 
@@ -186,40 +234,57 @@ def reminder_with(**fields):
 
 
 def requirement(kind, min_grade=None, max_grade=None):
-    return lambda c: ChatRequirement.objects.create(school=c.school, kind=kind, min_grade=min_grade,
-                                                    max_grade=max_grade)
+    return lambda c: ChatRequirement.objects.create(
+        school=c.school, kind=kind, min_grade=min_grade, max_grade=max_grade
+    )
 
 
 def two_requirements(second_kind):
     def write(c):
         requirement(ChatKind.SCHOOL_GENERAL)(c)
         requirement(second_kind)(c)
+
     return write
 
 
-def chat(c, *, kind=ChatKind.CLASS_PARENTS, school_class="default", url="https://sferum.example/chat/1",
-         status=Chat.Status.ACTIVE):
+def chat(
+    c,
+    *,
+    kind=ChatKind.CLASS_PARENTS,
+    school_class="default",
+    url="https://sferum.example/chat/1",
+    status=Chat.Status.ACTIVE,
+):
     if school_class == "default":
         school_class = c.school_class
-    return Chat.objects.create(school=c.school, kind=kind, school_class=school_class, title="Чат", url=url,
-                               status=status)
+    return Chat.objects.create(
+        school=c.school, kind=kind, school_class=school_class, title="Чат", url=url, status=status
+    )
 
 
 def chat_with(**fields):
     return lambda c: chat(c, **fields)
 
 
-def two_chats(kind, second_status=Chat.Status.ACTIVE, first_status=Chat.Status.ACTIVE, school_wide=False):
+def two_chats(
+    kind, second_status=Chat.Status.ACTIVE, first_status=Chat.Status.ACTIVE, school_wide=False
+):
     def write(c):
         school_class = None if school_wide else c.school_class
         chat(c, kind=kind, school_class=school_class, status=first_status)
         chat(c, kind=kind, school_class=school_class, status=second_status)
+
     return write
 
 
 def invitation(c, **fields):
-    values = {"school": c.school, "school_class": c.school_class, "role": InvitationRole.PARENT,
-              "platform_url": HTTPS, "expires_at": NOW + datetime.timedelta(days=14)} | fields
+    values = {
+        "school": c.school,
+        "school_class": c.school_class,
+        "role": InvitationRole.PARENT,
+        "platform_url": HTTPS,
+        "expires_at": NOW + datetime.timedelta(days=14),
+    } | fields
     return Invitation.objects.create(**values)
 
 
@@ -229,18 +294,27 @@ def invitation_with(**fields):
 
 def join_request_with(**fields):
     def write(c):
-        values = {"school": c.school, "school_class": c.school_class, "role": InvitationRole.PARENT,
-                  "full_name": "Петров Пётр", "child_name": "Петров Ваня", "consent": True} | fields
+        values = {
+            "school": c.school,
+            "school_class": c.school_class,
+            "role": InvitationRole.PARENT,
+            "full_name": "Петров Пётр",
+            "child_name": "Петров Ваня",
+            "consent": True,
+        } | fields
         return JoinRequest.objects.create(**values)
+
     return write
 
 
 def two_submissions(second_key, first_key="form-1"):
     """Two join requests through one link; a double click re-sends the same submission key."""
+
     def write(c):
         link = invitation(c, max_uses=30)
         for key in (first_key, second_key):
             join_request_with(invitation=link, submission_key=key)(c)
+
     return write
 
 
@@ -248,6 +322,7 @@ def two_invitations_same_token(second_token):
     def write(c):
         invitation(c, token="a" * 32)
         invitation(c, token=second_token)
+
     return write
 
 
@@ -263,133 +338,251 @@ class Case:
 
 CASES = {
     # staff
-    "school term 0 days": Case("school_invitation_term_positive", school_with_term(1), school_with_term(0)),
-    "class twice in a year": Case("schoolclass_unique_per_year", two_classes("Б"), two_classes("А")),
-    "class grade 0": Case("schoolclass_grade_1_11", schoolclass_with(grade=1), schoolclass_with(grade=0)),
-    "class grade 12": Case("schoolclass_grade_1_11", schoolclass_with(grade=11), schoolclass_with(grade=12)),
-    "class without letter": Case("schoolclass_letter_not_empty", schoolclass_with(letter="Г"),
-                                 schoolclass_with(letter="")),
-    "absence ends before start": Case("absence_ends_after_start", absence_ending(TODAY),
-                                      absence_ending(TODAY - datetime.timedelta(days=1))),
-    "training twice for a course": Case("training_once_per_course", two_trainings("https://edu.example/other"),
-                                        two_trainings("https://edu.example/course")),
+    "school term 0 days": Case(
+        "school_invitation_term_positive", school_with_term(1), school_with_term(0)
+    ),
+    "class twice in a year": Case(
+        "schoolclass_unique_per_year", two_classes("Б"), two_classes("А")
+    ),
+    "class grade 0": Case(
+        "schoolclass_grade_1_11", schoolclass_with(grade=1), schoolclass_with(grade=0)
+    ),
+    "class grade 12": Case(
+        "schoolclass_grade_1_11", schoolclass_with(grade=11), schoolclass_with(grade=12)
+    ),
+    "class without letter": Case(
+        "schoolclass_letter_not_empty", schoolclass_with(letter="Г"), schoolclass_with(letter="")
+    ),
+    "absence ends before start": Case(
+        "absence_ends_after_start",
+        absence_ending(TODAY),
+        absence_ending(TODAY - datetime.timedelta(days=1)),
+    ),
+    "training twice for a course": Case(
+        "training_once_per_course",
+        two_trainings("https://edu.example/other"),
+        two_trainings("https://edu.example/course"),
+    ),
     # orders
-    "order number twice a day": Case("order_unique_number_per_school", two_orders("884"), two_orders("883")),
+    "order number twice a day": Case(
+        "order_unique_number_per_school", two_orders("884"), two_orders("883")
+    ),
     "point number twice": Case("orderpoint_unique_number", two_points("6"), two_points("5")),
-    "two primaries per point": Case("responsibility_one_primary_per_point",
-                                    two_responsibilities(Responsibility.Role.BACKUP),
-                                    two_responsibilities(Responsibility.Role.PRIMARY)),
-    "person twice per point": Case("responsibility_person_once_per_point",
-                                   two_responsibilities(Responsibility.Role.BACKUP),
-                                   two_responsibilities(Responsibility.Role.BACKUP, same_person=True)),
-    "regulation version twice": Case("regulation_unique_version", two_regulations(2), two_regulations(1)),
-    "regulation published without url": Case("regulation_publication_has_url",
-                                             regulation_published("https://school.example/sferum.pdf"),
-                                             regulation_published("")),
-    "acknowledged twice": Case("acknowledgement_once_per_person", two_acknowledgements("other_person"),
-                               two_acknowledgements("person")),
-    "admin request without consent": Case("adminrequest_requires_consent", admin_request(True),
-                                          admin_request(False)),
-    "two open findings per subject": Case("finding_one_open_per_subject",
-                                          two_open_findings("class:2:class_parents"),
-                                          two_open_findings("class:1:class_parents")),
-    "finding resolved before opened": Case("finding_resolved_after_opened", finding_resolved_at(NOW),
-                                           finding_resolved_at(NOW - datetime.timedelta(seconds=1))),
-    "snapshot twice a day": Case("snapshot_one_per_school_per_day",
-                                 two_snapshots(TODAY + datetime.timedelta(days=1)), two_snapshots(TODAY)),
-    "evidence with nothing in it": Case("pointevidence_not_empty", evidence(comment="Приказ доведён до всех"),
-                                        evidence()),
-    "reminder sent twice": Case("reminder_once_per_point_kind", two_reminders(Reminder.Kind.BEFORE_DEADLINE),
-                                two_reminders(Reminder.Kind.OVERDUE)),
-    "reminder sent without a time": Case("reminder_sent_has_time",
-                                         reminder_with(status=Reminder.Status.SENT, sent_at=NOW),
-                                         reminder_with(status=Reminder.Status.SENT)),
+    "two primaries per point": Case(
+        "responsibility_one_primary_per_point",
+        two_responsibilities(Responsibility.Role.BACKUP),
+        two_responsibilities(Responsibility.Role.PRIMARY),
+    ),
+    "person twice per point": Case(
+        "responsibility_person_once_per_point",
+        two_responsibilities(Responsibility.Role.BACKUP),
+        two_responsibilities(Responsibility.Role.BACKUP, same_person=True),
+    ),
+    "regulation version twice": Case(
+        "regulation_unique_version", two_regulations(2), two_regulations(1)
+    ),
+    "regulation published without url": Case(
+        "regulation_publication_has_url",
+        regulation_published("https://school.example/sferum.pdf"),
+        regulation_published(""),
+    ),
+    "acknowledged twice": Case(
+        "acknowledgement_once_per_person",
+        two_acknowledgements("other_person"),
+        two_acknowledgements("person"),
+    ),
+    "admin request without consent": Case(
+        "adminrequest_requires_consent", admin_request(True), admin_request(False)
+    ),
+    "two open findings per subject": Case(
+        "finding_one_open_per_subject",
+        two_open_findings("class:2:class_parents"),
+        two_open_findings("class:1:class_parents"),
+    ),
+    "finding resolved before opened": Case(
+        "finding_resolved_after_opened",
+        finding_resolved_at(NOW),
+        finding_resolved_at(NOW - datetime.timedelta(seconds=1)),
+    ),
+    "snapshot twice a day": Case(
+        "snapshot_one_per_school_per_day",
+        two_snapshots(TODAY + datetime.timedelta(days=1)),
+        two_snapshots(TODAY),
+    ),
+    "evidence with nothing in it": Case(
+        "pointevidence_not_empty", evidence(comment="Приказ доведён до всех"), evidence()
+    ),
+    "reminder sent twice": Case(
+        "reminder_once_per_point_kind",
+        two_reminders(Reminder.Kind.BEFORE_DEADLINE),
+        two_reminders(Reminder.Kind.OVERDUE),
+    ),
+    "reminder sent without a time": Case(
+        "reminder_sent_has_time",
+        reminder_with(status=Reminder.Status.SENT, sent_at=NOW),
+        reminder_with(status=Reminder.Status.SENT),
+    ),
     # chats
-    "requirement kind twice": Case("chatrequirement_unique_kind", two_requirements(ChatKind.SCHOOL_STAFF),
-                                   two_requirements(ChatKind.SCHOOL_GENERAL)),
-    "class requirement without grades": Case("chatrequirement_grades_match_kind",
-                                             requirement(ChatKind.CLASS_PARENTS, 1, 11),
-                                             requirement(ChatKind.CLASS_PARENTS)),
-    "class requirement without upper grade": Case("chatrequirement_grades_match_kind",
-                                                  requirement(ChatKind.CLASS_PARENTS, 1, 11),
-                                                  requirement(ChatKind.CLASS_PARENTS, 1, None)),
-    "class requirement up to grade 12": Case("chatrequirement_grades_match_kind",
-                                             requirement(ChatKind.CLASS_PARENTS, 1, 11),
-                                             requirement(ChatKind.CLASS_PARENTS, 1, 12)),
-    "class requirement grades reversed": Case("chatrequirement_grades_match_kind",
-                                              requirement(ChatKind.CLASS_STUDENTS, 5, 5),
-                                              requirement(ChatKind.CLASS_STUDENTS, 6, 5)),
-    "school requirement with grades": Case("chatrequirement_grades_match_kind",
-                                           requirement(ChatKind.SCHOOL_GENERAL),
-                                           requirement(ChatKind.SCHOOL_GENERAL, 1, 11)),
-    "class chat without class": Case("chat_class_matches_kind", chat_with(kind=ChatKind.CLASS_OTHER),
-                                     chat_with(kind=ChatKind.CLASS_OTHER, school_class=None)),
-    "school chat with class": Case("chat_class_matches_kind",
-                                   chat_with(kind=ChatKind.SCHOOL_GENERAL, school_class=None),
-                                   chat_with(kind=ChatKind.SCHOOL_GENERAL)),
-    "chat url over http": Case("chat_url_https", chat_with(url="https://sferum.example/chat/1"),
-                               chat_with(url="http://sferum.example/chat/1")),
-    "two active students chats": Case("chat_one_active_per_class_kind",
-                                      two_chats(ChatKind.CLASS_STUDENTS, first_status=Chat.Status.ARCHIVED),
-                                      two_chats(ChatKind.CLASS_STUDENTS)),
-    "two active parents chats": Case("chat_one_active_per_class_kind",
-                                     two_chats(ChatKind.CLASS_PARENTS, second_status=Chat.Status.ARCHIVED),
-                                     two_chats(ChatKind.CLASS_PARENTS)),
-    "two active school chats of a kind": Case("chat_one_active_per_school_kind",
-                                              two_chats(ChatKind.SCHOOL_STAFF, first_status=Chat.Status.ARCHIVED,
-                                                        school_wide=True),
-                                              two_chats(ChatKind.SCHOOL_STAFF, school_wide=True)),
+    "requirement kind twice": Case(
+        "chatrequirement_unique_kind",
+        two_requirements(ChatKind.SCHOOL_STAFF),
+        two_requirements(ChatKind.SCHOOL_GENERAL),
+    ),
+    "class requirement without grades": Case(
+        "chatrequirement_grades_match_kind",
+        requirement(ChatKind.CLASS_PARENTS, 1, 11),
+        requirement(ChatKind.CLASS_PARENTS),
+    ),
+    "class requirement without upper grade": Case(
+        "chatrequirement_grades_match_kind",
+        requirement(ChatKind.CLASS_PARENTS, 1, 11),
+        requirement(ChatKind.CLASS_PARENTS, 1, None),
+    ),
+    "class requirement up to grade 12": Case(
+        "chatrequirement_grades_match_kind",
+        requirement(ChatKind.CLASS_PARENTS, 1, 11),
+        requirement(ChatKind.CLASS_PARENTS, 1, 12),
+    ),
+    "class requirement grades reversed": Case(
+        "chatrequirement_grades_match_kind",
+        requirement(ChatKind.CLASS_STUDENTS, 5, 5),
+        requirement(ChatKind.CLASS_STUDENTS, 6, 5),
+    ),
+    "school requirement with grades": Case(
+        "chatrequirement_grades_match_kind",
+        requirement(ChatKind.SCHOOL_GENERAL),
+        requirement(ChatKind.SCHOOL_GENERAL, 1, 11),
+    ),
+    "class chat without class": Case(
+        "chat_class_matches_kind",
+        chat_with(kind=ChatKind.CLASS_OTHER),
+        chat_with(kind=ChatKind.CLASS_OTHER, school_class=None),
+    ),
+    "school chat with class": Case(
+        "chat_class_matches_kind",
+        chat_with(kind=ChatKind.SCHOOL_GENERAL, school_class=None),
+        chat_with(kind=ChatKind.SCHOOL_GENERAL),
+    ),
+    "chat url over http": Case(
+        "chat_url_https",
+        chat_with(url="https://sferum.example/chat/1"),
+        chat_with(url="http://sferum.example/chat/1"),
+    ),
+    "two active students chats": Case(
+        "chat_one_active_per_class_kind",
+        two_chats(ChatKind.CLASS_STUDENTS, first_status=Chat.Status.ARCHIVED),
+        two_chats(ChatKind.CLASS_STUDENTS),
+    ),
+    "two active parents chats": Case(
+        "chat_one_active_per_class_kind",
+        two_chats(ChatKind.CLASS_PARENTS, second_status=Chat.Status.ARCHIVED),
+        two_chats(ChatKind.CLASS_PARENTS),
+    ),
+    "two active school chats of a kind": Case(
+        "chat_one_active_per_school_kind",
+        two_chats(ChatKind.SCHOOL_STAFF, first_status=Chat.Status.ARCHIVED, school_wide=True),
+        two_chats(ChatKind.SCHOOL_STAFF, school_wide=True),
+    ),
     # invitations
-    "invitation max uses 0": Case("invitation_max_uses_positive", invitation_with(max_uses=1),
-                                  invitation_with(max_uses=0, uses=0)),
-    "invitation used beyond max": Case("invitation_uses_within_max", invitation_with(max_uses=3, uses=3),
-                                       invitation_with(max_uses=3, uses=4)),
-    "parent link without class": Case("invitation_class_matches_role", invitation_with(role=InvitationRole.PARENT),
-                                      invitation_with(role=InvitationRole.PARENT, school_class=None)),
-    "teacher link into a class": Case("invitation_class_matches_role",
-                                      invitation_with(role=InvitationRole.TEACHER, school_class=None),
-                                      invitation_with(role=InvitationRole.TEACHER)),
-    "platform url over http": Case("invitation_platform_https", invitation_with(platform_url=HTTPS),
-                                   invitation_with(platform_url="http://sferum.example/join/abc")),
-    "used link not used up": Case("invitation_used_means_used_up",
-                                  invitation_with(status=Invitation.Status.USED, max_uses=2, uses=2),
-                                  invitation_with(status=Invitation.Status.USED, max_uses=2, uses=1)),
-    "invitation token twice": Case("invitations_invitation_token", two_invitations_same_token("b" * 32),
-                                   two_invitations_same_token("a" * 32)),
-    "join request without consent": Case("joinrequest_requires_consent", join_request_with(consent=True),
-                                         join_request_with(consent=False)),
-    "parent names no child": Case("joinrequest_parent_names_child", join_request_with(child_name="Петров Ваня"),
-                                  join_request_with(child_name="")),
-    "pending request reviewed": Case("joinrequest_reviewed_iff_not_pending", join_request_with(),
-                                     join_request_with(reviewed_at=NOW)),
-    "same form submitted twice": Case("joinrequest_one_per_submission", two_submissions("form-2"),
-                                      two_submissions("form-1")),
-    "approved request not reviewed": Case("joinrequest_reviewed_iff_not_pending",
-                                          join_request_with(status=JoinRequest.Status.APPROVED, reviewed_at=NOW),
-                                          join_request_with(status=JoinRequest.Status.APPROVED)),
+    "invitation max uses 0": Case(
+        "invitation_max_uses_positive",
+        invitation_with(max_uses=1),
+        invitation_with(max_uses=0, uses=0),
+    ),
+    "invitation used beyond max": Case(
+        "invitation_uses_within_max",
+        invitation_with(max_uses=3, uses=3),
+        invitation_with(max_uses=3, uses=4),
+    ),
+    "parent link without class": Case(
+        "invitation_class_matches_role",
+        invitation_with(role=InvitationRole.PARENT),
+        invitation_with(role=InvitationRole.PARENT, school_class=None),
+    ),
+    "teacher link into a class": Case(
+        "invitation_class_matches_role",
+        invitation_with(role=InvitationRole.TEACHER, school_class=None),
+        invitation_with(role=InvitationRole.TEACHER),
+    ),
+    "platform url over http": Case(
+        "invitation_platform_https",
+        invitation_with(platform_url=HTTPS),
+        invitation_with(platform_url="http://sferum.example/join/abc"),
+    ),
+    "used link not used up": Case(
+        "invitation_used_means_used_up",
+        invitation_with(status=Invitation.Status.USED, max_uses=2, uses=2),
+        invitation_with(status=Invitation.Status.USED, max_uses=2, uses=1),
+    ),
+    "invitation token twice": Case(
+        "invitations_invitation_token",
+        two_invitations_same_token("b" * 32),
+        two_invitations_same_token("a" * 32),
+    ),
+    "join request without consent": Case(
+        "joinrequest_requires_consent",
+        join_request_with(consent=True),
+        join_request_with(consent=False),
+    ),
+    "parent names no child": Case(
+        "joinrequest_parent_names_child",
+        join_request_with(child_name="Петров Ваня"),
+        join_request_with(child_name=""),
+    ),
+    "pending request reviewed": Case(
+        "joinrequest_reviewed_iff_not_pending",
+        join_request_with(),
+        join_request_with(reviewed_at=NOW),
+    ),
+    "same form submitted twice": Case(
+        "joinrequest_one_per_submission", two_submissions("form-2"), two_submissions("form-1")
+    ),
+    "approved request not reviewed": Case(
+        "joinrequest_reviewed_iff_not_pending",
+        join_request_with(status=JoinRequest.Status.APPROVED, reviewed_at=NOW),
+        join_request_with(status=JoinRequest.Status.APPROVED),
+    ),
 }
 
 # Rows that look close to a violation but are allowed by design.
 ALLOWED = {
     "a resolved finding plus a new open one": resolved_then_open,
     "several other chats of a class": two_chats(ChatKind.CLASS_OTHER),
-    "archived parents chat plus an active one": two_chats(ChatKind.CLASS_PARENTS, first_status=Chat.Status.ARCHIVED),
-    "a student without a child's name": join_request_with(role=InvitationRole.STUDENT, child_name=""),
-    "a rejected request with a reason": join_request_with(status=JoinRequest.Status.REJECTED, reviewed_at=NOW,
-                                                           reason="Нет в списке"),
+    "archived parents chat plus an active one": two_chats(
+        ChatKind.CLASS_PARENTS, first_status=Chat.Status.ARCHIVED
+    ),
+    "a student without a child's name": join_request_with(
+        role=InvitationRole.STUDENT, child_name=""
+    ),
+    "a rejected request with a reason": join_request_with(
+        status=JoinRequest.Status.REJECTED, reviewed_at=NOW, reason="Нет в списке"
+    ),
     "two requests without a submission key": two_submissions("", first_key=""),
     "evidence by a link only": evidence(url="https://school.example/sferum"),
     "the same reminder for a moved deadline": lambda c: [
-        reminder(c), Reminder.objects.create(point=c.point, kind=Reminder.Kind.OVERDUE, person=c.person,
-                                             deadline=TODAY + datetime.timedelta(days=7), claim_token="run-2",
-                                             claimed_at=NOW)
+        reminder(c),
+        Reminder.objects.create(
+            point=c.point,
+            kind=Reminder.Kind.OVERDUE,
+            person=c.person,
+            deadline=TODAY + datetime.timedelta(days=7),
+            claim_token="run-2",
+            claimed_at=NOW,
+        ),
     ],
     "the same course by two people": lambda c: [
-        TrainingRecord.objects.create(school=c.school, person=p, course_title="Сферум",
-                                      course_url="https://edu.example/course", completed_on=TODAY)
+        TrainingRecord.objects.create(
+            school=c.school,
+            person=p,
+            course_title="Сферум",
+            course_url="https://edu.example/course",
+            completed_on=TODAY,
+        )
         for p in (c.person, c.other_person)
     ],
-    "the same class letter in another year": lambda c: [schoolclass_with(academic_year=y)(c) for y in (2025, 2026)],
+    "the same class letter in another year": lambda c: [
+        schoolclass_with(academic_year=y)(c) for y in (2025, 2026)
+    ],
 }
 
 

@@ -19,19 +19,34 @@ CHECKS = ROOT / "tests" / "support" / "sqlite_checks.py"
 
 @pytest.fixture
 def embedded_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {
-        "DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE",
-    }}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
     env.update(PORTAL_VAR_DIR=str(tmp_path / "var"), DEBUG="1")
     return env
 
 
 def manage(env, *args, stdin: str | None = None) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, (
+        f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    )
     return result.stdout
 
 
@@ -41,8 +56,10 @@ def test_demo_jobs_and_pages_work_on_sqlite(embedded_env, tmp_path):
     manage(embedded_env, "seed_demo", "--password", "embedded-demo-1")
     assert (tmp_path / "var" / "portal.sqlite3").exists()
 
-    outputs = {job: manage(embedded_env, "run_job", job) for job in
-               ("expire_invitations", "flag_missing_chats", "check_deadlines", "snapshot")}
+    outputs = {
+        job: manage(embedded_env, "run_job", job)
+        for job in ("expire_invitations", "flag_missing_chats", "check_deadlines", "snapshot")
+    }
     assert "'opened': 5" in outputs["flag_missing_chats"]  # the seed's known gaps
     assert "'snapshots': 1" in outputs["snapshot"]
 

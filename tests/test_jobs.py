@@ -16,12 +16,21 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from chats import tasks as chat_tasks
-from chats.models import Chat, ChatKind, ChatRequirement, SCHOOL_KINDS
-from chats.services import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING, chat_requirements_create_defaults, chats_flag_missing
+from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
+from chats.services import (
+    CLASS_CHAT_MISSING,
+    SCHOOL_CHAT_MISSING,
+    chat_requirements_create_defaults,
+    chats_flag_missing,
+)
 from chats.tasks import flag_missing_chats
 from gymnasium_portal.celery import app as celery_app
 from invitations.models import Invitation
-from invitations.services import EXPIRED_PARTLY_USED_REASON, EXPIRED_UNUSED_REASON, invitations_expire_unused
+from invitations.services import (
+    EXPIRED_PARTLY_USED_REASON,
+    EXPIRED_UNUSED_REASON,
+    invitations_expire_unused,
+)
 from invitations.tasks import expire_unused_invitations
 from orders.jobs import JOBS, RunReport, recorded_run
 from orders.models import Finding, JobRun
@@ -48,18 +57,33 @@ def links(class_5a, other_school_class):
     now = timezone.now()
     made = {
         "due unused": InvitationFactory(school_class=class_5a, expires_at=now - HOUR),
-        "due partly used": InvitationFactory(school_class=class_5a, expires_at=now - DAY, max_uses=30, uses=4),
+        "due partly used": InvitationFactory(
+            school_class=class_5a, expires_at=now - DAY, max_uses=30, uses=4
+        ),
         "due this instant": InvitationFactory(school_class=class_5a, expires_at=now),
-        "due in another school": InvitationFactory(school_class=other_school_class, expires_at=now - HOUR),
-        "future": InvitationFactory(school_class=class_5a, expires_at=now + datetime.timedelta(minutes=10)),
-        "used up": InvitationFactory(school_class=class_5a, expires_at=now - HOUR, status=Invitation.Status.USED,
-                                     uses=1),
-        "already annulled": InvitationFactory(school_class=class_5a, expires_at=now - HOUR,
-                                              status=Invitation.Status.ANNULLED, annulled_at=now - DAY,
-                                              annul_reason="Аннулирована вручную"),
-        "already expired": InvitationFactory(school_class=class_5a, expires_at=now - DAY,
-                                             status=Invitation.Status.EXPIRED, annulled_at=now - DAY,
-                                             annul_reason=EXPIRED_UNUSED_REASON),
+        "due in another school": InvitationFactory(
+            school_class=other_school_class, expires_at=now - HOUR
+        ),
+        "future": InvitationFactory(
+            school_class=class_5a, expires_at=now + datetime.timedelta(minutes=10)
+        ),
+        "used up": InvitationFactory(
+            school_class=class_5a, expires_at=now - HOUR, status=Invitation.Status.USED, uses=1
+        ),
+        "already annulled": InvitationFactory(
+            school_class=class_5a,
+            expires_at=now - HOUR,
+            status=Invitation.Status.ANNULLED,
+            annulled_at=now - DAY,
+            annul_reason="Аннулирована вручную",
+        ),
+        "already expired": InvitationFactory(
+            school_class=class_5a,
+            expires_at=now - DAY,
+            status=Invitation.Status.EXPIRED,
+            annulled_at=now - DAY,
+            annul_reason=EXPIRED_UNUSED_REASON,
+        ),
     }
     return now, made
 
@@ -90,7 +114,11 @@ def test_expire_records_why(links):
 
     invitations_expire_unused(now=now)
 
-    reasons = dict(Invitation.objects.filter(pk__in=[i.pk for i in made.values()]).values_list("pk", "annul_reason"))
+    reasons = dict(
+        Invitation.objects.filter(pk__in=[i.pk for i in made.values()]).values_list(
+            "pk", "annul_reason"
+        )
+    )
     assert reasons[made["due unused"].pk] == EXPIRED_UNUSED_REASON
     assert reasons[made["due partly used"].pk] == EXPIRED_PARTLY_USED_REASON
     assert reasons[made["already annulled"].pk] == "Аннулирована вручную"
@@ -133,7 +161,9 @@ def flagged(details):
 
 def open_findings(**filters):
     return set(
-        Finding.objects.filter(resolved_at__isnull=True, **filters).values_list("school_id", "check_key", "subject_key")
+        Finding.objects.filter(resolved_at__isnull=True, **filters).values_list(
+            "school_id", "check_key", "subject_key"
+        )
     )
 
 
@@ -179,7 +209,11 @@ def test_flag_opens_one_finding_per_missing_chat(chat_school, class_5b, expected
     assert open_findings() == expected
     assert report.details == {"opened": 3, "resolved": 0}
     finding = Finding.objects.get(subject_key=f"class:{class_5b.pk}:{ChatKind.CLASS_PARENTS}")
-    assert (finding.school_class, finding.chat_kind, finding.opened_at) == (class_5b, ChatKind.CLASS_PARENTS, now)
+    assert (finding.school_class, finding.chat_kind, finding.opened_at) == (
+        class_5b,
+        ChatKind.CLASS_PARENTS,
+        now,
+    )
     assert "родителями" in finding.message
     school_finding = Finding.objects.get(check_key=SCHOOL_CHAT_MISSING, chat_kind=SCHOOL_KINDS[3])
     assert school_finding.school_class is None
@@ -191,7 +225,9 @@ def test_flag_opens_one_finding_per_missing_chat(chat_school, class_5b, expected
 def test_flag_covers_every_required_kind_of_every_class(school):
     """Two classes without any chat and an extra class_other requirement for grades 10–11."""
     chat_requirements_create_defaults(school=school)
-    ChatRequirement.objects.create(school=school, kind=ChatKind.CLASS_OTHER, min_grade=10, max_grade=11)
+    ChatRequirement.objects.create(
+        school=school, kind=ChatKind.CLASS_OTHER, min_grade=10, max_grade=11
+    )
     young = SchoolClassFactory(school=school, grade=1, letter="А")
     senior = SchoolClassFactory(school=school, grade=11, letter="А")
 
@@ -204,13 +240,19 @@ def test_flag_covers_every_required_kind_of_every_class(school):
         class_subject(senior, ChatKind.CLASS_PARENTS),
         class_subject(senior, ChatKind.CLASS_OTHER),
     }
-    assert open_findings(check_key=SCHOOL_CHAT_MISSING) == {school_subject(school, kind) for kind in SCHOOL_KINDS}
+    assert open_findings(check_key=SCHOOL_CHAT_MISSING) == {
+        school_subject(school, kind) for kind in SCHOOL_KINDS
+    }
 
 
 @pytest.mark.django_db
 def test_flag_skips_grades_outside_the_requirement_and_archived_classes(school, class_5a):
-    ChatRequirement.objects.create(school=school, kind=ChatKind.CLASS_PARENTS, min_grade=6, max_grade=11)
-    SchoolClassFactory(school=school, grade=7, status=SchoolClass.Status.ARCHIVED)  # in range, archived
+    ChatRequirement.objects.create(
+        school=school, kind=ChatKind.CLASS_PARENTS, min_grade=6, max_grade=11
+    )
+    SchoolClassFactory(
+        school=school, grade=7, status=SchoolClass.Status.ARCHIVED
+    )  # in range, archived
 
     chats_flag_missing(now=timezone.now())
 
@@ -225,7 +267,9 @@ def test_flag_respects_the_grace_period_of_new_classes(school):
     new = SchoolClassFactory(school=school, grade=2, letter="А")
     settled = SchoolClassFactory(school=school, grade=2, letter="Б")
     now = timezone.now()
-    SchoolClass.objects.filter(pk=new.pk).update(created_at=now - datetime.timedelta(days=6, hours=23))
+    SchoolClass.objects.filter(pk=new.pk).update(
+        created_at=now - datetime.timedelta(days=6, hours=23)
+    )
     SchoolClass.objects.filter(pk=settled.pk).update(created_at=now - datetime.timedelta(days=7))
 
     chats_flag_missing(now=now)
@@ -253,7 +297,9 @@ def test_flag_uses_each_schools_own_grace_period(school, other_school):
 
     chats_flag_missing(now=now)
 
-    flagged_classes = set(Finding.objects.filter(check_key=CLASS_CHAT_MISSING).values_list("school_class", flat=True))
+    flagged_classes = set(
+        Finding.objects.filter(check_key=CLASS_CHAT_MISSING).values_list("school_class", flat=True)
+    )
     assert flagged_classes == {classes[0].pk}
 
 
@@ -305,7 +351,9 @@ def test_flag_resolves_when_the_requirement_is_switched_off(chat_school, class_5
 def test_flag_resolves_when_the_class_leaves_the_required_grades(chat_school, class_5b):
     now = timezone.now()
     chats_flag_missing(now=now)
-    ChatRequirement.objects.filter(school=chat_school, kind=ChatKind.CLASS_PARENTS).update(min_grade=6)
+    ChatRequirement.objects.filter(school=chat_school, kind=ChatKind.CLASS_PARENTS).update(
+        min_grade=6
+    )
 
     chats_flag_missing(now=now + HOUR)
 
@@ -328,7 +376,10 @@ def test_resolved_findings_stay_resolved_and_a_new_gap_opens_a_new_one(chat_scho
     chats_flag_missing(now=now + 3 * HOUR)
 
     findings = list(Finding.objects.filter(school_class=class_5b).order_by("opened_at"))
-    assert [(f.opened_at, f.resolved_at) for f in findings] == [(now, now + HOUR), (now + 3 * HOUR, None)]
+    assert [(f.opened_at, f.resolved_at) for f in findings] == [
+        (now, now + HOUR),
+        (now + 3 * HOUR, None),
+    ]
 
 
 @pytest.mark.django_db
@@ -359,12 +410,16 @@ def test_flag_never_mixes_schools(chat_school, expected, other_school, other_sch
     chats_flag_missing(now=timezone.now())
 
     assert open_findings(school=chat_school) == expected
-    assert open_findings(school=other_school) == {school_subject(other_school, kind) for kind in SCHOOL_KINDS[:3]}
+    assert open_findings(school=other_school) == {
+        school_subject(other_school, kind) for kind in SCHOOL_KINDS[:3]
+    }
     assert open_findings(school=schoolless) == set()
 
 
 @pytest.mark.django_db
-def test_a_resolved_school_finding_is_not_resolved_by_another_schools_chat(chat_school, other_school):
+def test_a_resolved_school_finding_is_not_resolved_by_another_schools_chat(
+    chat_school, other_school
+):
     chat_requirements_create_defaults(school=other_school)
     now = timezone.now()
     chats_flag_missing(now=now)
@@ -427,7 +482,11 @@ def test_each_task_run_is_recorded(chat_school, expected, links):
     assert flag_details == flag.details
     assert flagged(flag.details) == {"opened": len(expected), "resolved": 0}
     # The "future" link, unused and ending within the warning period, gets its finding (DESIGN §6).
-    assert expire_details == expire.details == {"expired": len(DUE), "expiring_flagged": 1, "expiring_resolved": 0}
+    assert (
+        expire_details
+        == expire.details
+        == {"expired": len(DUE), "expiring_flagged": 1, "expiring_resolved": 0}
+    )
     for run, changed in ((flag, len(expected)), (expire, len(DUE) + 1)):
         assert run.status == JobRun.Status.SUCCESS
         assert run.rows_changed == changed
@@ -440,7 +499,11 @@ def test_a_run_with_nothing_to_do_is_recorded_too(db):
     expire_unused_invitations()
 
     run = JobRun.objects.get()
-    assert (run.name, run.status, run.rows_changed) == ("expire_invitations", JobRun.Status.SUCCESS, 0)
+    assert (run.name, run.status, run.rows_changed) == (
+        "expire_invitations",
+        JobRun.Status.SUCCESS,
+        0,
+    )
 
 
 @pytest.mark.django_db
@@ -501,7 +564,9 @@ def run_concurrently(job, workers=2):
 @pytest.mark.parametrize("round_", range(3))
 def test_two_workers_expire_each_link_exactly_once(links, round_):
     now, _made = links
-    InvitationFactory.create_batch(200, school_class=SchoolClass.objects.first(), expires_at=now - HOUR)
+    InvitationFactory.create_batch(
+        200, school_class=SchoolClass.objects.first(), expires_at=now - HOUR
+    )
 
     results = run_concurrently(expire_unused_invitations)
 
@@ -528,8 +593,10 @@ def test_two_workers_flag_each_missing_chat_exactly_once(chat_school, expected, 
     assert len(open_findings()) == total
     assert sum(run.rows_changed for run in JobRun.objects.all()) == total
 
-    ChatFactory(school_class=SchoolClass.objects.get(school=chat_school, grade=9, letter="В"),
-                kind=ChatKind.CLASS_PARENTS)
+    ChatFactory(
+        school_class=SchoolClass.objects.get(school=chat_school, grade=9, letter="В"),
+        kind=ChatKind.CLASS_PARENTS,
+    )
     results = run_concurrently(flag_missing_chats)
 
     assert sum(result["resolved"] for result in results) == 1
@@ -592,7 +659,9 @@ def test_setup_periodic_tasks_twice_gives_the_four_jobs_for_the_database_schedul
 def test_setup_periodic_tasks_keeps_what_the_admin_edited():
     call_command("setup_periodic_tasks", stdout=io.StringIO())
     edited = PeriodicTask.objects.get(task=JOBS["flag_missing_chats"])
-    at_night, _ = CrontabSchedule.objects.get_or_create(minute="0", hour="3", timezone="Europe/Moscow")
+    at_night, _ = CrontabSchedule.objects.get_or_create(
+        minute="0", hour="3", timezone="Europe/Moscow"
+    )
     edited.crontab = at_night
     edited.enabled = False
     edited.save()

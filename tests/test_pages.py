@@ -128,7 +128,9 @@ def test_410_page_gives_the_reason_and_whom_to_ask(rf):
     request = rf.get("/")
     request.user = AnonymousUser()
 
-    html = loader.render_to_string("410.html", {"reason": "Срок действия ссылки истёк 01.12.2025."}, request)
+    html = loader.render_to_string(
+        "410.html", {"reason": "Срок действия ссылки истёк 01.12.2025."}, request
+    )
 
     assert "Срок действия ссылки истёк 01.12.2025." in html
     assert "классного руководителя" in html
@@ -164,7 +166,9 @@ def test_the_stylesheet_is_served(client):
         ("inspector", False, False),
     ],
 )
-def test_navigation_shows_each_role_its_own_screens(client, request, role, sees_invitations, sees_join_requests):
+def test_navigation_shows_each_role_its_own_screens(
+    client, request, role, sees_invitations, sees_join_requests
+):
     client.force_login(request.getfixturevalue(role))
 
     html = client.get("/").content.decode()

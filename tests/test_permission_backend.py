@@ -33,9 +33,9 @@ def test_same_answer_as_django_for_own_group_and_both(school, django_assert_num_
 
 def test_superuser_inactive_and_object_questions(db):
     superuser = UserFactory(is_superuser=True)
-    assert PermissionBackend().get_all_permissions(_fresh(superuser)) == ModelBackend().get_all_permissions(
+    assert PermissionBackend().get_all_permissions(
         _fresh(superuser)
-    )
+    ) == ModelBackend().get_all_permissions(_fresh(superuser))
     inactive = UserFactory(is_active=False)
     inactive.groups.add(Group.objects.get_or_create(name="any")[0])
     assert PermissionBackend().get_all_permissions(_fresh(inactive)) == set()
@@ -47,5 +47,7 @@ def test_superuser_inactive_and_object_questions(db):
 def test_a_signed_in_page_asks_for_rights_once(client, director, django_assert_max_num_queries):
     client.force_login(director)
     client.get("/")
-    with django_assert_max_num_queries(6):  # session, user, rights, person (with the nav flag), page
+    with django_assert_max_num_queries(
+        6
+    ):  # session, user, rights, person (with the nav flag), page
         assert client.get("/").status_code == 200

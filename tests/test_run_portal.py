@@ -19,8 +19,15 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BANNER = "Портал гимназии работает"
-ENVIRONMENT_TO_DROP = ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
-                       "CACHE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+ENVIRONMENT_TO_DROP = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CACHE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +38,10 @@ def embedded_env(tmp_path_factory):
     env.update(PORTAL_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="gymnasium_portal.settings")
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=BASE_DIR, env=env, check=True, timeout=300,
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        timeout=300,
     )
     return env
 
@@ -69,9 +79,20 @@ class Portal:
         self.port = port
         self.output: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_portal", "--port", str(port), "--password", "demo-pass"],
-            cwd=BASE_DIR, env={**env, "PYTHONUNBUFFERED": "1"},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "manage.py",
+                "run_portal",
+                "--port",
+                str(port),
+                "--password",
+                "demo-pass",
+            ],
+            cwd=BASE_DIR,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         threading.Thread(target=self._collect, daemon=True).start()
 

@@ -30,24 +30,39 @@ REQUEST_PHONE = "+7 922 000-11-22"
 
 @pytest.fixture(autouse=True)
 def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, not security
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher"
+    ]  # speed, not security
 
 
 @pytest.fixture
 def contact(school):
-    return PersonFactory(school=school, full_name="Контактова Анна Ивановна", email=EMAIL, phone=PHONE)
+    return PersonFactory(
+        school=school, full_name="Контактова Анна Ивановна", email=EMAIL, phone=PHONE
+    )
 
 
 @pytest.fixture
 def registration_request(school, coordinator):
     return AdminRegistrationRequest.objects.create(
-        school=school, order=OrderFactory(school=school), full_name="Заявкина Ольга",
-        email=REQUEST_EMAIL, phone=REQUEST_PHONE, consent=True, created_by=coordinator,
+        school=school,
+        order=OrderFactory(school=school),
+        full_name="Заявкина Ольга",
+        email=REQUEST_EMAIL,
+        phone=REQUEST_PHONE,
+        consent=True,
+        created_by=coordinator,
     )
 
 
 ROLE_FIXTURES = [
-    "coordinator", "operator", "director", "teacher_5a", "staff_member", "web_editor", "inspector",
+    "coordinator",
+    "operator",
+    "director",
+    "teacher_5a",
+    "staff_member",
+    "web_editor",
+    "inspector",
     "other_director",
 ]
 MAY_SEE_CONTACTS = {"coordinator", "operator"}
@@ -55,8 +70,11 @@ MAY_SEE_CONTACTS = {"coordinator", "operator"}
 
 # --- Personal data on pages ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ROLE_FIXTURES)
-def test_phones_and_emails_on_the_people_page_only_for_coordinator_and_operator(request, client, contact, role):
+def test_phones_and_emails_on_the_people_page_only_for_coordinator_and_operator(
+    request, client, contact, role
+):
     client.force_login(request.getfixturevalue(role))
 
     response = client.get(reverse("staff:people"))
@@ -69,7 +87,9 @@ def test_phones_and_emails_on_the_people_page_only_for_coordinator_and_operator(
 
 
 @pytest.mark.parametrize("role", ["coordinator", "operator", "director"])
-def test_admin_registration_contacts_only_for_coordinator_and_operator(request, client, registration_request, role):
+def test_admin_registration_contacts_only_for_coordinator_and_operator(
+    request, client, registration_request, role
+):
     client.force_login(request.getfixturevalue(role))
 
     response = client.get(reverse("orders:admin_request"))
@@ -81,14 +101,18 @@ def test_admin_registration_contacts_only_for_coordinator_and_operator(request, 
 
 
 @pytest.mark.parametrize("role", ["coordinator", "director"])
-def test_admin_forms_show_contacts_only_to_those_who_may_see_them(request, client, contact, registration_request, role):
+def test_admin_forms_show_contacts_only_to_those_who_may_see_them(
+    request, client, contact, registration_request, role
+):
     user = request.getfixturevalue(role)
     user.is_staff = True  # a director given the admin by mistake still gets no contacts
     user.save(update_fields=["is_staff"])
     client.force_login(user)
 
     person_page = client.get(reverse("admin:staff_person_change", args=[contact.pk]))
-    request_page = client.get(reverse("admin:orders_adminregistrationrequest_change", args=[registration_request.pk]))
+    request_page = client.get(
+        reverse("admin:orders_adminregistrationrequest_change", args=[registration_request.pk])
+    )
 
     assert person_page.status_code == 200 and request_page.status_code == 200
     bodies = person_page.content.decode() + request_page.content.decode()
@@ -100,7 +124,14 @@ def test_no_api_serializer_exposes_contacts(school, coordinator, contact):
     """The API has no person endpoint; no JSON answer of the coordinator carries a phone or e-mail."""
     client = Client()
     client.force_login(coordinator)
-    for name in ("schoolclass-list", "order-list", "chat-list", "invitation-list", "join-request-list", "api-dashboard"):
+    for name in (
+        "schoolclass-list",
+        "order-list",
+        "chat-list",
+        "invitation-list",
+        "join-request-list",
+        "api-dashboard",
+    ):
         body = client.get(reverse(name)).content.decode()
         assert EMAIL not in body and PHONE not in body, name
     schema = client.get(reverse("api-schema"), {"format": "json"}).content.decode()
@@ -109,25 +140,49 @@ def test_no_api_serializer_exposes_contacts(school, coordinator, contact):
 
 # --- Nothing personal in the logs -----------------------------------------------------------------
 
-def test_a_working_day_writes_nothing_personal_to_the_logs(caplog, school, class_5a, coordinator, operator, contact,
-                                                          registration_request):
-    coordinator.person.email, coordinator.person.phone = "koordinator.sekret@school.example", "+7 999 111-22-33"
+
+def test_a_working_day_writes_nothing_personal_to_the_logs(
+    caplog, school, class_5a, coordinator, operator, contact, registration_request
+):
+    coordinator.person.email, coordinator.person.phone = (
+        "koordinator.sekret@school.example",
+        "+7 999 111-22-33",
+    )
     coordinator.person.save()
-    secrets_ = [EMAIL, PHONE, REQUEST_EMAIL, REQUEST_PHONE, coordinator.person.email, coordinator.person.phone,
-                "Родителева Секрета", "Ребёнков Секрет", "wrong-password-123"]
+    secrets_ = [
+        EMAIL,
+        PHONE,
+        REQUEST_EMAIL,
+        REQUEST_PHONE,
+        coordinator.person.email,
+        coordinator.person.phone,
+        "Родителева Секрета",
+        "Ребёнков Секрет",
+        "wrong-password-123",
+    ]
     invitation = InvitationFactory(school_class=class_5a, school=school)
     caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.INFO, logger="django.db.backends")  # SQL parameters are not a log of ours
+    caplog.set_level(
+        logging.INFO, logger="django.db.backends"
+    )  # SQL parameters are not a log of ours
 
     anonymous = Client()
     anonymous.post(reverse("login"), {"username": EMAIL, "password": "wrong-password-123"})
     for _ in range(django_settings.AXES_FAILURE_LIMIT + 1):  # up to the lockout, which is logged
-        anonymous.post(reverse("login"), {"username": "coordinator", "password": "wrong-password-123"})
+        anonymous.post(
+            reverse("login"), {"username": "coordinator", "password": "wrong-password-123"}
+        )
     anonymous.post(reverse("api-token"), {"username": EMAIL, "password": "wrong-password-123"})
     anonymous.get(reverse("invite", args=[invitation.token]))
-    anonymous.post(reverse("invite", args=[invitation.token]), {
-        "full_name": "Родителева Секрета", "child_name": "Ребёнков Секрет", "consent": "on", "submission_key": "k" * 20,
-    })
+    anonymous.post(
+        reverse("invite", args=[invitation.token]),
+        {
+            "full_name": "Родителева Секрета",
+            "child_name": "Ребёнков Секрет",
+            "consent": "on",
+            "submission_key": "k" * 20,
+        },
+    )
     anonymous.get(reverse("invite", args=["no-such-token"]))
     staff = Client()
     staff.force_login(operator)
@@ -139,13 +194,15 @@ def test_a_working_day_writes_nothing_personal_to_the_logs(caplog, school, class
 
     assert caplog.records, "the flow must log something for the check to mean anything"
     logged = "\n".join(
-        f"{record.getMessage()} {record.args!r} {getattr(record, 'request', '')!r}" for record in caplog.records
+        f"{record.getMessage()} {record.args!r} {getattr(record, 'request', '')!r}"
+        for record in caplog.records
     )
     for value in secrets_:
         assert value not in logged, value
 
 
 # --- Content-Security-Policy ----------------------------------------------------------------------
+
 
 def _policy(response) -> dict[str, list[str]]:
     header = response.headers["Content-Security-Policy"]
@@ -156,10 +213,15 @@ def test_pages_carry_a_strict_content_security_policy(client, coordinator):
     for response in (client.get(reverse("login")), client.get(reverse("healthz"))):
         policy = _policy(response)
         assert policy["default-src"] == ["'self'"]
-        assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+        assert (
+            "'unsafe-inline'" not in policy["script-src"]
+            and "'unsafe-eval'" not in policy["script-src"]
+        )
         assert policy["object-src"] == ["'none'"]
         assert policy["frame-ancestors"] == ["'none'"]
-        assert not any(source.startswith("http") for sources in policy.values() for source in sources)
+        assert not any(
+            source.startswith("http") for sources in policy.values() for source in sources
+        )
     client.force_login(coordinator)
     assert "Content-Security-Policy" in client.get(reverse("home")).headers
 
@@ -184,8 +246,9 @@ def _templates():
 def test_templates_have_no_inline_script_the_policy_would_block():
     """Inline <script> blocks and on…= handlers are blocked, except handlers whose hash is allowed."""
     allowed = {
-        source.strip("'")[len("sha256-"):] for source in
-        django_settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"] if source.startswith("'sha256-")
+        source.strip("'")[len("sha256-") :]
+        for source in django_settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"]
+        if source.startswith("'sha256-")
     }
     problems = []
     for path in _templates():
@@ -204,14 +267,19 @@ def test_templates_have_no_inline_script_the_policy_would_block():
 
 # --- Login brute-force protection (django-axes) ----------------------------------------------------
 
+
 def _login(client, username, password):
     return client.post(reverse("login"), {"username": username, "password": password})
 
 
 def test_the_login_form_locks_a_username_out_after_the_failure_limit(client, coordinator, director):
     for _ in range(django_settings.AXES_FAILURE_LIMIT - 1):
-        assert _login(client, "coordinator", "wrong").status_code == 200  # the form again, with an error
-    assert _login(client, "coordinator", "wrong").status_code == 429  # the last one allowed locks out
+        assert (
+            _login(client, "coordinator", "wrong").status_code == 200
+        )  # the form again, with an error
+    assert (
+        _login(client, "coordinator", "wrong").status_code == 429
+    )  # the last one allowed locks out
 
     locked = _login(client, "coordinator", "pass")  # even the right password now
 
@@ -235,13 +303,17 @@ def test_a_successful_login_resets_the_count(client, coordinator):
 def test_the_api_token_endpoint_counts_failures_and_is_locked_too(coordinator):
     api = Client()
     for _ in range(django_settings.AXES_FAILURE_LIMIT):
-        assert api.post(reverse("api-token"), {"username": "coordinator", "password": "wrong"}).status_code in (400, 429)
+        assert api.post(
+            reverse("api-token"), {"username": "coordinator", "password": "wrong"}
+        ).status_code in (400, 429)
 
     token = api.post(reverse("api-token"), {"username": "coordinator", "password": "pass"})
 
     assert token.status_code in (400, 403, 429)
     assert "token" not in token.content.decode()
-    assert _login(Client(), "coordinator", "pass").status_code == 429  # the same lockout as the form
+    assert (
+        _login(Client(), "coordinator", "pass").status_code == 429
+    )  # the same lockout as the form
 
 
 def test_test_client_login_still_works_without_a_request(client, coordinator):
@@ -249,6 +321,7 @@ def test_test_client_login_still_works_without_a_request(client, coordinator):
 
 
 # --- Sessions and production settings -------------------------------------------------------------
+
 
 def test_the_session_ends_with_the_browser_and_after_the_cookie_age(client, coordinator):
     response = _login(client, "coordinator", "pass")
@@ -281,15 +354,28 @@ def test_production_settings_are_hardened(tmp_path):
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert shown == {
-        "session_secure": True, "csrf_secure": True, "hsts": 60 * 60 * 24 * 365, "ssl_redirect": True,
-        "csp": True, "axes": True, "expire_at_close": True, "default_src": ["'self'"],
+        "session_secure": True,
+        "csrf_secure": True,
+        "hsts": 60 * 60 * 24 * 365,
+        "ssl_redirect": True,
+        "csp": True,
+        "axes": True,
+        "expire_at_close": True,
+        "default_src": ["'self'"],
     }
 
 
 def test_lockout_settings_come_from_the_environment(tmp_path):
-    script = "import django; from django.conf import settings; django.setup(); " \
-             "print(settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds())"
-    result = run_python(["-c", script], **production_env(tmp_path), AXES_FAILURE_LIMIT="3", AXES_COOLOFF_MINUTES="60")
+    script = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds())"
+    )
+    result = run_python(
+        ["-c", script],
+        **production_env(tmp_path),
+        AXES_FAILURE_LIMIT="3",
+        AXES_COOLOFF_MINUTES="60",
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["3", "3600.0"]

@@ -11,8 +11,17 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 OUR_VARIABLES = (
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST",
-    "EMAIL_BACKEND", "CACHE_URL", "PORTAL_VAR_DIR", "SECURE_SSL_REDIRECT", "SECURE_HSTS_PRELOAD",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_HOST",
+    "EMAIL_BACKEND",
+    "CACHE_URL",
+    "PORTAL_VAR_DIR",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_PRELOAD",
     "DJANGO_SETTINGS_MODULE",
     # set for the Playwright tests inside this pytest process; never in a deployment
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -41,7 +50,12 @@ def run_python(args, **env):
     clean["DJANGO_SETTINGS_MODULE"] = "gymnasium_portal.settings"
     clean.update(env)
     return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -57,7 +71,9 @@ def production_env(tmp_path):
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
-    result = run_python(["-c", "import django; django.setup()"], DEBUG="0", PORTAL_VAR_DIR=str(tmp_path))
+    result = run_python(
+        ["-c", "import django; django.setup()"], DEBUG="0", PORTAL_VAR_DIR=str(tmp_path)
+    )
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -90,7 +106,9 @@ def test_nothing_set_gives_the_embedded_defaults(tmp_path):
 
 
 def test_production_takes_everything_from_the_environment(tmp_path):
-    result = run_python(["-c", SHOW_SETTINGS], **production_env(tmp_path), EMAIL_HOST="smtp.example")
+    result = run_python(
+        ["-c", SHOW_SETTINGS], **production_env(tmp_path), EMAIL_HOST="smtp.example"
+    )
 
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)

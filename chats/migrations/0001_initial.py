@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,77 +14,188 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ChatGroupObjectPermission',
+            name="ChatGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ChatRequirement',
+            name="ChatRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('kind', models.CharField(choices=[('class_students', 'чат с учащимися класса'), ('class_parents', 'чат с родителями класса'), ('class_other', 'иной чат класса'), ('school_general', 'общешкольный чат'), ('school_leadership', 'руководитель и заместители'), ('school_staff', 'руководитель, педагогические и иные работники'), ('school_parent_committee', 'родительский комитет (актив)'), ('school_student_council', 'ученическое самоуправление (актив)')], max_length=32, verbose_name='вид чата')),
-                ('min_grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='с параллели')),
-                ('max_grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='по параллель')),
-                ('is_required', models.BooleanField(default=True, verbose_name='обязателен')),
-                ('basis', models.CharField(blank=True, max_length=200, verbose_name='основание')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("class_students", "чат с учащимися класса"),
+                            ("class_parents", "чат с родителями класса"),
+                            ("class_other", "иной чат класса"),
+                            ("school_general", "общешкольный чат"),
+                            ("school_leadership", "руководитель и заместители"),
+                            ("school_staff", "руководитель, педагогические и иные работники"),
+                            ("school_parent_committee", "родительский комитет (актив)"),
+                            ("school_student_council", "ученическое самоуправление (актив)"),
+                        ],
+                        max_length=32,
+                        verbose_name="вид чата",
+                    ),
+                ),
+                (
+                    "min_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="с параллели"
+                    ),
+                ),
+                (
+                    "max_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="по параллель"
+                    ),
+                ),
+                ("is_required", models.BooleanField(default=True, verbose_name="обязателен")),
+                ("basis", models.CharField(blank=True, max_length=200, verbose_name="основание")),
             ],
             options={
-                'verbose_name': 'требование к чатам',
-                'verbose_name_plural': 'требования к чатам',
-                'ordering': ['school', 'kind'],
+                "verbose_name": "требование к чатам",
+                "verbose_name_plural": "требования к чатам",
+                "ordering": ["school", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='ChatUserObjectPermission',
+            name="ChatUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('kind', models.CharField(choices=[('meeting', 'рабочая встреча / совещание'), ('lesson', 'занятие с применением ДОТ'), ('event', 'мероприятие по использованию «Сферума»')], default='meeting', max_length=16, verbose_name='вид')),
-                ('format', models.CharField(choices=[('online', 'онлайн'), ('hybrid', 'гибридный')], default='online', max_length=16, verbose_name='формат')),
-                ('held_on', models.DateField(verbose_name='дата')),
-                ('topic', models.CharField(max_length=300, verbose_name='тема')),
-                ('participants', models.PositiveIntegerField(default=0, verbose_name='участников')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meeting", "рабочая встреча / совещание"),
+                            ("lesson", "занятие с применением ДОТ"),
+                            ("event", "мероприятие по использованию «Сферума»"),
+                        ],
+                        default="meeting",
+                        max_length=16,
+                        verbose_name="вид",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("online", "онлайн"), ("hybrid", "гибридный")],
+                        default="online",
+                        max_length=16,
+                        verbose_name="формат",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="дата")),
+                ("topic", models.CharField(max_length=300, verbose_name="тема")),
+                ("participants", models.PositiveIntegerField(default=0, verbose_name="участников")),
             ],
             options={
-                'verbose_name': 'встреча / мероприятие',
-                'verbose_name_plural': 'встречи и мероприятия',
-                'ordering': ['-held_on'],
+                "verbose_name": "встреча / мероприятие",
+                "verbose_name_plural": "встречи и мероприятия",
+                "ordering": ["-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='Chat',
+            name="Chat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('kind', models.CharField(choices=[('class_students', 'чат с учащимися класса'), ('class_parents', 'чат с родителями класса'), ('class_other', 'иной чат класса'), ('school_general', 'общешкольный чат'), ('school_leadership', 'руководитель и заместители'), ('school_staff', 'руководитель, педагогические и иные работники'), ('school_parent_committee', 'родительский комитет (актив)'), ('school_student_council', 'ученическое самоуправление (актив)')], max_length=32, verbose_name='вид')),
-                ('title', models.CharField(max_length=200, verbose_name='название')),
-                ('url', models.URLField(max_length=500, verbose_name='ссылка на чат')),
-                ('members_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='участников')),
-                ('status', models.CharField(choices=[('active', 'действует'), ('archived', 'в архиве')], default='active', max_length=16, verbose_name='статус')),
-                ('last_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='проверен')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='создал')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("class_students", "чат с учащимися класса"),
+                            ("class_parents", "чат с родителями класса"),
+                            ("class_other", "иной чат класса"),
+                            ("school_general", "общешкольный чат"),
+                            ("school_leadership", "руководитель и заместители"),
+                            ("school_staff", "руководитель, педагогические и иные работники"),
+                            ("school_parent_committee", "родительский комитет (актив)"),
+                            ("school_student_council", "ученическое самоуправление (актив)"),
+                        ],
+                        max_length=32,
+                        verbose_name="вид",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="название")),
+                ("url", models.URLField(max_length=500, verbose_name="ссылка на чат")),
+                (
+                    "members_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="участников"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "действует"), ("archived", "в архиве")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "last_verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="проверен"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="создал",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'чат',
-                'verbose_name_plural': 'чаты',
-                'ordering': ['school', 'kind', 'title'],
+                "verbose_name": "чат",
+                "verbose_name_plural": "чаты",
+                "ordering": ["school", "kind", "title"],
             },
         ),
     ]

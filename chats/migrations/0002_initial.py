@@ -6,125 +6,255 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('chats', '0001_initial'),
-        ('staff', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("chats", "0001_initial"),
+        ("staff", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='chat',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_chats', to='staff.person', verbose_name='владелец'),
+            model_name="chat",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_chats",
+                to="staff.person",
+                verbose_name="владелец",
+            ),
         ),
         migrations.AddField(
-            model_name='chat',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='chats', to='staff.school', verbose_name='школа'),
+            model_name="chat",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="chats",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='chat',
-            name='school_class',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='chats', to='staff.schoolclass', verbose_name='класс'),
+            model_name="chat",
+            name="school_class",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="chats",
+                to="staff.schoolclass",
+                verbose_name="класс",
+            ),
         ),
         migrations.AddField(
-            model_name='chatgroupobjectpermission',
-            name='content_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='chats.chat'),
+            model_name="chatgroupobjectpermission",
+            name="content_object",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="chats.chat"),
         ),
         migrations.AddField(
-            model_name='chatgroupobjectpermission',
-            name='group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group'),
+            model_name="chatgroupobjectpermission",
+            name="group",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
         ),
         migrations.AddField(
-            model_name='chatgroupobjectpermission',
-            name='permission',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission'),
+            model_name="chatgroupobjectpermission",
+            name="permission",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+            ),
         ),
         migrations.AddField(
-            model_name='chatrequirement',
-            name='owners',
-            field=models.ManyToManyField(blank=True, related_name='owned_chat_requirements', to='staff.person', verbose_name='ответственные (п. 6)'),
+            model_name="chatrequirement",
+            name="owners",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="owned_chat_requirements",
+                to="staff.person",
+                verbose_name="ответственные (п. 6)",
+            ),
         ),
         migrations.AddField(
-            model_name='chatrequirement',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_requirements', to='staff.school', verbose_name='школа'),
+            model_name="chatrequirement",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="chat_requirements",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='chatuserobjectpermission',
-            name='content_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='chats.chat'),
+            model_name="chatuserobjectpermission",
+            name="content_object",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="chats.chat"),
         ),
         migrations.AddField(
-            model_name='chatuserobjectpermission',
-            name='permission',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission'),
+            model_name="chatuserobjectpermission",
+            name="permission",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+            ),
         ),
         migrations.AddField(
-            model_name='chatuserobjectpermission',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL),
+            model_name="chatuserobjectpermission",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='chat',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='chats.chat', verbose_name='чат'),
+            model_name="meeting",
+            name="chat",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="meetings",
+                to="chats.chat",
+                verbose_name="чат",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='внёс'),
+            model_name="meeting",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="внёс",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='staff.school', verbose_name='школа'),
+            model_name="meeting",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="meetings",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddIndex(
-            model_name='chat',
-            index=models.Index(condition=models.Q(('status', 'active')), fields=['school_class', 'kind'], name='chat_active_class_idx'),
+            model_name="chat",
+            index=models.Index(
+                condition=models.Q(("status", "active")),
+                fields=["school_class", "kind"],
+                name="chat_active_class_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chat',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('class_students', 'class_parents', 'class_other')), ('school_class__isnull', False)), models.Q(('kind__in', ('school_general', 'school_leadership', 'school_staff', 'school_parent_committee', 'school_student_council')), ('school_class__isnull', True)), _connector='OR'), name='chat_class_matches_kind'),
+            model_name="chat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind__in", ("class_students", "class_parents", "class_other")),
+                        ("school_class__isnull", False),
+                    ),
+                    models.Q(
+                        (
+                            "kind__in",
+                            (
+                                "school_general",
+                                "school_leadership",
+                                "school_staff",
+                                "school_parent_committee",
+                                "school_student_council",
+                            ),
+                        ),
+                        ("school_class__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="chat_class_matches_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chat',
-            constraint=models.CheckConstraint(condition=models.Q(('url__startswith', 'https://')), name='chat_url_https'),
+            model_name="chat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("url__startswith", "https://")), name="chat_url_https"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chat',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ('class_students', 'class_parents')), ('status', 'active')), fields=('school_class', 'kind'), name='chat_one_active_per_class_kind'),
+            model_name="chat",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("kind__in", ("class_students", "class_parents")), ("status", "active")
+                ),
+                fields=("school_class", "kind"),
+                name="chat_one_active_per_class_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chat',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ('school_general', 'school_leadership', 'school_staff', 'school_parent_committee', 'school_student_council')), ('status', 'active')), fields=('school', 'kind'), name='chat_one_active_per_school_kind'),
+            model_name="chat",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        (
+                            "school_general",
+                            "school_leadership",
+                            "school_staff",
+                            "school_parent_committee",
+                            "school_student_council",
+                        ),
+                    ),
+                    ("status", "active"),
+                ),
+                fields=("school", "kind"),
+                name="chat_one_active_per_school_kind",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='chatgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="chatgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='chatrequirement',
-            constraint=models.UniqueConstraint(fields=('school', 'kind'), name='chatrequirement_unique_kind'),
+            model_name="chatrequirement",
+            constraint=models.UniqueConstraint(
+                fields=("school", "kind"), name="chatrequirement_unique_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chatrequirement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('class_students', 'class_parents', 'class_other')), ('max_grade__lte', 11), ('min_grade__gte', 1), ('min_grade__lte', models.F('max_grade'))), models.Q(('kind__in', ('school_general', 'school_leadership', 'school_staff', 'school_parent_committee', 'school_student_council')), ('max_grade__isnull', True), ('min_grade__isnull', True)), _connector='OR'), name='chatrequirement_grades_match_kind'),
+            model_name="chatrequirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind__in", ("class_students", "class_parents", "class_other")),
+                        ("max_grade__lte", 11),
+                        ("min_grade__gte", 1),
+                        ("min_grade__lte", models.F("max_grade")),
+                    ),
+                    models.Q(
+                        (
+                            "kind__in",
+                            (
+                                "school_general",
+                                "school_leadership",
+                                "school_staff",
+                                "school_parent_committee",
+                                "school_student_council",
+                            ),
+                        ),
+                        ("max_grade__isnull", True),
+                        ("min_grade__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="chatrequirement_grades_match_kind",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='chatuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="chatuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['school', 'held_on'], name='chats_meeti_school__ecc52c_idx'),
+            model_name="meeting",
+            index=models.Index(fields=["school", "held_on"], name="chats_meeti_school__ecc52c_idx"),
         ),
     ]

@@ -4,19 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chats', '0002_initial'),
-        ('staff', '0002_role_groups'),
+        ("chats", "0002_initial"),
+        ("staff", "0002_role_groups"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='chatrequirement',
-            name='chatrequirement_grades_match_kind',
+            model_name="chatrequirement",
+            name="chatrequirement_grades_match_kind",
         ),
         migrations.AddConstraint(
-            model_name='chatrequirement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('class_students', 'class_parents', 'class_other')), ('max_grade__isnull', False), ('min_grade__isnull', False), ('max_grade__lte', 11), ('min_grade__gte', 1), ('min_grade__lte', models.F('max_grade'))), models.Q(('kind__in', ('school_general', 'school_leadership', 'school_staff', 'school_parent_committee', 'school_student_council')), ('max_grade__isnull', True), ('min_grade__isnull', True)), _connector='OR'), name='chatrequirement_grades_match_kind'),
+            model_name="chatrequirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind__in", ("class_students", "class_parents", "class_other")),
+                        ("max_grade__isnull", False),
+                        ("min_grade__isnull", False),
+                        ("max_grade__lte", 11),
+                        ("min_grade__gte", 1),
+                        ("min_grade__lte", models.F("max_grade")),
+                    ),
+                    models.Q(
+                        (
+                            "kind__in",
+                            (
+                                "school_general",
+                                "school_leadership",
+                                "school_staff",
+                                "school_parent_committee",
+                                "school_student_council",
+                            ),
+                        ),
+                        ("max_grade__isnull", True),
+                        ("min_grade__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="chatrequirement_grades_match_kind",
+            ),
         ),
     ]

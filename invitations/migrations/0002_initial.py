@@ -6,92 +6,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('invitations', '0001_initial'),
-        ('staff', '0001_initial'),
+        ("invitations", "0001_initial"),
+        ("staff", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='staff.school', verbose_name='школа'),
+            model_name="invitation",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="invitations",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='school_class',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='staff.schoolclass', verbose_name='класс'),
+            model_name="invitation",
+            name="school_class",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="invitations",
+                to="staff.schoolclass",
+                verbose_name="класс",
+            ),
         ),
         migrations.AddField(
-            model_name='joinrequest',
-            name='invitation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='join_requests', to='invitations.invitation', verbose_name='ссылка'),
+            model_name="joinrequest",
+            name="invitation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="join_requests",
+                to="invitations.invitation",
+                verbose_name="ссылка",
+            ),
         ),
         migrations.AddField(
-            model_name='joinrequest',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='рассмотрел'),
+            model_name="joinrequest",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="рассмотрел",
+            ),
         ),
         migrations.AddField(
-            model_name='joinrequest',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='join_requests', to='staff.school', verbose_name='школа'),
+            model_name="joinrequest",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="join_requests",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='joinrequest',
-            name='school_class',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='join_requests', to='staff.schoolclass', verbose_name='класс'),
+            model_name="joinrequest",
+            name="school_class",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="join_requests",
+                to="staff.schoolclass",
+                verbose_name="класс",
+            ),
         ),
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(condition=models.Q(('status', 'active')), fields=['expires_at'], name='invitation_active_expiry_idx'),
+            model_name="invitation",
+            index=models.Index(
+                condition=models.Q(("status", "active")),
+                fields=["expires_at"],
+                name="invitation_active_expiry_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(fields=['school', 'status'], name='invitation_school_status_idx'),
+            model_name="invitation",
+            index=models.Index(fields=["school", "status"], name="invitation_school_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(fields=['school_class', 'status'], name='invitation_class_status_idx'),
+            model_name="invitation",
+            index=models.Index(
+                fields=["school_class", "status"], name="invitation_class_status_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('max_uses__gte', 1)), name='invitation_max_uses_positive'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_uses__gte", 1)), name="invitation_max_uses_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('uses__lte', models.F('max_uses'))), name='invitation_uses_within_max'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("uses__lte", models.F("max_uses"))),
+                name="invitation_uses_within_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ('student', 'parent')), ('school_class__isnull', False)), models.Q(('role__in', ('teacher', 'staff')), ('school_class__isnull', True)), _connector='OR'), name='invitation_class_matches_role'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__in", ("student", "parent")), ("school_class__isnull", False)),
+                    models.Q(("role__in", ("teacher", "staff")), ("school_class__isnull", True)),
+                    _connector="OR",
+                ),
+                name="invitation_class_matches_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('platform_url__startswith', 'https://')), name='invitation_platform_https'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("platform_url__startswith", "https://")),
+                name="invitation_platform_https",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'used'), _negated=True), ('uses', models.F('max_uses')), _connector='OR'), name='invitation_used_means_used_up'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "used"), _negated=True),
+                    ("uses", models.F("max_uses")),
+                    _connector="OR",
+                ),
+                name="invitation_used_means_used_up",
+            ),
         ),
         migrations.AddIndex(
-            model_name='joinrequest',
-            index=models.Index(fields=['school', 'status', 'created_at'], name='joinrequest_queue_idx'),
+            model_name="joinrequest",
+            index=models.Index(
+                fields=["school", "status", "created_at"], name="joinrequest_queue_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='joinrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('consent', True)), name='joinrequest_requires_consent'),
+            model_name="joinrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("consent", True)), name="joinrequest_requires_consent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='joinrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'parent'), _negated=True), models.Q(('child_name', ''), _negated=True), _connector='OR'), name='joinrequest_parent_names_child'),
+            model_name="joinrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "parent"), _negated=True),
+                    models.Q(("child_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="joinrequest_parent_names_child",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='joinrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('reviewed_at__isnull', True), ('status', 'pending')), models.Q(models.Q(('status', 'pending'), _negated=True), ('reviewed_at__isnull', False)), _connector='OR'), name='joinrequest_reviewed_iff_not_pending'),
+            model_name="joinrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("reviewed_at__isnull", True), ("status", "pending")),
+                    models.Q(
+                        models.Q(("status", "pending"), _negated=True),
+                        ("reviewed_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="joinrequest_reviewed_iff_not_pending",
+            ),
         ),
     ]

@@ -5,33 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invitations', '0002_initial'),
-        ('staff', '0002_role_groups'),
+        ("invitations", "0002_initial"),
+        ("staff", "0002_role_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InviteGuessCounter',
+            name="InviteGuessCounter",
             fields=[
-                ('address', models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name='адрес клиента')),
-                ('window_number', models.BigIntegerField(verbose_name='номер окна')),
-                ('hits', models.PositiveIntegerField(default=0, verbose_name='запросов в окне')),
+                (
+                    "address",
+                    models.CharField(
+                        max_length=64,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="адрес клиента",
+                    ),
+                ),
+                ("window_number", models.BigIntegerField(verbose_name="номер окна")),
+                ("hits", models.PositiveIntegerField(default=0, verbose_name="запросов в окне")),
             ],
             options={
-                'verbose_name': 'счётчик подбора ссылок',
-                'verbose_name_plural': 'счётчики подбора ссылок',
+                "verbose_name": "счётчик подбора ссылок",
+                "verbose_name_plural": "счётчики подбора ссылок",
             },
         ),
         migrations.AddField(
-            model_name='joinrequest',
-            name='submission_key',
-            field=models.CharField(blank=True, editable=False, help_text='Повторная отправка той же формы (двойное нажатие) не расходует ссылку ещё раз.', max_length=64, verbose_name='ключ отправки формы'),
+            model_name="joinrequest",
+            name="submission_key",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="Повторная отправка той же формы (двойное нажатие) не расходует ссылку ещё раз.",
+                max_length=64,
+                verbose_name="ключ отправки формы",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='joinrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('submission_key', ''), _negated=True), fields=('invitation', 'submission_key'), name='joinrequest_one_per_submission'),
+            model_name="joinrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("submission_key", ""), _negated=True),
+                fields=("invitation", "submission_key"),
+                name="joinrequest_one_per_submission",
+            ),
         ),
     ]

@@ -4,167 +4,318 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='ознакомлен')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ознакомлен"),
+                ),
             ],
             options={
-                'verbose_name': 'ознакомление',
-                'verbose_name_plural': 'лист ознакомления',
-                'ordering': ['order', 'person__full_name'],
+                "verbose_name": "ознакомление",
+                "verbose_name_plural": "лист ознакомления",
+                "ordering": ["order", "person__full_name"],
             },
         ),
         migrations.CreateModel(
-            name='AdminRegistrationRequest',
+            name="AdminRegistrationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('full_name', models.CharField(max_length=200, verbose_name='ФИО')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(max_length=32, verbose_name='мобильный телефон')),
-                ('consent', models.BooleanField(default=False, verbose_name='согласие на обработку персональных данных')),
-                ('status', models.CharField(choices=[('draft', 'черновик'), ('sent', 'отправлена'), ('failed', 'ошибка отправки')], default='draft', max_length=16, verbose_name='статус')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='отправлена')),
-                ('error', models.TextField(blank=True, verbose_name='ошибка')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("full_name", models.CharField(max_length=200, verbose_name="ФИО")),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(max_length=32, verbose_name="мобильный телефон")),
+                (
+                    "consent",
+                    models.BooleanField(
+                        default=False, verbose_name="согласие на обработку персональных данных"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "черновик"),
+                            ("sent", "отправлена"),
+                            ("failed", "ошибка отправки"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="статус",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="отправлена")),
+                ("error", models.TextField(blank=True, verbose_name="ошибка")),
             ],
             options={
-                'verbose_name': 'заявка на регистрацию администратора',
-                'verbose_name_plural': 'заявки на регистрацию администратора',
-                'ordering': ['-created_at'],
+                "verbose_name": "заявка на регистрацию администратора",
+                "verbose_name_plural": "заявки на регистрацию администратора",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DashboardSnapshot',
+            name="DashboardSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='дата')),
-                ('figures', models.JSONField(default=dict, verbose_name='показатели')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="дата")),
+                ("figures", models.JSONField(default=dict, verbose_name="показатели")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
             ],
             options={
-                'verbose_name': 'снимок показателей',
-                'verbose_name_plural': 'снимки показателей',
-                'ordering': ['school', '-date'],
+                "verbose_name": "снимок показателей",
+                "verbose_name_plural": "снимки показателей",
+                "ordering": ["school", "-date"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('check_key', models.CharField(max_length=64, verbose_name='проверка')),
-                ('subject_key', models.CharField(help_text='Устойчивый ключ предмета, например class:12:class_parents.', max_length=128, verbose_name='предмет')),
-                ('chat_kind', models.CharField(blank=True, max_length=32, verbose_name='вид чата')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='описание')),
-                ('opened_at', models.DateTimeField(db_index=True, verbose_name='выявлено')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='устранено')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='уведомление отправлено')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("check_key", models.CharField(max_length=64, verbose_name="проверка")),
+                (
+                    "subject_key",
+                    models.CharField(
+                        help_text="Устойчивый ключ предмета, например class:12:class_parents.",
+                        max_length=128,
+                        verbose_name="предмет",
+                    ),
+                ),
+                ("chat_kind", models.CharField(blank=True, max_length=32, verbose_name="вид чата")),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="описание")),
+                ("opened_at", models.DateTimeField(db_index=True, verbose_name="выявлено")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="устранено"),
+                ),
+                (
+                    "notified_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="уведомление отправлено"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'замечание',
-                'verbose_name_plural': 'замечания',
-                'ordering': ['-opened_at'],
+                "verbose_name": "замечание",
+                "verbose_name_plural": "замечания",
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='задание')),
-                ('started_at', models.DateTimeField(verbose_name='начало')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='окончание')),
-                ('status', models.CharField(choices=[('running', 'выполняется'), ('success', 'успешно'), ('failed', 'ошибка')], default='running', max_length=16, verbose_name='статус')),
-                ('rows_changed', models.PositiveIntegerField(default=0, verbose_name='изменено записей')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='подробности')),
-                ('error', models.TextField(blank=True, verbose_name='ошибка')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="задание")),
+                ("started_at", models.DateTimeField(verbose_name="начало")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="окончание"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "выполняется"),
+                            ("success", "успешно"),
+                            ("failed", "ошибка"),
+                        ],
+                        default="running",
+                        max_length=16,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "rows_changed",
+                    models.PositiveIntegerField(default=0, verbose_name="изменено записей"),
+                ),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="подробности")),
+                ("error", models.TextField(blank=True, verbose_name="ошибка")),
             ],
             options={
-                'verbose_name': 'запуск задания',
-                'verbose_name_plural': 'запуски заданий',
-                'ordering': ['-started_at'],
+                "verbose_name": "запуск задания",
+                "verbose_name_plural": "запуски заданий",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('number', models.CharField(max_length=32, verbose_name='номер')),
-                ('date', models.DateField(verbose_name='дата')),
-                ('title', models.TextField(verbose_name='заголовок')),
-                ('basis', models.TextField(blank=True, help_text='Вышестоящий приказ, во исполнение которого издан.', verbose_name='основание')),
-                ('preamble', models.TextField(blank=True, verbose_name='преамбула')),
-                ('distribution_note', models.CharField(blank=True, max_length=300, verbose_name='рассылка')),
-                ('status', models.CharField(choices=[('draft', 'проект'), ('in_force', 'действует'), ('closed', 'исполнен / утратил силу')], default='in_force', max_length=16, verbose_name='статус')),
-                ('file', models.FileField(blank=True, upload_to='orders/%Y/', verbose_name='скан приказа')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("number", models.CharField(max_length=32, verbose_name="номер")),
+                ("date", models.DateField(verbose_name="дата")),
+                ("title", models.TextField(verbose_name="заголовок")),
+                (
+                    "basis",
+                    models.TextField(
+                        blank=True,
+                        help_text="Вышестоящий приказ, во исполнение которого издан.",
+                        verbose_name="основание",
+                    ),
+                ),
+                ("preamble", models.TextField(blank=True, verbose_name="преамбула")),
+                (
+                    "distribution_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="рассылка"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "проект"),
+                            ("in_force", "действует"),
+                            ("closed", "исполнен / утратил силу"),
+                        ],
+                        default="in_force",
+                        max_length=16,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to="orders/%Y/", verbose_name="скан приказа"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'приказ',
-                'verbose_name_plural': 'приказы',
-                'ordering': ['-date', '-number'],
+                "verbose_name": "приказ",
+                "verbose_name_plural": "приказы",
+                "ordering": ["-date", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='OrderPoint',
+            name="OrderPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('number', models.CharField(max_length=16, verbose_name='номер')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='порядок')),
-                ('text', models.TextField(verbose_name='текст')),
-                ('deadline', models.DateField(blank=True, help_text='Пусто — «постоянно».', null=True, verbose_name='срок')),
-                ('check_key', models.CharField(blank=True, max_length=64, verbose_name='проверка')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("number", models.CharField(max_length=16, verbose_name="номер")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="порядок")),
+                ("text", models.TextField(verbose_name="текст")),
+                (
+                    "deadline",
+                    models.DateField(
+                        blank=True, help_text="Пусто — «постоянно».", null=True, verbose_name="срок"
+                    ),
+                ),
+                ("check_key", models.CharField(blank=True, max_length=64, verbose_name="проверка")),
             ],
             options={
-                'verbose_name': 'пункт приказа',
-                'verbose_name_plural': 'пункты приказа',
-                'ordering': ['order', 'position'],
+                "verbose_name": "пункт приказа",
+                "verbose_name_plural": "пункты приказа",
+                "ordering": ["order", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Regulation',
+            name="Regulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('title', models.TextField(verbose_name='наименование')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='версия')),
-                ('file', models.FileField(blank=True, upload_to='regulations/%Y/', verbose_name='файл')),
-                ('approved_on', models.DateField(verbose_name='дата утверждения')),
-                ('published_url', models.URLField(blank=True, max_length=500, verbose_name='адрес публикации на сайте')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='дата публикации')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("title", models.TextField(verbose_name="наименование")),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="версия")),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to="regulations/%Y/", verbose_name="файл"),
+                ),
+                ("approved_on", models.DateField(verbose_name="дата утверждения")),
+                (
+                    "published_url",
+                    models.URLField(
+                        blank=True, max_length=500, verbose_name="адрес публикации на сайте"
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(blank=True, null=True, verbose_name="дата публикации"),
+                ),
             ],
             options={
-                'verbose_name': 'положение',
-                'verbose_name_plural': 'положения',
-                'ordering': ['order', '-version'],
+                "verbose_name": "положение",
+                "verbose_name_plural": "положения",
+                "ordering": ["order", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Responsibility',
+            name="Responsibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('role', models.CharField(choices=[('primary', 'ответственный'), ('backup', 'замещающий'), ('co_executor', 'соисполнитель')], default='primary', max_length=16, verbose_name='роль')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("primary", "ответственный"),
+                            ("backup", "замещающий"),
+                            ("co_executor", "соисполнитель"),
+                        ],
+                        default="primary",
+                        max_length=16,
+                        verbose_name="роль",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ответственность',
-                'verbose_name_plural': 'ответственность',
-                'ordering': ['point', 'role', 'id'],
+                "verbose_name": "ответственность",
+                "verbose_name_plural": "ответственность",
+                "ordering": ["point", "role", "id"],
             },
         ),
     ]

@@ -6,156 +6,297 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
-        ('staff', '0001_initial'),
+        ("orders", "0001_initial"),
+        ("staff", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='acknowledgement',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='staff.person', verbose_name='сотрудник'),
+            model_name="acknowledgement",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="acknowledgements",
+                to="staff.person",
+                verbose_name="сотрудник",
+            ),
         ),
         migrations.AddField(
-            model_name='adminregistrationrequest',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='составил'),
+            model_name="adminregistrationrequest",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="составил",
+            ),
         ),
         migrations.AddField(
-            model_name='adminregistrationrequest',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='admin_requests', to='staff.school', verbose_name='школа'),
+            model_name="adminregistrationrequest",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="admin_requests",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='dashboardsnapshot',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='staff.school', verbose_name='школа'),
+            model_name="dashboardsnapshot",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="snapshots",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='staff.school', verbose_name='школа'),
+            model_name="finding",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="findings",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='school_class',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='staff.schoolclass', verbose_name='класс'),
+            model_name="finding",
+            name="school_class",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="findings",
+                to="staff.schoolclass",
+                verbose_name="класс",
+            ),
         ),
         migrations.AddIndex(
-            model_name='jobrun',
-            index=models.Index(fields=['name', '-started_at'], name='jobrun_name_started_idx'),
+            model_name="jobrun",
+            index=models.Index(fields=["name", "-started_at"], name="jobrun_name_started_idx"),
         ),
         migrations.AddField(
-            model_name='order',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='staff.school', verbose_name='школа'),
+            model_name="order",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="orders",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='order',
-            name='signed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signed_orders', to='staff.person', verbose_name='подписал'),
+            model_name="order",
+            name="signed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="signed_orders",
+                to="staff.person",
+                verbose_name="подписал",
+            ),
         ),
         migrations.AddField(
-            model_name='adminregistrationrequest',
-            name='order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='admin_requests', to='orders.order', verbose_name='приказ о назначении'),
+            model_name="adminregistrationrequest",
+            name="order",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="admin_requests",
+                to="orders.order",
+                verbose_name="приказ о назначении",
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='orders.order', verbose_name='приказ'),
+            model_name="acknowledgement",
+            name="order",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="acknowledgements",
+                to="orders.order",
+                verbose_name="приказ",
+            ),
         ),
         migrations.AddField(
-            model_name='orderpoint',
-            name='order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='points', to='orders.order', verbose_name='приказ'),
+            model_name="orderpoint",
+            name="order",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="points",
+                to="orders.order",
+                verbose_name="приказ",
+            ),
         ),
         migrations.AddField(
-            model_name='orderpoint',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='subpoints', to='orders.orderpoint', verbose_name='пункт'),
+            model_name="orderpoint",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="subpoints",
+                to="orders.orderpoint",
+                verbose_name="пункт",
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='order_point',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='orders.orderpoint', verbose_name='пункт приказа'),
+            model_name="finding",
+            name="order_point",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="findings",
+                to="orders.orderpoint",
+                verbose_name="пункт приказа",
+            ),
         ),
         migrations.AddField(
-            model_name='regulation',
-            name='order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='regulations', to='orders.order', verbose_name='приказ'),
+            model_name="regulation",
+            name="order",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="regulations",
+                to="orders.order",
+                verbose_name="приказ",
+            ),
         ),
         migrations.AddField(
-            model_name='regulation',
-            name='published_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='опубликовал'),
+            model_name="regulation",
+            name="published_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="опубликовал",
+            ),
         ),
         migrations.AddField(
-            model_name='regulation',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='regulations', to='staff.school', verbose_name='школа'),
+            model_name="regulation",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="regulations",
+                to="staff.school",
+                verbose_name="школа",
+            ),
         ),
         migrations.AddField(
-            model_name='responsibility',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibilities', to='staff.person', verbose_name='сотрудник'),
+            model_name="responsibility",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="responsibilities",
+                to="staff.person",
+                verbose_name="сотрудник",
+            ),
         ),
         migrations.AddField(
-            model_name='responsibility',
-            name='point',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responsibilities', to='orders.orderpoint', verbose_name='пункт'),
+            model_name="responsibility",
+            name="point",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="responsibilities",
+                to="orders.orderpoint",
+                verbose_name="пункт",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dashboardsnapshot',
-            constraint=models.UniqueConstraint(fields=('school', 'date'), name='snapshot_one_per_school_per_day'),
+            model_name="dashboardsnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("school", "date"), name="snapshot_one_per_school_per_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('school', 'number', 'date'), name='order_unique_number_per_school'),
+            model_name="order",
+            constraint=models.UniqueConstraint(
+                fields=("school", "number", "date"), name="order_unique_number_per_school"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adminregistrationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('consent', True)), name='adminrequest_requires_consent'),
+            model_name="adminregistrationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("consent", True)), name="adminrequest_requires_consent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='acknowledgement',
-            constraint=models.UniqueConstraint(fields=('order', 'person'), name='acknowledgement_once_per_person'),
+            model_name="acknowledgement",
+            constraint=models.UniqueConstraint(
+                fields=("order", "person"), name="acknowledgement_once_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderpoint',
-            constraint=models.UniqueConstraint(fields=('order', 'number'), name='orderpoint_unique_number'),
+            model_name="orderpoint",
+            constraint=models.UniqueConstraint(
+                fields=("order", "number"), name="orderpoint_unique_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(condition=models.Q(('resolved_at__isnull', True)), fields=['school', 'check_key'], name='finding_open_idx'),
+            model_name="finding",
+            index=models.Index(
+                condition=models.Q(("resolved_at__isnull", True)),
+                fields=["school", "check_key"],
+                name="finding_open_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('check_key', 'subject_key'), name='finding_one_open_per_subject'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("resolved_at__isnull", True)),
+                fields=("check_key", "subject_key"),
+                name="finding_one_open_per_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), ('resolved_at__gte', models.F('opened_at')), _connector='OR'), name='finding_resolved_after_opened'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("resolved_at__isnull", True),
+                    ("resolved_at__gte", models.F("opened_at")),
+                    _connector="OR",
+                ),
+                name="finding_resolved_after_opened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regulation',
-            constraint=models.UniqueConstraint(fields=('order', 'version'), name='regulation_unique_version'),
+            model_name="regulation",
+            constraint=models.UniqueConstraint(
+                fields=("order", "version"), name="regulation_unique_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regulation',
-            constraint=models.CheckConstraint(condition=models.Q(('published_on__isnull', True), models.Q(('published_url', ''), _negated=True), _connector='OR'), name='regulation_publication_has_url'),
+            model_name="regulation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("published_on__isnull", True),
+                    models.Q(("published_url", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="regulation_publication_has_url",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibility',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'primary')), fields=('point',), name='responsibility_one_primary_per_point'),
+            model_name="responsibility",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "primary")),
+                fields=("point",),
+                name="responsibility_one_primary_per_point",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibility',
-            constraint=models.UniqueConstraint(fields=('point', 'person'), name='responsibility_person_once_per_point'),
+            model_name="responsibility",
+            constraint=models.UniqueConstraint(
+                fields=("point", "person"), name="responsibility_person_once_per_point"
+            ),
         ),
     ]

@@ -6,71 +6,218 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_initial'),
-        ('staff', '0002_role_groups'),
+        ("orders", "0002_initial"),
+        ("staff", "0002_role_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrderEvent',
+            name="OrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('order_created', 'приказ внесён'), ('order_changed', 'приказ изменён'), ('point_created', 'пункт добавлен'), ('point_changed', 'пункт изменён'), ('responsible_added', 'назначен ответственный'), ('responsible_removed', 'ответственный снят'), ('evidence_added', 'добавлено подтверждение'), ('regulation_uploaded', 'загружено положение'), ('regulation_published', 'положение опубликовано'), ('distributed', 'приказ разослан'), ('reminder_sent', 'отправлено напоминание')], max_length=32, verbose_name='событие')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='описание')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='когда')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='кто')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='orders.order', verbose_name='приказ')),
-                ('point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='orders.orderpoint', verbose_name='пункт')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("order_created", "приказ внесён"),
+                            ("order_changed", "приказ изменён"),
+                            ("point_created", "пункт добавлен"),
+                            ("point_changed", "пункт изменён"),
+                            ("responsible_added", "назначен ответственный"),
+                            ("responsible_removed", "ответственный снят"),
+                            ("evidence_added", "добавлено подтверждение"),
+                            ("regulation_uploaded", "загружено положение"),
+                            ("regulation_published", "положение опубликовано"),
+                            ("distributed", "приказ разослан"),
+                            ("reminder_sent", "отправлено напоминание"),
+                        ],
+                        max_length=32,
+                        verbose_name="событие",
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="описание")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="когда"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="orders.order",
+                        verbose_name="приказ",
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="orders.orderpoint",
+                        verbose_name="пункт",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'событие по приказу',
-                'verbose_name_plural': 'история исполнения',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['order', '-created_at'], name='orderevent_order_idx')],
+                "verbose_name": "событие по приказу",
+                "verbose_name_plural": "история исполнения",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["order", "-created_at"], name="orderevent_order_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PointEvidence',
+            name="PointEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('file', models.FileField(blank=True, upload_to='evidence/%Y/', verbose_name='файл')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='ссылка')),
-                ('comment', models.TextField(blank=True, verbose_name='комментарий')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='добавил')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='orders.orderpoint', verbose_name='пункт')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to="evidence/%Y/", verbose_name="файл"),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="ссылка")),
+                ("comment", models.TextField(blank=True, verbose_name="комментарий")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="добавил",
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="orders.orderpoint",
+                        verbose_name="пункт",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'подтверждение исполнения',
-                'verbose_name_plural': 'подтверждения исполнения',
-                'ordering': ['point', '-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('file', ''), _negated=True), models.Q(('url', ''), _negated=True), models.Q(('comment', ''), _negated=True), _connector='OR'), name='pointevidence_not_empty')],
+                "verbose_name": "подтверждение исполнения",
+                "verbose_name_plural": "подтверждения исполнения",
+                "ordering": ["point", "-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("file", ""), _negated=True),
+                            models.Q(("url", ""), _negated=True),
+                            models.Q(("comment", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="pointevidence_not_empty",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('before_deadline', 'срок приближается'), ('overdue', 'срок истёк')], max_length=16, verbose_name='вид')),
-                ('deadline', models.DateField(verbose_name='срок пункта')),
-                ('status', models.CharField(choices=[('claimed', 'отправляется'), ('sent', 'отправлено'), ('failed', 'ошибка отправки')], default='claimed', max_length=16, verbose_name='статус')),
-                ('claim_token', models.CharField(max_length=32, verbose_name='метка запуска')),
-                ('claimed_at', models.DateTimeField(verbose_name='взято в работу')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='отправлено')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='попыток')),
-                ('error', models.TextField(blank=True, verbose_name='ошибка')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reminders', to='staff.person', verbose_name='получатель')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='orders.orderpoint', verbose_name='пункт')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("before_deadline", "срок приближается"),
+                            ("overdue", "срок истёк"),
+                        ],
+                        max_length=16,
+                        verbose_name="вид",
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="срок пункта")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("claimed", "отправляется"),
+                            ("sent", "отправлено"),
+                            ("failed", "ошибка отправки"),
+                        ],
+                        default="claimed",
+                        max_length=16,
+                        verbose_name="статус",
+                    ),
+                ),
+                ("claim_token", models.CharField(max_length=32, verbose_name="метка запуска")),
+                ("claimed_at", models.DateTimeField(verbose_name="взято в работу")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="отправлено")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="попыток")),
+                ("error", models.TextField(blank=True, verbose_name="ошибка")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reminders",
+                        to="staff.person",
+                        verbose_name="получатель",
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="orders.orderpoint",
+                        verbose_name="пункт",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'напоминание о сроке',
-                'verbose_name_plural': 'напоминания о сроках',
-                'ordering': ['-claimed_at'],
-                'constraints': [models.UniqueConstraint(fields=('point', 'kind', 'deadline'), name='reminder_once_per_point_kind'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'sent'), _negated=True), ('sent_at__isnull', False), _connector='OR'), name='reminder_sent_has_time')],
+                "verbose_name": "напоминание о сроке",
+                "verbose_name_plural": "напоминания о сроках",
+                "ordering": ["-claimed_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("point", "kind", "deadline"), name="reminder_once_per_point_kind"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "sent"), _negated=True),
+                            ("sent_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="reminder_sent_has_time",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,207 +6,529 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('name', models.CharField(max_length=300, verbose_name='полное наименование')),
-                ('short_name', models.CharField(max_length=120, verbose_name='краткое наименование')),
-                ('municipality', models.CharField(max_length=200, verbose_name='муниципалитет')),
-                ('site_url', models.URLField(blank=True, verbose_name='сайт')),
-                ('invitation_term_days', models.PositiveSmallIntegerField(default=14, verbose_name='срок действия ссылки-приглашения, дней')),
-                ('new_class_grace_days', models.PositiveSmallIntegerField(default=7, verbose_name='отсрочка проверки чатов нового класса, дней')),
-                ('join_request_max_pending_days', models.PositiveSmallIntegerField(default=3, verbose_name='допустимое ожидание заявки на присоединение, дней')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("name", models.CharField(max_length=300, verbose_name="полное наименование")),
+                (
+                    "short_name",
+                    models.CharField(max_length=120, verbose_name="краткое наименование"),
+                ),
+                ("municipality", models.CharField(max_length=200, verbose_name="муниципалитет")),
+                ("site_url", models.URLField(blank=True, verbose_name="сайт")),
+                (
+                    "invitation_term_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, verbose_name="срок действия ссылки-приглашения, дней"
+                    ),
+                ),
+                (
+                    "new_class_grace_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, verbose_name="отсрочка проверки чатов нового класса, дней"
+                    ),
+                ),
+                (
+                    "join_request_max_pending_days",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="допустимое ожидание заявки на присоединение, дней"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'школа',
-                'verbose_name_plural': 'школы',
-                'ordering': ['short_name'],
-                'permissions': [('view_all_schools', 'Просмотр исполнения во всех школах')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('invitation_term_days__gte', 1)), name='school_invitation_term_positive')],
+                "verbose_name": "школа",
+                "verbose_name_plural": "школы",
+                "ordering": ["short_name"],
+                "permissions": [("view_all_schools", "Просмотр исполнения во всех школах")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("invitation_term_days__gte", 1)),
+                        name="school_invitation_term_positive",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('full_name', models.CharField(max_length=200, verbose_name='ФИО')),
-                ('position', models.CharField(blank=True, max_length=200, verbose_name='должность')),
-                ('staff_kind', models.CharField(choices=[('teaching', 'педагогический работник'), ('other', 'иной работник')], default='teaching', max_length=16, verbose_name='категория')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='мобильный телефон')),
-                ('is_active', models.BooleanField(default=True, verbose_name='работает')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='дата увольнения')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='учётная запись')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='staff.school', verbose_name='школа')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("full_name", models.CharField(max_length=200, verbose_name="ФИО")),
+                (
+                    "position",
+                    models.CharField(blank=True, max_length=200, verbose_name="должность"),
+                ),
+                (
+                    "staff_kind",
+                    models.CharField(
+                        choices=[
+                            ("teaching", "педагогический работник"),
+                            ("other", "иной работник"),
+                        ],
+                        default="teaching",
+                        max_length=16,
+                        verbose_name="категория",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=32, verbose_name="мобильный телефон"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="работает")),
+                (
+                    "left_on",
+                    models.DateField(blank=True, null=True, verbose_name="дата увольнения"),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="учётная запись",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="staff.school",
+                        verbose_name="школа",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'сотрудник',
-                'verbose_name_plural': 'сотрудники',
-                'ordering': ['full_name'],
+                "verbose_name": "сотрудник",
+                "verbose_name_plural": "сотрудники",
+                "ordering": ["full_name"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolClass',
+            name="SchoolClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('academic_year', models.PositiveSmallIntegerField(help_text='Например, 2025 для 2025/2026 учебного года.', verbose_name='учебный год (год начала)')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='параллель')),
-                ('letter', models.CharField(max_length=4, verbose_name='литера')),
-                ('students_expected', models.PositiveSmallIntegerField(default=0, verbose_name='учащихся по списку')),
-                ('parents_expected', models.PositiveSmallIntegerField(default=0, verbose_name='родителей по списку')),
-                ('status', models.CharField(choices=[('active', 'действующий'), ('archived', 'в архиве')], default='active', max_length=16, verbose_name='статус')),
-                ('class_teacher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_classes', to='staff.person', verbose_name='классный руководитель')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='staff.school', verbose_name='школа')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "academic_year",
+                    models.PositiveSmallIntegerField(
+                        help_text="Например, 2025 для 2025/2026 учебного года.",
+                        verbose_name="учебный год (год начала)",
+                    ),
+                ),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="параллель")),
+                ("letter", models.CharField(max_length=4, verbose_name="литера")),
+                (
+                    "students_expected",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="учащихся по списку"),
+                ),
+                (
+                    "parents_expected",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="родителей по списку"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "действующий"), ("archived", "в архиве")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "class_teacher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_classes",
+                        to="staff.person",
+                        verbose_name="классный руководитель",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="classes",
+                        to="staff.school",
+                        verbose_name="школа",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'класс',
-                'verbose_name_plural': 'классы',
-                'ordering': ['school', 'grade', 'letter'],
-                'permissions': [('lead_schoolclass', 'Классное руководство: чаты, приглашения, чек-лист')],
+                "verbose_name": "класс",
+                "verbose_name_plural": "классы",
+                "ordering": ["school", "grade", "letter"],
+                "permissions": [
+                    ("lead_schoolclass", "Классное руководство: чаты, приглашения, чек-лист")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Movement',
+            name="Movement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('kind', models.CharField(choices=[('class_teacher_changed', 'смена классного руководителя'), ('students_changed', 'изменение числа учащихся'), ('staff_left', 'увольнение сотрудника'), ('class_archived', 'класс переведён в архив')], max_length=32, verbose_name='вид')),
-                ('previous_value', models.IntegerField(blank=True, null=True, verbose_name='прежнее значение')),
-                ('new_value', models.IntegerField(blank=True, null=True, verbose_name='новое значение')),
-                ('comment', models.CharField(blank=True, max_length=300, verbose_name='комментарий')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='внёс')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='staff.person', verbose_name='сотрудник')),
-                ('previous_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='staff.person', verbose_name='прежний сотрудник')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='staff.school', verbose_name='школа')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='staff.schoolclass', verbose_name='класс')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("class_teacher_changed", "смена классного руководителя"),
+                            ("students_changed", "изменение числа учащихся"),
+                            ("staff_left", "увольнение сотрудника"),
+                            ("class_archived", "класс переведён в архив"),
+                        ],
+                        max_length=32,
+                        verbose_name="вид",
+                    ),
+                ),
+                (
+                    "previous_value",
+                    models.IntegerField(blank=True, null=True, verbose_name="прежнее значение"),
+                ),
+                (
+                    "new_value",
+                    models.IntegerField(blank=True, null=True, verbose_name="новое значение"),
+                ),
+                (
+                    "comment",
+                    models.CharField(blank=True, max_length=300, verbose_name="комментарий"),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="внёс",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="staff.person",
+                        verbose_name="сотрудник",
+                    ),
+                ),
+                (
+                    "previous_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="staff.person",
+                        verbose_name="прежний сотрудник",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="staff.school",
+                        verbose_name="школа",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="staff.schoolclass",
+                        verbose_name="класс",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'движение',
-                'verbose_name_plural': 'движение',
-                'ordering': ['-created_at'],
+                "verbose_name": "движение",
+                "verbose_name_plural": "движение",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolClassGroupObjectPermission',
+            name="SchoolClassGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='staff.schoolclass')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="staff.schoolclass"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SchoolClassUserObjectPermission',
+            name="SchoolClassUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='staff.schoolclass')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="staff.schoolclass"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StatusConfirmation',
+            name="StatusConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('status', models.CharField(choices=[('teacher', 'учитель'), ('employee', 'сотрудник')], max_length=16, verbose_name='статус на платформе')),
-                ('confirmed_on', models.DateField(verbose_name='дата подтверждения')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='подтвердил')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='status_confirmation', to='staff.person', verbose_name='сотрудник')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("teacher", "учитель"), ("employee", "сотрудник")],
+                        max_length=16,
+                        verbose_name="статус на платформе",
+                    ),
+                ),
+                ("confirmed_on", models.DateField(verbose_name="дата подтверждения")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="подтвердил",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_confirmation",
+                        to="staff.person",
+                        verbose_name="сотрудник",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'подтверждение статуса',
-                'verbose_name_plural': 'подтверждения статуса',
+                "verbose_name": "подтверждение статуса",
+                "verbose_name_plural": "подтверждения статуса",
             },
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('course_title', models.CharField(max_length=400, verbose_name='программа')),
-                ('course_url', models.URLField(blank=True, max_length=500, verbose_name='ссылка на программу')),
-                ('completed_on', models.DateField(verbose_name='дата окончания')),
-                ('certificate_number', models.CharField(blank=True, max_length=100, verbose_name='номер удостоверения')),
-                ('certificate_file', models.FileField(blank=True, upload_to='training/%Y/', verbose_name='удостоверение')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_records', to='staff.person', verbose_name='сотрудник')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_records', to='staff.school', verbose_name='школа')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("course_title", models.CharField(max_length=400, verbose_name="программа")),
+                (
+                    "course_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="ссылка на программу"),
+                ),
+                ("completed_on", models.DateField(verbose_name="дата окончания")),
+                (
+                    "certificate_number",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="номер удостоверения"
+                    ),
+                ),
+                (
+                    "certificate_file",
+                    models.FileField(
+                        blank=True, upload_to="training/%Y/", verbose_name="удостоверение"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_records",
+                        to="staff.person",
+                        verbose_name="сотрудник",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_records",
+                        to="staff.school",
+                        verbose_name="школа",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'обучение',
-                'verbose_name_plural': 'обучение',
-                'ordering': ['-completed_on'],
+                "verbose_name": "обучение",
+                "verbose_name_plural": "обучение",
+                "ordering": ["-completed_on"],
             },
         ),
         migrations.CreateModel(
-            name='Absence',
+            name="Absence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('starts_on', models.DateField(verbose_name='с')),
-                ('ends_on', models.DateField(verbose_name='по')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='причина')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='absences', to='staff.person', verbose_name='сотрудник')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("starts_on", models.DateField(verbose_name="с")),
+                ("ends_on", models.DateField(verbose_name="по")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="причина")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="absences",
+                        to="staff.person",
+                        verbose_name="сотрудник",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'отсутствие',
-                'verbose_name_plural': 'отсутствия',
-                'ordering': ['-starts_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='absence_ends_after_start')],
+                "verbose_name": "отсутствие",
+                "verbose_name_plural": "отсутствия",
+                "ordering": ["-starts_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                        name="absence_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['school', 'full_name'], name='staff_perso_school__d896c1_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["school", "full_name"], name="staff_perso_school__d896c1_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.UniqueConstraint(fields=('school', 'academic_year', 'grade', 'letter'), name='schoolclass_unique_per_year'),
+            model_name="schoolclass",
+            constraint=models.UniqueConstraint(
+                fields=("school", "academic_year", "grade", "letter"),
+                name="schoolclass_unique_per_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__gte', 1), ('grade__lte', 11)), name='schoolclass_grade_1_11'),
+            model_name="schoolclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__gte", 1), ("grade__lte", 11)),
+                name="schoolclass_grade_1_11",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.CheckConstraint(condition=models.Q(('letter', ''), _negated=True), name='schoolclass_letter_not_empty'),
+            model_name="schoolclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("letter", ""), _negated=True),
+                name="schoolclass_letter_not_empty",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='schoolclassgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="schoolclassgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='schoolclassuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="schoolclassuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.UniqueConstraint(fields=('person', 'course_url'), name='training_once_per_course'),
+            model_name="trainingrecord",
+            constraint=models.UniqueConstraint(
+                fields=("person", "course_url"), name="training_once_per_course"
+            ),
         ),
     ]

@@ -23,7 +23,9 @@ DESKTOP = {"width": 1280, "height": 900}
 def pytest_collection_modifyitems(config, items):
     reason = None
     if not CHROMIUM.exists():
-        reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium; CI does this in .ci/run)"
+        reason = (
+            f"Chromium not found at {CHROMIUM} (apt-get install chromium; CI does this in .ci/run)"
+        )
     else:
         try:
             import playwright.sync_api  # noqa: F401
@@ -48,7 +50,11 @@ def role_groups(transactional_db):
         group, _created = Group.objects.get_or_create(name=role.value)
         wanted = [perm.split(".") for perm in perms]
         group.permissions.set(
-            [p for p in Permission.objects.select_related("content_type") if [p.content_type.app_label, p.codename] in wanted]
+            [
+                p
+                for p in Permission.objects.select_related("content_type")
+                if [p.content_type.app_label, p.codename] in wanted
+            ]
         )
 
 
@@ -61,8 +67,13 @@ def browser():
             executable_path=str(CHROMIUM),
             headless=True,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
         )
         yield browser

@@ -14,19 +14,32 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def sent_order(school, coordinator, staff_member):
     order = OrderFactory(
-        school=school, number="883", status=Order.Status.IN_FORCE,
+        school=school,
+        number="883",
+        status=Order.Status.IN_FORCE,
         title="Об использовании информационно-коммуникационной образовательной платформы «Сферум» в национальном мессенджере «МАХ»",
     )
     order.file.save("prikaz-883.pdf", ContentFile(b"%PDF-1.4\n"))
-    point = OrderPointFactory(order=order, number="2", check_key="person_in_charge_today",
-                              text="Назначить администратором Горбатенко В.И., при её отсутствии – Костюкова Д.Ю.")
+    point = OrderPointFactory(
+        order=order,
+        number="2",
+        check_key="person_in_charge_today",
+        text="Назначить администратором Горбатенко В.И., при её отсутствии – Костюкова Д.Ю.",
+    )
     Responsibility.objects.create(point=point, person=coordinator.person)
-    Responsibility.objects.create(point=point, person=PersonFactory(school=school, full_name="Костюков Дмитрий Юрьевич"),
-                                  role=Responsibility.Role.BACKUP)
-    OrderPointFactory(order=order, number="10", check_key="order_acknowledged", text="Лист ознакомления")
+    Responsibility.objects.create(
+        point=point,
+        person=PersonFactory(school=school, full_name="Костюков Дмитрий Юрьевич"),
+        role=Responsibility.Role.BACKUP,
+    )
+    OrderPointFactory(
+        order=order, number="10", check_key="order_acknowledged", text="Лист ознакомления"
+    )
     for index in range(2):
         PersonFactory(school=school, full_name=f"Учитель {index + 1}", position="учитель")
-    acknowledgements_distribute(order=order)  # coordinator, staff_member, backup and two teachers: 5
+    acknowledgements_distribute(
+        order=order
+    )  # coordinator, staff_member, backup and two teachers: 5
     return order
 
 
@@ -45,7 +58,10 @@ def test_staff_member_acknowledges_and_the_coordinator_sees_the_share_change(
     desktop_page.goto(order_url)
     assert share(desktop_page) == ("0", "5")
     assert "ознакомлены 0 из 5 (0%)" in desktop_page.locator("#ack-summary").inner_text()
-    assert desktop_page.locator('[data-status="not_done"] .point__number', has_text="п. 10").count() == 1
+    assert (
+        desktop_page.locator('[data-status="not_done"] .point__number', has_text="п. 10").count()
+        == 1
+    )
     screenshot(desktop_page, "order-detail-before-acknowledgement")
 
     # A member of staff, on a phone: the start page asks, one click answers.
@@ -56,7 +72,9 @@ def test_staff_member_acknowledges_and_the_coordinator_sees_the_share_change(
     screenshot(phone_page, "home-acknowledge-prompt-phone")
     prompt.locator("button", has_text="Ознакомлен(а)").click()
     phone_page.wait_for_selector("#acknowledge-prompt .flash--success")
-    assert "вы ознакомлены с приказом № 883" in phone_page.locator("#acknowledge-prompt").inner_text()
+    assert (
+        "вы ознакомлены с приказом № 883" in phone_page.locator("#acknowledge-prompt").inner_text()
+    )
     assert phone_page.locator("#acknowledge-prompt button").count() == 0
     screenshot(phone_page, "home-acknowledged-phone")
     row = Acknowledgement.objects.get(order=sent_order, person=staff_member.person)
@@ -70,8 +88,13 @@ def test_staff_member_acknowledges_and_the_coordinator_sees_the_share_change(
     desktop_page.reload()
     assert share(desktop_page) == ("1", "5")
     assert "ознакомлены 1 из 5 (20%)" in desktop_page.locator("#ack-summary").inner_text()
-    assert desktop_page.locator('[data-status="partial"] .point__number', has_text="п. 10").count() == 1
-    assert "1 из 5" in desktop_page.locator('[data-status="partial"]', has_text="п. 10").inner_text()
+    assert (
+        desktop_page.locator('[data-status="partial"] .point__number', has_text="п. 10").count()
+        == 1
+    )
+    assert (
+        "1 из 5" in desktop_page.locator('[data-status="partial"]', has_text="п. 10").inner_text()
+    )
     screenshot(desktop_page, "order-detail-after-acknowledgement")
 
     desktop_page.click("text=лист ознакомления")
@@ -89,7 +112,9 @@ def test_staff_member_acknowledges_and_the_coordinator_sees_the_share_change(
     screenshot(desktop_page, "acknowledgement-sheet-print")
 
 
-def test_the_order_page_on_a_phone(phone_page, live_server, login, screenshot, sent_order, staff_member):
+def test_the_order_page_on_a_phone(
+    phone_page, live_server, login, screenshot, sent_order, staff_member
+):
     login(phone_page, "staff_member")
     phone_page.goto(f"{live_server.url}/orders/{sent_order.pk}/")
     assert phone_page.locator(".point").count() == 2

@@ -10,8 +10,16 @@ from ..factories import OrderFactory, SchoolClassFactory, SchoolFactory, make_us
 pytestmark = pytest.mark.browser
 
 SCREENS = [
-    "/", "/staff/people/", "/staff/classes/", "/orders/", "/orders/board/", "/chats/school/",
-    "/chats/meetings/", "/invitations/", "/invitations/new/", "/api/docs/",
+    "/",
+    "/staff/people/",
+    "/staff/classes/",
+    "/orders/",
+    "/orders/board/",
+    "/chats/school/",
+    "/chats/meetings/",
+    "/invitations/",
+    "/invitations/new/",
+    "/api/docs/",
 ]
 
 
@@ -23,7 +31,9 @@ def test_main_screens_run_without_csp_violations(live_server, desktop_page, logi
     violations = []
     desktop_page.on(
         "console",
-        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     login(desktop_page, "coordinator")
 

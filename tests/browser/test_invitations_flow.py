@@ -27,7 +27,11 @@ def test_operator_issues_parent_joins_on_phone_operator_approves(
     page.wait_for_load_state("networkidle")
     invitation = Invitation.objects.get()
     assert page.url.endswith(f"/invitations/{invitation.pk}/")
-    assert (invitation.school_class_id, invitation.max_uses, invitation.created_by_id) == (class_5a.pk, 30, operator.pk)
+    assert (invitation.school_class_id, invitation.max_uses, invitation.created_by_id) == (
+        class_5a.pk,
+        30,
+        operator.pk,
+    )
     link = page.input_value("#invite-link")
     assert link == f"{live_server.url}/invite/{invitation.token}/"
     screenshot(page, "invitations-02-detail")
@@ -78,7 +82,10 @@ def test_operator_issues_parent_joins_on_phone_operator_approves(
     page.wait_for_load_state("networkidle")
     assert "принята" in page.locator(".flashes").inner_text()
     join_request.refresh_from_db()
-    assert join_request.status == JoinRequest.Status.APPROVED and join_request.reviewed_by_id == operator.pk
+    assert (
+        join_request.status == JoinRequest.Status.APPROVED
+        and join_request.reviewed_by_id == operator.pk
+    )
     page.goto(f"{live_server.url}/invitations/{invitation.pk}/")
     assert "Заявка принята" in page.locator(".inv-history").inner_text()
     screenshot(page, "invitations-07-history")

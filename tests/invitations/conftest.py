@@ -28,14 +28,21 @@ def api():
 @pytest.fixture
 def link_5a(class_5a, operator):
     """A single-use parents' link into 5А issued by the operator."""
-    return InvitationFactory(school_class=class_5a, role=Role.PARENT, created_by=operator, platform_url=PLATFORM_URL)
+    return InvitationFactory(
+        school_class=class_5a, role=Role.PARENT, created_by=operator, platform_url=PLATFORM_URL
+    )
 
 
 @pytest.fixture
 def meeting_link_5a(class_5a, operator):
     """A parent-meeting link into 5А: forty uses."""
-    return InvitationFactory(school_class=class_5a, role=Role.PARENT, max_uses=40, created_by=operator,
-                             platform_url=PLATFORM_URL)
+    return InvitationFactory(
+        school_class=class_5a,
+        role=Role.PARENT,
+        max_uses=40,
+        created_by=operator,
+        platform_url=PLATFORM_URL,
+    )
 
 
 @pytest.fixture
@@ -45,7 +52,9 @@ def link_5b(class_5b, operator):
 
 @pytest.fixture
 def teacher_link(school, operator):
-    return InvitationFactory(school=school, school_class=None, role=Role.TEACHER, created_by=operator)
+    return InvitationFactory(
+        school=school, school_class=None, role=Role.TEACHER, created_by=operator
+    )
 
 
 @pytest.fixture
@@ -55,6 +64,8 @@ def other_school_link(other_school_class):
 
 def expired(invitation: Invitation) -> Invitation:
     """Move the term of a link into the past without the job having run (status still active)."""
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     invitation.refresh_from_db()
     return invitation

@@ -96,8 +96,12 @@ def test_the_same_form_sent_twice_at_once_is_one_request(school_class, monkeypat
     invitation = InvitationFactory(school_class=school_class, role=Role.PARENT, max_uses=10)
 
     def work(n: int):
-        return invitation_use(invitation_id=invitation.pk, full_name="Родитель", child_name="Ребёнок",
-                              submission_key="same-form-key").pk
+        return invitation_use(
+            invitation_id=invitation.pk,
+            full_name="Родитель",
+            child_name="Ребёнок",
+            submission_key="same-form-key",
+        ).pk
 
     results = run_at_once(6, work)
     assert len(set(results)) == 1, results
@@ -105,7 +109,9 @@ def test_the_same_form_sent_twice_at_once_is_one_request(school_class, monkeypat
     assert invitation.uses == 1 == JoinRequest.objects.filter(invitation=invitation).count()
 
 
-def test_annulling_while_people_use_the_link_keeps_counter_and_requests_in_step(school_class, django_user_model):
+def test_annulling_while_people_use_the_link_keeps_counter_and_requests_in_step(
+    school_class, django_user_model
+):
     """Annul and use race: whatever wins, the link ends annulled and the counter agrees with the requests."""
     from invitations.services import invitation_annul
 
@@ -115,7 +121,9 @@ def test_annulling_while_people_use_the_link_keeps_counter_and_requests_in_step(
 
     def work(n: int):
         if n == 0:
-            invitation_annul(invitation=Invitation.objects.get(pk=invitation.pk), by=user, reason="тест")
+            invitation_annul(
+                invitation=Invitation.objects.get(pk=invitation.pk), by=user, reason="тест"
+            )
             return "annulled"
         return use(n)
 

@@ -55,7 +55,10 @@ def test_valid_post_records_request_counts_use_and_shows_platform_link(client, l
     assert link_5a.uses == 1 and link_5a.status == Invitation.Status.USED
     join_request = JoinRequest.objects.get()
     assert (join_request.full_name, join_request.child_name, join_request.consent) == (
-        "Петрова Анна Сергеевна", "Петров Ваня", True)
+        "Петрова Анна Сергеевна",
+        "Петров Ваня",
+        True,
+    )
     assert join_request.invitation == link_5a
     assert join_request.status == JoinRequest.Status.PENDING
 
@@ -89,7 +92,9 @@ def test_student_link_does_not_ask_for_a_child(client, link_5b):
 
 
 def test_child_name_is_ignored_on_a_teacher_link(client, teacher_link):
-    response = client.post(url(teacher_link), {"full_name": "Учитель Иван", "child_name": "x", "consent": "on"})
+    response = client.post(
+        url(teacher_link), {"full_name": "Учитель Иван", "child_name": "x", "consent": "on"}
+    )
     assert response.status_code == 200
     assert JoinRequest.objects.get().child_name == ""
 
@@ -175,20 +180,37 @@ def test_names_are_escaped_on_the_public_page(client, meeting_link_5a):
     assert evil not in response.content.decode()
 
 
-def test_the_request_goes_into_the_links_own_school_and_class(client, link_5a, other_school_class, class_5b):
+def test_the_request_goes_into_the_links_own_school_and_class(
+    client, link_5a, other_school_class, class_5b
+):
     """The visitor cannot steer the request elsewhere (Zulip CVE-2022-21706)."""
-    client.post(url(link_5a), {**PARENT, "school": other_school_class.school_id, "school_class": class_5b.pk,
-                               "role": Role.TEACHER, "invitation": 999})
+    client.post(
+        url(link_5a),
+        {
+            **PARENT,
+            "school": other_school_class.school_id,
+            "school_class": class_5b.pk,
+            "role": Role.TEACHER,
+            "invitation": 999,
+        },
+    )
     join_request = JoinRequest.objects.get()
-    assert (join_request.school_id, join_request.school_class_id, join_request.role, join_request.invitation_id) == (
-        link_5a.school_id, link_5a.school_class_id, Role.PARENT, link_5a.pk)
+    assert (
+        join_request.school_id,
+        join_request.school_class_id,
+        join_request.role,
+        join_request.invitation_id,
+    ) == (link_5a.school_id, link_5a.school_class_id, Role.PARENT, link_5a.pk)
 
 
 # --- Guessing ----------------------------------------------------------------------------------
 
+
 @override_settings(INVITE_GUESS_LIMIT=5)
 def test_guessing_unknown_tokens_is_limited_per_address(client):
-    statuses = [client.get(f"/invite/guess-{n}/", REMOTE_ADDR="198.51.100.7").status_code for n in range(7)]
+    statuses = [
+        client.get(f"/invite/guess-{n}/", REMOTE_ADDR="198.51.100.7").status_code for n in range(7)
+    ]
     assert statuses == [404] * 5 + [429] * 2
     response = client.get("/invite/guess-x/", REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
@@ -212,8 +234,11 @@ def test_forty_parents_behind_one_address_all_get_through(client, meeting_link_5
     """A parent meeting behind the school's NAT: forty uses of one link within a minute, all succeed."""
     for n in range(40):
         assert client.get(url(meeting_link_5a), REMOTE_ADDR="203.0.113.5").status_code == 200
-        response = client.post(url(meeting_link_5a), {**PARENT, "full_name": f"Родитель {n}"},
-                               REMOTE_ADDR="203.0.113.5")
+        response = client.post(
+            url(meeting_link_5a),
+            {**PARENT, "full_name": f"Родитель {n}"},
+            REMOTE_ADDR="203.0.113.5",
+        )
         assert response.status_code == 200, n
     meeting_link_5a.refresh_from_db()
     assert meeting_link_5a.uses == 40 and meeting_link_5a.status == Invitation.Status.USED
@@ -232,10 +257,17 @@ def test_ipv6_clients_are_counted_by_their_64_network(client):
 @override_settings(INVITE_GUESS_LIMIT=2)
 def test_x_forwarded_for_is_not_trusted_unless_configured(client):
     for n in range(3):
-        response = client.get(f"/invite/g{n}/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+        response = client.get(
+            f"/invite/g{n}/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        )
     assert response.status_code == 429
     with override_settings(INVITE_CLIENT_ADDRESS_HEADER="HTTP_X_REAL_IP"):
-        assert client.get("/invite/g5/", REMOTE_ADDR="192.0.2.1", HTTP_X_REAL_IP="10.9.9.9").status_code == 404
+        assert (
+            client.get(
+                "/invite/g5/", REMOTE_ADDR="192.0.2.1", HTTP_X_REAL_IP="10.9.9.9"
+            ).status_code
+            == 404
+        )
 
 
 def test_guess_window_resets(db):
@@ -258,7 +290,9 @@ def statements_prepared(class_5a):
     invitation_use(invitation_id=warm.pk, full_name="Разогрев", child_name="Разогрев")
 
 
-def test_public_page_query_count(client, link_5a, statements_prepared, django_assert_max_num_queries):
+def test_public_page_query_count(
+    client, link_5a, statements_prepared, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(1):
         assert client.get(url(link_5a)).status_code == 200
     # The lookup, then one statement that counts the use and records the request (inside the test's
@@ -275,14 +309,26 @@ def test_other_links_are_unaffected(client, link_5a, class_5a, operator):
 
 
 @pytest.mark.parametrize("one_statement", [True, False], ids=["postgresql-statement", "orm-path"])
-def test_both_ways_of_counting_a_use_record_the_same_request(client, meeting_link_5a, teacher_link, monkeypatch,
-                                                             one_statement):
+def test_both_ways_of_counting_a_use_record_the_same_request(
+    client, meeting_link_5a, teacher_link, monkeypatch, one_statement
+):
     monkeypatch.setattr("invitations.services._one_statement_supported", lambda: one_statement)
     assert client.post(url(meeting_link_5a), PARENT).status_code == 200
     assert client.post(url(teacher_link), {**PARENT, "full_name": "Учитель"}).status_code == 200
     parent, teacher = JoinRequest.objects.order_by("pk")
-    assert (parent.school_id, parent.school_class_id, parent.role, parent.child_name, parent.status) == (
-        meeting_link_5a.school_id, meeting_link_5a.school_class_id, "parent", "Петров Ваня", "pending")
+    assert (
+        parent.school_id,
+        parent.school_class_id,
+        parent.role,
+        parent.child_name,
+        parent.status,
+    ) == (
+        meeting_link_5a.school_id,
+        meeting_link_5a.school_class_id,
+        "parent",
+        "Петров Ваня",
+        "pending",
+    )
     assert (teacher.school_class_id, teacher.role, teacher.child_name) == (None, "teacher", "")
     teacher_link.refresh_from_db()
     assert (teacher_link.uses, teacher_link.status) == (1, "used")
@@ -290,12 +336,15 @@ def test_both_ways_of_counting_a_use_record_the_same_request(client, meeting_lin
 
 # --- The token lookup and the lean public frame --------------------------------------------------
 
+
 def _orm_lookup(token):
     return Invitation.objects.select_related("school", "school_class").get(token=token)
 
 
 @pytest.mark.parametrize("fixture", ["link_5a", "teacher_link"])
-def test_token_lookup_gives_what_the_orm_gives_in_one_query(request, fixture, django_assert_num_queries):
+def test_token_lookup_gives_what_the_orm_gives_in_one_query(
+    request, fixture, django_assert_num_queries
+):
     link = request.getfixturevalue(fixture)
     expected = _orm_lookup(link.token)
     with django_assert_num_queries(1):
@@ -312,7 +361,10 @@ def test_token_lookup_gives_what_the_orm_gives_in_one_query(request, fixture, dj
         assert school_class is None
     else:
         assert (school_class.pk, school_class.name, school_class.school.pk) == (
-            expected.school_class.pk, expected.school_class.name, expected.school.pk)
+            expected.school_class.pk,
+            expected.school_class.name,
+            expected.school.pk,
+        )
         assert school_class.get_deferred_fields() == set()
     assert found.expires_at.tzinfo is not None and found.expires_at == expected.expires_at
 
@@ -334,7 +386,9 @@ def test_public_pages_have_the_site_frame_without_the_staff_navigation(client, o
     # Even a signed-in member of staff sees the parent's page: no menu, no logout form.
     client.force_login(operator)
     page = client.get(url(link_5a)).content.decode()
-    assert '<html lang="ru">' in page and '<main id="content"' in page and 'class="skip-link"' in page
+    assert (
+        '<html lang="ru">' in page and '<main id="content"' in page and 'class="skip-link"' in page
+    )
     assert '<meta name="robots" content="noindex, nofollow">' in page
     assert "invitations/invitations.css" in page and "invitations/invitations.js" in page
     assert "site-nav" not in page and "logout" not in page
@@ -346,7 +400,9 @@ def test_public_pages_have_the_site_frame_without_the_staff_navigation(client, o
 
 
 def test_errors_are_tied_to_their_inputs(client, link_5a):
-    page = client.post(url(link_5a), {"full_name": "", "child_name": "", "consent": ""}).content.decode()
+    page = client.post(
+        url(link_5a), {"full_name": "", "child_name": "", "consent": ""}
+    ).content.decode()
     assert 'id="id_full_name"' in page and 'aria-describedby="id_full_name_error"' in page
     assert 'id="id_full_name_error"' in page and 'aria-describedby="id_child_name_error"' in page
     assert "Укажите фамилию, имя и отчество." in page and "Укажите фамилию и имя ребёнка." in page
@@ -359,7 +415,9 @@ def _prepared_on_server():
         return {name for (name,) in cursor.fetchall()}
 
 
-def test_a_connection_prepares_each_statement_once(link_5a, meeting_link_5a, django_assert_num_queries):
+def test_a_connection_prepares_each_statement_once(
+    link_5a, meeting_link_5a, django_assert_num_queries
+):
     # As a connection fresh from the server: nothing prepared, nothing remembered.
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
@@ -373,16 +431,29 @@ def test_a_connection_prepares_each_statement_once(link_5a, meeting_link_5a, dja
     assert _prepared_on_server() == {"invitations_by_token"}
     invitation_use(invitation_id=meeting_link_5a.pk, full_name="Первая", child_name="Первый")
     # A duplicate submission key makes the statement fail; the statement stays prepared and usable.
-    invitation_use(invitation_id=meeting_link_5a.pk, full_name="Вторая", child_name="Вторая", submission_key="k")
-    again = invitation_use(invitation_id=meeting_link_5a.pk, full_name="Вторая", child_name="Вторая",
-                           submission_key="k")
+    invitation_use(
+        invitation_id=meeting_link_5a.pk,
+        full_name="Вторая",
+        child_name="Вторая",
+        submission_key="k",
+    )
+    again = invitation_use(
+        invitation_id=meeting_link_5a.pk,
+        full_name="Вторая",
+        child_name="Вторая",
+        submission_key="k",
+    )
     assert _prepared_on_server() == {"invitations_by_token", "invitations_use"}
     meeting_link_5a.refresh_from_db()
-    assert meeting_link_5a.uses == 2 == JoinRequest.objects.filter(invitation=meeting_link_5a).count()
+    assert (
+        meeting_link_5a.uses == 2 == JoinRequest.objects.filter(invitation=meeting_link_5a).count()
+    )
     assert again.full_name == "Вторая"
 
 
-def test_behind_a_transaction_pooler_nothing_is_prepared(link_5a, monkeypatch, django_assert_num_queries):
+def test_behind_a_transaction_pooler_nothing_is_prepared(
+    link_5a, monkeypatch, django_assert_num_queries
+):
     # Django's flag for PgBouncer in transaction mode: a session's prepared statements would not follow.
     monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
     with connection.cursor() as cursor:

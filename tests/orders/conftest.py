@@ -22,8 +22,14 @@ def order(school, coordinator):
 
 
 def add_point(order, number, check_key="", deadline=None, text=None):
-    return OrderPointFactory(order=order, number=number, check_key=check_key, deadline=deadline,
-                             text=text or f"Пункт {number}", position=int(float(number) * 10))
+    return OrderPointFactory(
+        order=order,
+        number=number,
+        check_key=check_key,
+        deadline=deadline,
+        text=text or f"Пункт {number}",
+        position=int(float(number) * 10),
+    )
 
 
 def name(point, person, role=Responsibility.Role.PRIMARY):

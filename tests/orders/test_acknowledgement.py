@@ -30,7 +30,9 @@ class TestDistribution:
         stranger = PersonFactory()
         from staff.models import Person
 
-        added = acknowledgements_distribute(order=order, persons=Person.objects.filter(pk__in=[chosen.pk, stranger.pk]))
+        added = acknowledgements_distribute(
+            order=order, persons=Person.objects.filter(pk__in=[chosen.pk, stranger.pk])
+        )
         assert added == 1
         assert list(order.acknowledgements.values_list("person", flat=True)) == [chosen.pk]
 
@@ -39,7 +41,10 @@ class TestDistribution:
         assert acknowledgement_confirm(order=order, person=staff_member.person) is True
         first = Acknowledgement.objects.get(order=order, person=staff_member.person).acknowledged_at
         assert acknowledgement_confirm(order=order, person=staff_member.person) is False
-        assert Acknowledgement.objects.get(order=order, person=staff_member.person).acknowledged_at == first
+        assert (
+            Acknowledgement.objects.get(order=order, person=staff_member.person).acknowledged_at
+            == first
+        )
 
 
 class TestOneClick:
@@ -49,15 +54,21 @@ class TestOneClick:
         home = reverse("home")
         request = RequestFactory().get(home)
         request.user = staff_member
-        prompt = Template('{% include "orders/_acknowledge_prompt.html" %}').render(Context({"request": request}))
-        assert reverse("orders:acknowledge", args=[order.pk]) in prompt and "Ознакомлен(а)" in prompt
+        prompt = Template('{% include "orders/_acknowledge_prompt.html" %}').render(
+            Context({"request": request})
+        )
+        assert (
+            reverse("orders:acknowledge", args=[order.pk]) in prompt and "Ознакомлен(а)" in prompt
+        )
 
         response = client.post(reverse("orders:acknowledge", args=[order.pk]), {"next": home})
         assert response.status_code == 302 and response["Location"] == home
         row = Acknowledgement.objects.get(order=order, person=staff_member.person)
         assert row.acknowledged_at is not None
         request.user = staff_member.__class__.objects.get(pk=staff_member.pk)
-        prompt = Template('{% include "orders/_acknowledge_prompt.html" %}').render(Context({"request": request}))
+        prompt = Template('{% include "orders/_acknowledge_prompt.html" %}').render(
+            Context({"request": request})
+        )
         assert reverse("orders:acknowledge", args=[order.pk]) not in prompt
 
     def test_htmx_click_replaces_the_prompt(self, client, order, staff_member):
@@ -65,22 +76,35 @@ class TestOneClick:
         client.force_login(staff_member)
         second = OrderFactory(school=order.school, number="884")
         acknowledgements_distribute(order=second)
-        response = client.post(reverse("orders:acknowledge", args=[order.pk]), {"next": "/"}, HTTP_HX_REQUEST="true")
+        response = client.post(
+            reverse("orders:acknowledge", args=[order.pk]), {"next": "/"}, HTTP_HX_REQUEST="true"
+        )
         assert response.status_code == 200
         html = response.content.decode()
         assert "вы ознакомлены с приказом № 883" in html and 'id="acknowledge-prompt"' in html
         # The order still to read stays, and its plain-form fallback returns to the start page.
-        assert reverse("orders:acknowledge", args=[second.pk]) in html and 'name="next" value="/"' in html
+        assert (
+            reverse("orders:acknowledge", args=[second.pk]) in html
+            and 'name="next" value="/"' in html
+        )
 
     def test_the_start_page_shows_the_prompt(self, client, order, staff_member):
         client.force_login(staff_member)
-        assert reverse("orders:acknowledge", args=[order.pk]) not in client.get(reverse("home")).content.decode()
+        assert (
+            reverse("orders:acknowledge", args=[order.pk])
+            not in client.get(reverse("home")).content.decode()
+        )
         acknowledgements_distribute(order=order)
-        assert reverse("orders:acknowledge", args=[order.pk]) in client.get(reverse("home")).content.decode()
+        assert (
+            reverse("orders:acknowledge", args=[order.pk])
+            in client.get(reverse("home")).content.decode()
+        )
 
     def test_only_people_on_the_list(self, client, order, staff_member, other_director):
         client.force_login(staff_member)
-        assert client.post(reverse("orders:acknowledge", args=[order.pk])).status_code == 404  # not sent: not visible
+        assert (
+            client.post(reverse("orders:acknowledge", args=[order.pk])).status_code == 404
+        )  # not sent: not visible
         client.force_login(other_director)
         assert client.post(reverse("orders:acknowledge", args=[order.pk])).status_code == 404
         assert not Acknowledgement.objects.filter(acknowledged_at__isnull=False).exists()
@@ -108,12 +132,16 @@ class TestSheet:
         response = client.get(reverse("orders:acknowledgements", args=[order.pk]))
         html = response.content.decode()
         assert 'data-done="1" data-total="2"' in html and "(50%)" in html
-        pending = client.get(reverse("orders:acknowledgements", args=[order.pk]), {"show": "pending"})
+        pending = client.get(
+            reverse("orders:acknowledgements", args=[order.pk]), {"show": "pending"}
+        )
         names = [row.person.full_name for row in pending.context["rows"]]
         assert names == [staff_member.person.full_name]
 
     def test_printable_sheet(self, client, order, school, director):
-        person = PersonFactory(school=school, full_name="Осипов Андрей Андреевич", position="учитель информатики")
+        person = PersonFactory(
+            school=school, full_name="Осипов Андрей Андреевич", position="учитель информатики"
+        )
         acknowledgements_distribute(order=order)
         acknowledgement_confirm(order=order, person=person)
         client.force_login(director)
@@ -126,25 +154,44 @@ class TestSheet:
         assert "Осипов Андрей Андреевич" in html and "учитель информатики" in html
         assert row.acknowledged_at.astimezone().strftime("%d.%m.%Y") in html
         assert "Лист ознакомления" in html and "№ 883" in html
-        assert "base.html" not in [t.name for t in response.templates]  # a page of its own, for paper
+        assert "base.html" not in [
+            t.name for t in response.templates
+        ]  # a page of its own, for paper
 
-    @pytest.mark.parametrize("who, status", [
-        ("coordinator", 200), ("director", 200), ("operator", 200), ("inspector", 200),
-        ("staff_member", 403), ("other_director", 404),
-    ])
+    @pytest.mark.parametrize(
+        "who, status",
+        [
+            ("coordinator", 200),
+            ("director", 200),
+            ("operator", 200),
+            ("inspector", 200),
+            ("staff_member", 403),
+            ("other_director", 404),
+        ],
+    )
     def test_who_sees_the_sheet(self, request, client, order, who, status):
         user = request.getfixturevalue(who)
         acknowledgements_distribute(order=order)  # staff read the order, but not the sheet
         client.force_login(user)
         assert client.get(reverse("orders:acknowledgements", args=[order.pk])).status_code == status
-        assert client.get(reverse("orders:acknowledgement_print", args=[order.pk])).status_code == status
+        assert (
+            client.get(reverse("orders:acknowledgement_print", args=[order.pk])).status_code
+            == status
+        )
 
-    def test_sheet_query_count(self, client, order, school, coordinator, django_assert_max_num_queries):
+    def test_sheet_query_count(
+        self, client, order, school, coordinator, django_assert_max_num_queries
+    ):
         for _ in range(40):
             PersonFactory(school=school)
         acknowledgements_distribute(order=order)
         client.force_login(coordinator)
         with django_assert_max_num_queries(12):
-            assert client.get(reverse("orders:acknowledgements", args=[order.pk])).status_code == 200
+            assert (
+                client.get(reverse("orders:acknowledgements", args=[order.pk])).status_code == 200
+            )
         with django_assert_max_num_queries(10):
-            assert client.get(reverse("orders:acknowledgement_print", args=[order.pk])).status_code == 200
+            assert (
+                client.get(reverse("orders:acknowledgement_print", args=[order.pk])).status_code
+                == 200
+            )

@@ -21,7 +21,9 @@ POINT_FIELDS = {"id", "number", "text", "deadline", "status", "figure", "respons
 def api(user=None):
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
+        )
     return client
 
 
@@ -52,28 +54,53 @@ def test_order_detail_has_exactly_the_documented_fields(director, order_883, tod
     assert list(points) == ["2", "3.5", "8", "9"]
     assert points["2"]["status"] == "done" and points["2"]["figure"] == {"done": 2, "total": 2}
     assert points["2"]["responsible"] == [
-        {"id": points["2"]["responsible"][0]["id"], "full_name": "Горбатенко Вера Ивановна", "backup": False},
-        {"id": points["2"]["responsible"][1]["id"], "full_name": "Костюков Дмитрий Юрьевич", "backup": True},
+        {
+            "id": points["2"]["responsible"][0]["id"],
+            "full_name": "Горбатенко Вера Ивановна",
+            "backup": False,
+        },
+        {
+            "id": points["2"]["responsible"][1]["id"],
+            "full_name": "Костюков Дмитрий Юрьевич",
+            "backup": True,
+        },
     ]
-    assert points["3.5"] == {**points["3.5"], "status": "partial", "figure": {"done": 1, "total": 2}, "deadline": None}
-    assert points["8"]["status"] == "overdue" and points["8"]["deadline"] == (today - days(1)).isoformat()
+    assert points["3.5"] == {
+        **points["3.5"],
+        "status": "partial",
+        "figure": {"done": 1, "total": 2},
+        "deadline": None,
+    }
+    assert (
+        points["8"]["status"] == "overdue"
+        and points["8"]["deadline"] == (today - days(1)).isoformat()
+    )
     assert points["9"]["status"] == "not_measured" and points["9"]["figure"] is None
 
 
 def test_statuses_are_live(director, order_883, school):
     SchoolClass.objects.filter(school=school).update(class_teacher=PersonFactory(school=school))
     point = api(director).get(f"/api/v1/orders/{order_883.pk}/").json()["points"][1]
-    assert (point["number"], point["status"], point["figure"]) == ("3.5", "done", {"done": 2, "total": 2})
+    assert (point["number"], point["status"], point["figure"]) == (
+        "3.5",
+        "done",
+        {"done": 2, "total": 2},
+    )
 
 
 def test_absence_of_both_makes_point_2_not_done(director, order_883, today):
     for responsibility in order_883.points.get(number="2").responsibilities.all():
         Absence.objects.create(person=responsibility.person, starts_on=today, ends_on=today)
     point = api(director).get(f"/api/v1/orders/{order_883.pk}/").json()["points"][0]
-    assert (point["status"], point["figure"]) == ("not_done", {"done": 0, "total": 2})  # 3.5's engineer is away too
+    assert (point["status"], point["figure"]) == (
+        "not_done",
+        {"done": 0, "total": 2},
+    )  # 3.5's engineer is away too
 
 
-def test_list_is_paginated_and_scoped(director, order_883, other_school, school, django_assert_max_num_queries):
+def test_list_is_paginated_and_scoped(
+    director, order_883, other_school, school, django_assert_max_num_queries
+):
     OrderFactory(school=other_school, number="777")
     for index in range(5):
         add_point(OrderFactory(school=school, number=str(index)), "1", "regulation_attached")
@@ -124,6 +151,15 @@ def test_schema_documents_the_orders_resource(client):
     point = components["Point"]["properties"]
     assert set(point) == POINT_FIELDS
     status_ref = point["status"]["$ref"].rsplit("/", 1)[-1]
-    assert set(components[status_ref]["enum"]) == {"done", "partial", "not_done", "overdue", "not_measured"}
-    assert components["Point"]["properties"]["figure"].get("nullable") or "oneOf" in components["Point"]["properties"]["figure"] \
+    assert set(components[status_ref]["enum"]) == {
+        "done",
+        "partial",
+        "not_done",
+        "overdue",
+        "not_measured",
+    }
+    assert (
+        components["Point"]["properties"]["figure"].get("nullable")
+        or "oneOf" in components["Point"]["properties"]["figure"]
         or "allOf" in components["Point"]["properties"]["figure"]
+    )

@@ -21,8 +21,15 @@ def status_of(point, today):
 
 
 def regulation(order, *, version=1, file=True, published_on=None, url=""):
-    reg = Regulation(school=order.school, order=order, title="Положение", version=version,
-                     approved_on=order.date, published_on=published_on, published_url=url)
+    reg = Regulation(
+        school=order.school,
+        order=order,
+        title="Положение",
+        version=version,
+        approved_on=order.date,
+        published_on=published_on,
+        published_url=url,
+    )
     if file:
         reg.file.save(f"reg{version}.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
     reg.save()
@@ -76,7 +83,9 @@ class TestPersonInChargeToday:
         point = add_point(order, "2", "person_in_charge_today")
         name(point, coordinator)
         name(point, engineer, Responsibility.Role.BACKUP)
-        Absence.objects.create(person=coordinator, starts_on=today - days(1), ends_on=today + days(3))
+        Absence.objects.create(
+            person=coordinator, starts_on=today - days(1), ends_on=today + days(3)
+        )
         assert status_of(point, today).status == PointStatus.DONE
 
     def test_partial_when_one_duty_has_nobody_today(self, order, school, today):
@@ -147,8 +156,12 @@ class TestRegulationPublished:
 
     def test_the_first_publication_of_any_version_counts(self, order, today):
         point = add_point(order, "8", "regulation_published", deadline=today - days(10))
-        regulation(order, version=1, published_on=today - days(12), url="https://school.example/v1.pdf")
-        regulation(order, version=2, published_on=today - days(1), url="https://school.example/v2.pdf")
+        regulation(
+            order, version=1, published_on=today - days(12), url="https://school.example/v1.pdf"
+        )
+        regulation(
+            order, version=2, published_on=today - days(1), url="https://school.example/v2.pdf"
+        )
         assert status_of(point, today).status == PointStatus.DONE
 
 
@@ -159,16 +172,22 @@ class TestOrderAcknowledged:
         rows = [Acknowledgement.objects.create(order=order, person=p) for p in staff]
         assert status_of(point, today).figure == Figure(0, 4)
         assert status_of(point, today).status == PointStatus.NOT_DONE
-        Acknowledgement.objects.filter(pk__in=[rows[0].pk, rows[1].pk]).update(acknowledged_at=datetime.datetime.now(datetime.UTC))
+        Acknowledgement.objects.filter(pk__in=[rows[0].pk, rows[1].pk]).update(
+            acknowledged_at=datetime.datetime.now(datetime.UTC)
+        )
         result = status_of(point, today)
         assert (result.status, result.figure) == (PointStatus.PARTIAL, Figure(2, 4))
-        Acknowledgement.objects.filter(order=order).update(acknowledged_at=datetime.datetime.now(datetime.UTC))
+        Acknowledgement.objects.filter(order=order).update(
+            acknowledged_at=datetime.datetime.now(datetime.UTC)
+        )
         assert status_of(point, today).status == PointStatus.DONE
 
     def test_people_who_left_are_not_counted(self, order, school, today):
         point = add_point(order, "10", "order_acknowledged")
         present, gone = people(school, 2)
-        Acknowledgement.objects.create(order=order, person=present, acknowledged_at=datetime.datetime.now(datetime.UTC))
+        Acknowledgement.objects.create(
+            order=order, person=present, acknowledged_at=datetime.datetime.now(datetime.UTC)
+        )
         Acknowledgement.objects.create(order=order, person=gone)
         gone.is_active = False
         gone.save()
@@ -186,8 +205,13 @@ def test_unregistered_check_is_not_measured(order, today):
     assert (result.status, result.figure) == (PointStatus.NOT_MEASURED, None)
 
 
-@pytest.mark.parametrize("key", ["regulation_attached", "person_in_charge_today", "regulation_published", "order_acknowledged"])
-def test_a_check_answers_many_schools_in_a_fixed_number_of_queries(key, today, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "key",
+    ["regulation_attached", "person_in_charge_today", "regulation_published", "order_acknowledged"],
+)
+def test_a_check_answers_many_schools_in_a_fixed_number_of_queries(
+    key, today, django_assert_max_num_queries
+):
     check = get_check(key)
     schools = []
     for index in range(10):
@@ -214,12 +238,14 @@ def test_every_check_for_many_schools_costs_one_query(school, today, django_asse
     school_ids = [school.pk] + [build_scale_school(index, classes=2).pk for index in range(4)]
     keys = sorted(all_checks())
     with django_assert_num_queries(1):
-        together = checks_evaluate(school_ids_by_check={key: school_ids for key in keys}, today=today)
+        together = checks_evaluate(
+            school_ids_by_check={key: school_ids for key in keys}, today=today
+        )
     separately = {key: get_check(key).evaluate(school_ids=school_ids, today=today) for key in keys}
     assert together == separately
     assert set(together) == set(keys)
     # The rows reach the right check and school (the gappy school: 1 of 3 classes has every chat).
     assert together["class_chats"][school.pk] == Figure(1, 3)
-    assert checks_evaluate(school_ids_by_check={"no_such_check": school_ids, "class_chats": []}, today=today) == {
-        "class_chats": {}
-    }
+    assert checks_evaluate(
+        school_ids_by_check={"no_such_check": school_ids, "class_chats": []}, today=today
+    ) == {"class_chats": {}}

@@ -301,9 +301,13 @@ def test_the_board_is_kept_a_while_and_recomputed_on_request(client, gappy, dire
     assert "2 из 3 (67%)" in _served(client, url)  # and the kept copy is the new one
 
 
-def test_the_kept_board_is_per_school_and_per_reader(client, gappy, director, inspector, other_school, settings):
+def test_the_kept_board_is_per_school_and_per_reader(
+    client, gappy, director, inspector, other_school, settings
+):
     settings.BOARD_CACHE_SECONDS = 60
-    back_to_table = f'btn--small" href="{reverse("orders:inspector")}">Все школы</a>'  # the read-only header
+    back_to_table = (
+        f'btn--small" href="{reverse("orders:inspector")}">Все школы</a>'  # the read-only header
+    )
     client.force_login(director)
     own = _served(client, reverse("orders:board"))
     assert back_to_table not in own

@@ -26,8 +26,12 @@ def run(today):
 def duty(order, school, today):
     """Point 8: publish the regulation by a deadline; the web editor answers, the coordinator backs up."""
     point = add_point(order, "8", "regulation_published", deadline=today + days(2))
-    editor = PersonFactory(school=school, full_name="Осипов Андрей Андреевич", email="osipov@gimnazia.example")
-    backup = PersonFactory(school=school, full_name="Горбатенко Вера Ивановна", email="gorbatenko@gimnazia.example")
+    editor = PersonFactory(
+        school=school, full_name="Осипов Андрей Андреевич", email="osipov@gimnazia.example"
+    )
+    backup = PersonFactory(
+        school=school, full_name="Горбатенко Вера Ивановна", email="gorbatenko@gimnazia.example"
+    )
     name(point, editor)
     name(point, backup, Responsibility.Role.BACKUP)
     Regulation.objects.create(school=school, order=order, title="Положение", approved_on=order.date)
@@ -45,7 +49,11 @@ def test_a_reminder_before_the_deadline_is_sent_once(duty, today):
     assert run(today + days(1)).details["reminders_sent"] == 0
     assert len(mail.outbox) == 1
     reminder = Reminder.objects.get()
-    assert (reminder.kind, reminder.status, reminder.person.email) == ("before_deadline", "sent", "osipov@gimnazia.example")
+    assert (reminder.kind, reminder.status, reminder.person.email) == (
+        "before_deadline",
+        "sent",
+        "osipov@gimnazia.example",
+    )
 
 
 def test_too_early_for_a_reminder(duty, today):
@@ -59,7 +67,11 @@ def test_overdue_opens_a_finding_and_reminds_once(duty, today):
     report = run(later)
     assert report.details["findings_opened"] == 1 and report.details["reminders_sent"] == 1
     finding = Finding.objects.get(check_key=POINT_OVERDUE)
-    assert (finding.order_point, finding.school_id, finding.resolved_at) == (duty, duty.order.school_id, None)
+    assert (finding.order_point, finding.school_id, finding.resolved_at) == (
+        duty,
+        duty.order.school_id,
+        None,
+    )
     assert "п. 8" in finding.message
     assert "Просрочен" in mail.outbox[-1].subject and "Истёк срок" in mail.outbox[-1].body
     # Idempotent: the next runs (and the next days) change nothing and send nothing.
@@ -73,7 +85,9 @@ def test_overdue_opens_a_finding_and_reminds_once(duty, today):
 def test_the_finding_is_resolved_once_the_point_is_done(duty, today):
     later = duty.deadline + days(1)
     run(later)
-    Regulation.objects.filter(order=duty.order).update(published_on=duty.deadline, published_url="https://gimnazia.example/p.pdf")
+    Regulation.objects.filter(order=duty.order).update(
+        published_on=duty.deadline, published_url="https://gimnazia.example/p.pdf"
+    )
     report = run(later)
     assert report.details["findings_resolved"] == 1
     assert Finding.objects.get(check_key=POINT_OVERDUE).resolved_at is not None
@@ -81,7 +95,11 @@ def test_the_finding_is_resolved_once_the_point_is_done(duty, today):
 
 
 def test_an_absence_moves_the_reminder_to_the_backup(duty, today):
-    Absence.objects.create(person=duty.responsibilities.get(role="primary").person, starts_on=today - days(1), ends_on=today + days(7))
+    Absence.objects.create(
+        person=duty.responsibilities.get(role="primary").person,
+        starts_on=today - days(1),
+        ends_on=today + days(7),
+    )
     run(today)
     (message,) = mail.outbox
     assert message.to == ["gorbatenko@gimnazia.example"]
@@ -97,7 +115,9 @@ def test_nobody_to_remind_is_reported_and_retried_later(order, school, today):
     assert report.details["reminders_without_recipient"] == 1 and mail.outbox == []
     person.email = "p@gimnazia.example"
     person.save()
-    assert run(today).details["reminders_sent"] == 1  # not measured: still reminded before the deadline
+    assert (
+        run(today).details["reminders_sent"] == 1
+    )  # not measured: still reminded before the deadline
 
 
 def test_not_measured_points_never_become_overdue(order, school, today):
@@ -127,7 +147,11 @@ def test_a_failed_sending_is_retried_and_then_sent_once(duty, today, monkeypatch
     monkeypatch.setattr(EmailMessage, "send", broken)
     assert run(today).details["reminders_sent"] == 0
     reminder = Reminder.objects.get()
-    assert (reminder.status, reminder.attempts, "SMTP down" in reminder.error) == ("failed", 1, True)
+    assert (reminder.status, reminder.attempts, "SMTP down" in reminder.error) == (
+        "failed",
+        1,
+        True,
+    )
     monkeypatch.setattr(EmailMessage, "send", original)
     assert run(today).details["reminders_sent"] == 1
     assert run(today).details["reminders_sent"] == 0
@@ -194,8 +218,12 @@ def test_a_claim_left_by_a_crashed_worker_is_taken_over_later(duty, today):
     from django.utils import timezone
 
     Reminder.objects.create(
-        point=duty, kind="before_deadline", deadline=duty.deadline, person=duty.responsibilities.get(role="primary").person,
-        claim_token="crashed", claimed_at=timezone.now() - datetime.timedelta(minutes=5),
+        point=duty,
+        kind="before_deadline",
+        deadline=duty.deadline,
+        person=duty.responsibilities.get(role="primary").person,
+        claim_token="crashed",
+        claimed_at=timezone.now() - datetime.timedelta(minutes=5),
     )
     assert run(today).details["reminders_sent"] == 0  # another worker may still be sending it
     Reminder.objects.update(claimed_at=timezone.now() - datetime.timedelta(hours=2))

@@ -18,11 +18,23 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
 
 
-def upload(client, order, *, name="polozhenie.pdf", content=PDF, content_type="application/pdf", approved_on="2025-12-15"):
-    return client.post(reverse("orders:regulation_upload", args=[order.pk]), {
-        "title": "Положение об использовании платформы «Сферум»", "approved_on": approved_on,
-        "file": SimpleUploadedFile(name, content, content_type=content_type),
-    })
+def upload(
+    client,
+    order,
+    *,
+    name="polozhenie.pdf",
+    content=PDF,
+    content_type="application/pdf",
+    approved_on="2025-12-15",
+):
+    return client.post(
+        reverse("orders:regulation_upload", args=[order.pk]),
+        {
+            "title": "Положение об использовании платформы «Сферум»",
+            "approved_on": approved_on,
+            "file": SimpleUploadedFile(name, content, content_type=content_type),
+        },
+    )
 
 
 def make_regulation(order, **fields):
@@ -37,21 +49,34 @@ class TestUpload:
         assert points_evaluate(points=[point], today=today)[point.pk].status == PointStatus.NOT_DONE
         assert upload(client, order).status_code == 302
         assert upload(client, order, approved_on="2025-12-20").status_code == 302
-        assert list(order.regulations.order_by("version").values_list("version", flat=True)) == [1, 2]
+        assert list(order.regulations.order_by("version").values_list("version", flat=True)) == [
+            1,
+            2,
+        ]
         assert all(r.file.name.endswith(".pdf") for r in order.regulations.all())
         assert order.events.filter(kind=OrderEvent.Kind.REGULATION_UPLOADED).count() == 2
         assert points_evaluate(points=[point], today=today)[point.pk].status == PointStatus.DONE
         page = client.get(reverse("orders:regulations", args=[order.pk])).content.decode()
         assert "20.12.2025" in page and "15.12.2025" in page
 
-    @pytest.mark.parametrize("name, content, content_type, message", [
-        ("polozhenie.docx", PDF, "application/pdf", "формате PDF"),
-        ("polozhenie.pdf", PDF, "image/png", "не является PDF"),
-        ("polozhenie.pdf", b"<html>not a pdf</html>", "application/pdf", "не является PDF"),
-        ("polozhenie.pdf", b"", "application/pdf", ""),
-        ("polozhenie.pdf", b"%PDF-" + b"0" * (MAX_UPLOAD_MB * 1024 * 1024 + 1), "application/pdf", "больше"),
-    ])
-    def test_bad_files_are_refused_and_nothing_written(self, client, coordinator, order, name, content, content_type, message):
+    @pytest.mark.parametrize(
+        "name, content, content_type, message",
+        [
+            ("polozhenie.docx", PDF, "application/pdf", "формате PDF"),
+            ("polozhenie.pdf", PDF, "image/png", "не является PDF"),
+            ("polozhenie.pdf", b"<html>not a pdf</html>", "application/pdf", "не является PDF"),
+            ("polozhenie.pdf", b"", "application/pdf", ""),
+            (
+                "polozhenie.pdf",
+                b"%PDF-" + b"0" * (MAX_UPLOAD_MB * 1024 * 1024 + 1),
+                "application/pdf",
+                "больше",
+            ),
+        ],
+    )
+    def test_bad_files_are_refused_and_nothing_written(
+        self, client, coordinator, order, name, content, content_type, message
+    ):
         client.force_login(coordinator)
         response = upload(client, order, name=name, content=content, content_type=content_type)
         assert response.status_code == 400
@@ -72,13 +97,19 @@ class TestPublication:
         client.force_login(web_editor)
         page = client.get(reverse("orders:regulations", args=[order.pk])).content.decode()
         assert reverse("orders:regulation_publish", args=[regulation.pk]) in page
-        response = client.post(reverse("orders:regulation_publish", args=[regulation.pk]), {
-            "url": "https://gimnazia.example/docs/sferum.pdf", "published_on": today.isoformat(),
-        })
+        response = client.post(
+            reverse("orders:regulation_publish", args=[regulation.pk]),
+            {
+                "url": "https://gimnazia.example/docs/sferum.pdf",
+                "published_on": today.isoformat(),
+            },
+        )
         assert response.status_code == 302
         regulation.refresh_from_db()
         assert (regulation.published_url, regulation.published_on, regulation.published_by) == (
-            "https://gimnazia.example/docs/sferum.pdf", today, web_editor,
+            "https://gimnazia.example/docs/sferum.pdf",
+            today,
+            web_editor,
         )
         assert points_evaluate(points=[point], today=today)[point.pk].status == PointStatus.DONE
         assert point.events.filter(kind=OrderEvent.Kind.REGULATION_PUBLISHED).exists()
@@ -87,20 +118,33 @@ class TestPublication:
         point = add_point(order, "8", "regulation_published", deadline=today - days(3))
         regulation = make_regulation(order, approved_on=today - days(30))
         client.force_login(web_editor)
-        client.post(reverse("orders:regulation_publish", args=[regulation.pk]), {
-            "url": "https://gimnazia.example/sferum.pdf", "published_on": today.isoformat(),
-        })
+        client.post(
+            reverse("orders:regulation_publish", args=[regulation.pk]),
+            {
+                "url": "https://gimnazia.example/sferum.pdf",
+                "published_on": today.isoformat(),
+            },
+        )
         assert points_evaluate(points=[point], today=today)[point.pk].status == PointStatus.OVERDUE
         page = client.get(reverse("orders:regulations", args=[order.pk])).content.decode()
         assert "позже срока" in page
 
-    @pytest.mark.parametrize("data, field", [
-        ({"url": "", "published_on": "2025-12-20"}, "url"),
-        ({"url": "не ссылка", "published_on": "2025-12-20"}, "url"),
-        ({"url": "https://gimnazia.example/x.pdf", "published_on": ""}, "published_on"),
-        ({"url": "https://gimnazia.example/x.pdf", "published_on": "2099-01-01"}, "published_on"),
-        ({"url": "https://gimnazia.example/x.pdf", "published_on": "2025-12-01"}, "published_on"),  # before approval
-    ])
+    @pytest.mark.parametrize(
+        "data, field",
+        [
+            ({"url": "", "published_on": "2025-12-20"}, "url"),
+            ({"url": "не ссылка", "published_on": "2025-12-20"}, "url"),
+            ({"url": "https://gimnazia.example/x.pdf", "published_on": ""}, "published_on"),
+            (
+                {"url": "https://gimnazia.example/x.pdf", "published_on": "2099-01-01"},
+                "published_on",
+            ),
+            (
+                {"url": "https://gimnazia.example/x.pdf", "published_on": "2025-12-01"},
+                "published_on",
+            ),  # before approval
+        ],
+    )
     def test_bad_input(self, client, web_editor, order, data, field):
         regulation = make_regulation(order, approved_on=datetime.date(2025, 12, 15))
         client.force_login(web_editor)
@@ -115,27 +159,51 @@ class TestPublication:
         client.force_login(web_editor)
         assert upload(client, order).status_code == 403
         assert client.get(reverse("orders:regulation_upload", args=[order.pk])).status_code == 403
-        assert client.post(reverse("orders:edit", args=[order.pk]), {"number": "1"}).status_code in (403, 404)
-        assert client.post(reverse("orders:point_edit", args=[point.pk]), {"number": "8", "text": "x"}).status_code in (403, 404)
-        assert client.post(reverse("orders:evidence_add", args=[point.pk]), {"comment": "x"}).status_code in (403, 404)
+        assert client.post(
+            reverse("orders:edit", args=[order.pk]), {"number": "1"}
+        ).status_code in (403, 404)
+        assert client.post(
+            reverse("orders:point_edit", args=[point.pk]), {"number": "8", "text": "x"}
+        ).status_code in (403, 404)
+        assert client.post(
+            reverse("orders:evidence_add", args=[point.pk]), {"comment": "x"}
+        ).status_code in (403, 404)
         assert client.post(reverse("orders:distribute", args=[order.pk])).status_code in (403, 404)
         assert regulation.order.regulations.count() == 1
         # … and when the order was sent to them, a readable order still answers 403, not 404.
         from orders.services import acknowledgements_distribute
 
         acknowledgements_distribute(order=order)
-        assert client.post(reverse("orders:edit", args=[order.pk]), {"number": "1"}).status_code == 403
-        assert client.post(reverse("orders:point_edit", args=[point.pk]), {"number": "8", "text": "x"}).status_code == 403
+        assert (
+            client.post(reverse("orders:edit", args=[order.pk]), {"number": "1"}).status_code == 403
+        )
+        assert (
+            client.post(
+                reverse("orders:point_edit", args=[point.pk]), {"number": "8", "text": "x"}
+            ).status_code
+            == 403
+        )
 
-    @pytest.mark.parametrize("who, status", [
-        ("coordinator", 302), ("staff_member", 404), ("operator", 403), ("director", 403), ("other_director", 404),
-    ])
+    @pytest.mark.parametrize(
+        "who, status",
+        [
+            ("coordinator", 302),
+            ("staff_member", 404),
+            ("operator", 403),
+            ("director", 403),
+            ("other_director", 404),
+        ],
+    )
     def test_who_may_record_the_publication(self, request, client, order, today, who, status):
         regulation = make_regulation(order)
         client.force_login(request.getfixturevalue(who))
-        response = client.post(reverse("orders:regulation_publish", args=[regulation.pk]), {
-            "url": "https://gimnazia.example/x.pdf", "published_on": today.isoformat(),
-        })
+        response = client.post(
+            reverse("orders:regulation_publish", args=[regulation.pk]),
+            {
+                "url": "https://gimnazia.example/x.pdf",
+                "published_on": today.isoformat(),
+            },
+        )
         assert response.status_code == status
         regulation.refresh_from_db()
         assert (regulation.published_on is not None) == (status == 302)
@@ -147,16 +215,27 @@ class TestPublication:
         acknowledgements_distribute(order=order)
         client.force_login(staff_member)
         assert client.get(reverse("orders:regulations", args=[order.pk])).status_code == 200
-        assert client.post(reverse("orders:regulation_publish", args=[regulation.pk]), {
-            "url": "https://gimnazia.example/x.pdf", "published_on": today.isoformat(),
-        }).status_code == 403
+        assert (
+            client.post(
+                reverse("orders:regulation_publish", args=[regulation.pk]),
+                {
+                    "url": "https://gimnazia.example/x.pdf",
+                    "published_on": today.isoformat(),
+                },
+            ).status_code
+            == 403
+        )
 
 
-def test_the_web_editor_finds_what_to_publish_on_the_orders_page(client, web_editor, order, other_school):
+def test_the_web_editor_finds_what_to_publish_on_the_orders_page(
+    client, web_editor, order, other_school
+):
     from tests.factories import OrderFactory
 
     waiting = make_regulation(order)
-    make_regulation(order, version=2, published_on=order.date, published_url="https://gimnazia.example/v2.pdf")
+    make_regulation(
+        order, version=2, published_on=order.date, published_url="https://gimnazia.example/v2.pdf"
+    )
     make_regulation(OrderFactory(school=other_school))
     client.force_login(web_editor)
     response = client.get(reverse("orders:list"))
@@ -170,7 +249,9 @@ def test_staff_have_nothing_to_publish(client, staff_member, order):
     assert client.get(reverse("orders:list")).context["to_publish"] == []
 
 
-def test_the_orders_page_costs_the_same_with_many_regulations(client, web_editor, school, django_assert_max_num_queries):
+def test_the_orders_page_costs_the_same_with_many_regulations(
+    client, web_editor, school, django_assert_max_num_queries
+):
     from tests.factories import OrderFactory
 
     for index in range(15):

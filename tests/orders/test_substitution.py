@@ -6,7 +6,13 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from orders.models import Responsibility
-from orders.selectors import order_list, points_in_charge, responsible_today, user_acts_as, user_has_perm_today
+from orders.selectors import (
+    order_list,
+    points_in_charge,
+    responsible_today,
+    user_acts_as,
+    user_has_perm_today,
+)
 from staff.models import Absence
 from staff.roles import Role
 from tests.factories import PersonFactory, make_user
@@ -25,7 +31,9 @@ def fresh(user):
 @pytest.fixture
 def backup_user(school):
     """A plain member of staff named as the coordinator's backup (no role rights of her own)."""
-    return make_user(school=school, username="backup", roles=[Role.STAFF], full_name="Костюков Дмитрий Юрьевич")
+    return make_user(
+        school=school, username="backup", roles=[Role.STAFF], full_name="Костюков Дмитрий Юрьевич"
+    )
 
 
 @pytest.fixture
@@ -45,11 +53,15 @@ class TestResponsibleToday:
         assert responsible_today(points=[point_2], today=today) == {point_2.pk: coordinator.person}
         away(coordinator.person, today)
         assert responsible_today(points=[point_2], today=today) == {point_2.pk: backup_user.person}
-        assert responsible_today(points=[point_2], today=today + days(4)) == {point_2.pk: coordinator.person}
+        assert responsible_today(points=[point_2], today=today + days(4)) == {
+            point_2.pk: coordinator.person
+        }
         away(backup_user.person, today)
         assert responsible_today(points=[point_2], today=today) == {point_2.pk: None}
 
-    def test_second_backup_when_the_first_is_away_too(self, point_2, coordinator, backup_user, school, today):
+    def test_second_backup_when_the_first_is_away_too(
+        self, point_2, coordinator, backup_user, school, today
+    ):
         second = PersonFactory(school=school)
         name(point_2, second, Responsibility.Role.BACKUP)
         away(coordinator.person, today)
@@ -68,14 +80,23 @@ class TestResponsibleToday:
             points.append(point)
         with django_assert_num_queries(1):
             in_charge = responsible_today(points=points, today=today)
-        assert sum(1 for p in points if in_charge[p.pk].pk != p.responsibilities.get(role="primary").person_id) == 15
+        assert (
+            sum(
+                1
+                for p in points
+                if in_charge[p.pk].pk != p.responsibilities.get(role="primary").person_id
+            )
+            == 15
+        )
 
 
 class TestActingAs:
     def test_nothing_while_the_coordinator_is_present(self, point_2, backup_user, today):
         assert not user_acts_as(fresh(backup_user), today)
 
-    def test_the_backup_gets_her_tasks_and_read_rights(self, point_2, coordinator, backup_user, order, today):
+    def test_the_backup_gets_her_tasks_and_read_rights(
+        self, point_2, coordinator, backup_user, order, today
+    ):
         away(coordinator.person, today)
         acting = user_acts_as(fresh(backup_user), today)
         assert acting.persons == (coordinator.person,)
@@ -98,7 +119,9 @@ class TestActingAs:
         away(backup_user.person, today)
         assert not user_acts_as(fresh(backup_user), today)
 
-    def test_the_backup_sees_the_board_page_and_the_sheet(self, client, point_2, coordinator, backup_user, order, today):
+    def test_the_backup_sees_the_board_page_and_the_sheet(
+        self, client, point_2, coordinator, backup_user, order, today
+    ):
         client.force_login(backup_user)
         assert client.get(reverse("orders:detail", args=[order.pk])).status_code == 404
         away(coordinator.person, today)
@@ -116,7 +139,9 @@ class TestActingAs:
         away(coordinator.person, today)
         assert points_in_charge(user=fresh(coordinator), today=today) == []
 
-    def test_acting_as_costs_few_queries(self, point_2, coordinator, backup_user, today, django_assert_max_num_queries):
+    def test_acting_as_costs_few_queries(
+        self, point_2, coordinator, backup_user, today, django_assert_max_num_queries
+    ):
         away(coordinator.person, today)
         user = fresh(backup_user)
         with django_assert_max_num_queries(4):

@@ -8,7 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders.models import Acknowledgement, Order, OrderEvent, OrderPoint, PointEvidence, Regulation, Responsibility
+from orders.models import (
+    Order,
+    OrderEvent,
+    OrderPoint,
+    PointEvidence,
+    Responsibility,
+)
 from orders.services import acknowledgements_distribute
 from staff.models import Absence, StatusConfirmation
 from tests.factories import OrderFactory, PersonFactory, SchoolClassFactory, SchoolFactory
@@ -44,16 +50,24 @@ def fill_school(school, order, *, size):
     teachers = [PersonFactory(school=school) for _ in range(size)]
     for index, teacher in enumerate(teachers):
         SchoolClassFactory(school=school, grade=1 + index % 11, class_teacher=teacher)
-        StatusConfirmation.objects.create(person=teacher, status="teacher", confirmed_on=datetime.date(2026, 1, 10))
+        StatusConfirmation.objects.create(
+            person=teacher, status="teacher", confirmed_on=datetime.date(2026, 1, 10)
+        )
     for point in order.points.all():
         name(point, teachers[0])
-        name(point, teachers[1 % size] if size > 1 else PersonFactory(school=school), Responsibility.Role.BACKUP)
+        name(
+            point,
+            teachers[1 % size] if size > 1 else PersonFactory(school=school),
+            Responsibility.Role.BACKUP,
+        )
     acknowledgements_distribute(order=order)
     return teachers
 
 
 class TestOrderPage:
-    def test_every_point_with_status_figure_people_and_link(self, client, coordinator, school, order, today):
+    def test_every_point_with_status_figure_people_and_link(
+        self, client, coordinator, school, order, today
+    ):
         points = bind_883(order, today=today)
         teachers = fill_school(school, order, size=3)
         SchoolClassFactory(school=school, grade=11, letter="Я")  # no class teacher: 3 of 4
@@ -73,14 +87,24 @@ class TestOrderPage:
 
     def test_history_and_evidence_are_shown(self, client, coordinator, order):
         point = add_point(order, "9")
-        PointEvidence.objects.create(point=point, url="https://school.example/report", comment="Отчёт", added_by=coordinator)
-        OrderEvent.objects.create(order=order, point=point, kind=OrderEvent.Kind.POINT_CHANGED, message="срок", actor=coordinator)
+        PointEvidence.objects.create(
+            point=point, url="https://school.example/report", comment="Отчёт", added_by=coordinator
+        )
+        OrderEvent.objects.create(
+            order=order,
+            point=point,
+            kind=OrderEvent.Kind.POINT_CHANGED,
+            message="срок",
+            actor=coordinator,
+        )
         client.force_login(coordinator)
         html = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
         assert "https://school.example/report" in html and "Отчёт" in html
         assert "пункт изменён: срок" in html
 
-    def test_query_count_is_the_same_for_one_and_ten_schools(self, client, coordinator, school, order, today):
+    def test_query_count_is_the_same_for_one_and_ten_schools(
+        self, client, coordinator, school, order, today
+    ):
         bind_883(order, today=today)
         fill_school(school, order, size=2)
 
@@ -97,10 +121,14 @@ class TestOrderPage:
             other_order = OrderFactory(school=other, number=str(900 + index))
             bind_883(other_order, today=today)
             fill_school(other, other_order, size=4)
-        fill_school(school, OrderFactory(school=school, number="884"), size=6)  # and more of our own
+        fill_school(
+            school, OrderFactory(school=school, number="884"), size=6
+        )  # and more of our own
         assert count() == one_school, one_school
 
-    def test_query_count_bounded(self, client, coordinator, school, order, today, django_assert_max_num_queries):
+    def test_query_count_bounded(
+        self, client, coordinator, school, order, today, django_assert_max_num_queries
+    ):
         bind_883(order, today=today)
         fill_school(school, order, size=5)
         client.force_login(coordinator)
@@ -109,10 +137,17 @@ class TestOrderPage:
 
 
 class TestVisibility:
-    @pytest.mark.parametrize("who, status", [
-        ("coordinator", 200), ("director", 200), ("operator", 200), ("inspector", 200),
-        ("other_director", 404), ("staff_member", 404),
-    ])
+    @pytest.mark.parametrize(
+        "who, status",
+        [
+            ("coordinator", 200),
+            ("director", 200),
+            ("operator", 200),
+            ("inspector", 200),
+            ("other_director", 404),
+            ("staff_member", 404),
+        ],
+    )
     def test_who_reads_an_order(self, request, client, order, who, status):
         client.force_login(request.getfixturevalue(who))
         assert client.get(reverse("orders:detail", args=[order.pk])).status_code == status
@@ -143,23 +178,49 @@ class TestVisibility:
 
 
 class TestEditing:
-    def test_coordinator_creates_an_order_sent_to_all_staff(self, client, coordinator, staff_member, school):
+    def test_coordinator_creates_an_order_sent_to_all_staff(
+        self, client, coordinator, staff_member, school
+    ):
         client.force_login(coordinator)
-        response = client.post(reverse("orders:create"), {
-            "number": "12", "date": "2026-01-15", "title": "О новом порядке", "status": "in_force",
-            "distribute": "on", "file": pdf(),
-        })
+        response = client.post(
+            reverse("orders:create"),
+            {
+                "number": "12",
+                "date": "2026-01-15",
+                "title": "О новом порядке",
+                "status": "in_force",
+                "distribute": "on",
+                "file": pdf(),
+            },
+        )
         order = Order.objects.get(number="12")
-        assert response.status_code == 302 and response["Location"] == reverse("orders:detail", args=[order.pk])
+        assert response.status_code == 302 and response["Location"] == reverse(
+            "orders:detail", args=[order.pk]
+        )
         assert order.school == school and order.file.name.endswith(".pdf")
-        assert set(order.acknowledgements.values_list("person__user__username", flat=True)) == {"coordinator", "staff_member"}
+        assert set(order.acknowledgements.values_list("person__user__username", flat=True)) == {
+            "coordinator",
+            "staff_member",
+        }
         assert order.events.filter(kind=OrderEvent.Kind.ORDER_CREATED).exists()
 
-    @pytest.mark.parametrize("data, field", [
-        ({"number": "", "date": "2026-01-15", "title": "x", "status": "in_force"}, "number"),
-        ({"number": "1", "date": "15.01.2026x", "title": "x", "status": "in_force"}, "date"),
-        ({"number": "1", "date": "2026-01-15", "title": "x", "status": "in_force", "file": "exe"}, "file"),
-    ])
+    @pytest.mark.parametrize(
+        "data, field",
+        [
+            ({"number": "", "date": "2026-01-15", "title": "x", "status": "in_force"}, "number"),
+            ({"number": "1", "date": "15.01.2026x", "title": "x", "status": "in_force"}, "date"),
+            (
+                {
+                    "number": "1",
+                    "date": "2026-01-15",
+                    "title": "x",
+                    "status": "in_force",
+                    "file": "exe",
+                },
+                "file",
+            ),
+        ],
+    )
     def test_bad_input_keeps_the_form_and_writes_nothing(self, client, coordinator, data, field):
         if data.get("file") == "exe":
             data["file"] = pdf("order.exe", b"MZ\x90\x00", "application/octet-stream")
@@ -167,24 +228,38 @@ class TestEditing:
         response = client.post(reverse("orders:create"), data)
         assert response.status_code == 400
         assert field in response.context["form"].errors
-        assert 'value="x"' in response.content.decode() or "x</textarea>" in response.content.decode()
+        assert (
+            'value="x"' in response.content.decode() or "x</textarea>" in response.content.decode()
+        )
         assert not Order.objects.exists()
 
     def test_a_fake_pdf_is_refused(self, client, coordinator):
         client.force_login(coordinator)
-        response = client.post(reverse("orders:create"), {
-            "number": "1", "date": "2026-01-15", "title": "x", "status": "in_force",
-            "file": pdf("order.pdf", b"not a pdf at all"),
-        })
+        response = client.post(
+            reverse("orders:create"),
+            {
+                "number": "1",
+                "date": "2026-01-15",
+                "title": "x",
+                "status": "in_force",
+                "file": pdf("order.pdf", b"not a pdf at all"),
+            },
+        )
         assert response.status_code == 400
         assert "не является PDF" in str(response.context["form"].errors["file"])
         assert not Order.objects.exists()
 
     def test_duplicate_number_and_date(self, client, coordinator, order):
         client.force_login(coordinator)
-        response = client.post(reverse("orders:create"), {
-            "number": order.number, "date": order.date.isoformat(), "title": "x", "status": "in_force",
-        })
+        response = client.post(
+            reverse("orders:create"),
+            {
+                "number": order.number,
+                "date": order.date.isoformat(),
+                "title": "x",
+                "status": "in_force",
+            },
+        )
         assert response.status_code == 400
         assert Order.objects.count() == 1
 
@@ -192,16 +267,28 @@ class TestEditing:
         client.force_login(coordinator)
         response = client.get(reverse("orders:point_create", args=[order.pk]))
         assert '<option value="teachers_trained">' in response.content.decode()
-        response = client.post(reverse("orders:point_create", args=[order.pk]), {
-            "number": "7.2", "text": "Обучение педагогов", "deadline": "", "check_key": "teachers_trained",
-        })
+        response = client.post(
+            reverse("orders:point_create", args=[order.pk]),
+            {
+                "number": "7.2",
+                "text": "Обучение педагогов",
+                "deadline": "",
+                "check_key": "teachers_trained",
+            },
+        )
         point = OrderPoint.objects.get(order=order, number="7.2")
         assert response.status_code == 302
         assert point.check_key == "teachers_trained" and point.deadline is None
-        response = client.post(reverse("orders:point_edit", args=[point.pk]), {
-            "number": "7.2", "position": point.position, "text": "Обучение педагогов", "deadline": "2026-03-01",
-            "check_key": "teachers_trained",
-        })
+        response = client.post(
+            reverse("orders:point_edit", args=[point.pk]),
+            {
+                "number": "7.2",
+                "position": point.position,
+                "text": "Обучение педагогов",
+                "deadline": "2026-03-01",
+                "check_key": "teachers_trained",
+            },
+        )
         point.refresh_from_db()
         assert response.status_code == 302 and point.deadline == datetime.date(2026, 3, 1)
         assert "01.03.2026" in point.events.get(kind=OrderEvent.Kind.POINT_CHANGED).message
@@ -225,7 +312,9 @@ class TestEditing:
         response = client.get(reverse("orders:point_edit", args=[point.pk]))
         assert 'value="class_chats_later" selected' in response.content.decode()
 
-    def test_responsibility_one_primary_then_backup_and_remove(self, client, coordinator, order, school):
+    def test_responsibility_one_primary_then_backup_and_remove(
+        self, client, coordinator, order, school
+    ):
         point = add_point(order, "2")
         first, second = PersonFactory(school=school), PersonFactory(school=school)
         client.force_login(coordinator)
@@ -236,7 +325,10 @@ class TestEditing:
         assert client.post(url, {"person": second.pk, "role": "backup"}).status_code == 302
         outsider = PersonFactory()
         assert client.post(url, {"person": outsider.pk, "role": "backup"}).status_code == 400
-        assert list(point.responsibilities.order_by("id").values_list("person", "role")) == [(first.pk, "primary"), (second.pk, "backup")]
+        assert list(point.responsibilities.order_by("id").values_list("person", "role")) == [
+            (first.pk, "primary"),
+            (second.pk, "backup"),
+        ]
         backup = point.responsibilities.get(role="backup")
         remove = reverse("orders:responsibility_remove", args=[backup.pk])
         assert "Снять" in client.get(remove).content.decode()  # asks first
@@ -274,10 +366,16 @@ def test_only_the_coordinator_edits_an_order(request, client, order, who):
     acknowledgements_distribute(order=order)
     client.force_login(user)
     for url, data in (
-        (reverse("orders:edit", args=[order.pk]), {"number": "1", "date": "2026-01-01", "title": "x", "status": "draft"}),
+        (
+            reverse("orders:edit", args=[order.pk]),
+            {"number": "1", "date": "2026-01-01", "title": "x", "status": "draft"},
+        ),
         (reverse("orders:point_create", args=[order.pk]), {"number": "5", "text": "x"}),
         (reverse("orders:point_edit", args=[point.pk]), {"number": "1", "text": "изменено"}),
-        (reverse("orders:responsibility_add", args=[point.pk]), {"person": user.person.pk if hasattr(user, "person") else 1, "role": "primary"}),
+        (
+            reverse("orders:responsibility_add", args=[point.pk]),
+            {"person": user.person.pk if hasattr(user, "person") else 1, "role": "primary"},
+        ),
         (reverse("orders:distribute", args=[order.pk]), {}),
     ):
         assert client.post(url, data).status_code == 403, url
@@ -295,4 +393,9 @@ def test_another_schools_coordinator_gets_404(client, order, other_school):
     other = make_user(school=other_school, username="other_coord", roles=[Role.COORDINATOR])
     client.force_login(other)
     assert client.get(reverse("orders:edit", args=[order.pk])).status_code == 404
-    assert client.post(reverse("orders:point_create", args=[order.pk]), {"number": "5", "text": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("orders:point_create", args=[order.pk]), {"number": "5", "text": "x"}
+        ).status_code
+        == 404
+    )

@@ -27,8 +27,12 @@ def confirm(person):
 
 def train(person):
     return TrainingRecord.objects.create(
-        school=person.school, person=person, course_title="Основы преподавания", course_url="https://course.example/1",
-        completed_on=TODAY, certificate_number="123",
+        school=person.school,
+        person=person,
+        course_title="Основы преподавания",
+        course_url="https://course.example/1",
+        completed_on=TODAY,
+        certificate_number="123",
     )
 
 
@@ -41,7 +45,13 @@ class TestClassesHaveTeacher:
         SchoolClass.objects.filter(pk=classes[0].pk).update(class_teacher=teacher)
         assert evaluate("classes_have_teacher", school) == Figure(1, 3)
         assert status(evaluate("classes_have_teacher", school)) == PointStatus.PARTIAL
-        assert status(evaluate("classes_have_teacher", school), deadline=TODAY - datetime.timedelta(days=1)) == PointStatus.OVERDUE
+        assert (
+            status(
+                evaluate("classes_have_teacher", school),
+                deadline=TODAY - datetime.timedelta(days=1),
+            )
+            == PointStatus.OVERDUE
+        )
         SchoolClass.objects.filter(school=school).update(class_teacher=teacher)
         assert status(evaluate("classes_have_teacher", school)) == PointStatus.DONE
 
@@ -71,7 +81,9 @@ class TestStaffStatusConfirmed:
 class TestTeachersTrained:
     def test_share_of_teaching_staff(self, school):
         teachers = [PersonFactory(school=school) for _ in range(4)]
-        PersonFactory(school=school, staff_kind=Person.StaffKind.OTHER)  # not a teacher: not counted
+        PersonFactory(
+            school=school, staff_kind=Person.StaffKind.OTHER
+        )  # not a teacher: not counted
         assert status(evaluate("teachers_trained", school)) == PointStatus.NOT_DONE
         train(teachers[0])
         train(teachers[1])
@@ -85,12 +97,19 @@ class TestTeachersTrained:
     def test_two_records_of_one_teacher_count_once(self, school):
         teacher = PersonFactory(school=school)
         train(teacher)
-        TrainingRecord.objects.create(school=school, person=teacher, course_title="Ещё курс",
-                                      course_url="https://course.example/2", completed_on=TODAY)
+        TrainingRecord.objects.create(
+            school=school,
+            person=teacher,
+            course_title="Ещё курс",
+            course_url="https://course.example/2",
+            completed_on=TODAY,
+        )
         assert evaluate("teachers_trained", school) == Figure(1, 1)
 
 
-@pytest.mark.parametrize("key", ["classes_have_teacher", "staff_status_confirmed", "teachers_trained"])
+@pytest.mark.parametrize(
+    "key", ["classes_have_teacher", "staff_status_confirmed", "teachers_trained"]
+)
 def test_one_query_for_many_schools(key, django_assert_num_queries):
     schools = []
     for _ in range(10):

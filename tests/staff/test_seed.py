@@ -141,11 +141,16 @@ def test_running_twice_leaves_the_same_data(db, media):
 
 def test_a_second_run_keeps_who_has_read_the_order(order):
     reader = Person.objects.get(user__username="director")
-    Acknowledgement.objects.filter(order=order, person=reader).update(acknowledged_at=datetime.datetime(2025, 12, 16, tzinfo=datetime.UTC))
+    Acknowledgement.objects.filter(order=order, person=reader).update(
+        acknowledged_at=datetime.datetime(2025, 12, 16, tzinfo=datetime.UTC)
+    )
     seed()
     row = Acknowledgement.objects.get(order=order, person=reader)
     assert row.acknowledged_at is not None
-    assert Acknowledgement.objects.filter(order=order, acknowledged_at__isnull=True).count() == Person.objects.filter(school=order.school, is_active=True).count() - 1
+    assert (
+        Acknowledgement.objects.filter(order=order, acknowledged_at__isnull=True).count()
+        == Person.objects.filter(school=order.school, is_active=True).count() - 1
+    )
 
 
 def test_the_second_run_sets_passwords_anew(client, seeded):

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from guardian.shortcuts import assign_perm
 
-from invitations.models import Invitation, Role as InvitationRole
+from invitations.models import Invitation
+from invitations.models import Role as InvitationRole
 from staff.models import Absence
 from staff.roles import Role
 from staff.selectors import filter_by_permission, schoolclass_list
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def AbsenceFactory(*, person):
     today = datetime.date(2025, 12, 15)
-    return Absence.objects.create(person=person, starts_on=today, ends_on=today + datetime.timedelta(days=7))
+    return Absence.objects.create(
+        person=person, starts_on=today, ends_on=today + datetime.timedelta(days=7)
+    )
 
 
 @pytest.fixture
@@ -41,13 +44,17 @@ def test_class_teacher_of_two_classes_sees_both(teacher_5a, class_5a, class_5b, 
 
 
 @pytest.mark.parametrize("role_user", ["operator", "director", "coordinator"])
-def test_school_roles_see_every_class_of_their_school_only(request, role_user, class_5a, class_5b, all_classes):
+def test_school_roles_see_every_class_of_their_school_only(
+    request, role_user, class_5a, class_5b, all_classes
+):
     user = request.getfixturevalue(role_user)
 
     assert visible(user) == {class_5a, class_5b}
 
 
-def test_director_of_the_other_school_sees_only_that_school(other_director, other_school_class, all_classes):
+def test_director_of_the_other_school_sees_only_that_school(
+    other_director, other_school_class, all_classes
+):
     assert visible(other_director) == {other_school_class}
 
 
@@ -104,14 +111,19 @@ def test_listing_is_one_query_whatever_the_number_of_classes(
     schoolclass_list(user=operator).count()  # warms the per-user permission and person caches
 
     with django_assert_num_queries(1):
-        names = [(c.name, c.school.short_name, c.class_teacher) for c in schoolclass_list(user=operator)]
+        names = [
+            (c.name, c.school.short_name, c.class_teacher) for c in schoolclass_list(user=operator)
+        ]
     assert len(names) == 8
 
 
-def test_class_teacher_listing_has_a_fixed_number_of_queries(teacher_5a, school, django_assert_max_num_queries):
+def test_class_teacher_listing_has_a_fixed_number_of_queries(
+    teacher_5a, school, django_assert_max_num_queries
+):
     for grade in range(1, 12):
         class_teacher_assign(
-            school_class=SchoolClassFactory(school=school, grade=grade, letter="Я"), person=teacher_5a.person
+            school_class=SchoolClassFactory(school=school, grade=grade, letter="Я"),
+            person=teacher_5a.person,
         )
     teacher = type(teacher_5a).objects.get(pk=teacher_5a.pk)  # fresh: no permission caches
 
@@ -135,7 +147,11 @@ def invitations(school, other_school, class_5a, other_school_class, operator):
 
 
 def visible_invitations(user):
-    return set(filter_by_permission(queryset=Invitation.objects.all(), user=user, codename="view_invitation"))
+    return set(
+        filter_by_permission(
+            queryset=Invitation.objects.all(), user=user, codename="view_invitation"
+        )
+    )
 
 
 @pytest.mark.parametrize("role_user", ["operator", "director", "coordinator"])
@@ -169,13 +185,17 @@ def test_object_permission_on_a_model_with_the_generic_table(staff_member, invit
 
 def test_inspector_may_view_but_not_change(inspector, invitations):
     """Seeing every school is a read right: ``change_`` codenames do not ride on it."""
-    changeable = filter_by_permission(queryset=Invitation.objects.all(), user=inspector, codename="change_invitation")
+    changeable = filter_by_permission(
+        queryset=Invitation.objects.all(), user=inspector, codename="change_invitation"
+    )
 
     assert set(changeable) == set()
 
 
 def test_operator_changes_only_own_school(operator, invitations):
-    changeable = filter_by_permission(queryset=Invitation.objects.all(), user=operator, codename="change_invitation")
+    changeable = filter_by_permission(
+        queryset=Invitation.objects.all(), user=operator, codename="change_invitation"
+    )
 
     assert set(changeable) == {invitations["class"], invitations["school"]}
 
@@ -186,7 +206,10 @@ def test_school_field_follows_a_relation(operator, staff_member, other_director)
     AbsenceFactory(person=other_director.person)
 
     narrowed = filter_by_permission(
-        queryset=Absence.objects.all(), user=operator, codename="view_absence", school_field="person__school"
+        queryset=Absence.objects.all(),
+        user=operator,
+        codename="view_absence",
+        school_field="person__school",
     )
 
     assert list(narrowed) == [own]
@@ -211,7 +234,11 @@ def test_user_person_gives_what_the_orm_gives_in_one_query(request, who, django_
         person = user_person(fresh)
         school = person.school  # comes with it
         assert user_person(fresh) is person  # kept for the request
-    assert type(person) is Person and not person._state.adding and person.get_deferred_fields() == set()
+    assert (
+        type(person) is Person
+        and not person._state.adding
+        and person.get_deferred_fields() == set()
+    )
     for field in Person._meta.concrete_fields:
         assert getattr(person, field.attname) == getattr(expected, field.attname), field.name
     for field in type(school)._meta.concrete_fields:
@@ -220,11 +247,13 @@ def test_user_person_gives_what_the_orm_gives_in_one_query(request, who, django_
 
 
 def test_user_person_follows_the_rights_and_the_staff_list(teacher_5a, class_5a, inspector):
-    from staff.services import person_leave
     from staff.selectors import user_person
+    from staff.services import person_leave
 
     class_teacher_assign(school_class=class_5a, person=None)
-    assert user_person(_fresh_user(teacher_5a)).leads_class is False  # «Мой класс» goes with the rights
+    assert (
+        user_person(_fresh_user(teacher_5a)).leads_class is False
+    )  # «Мой класс» goes with the rights
     person_leave(person=teacher_5a.person, left_on=datetime.date(2026, 1, 1))
     assert user_person(_fresh_user(teacher_5a)) is None  # gone from the staff list
     assert user_person(_fresh_user(inspector)) is None  # an account with no staff record

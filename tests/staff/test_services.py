@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from chats.models import Chat, ChatKind
 from chats.services import chat_owner_assign
-from invitations.models import Invitation, Role as InvitationRole
+from invitations.models import Invitation
+from invitations.models import Role as InvitationRole
 from staff.models import Movement
 from staff.roles import Role
 from staff.selectors import filter_by_permission, schoolclass_list
@@ -27,7 +28,11 @@ def fresh(user):
 
 def class_rights(user, school_class):
     user = fresh(user)
-    return {perm for perm in ("staff.view_schoolclass", "staff.lead_schoolclass") if user.has_perm(perm, school_class)}
+    return {
+        perm
+        for perm in ("staff.view_schoolclass", "staff.lead_schoolclass")
+        if user.has_perm(perm, school_class)
+    }
 
 
 def in_group(user, role):
@@ -49,7 +54,10 @@ def link(school_class, by, **fields):
 def test_new_teacher_gets_view_and_lead_rights(class_5a, new_teacher):
     class_teacher_assign(school_class=class_5a, person=new_teacher.person)
 
-    assert class_rights(new_teacher, class_5a) == {"staff.view_schoolclass", "staff.lead_schoolclass"}
+    assert class_rights(new_teacher, class_5a) == {
+        "staff.view_schoolclass",
+        "staff.lead_schoolclass",
+    }
     assert in_group(new_teacher, Role.CLASS_TEACHER)
     assert list(schoolclass_list(user=fresh(new_teacher))) == [class_5a]
 
@@ -70,13 +78,18 @@ def test_previous_teacher_loses_the_rights_and_the_group(class_5a, teacher_5a, n
     assert class_5a.class_teacher == new_teacher.person
 
 
-def test_previous_teacher_keeps_the_group_while_leading_another_class(class_5a, class_5b, teacher_5a, new_teacher):
+def test_previous_teacher_keeps_the_group_while_leading_another_class(
+    class_5a, class_5b, teacher_5a, new_teacher
+):
     class_teacher_assign(school_class=class_5b, person=teacher_5a.person)
 
     class_teacher_assign(school_class=class_5a, person=new_teacher.person)
 
     assert in_group(teacher_5a, Role.CLASS_TEACHER)
-    assert class_rights(teacher_5a, class_5b) == {"staff.view_schoolclass", "staff.lead_schoolclass"}
+    assert class_rights(teacher_5a, class_5b) == {
+        "staff.view_schoolclass",
+        "staff.lead_schoolclass",
+    }
     assert list(schoolclass_list(user=fresh(teacher_5a))) == [class_5b]
 
 
@@ -88,11 +101,17 @@ def test_change_annuls_exactly_the_active_links_the_old_teacher_issued_for_the_c
     untouched = {
         "other class": link(class_5b, teacher_5a),
         "used": link(class_5a, teacher_5a, status=Invitation.Status.USED, uses=1),
-        "expired": link(class_5a, teacher_5a, status=Invitation.Status.EXPIRED,
-                        expires_at=timezone.now() - datetime.timedelta(days=1)),
+        "expired": link(
+            class_5a,
+            teacher_5a,
+            status=Invitation.Status.EXPIRED,
+            expires_at=timezone.now() - datetime.timedelta(days=1),
+        ),
         "issued by the operator": link(class_5a, operator),
     }
-    before = {name: Invitation.objects.filter(pk=inv.pk).values().get() for name, inv in untouched.items()}
+    before = {
+        name: Invitation.objects.filter(pk=inv.pk).values().get() for name, inv in untouched.items()
+    }
 
     class_teacher_assign(school_class=class_5a, person=new_teacher.person, by=operator)
 
@@ -102,7 +121,9 @@ def test_change_annuls_exactly_the_active_links_the_old_teacher_issued_for_the_c
         assert invitation.annulled_at is not None
         assert invitation.annulled_by == operator
         assert invitation.annul_reason == "Смена классного руководителя"
-    after = {name: Invitation.objects.filter(pk=inv.pk).values().get() for name, inv in untouched.items()}
+    after = {
+        name: Invitation.objects.filter(pk=inv.pk).values().get() for name, inv in untouched.items()
+    }
     assert after == before
 
 
@@ -127,7 +148,9 @@ def test_detaching_the_teacher(class_5a, teacher_5a, operator):
     assert class_rights(teacher_5a, class_5a) == set()
     own_link.refresh_from_db()
     assert own_link.status == Invitation.Status.ANNULLED
-    assert Movement.objects.filter(school_class=class_5a, person=None, previous_person=teacher_5a.person).exists()
+    assert Movement.objects.filter(
+        school_class=class_5a, person=None, previous_person=teacher_5a.person
+    ).exists()
 
 
 def test_assigning_the_same_teacher_again_changes_nothing(class_5a, teacher_5a):
@@ -139,7 +162,10 @@ def test_assigning_the_same_teacher_again_changes_nothing(class_5a, teacher_5a):
     assert Movement.objects.count() == movements
     own_link.refresh_from_db()
     assert own_link.status == Invitation.Status.ACTIVE
-    assert class_rights(teacher_5a, class_5a) == {"staff.view_schoolclass", "staff.lead_schoolclass"}
+    assert class_rights(teacher_5a, class_5a) == {
+        "staff.view_schoolclass",
+        "staff.lead_schoolclass",
+    }
 
 
 def test_a_person_of_another_school_is_refused(class_5a, teacher_5a, other_director):
@@ -152,7 +178,10 @@ def test_a_person_of_another_school_is_refused(class_5a, teacher_5a, other_direc
     class_5a.refresh_from_db()
     assert class_5a.class_teacher == teacher_5a.person
     assert class_rights(other_director, class_5a) == set()
-    assert class_rights(teacher_5a, class_5a) == {"staff.view_schoolclass", "staff.lead_schoolclass"}
+    assert class_rights(teacher_5a, class_5a) == {
+        "staff.view_schoolclass",
+        "staff.lead_schoolclass",
+    }
     own_link.refresh_from_db()
     assert own_link.status == Invitation.Status.ACTIVE
     assert Movement.objects.count() == movements
@@ -178,8 +207,12 @@ def test_archive_revokes_the_teacher_and_annuls_every_active_link_into_the_class
     into_class = [link(class_5a, teacher_5a), link(class_5a, operator, max_uses=30, uses=2)]
     used = link(class_5a, teacher_5a, status=Invitation.Status.USED, uses=1)
     other_class = link(class_5b, operator)
-    school_wide = InvitationFactory(school=class_5a.school, school_class=None, role=InvitationRole.TEACHER)
-    untouched_before = list(Invitation.objects.filter(pk__in=[used.pk, other_class.pk, school_wide.pk]).values())
+    school_wide = InvitationFactory(
+        school=class_5a.school, school_class=None, role=InvitationRole.TEACHER
+    )
+    untouched_before = list(
+        Invitation.objects.filter(pk__in=[used.pk, other_class.pk, school_wide.pk]).values()
+    )
 
     schoolclass_archive(school_class=class_5a, by=operator)
 
@@ -192,7 +225,10 @@ def test_archive_revokes_the_teacher_and_annuls_every_active_link_into_the_class
         assert invitation.status == Invitation.Status.ANNULLED
         assert invitation.annulled_by == operator
         assert invitation.annul_reason == "Класс переведён в архив"
-    assert list(Invitation.objects.filter(pk__in=[used.pk, other_class.pk, school_wide.pk]).values()) == untouched_before
+    assert (
+        list(Invitation.objects.filter(pk__in=[used.pk, other_class.pk, school_wide.pk]).values())
+        == untouched_before
+    )
     movement = Movement.objects.get(school_class=class_5a, kind=Movement.Kind.CLASS_ARCHIVED)
     assert (movement.person, movement.recorded_by) == (teacher_5a.person, operator)
 
@@ -201,7 +237,10 @@ def test_archiving_twice_records_it_once(class_5a, teacher_5a):
     schoolclass_archive(school_class=class_5a)
     schoolclass_archive(school_class=class_5a)
 
-    assert Movement.objects.filter(school_class=class_5a, kind=Movement.Kind.CLASS_ARCHIVED).count() == 1
+    assert (
+        Movement.objects.filter(school_class=class_5a, kind=Movement.Kind.CLASS_ARCHIVED).count()
+        == 1
+    )
 
 
 # --- chat_owner_assign ----------------------------------------------------------------------
@@ -222,7 +261,9 @@ def test_chat_owner_gets_the_chat_rights(school_chat, staff_member):
 
     assert chat_rights(staff_member, school_chat) == {"chats.view_chat", "chats.change_chat"}
     assert in_group(staff_member, Role.CHAT_OWNER)
-    mine = filter_by_permission(queryset=Chat.objects.all(), user=fresh(staff_member), codename="change_chat")
+    mine = filter_by_permission(
+        queryset=Chat.objects.all(), user=fresh(staff_member), codename="change_chat"
+    )
     assert list(mine) == [school_chat]
 
 
@@ -238,7 +279,9 @@ def test_chat_rights_move_to_the_new_owner(school_chat, staff_member, web_editor
     assert school_chat.owner == web_editor.person
 
 
-def test_previous_owner_of_another_chat_keeps_the_group(school, school_chat, staff_member, web_editor):
+def test_previous_owner_of_another_chat_keeps_the_group(
+    school, school_chat, staff_member, web_editor
+):
     staff_chat = ChatFactory(school=school, school_class=None, kind=ChatKind.SCHOOL_STAFF)
     chat_owner_assign(chat=school_chat, person=staff_member.person)
     chat_owner_assign(chat=staff_chat, person=staff_member.person)
@@ -283,19 +326,31 @@ def test_an_account_linked_later_gets_the_rights_of_the_person(class_5a, school,
 def test_another_account_takes_the_rights_from_the_previous_one(class_5a, teacher_5a, school_chat):
     person = teacher_5a.person
     chat_owner_assign(chat=school_chat, person=person)
-    own_link = InvitationFactory(school_class=class_5a, created_by=teacher_5a, role=InvitationRole.PARENT)
+    own_link = InvitationFactory(
+        school_class=class_5a, created_by=teacher_5a, role=InvitationRole.PARENT
+    )
     replacement = get_user_model().objects.create_user(username="teacher_5a_new")
 
     person_account_link(person=person, user=replacement)
 
-    assert class_rights(teacher_5a, class_5a) == set() and not in_group(teacher_5a, Role.CLASS_TEACHER)
-    assert chat_rights(teacher_5a, school_chat) == set() and not in_group(teacher_5a, Role.CHAT_OWNER)
-    assert class_rights(replacement, class_5a) == {"staff.view_schoolclass", "staff.lead_schoolclass"}
+    assert class_rights(teacher_5a, class_5a) == set() and not in_group(
+        teacher_5a, Role.CLASS_TEACHER
+    )
+    assert chat_rights(teacher_5a, school_chat) == set() and not in_group(
+        teacher_5a, Role.CHAT_OWNER
+    )
+    assert class_rights(replacement, class_5a) == {
+        "staff.view_schoolclass",
+        "staff.lead_schoolclass",
+    }
     assert chat_rights(replacement, school_chat) == {"chats.view_chat", "chats.change_chat"}
     own_link.refresh_from_db()
     assert own_link.status == Invitation.Status.ACTIVE  # the same teacher gave it out: it stays
 
     person_account_link(person=person, user=None)  # unlinked: nobody holds the rights
-    assert class_rights(replacement, class_5a) == set() and chat_rights(replacement, school_chat) == set()
+    assert (
+        class_rights(replacement, class_5a) == set()
+        and chat_rights(replacement, school_chat) == set()
+    )
     class_5a.refresh_from_db()
     assert class_5a.class_teacher == person

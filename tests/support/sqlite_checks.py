@@ -14,16 +14,23 @@ strict = School.objects.create(name="Школа А", short_name="А", join_reque
 lenient = School.objects.create(name="Школа Б", short_name="Б", join_request_max_pending_days=10)
 for school, ages in ((strict, (0, 5)), (lenient, (5,))):
     for days in ages:
-        request = JoinRequest.objects.create(school=school, role="staff", full_name="Иванов", consent=True)
-        JoinRequest.objects.filter(pk=request.pk).update(created_at=now - datetime.timedelta(days=days, hours=1))
+        request = JoinRequest.objects.create(
+            school=school, role="staff", full_name="Иванов", consent=True
+        )
+        JoinRequest.objects.filter(pk=request.pk).update(
+            created_at=now - datetime.timedelta(days=days, hours=1)
+        )
 
 figures = checks_evaluate(
-    school_ids_by_check={"join_requests_timely": [strict.pk, lenient.pk]}, today=timezone.localdate()
+    school_ids_by_check={"join_requests_timely": [strict.pk, lenient.pk]},
+    today=timezone.localdate(),
 )["join_requests_timely"]
 assert figures == {strict.pk: Figure(1, 2), lenient.pk: Figure(1, 1)}, figures
 
 every = checks_evaluate(
-    school_ids_by_check={key: list(School.objects.values_list("pk", flat=True)) for key in all_checks()},
+    school_ids_by_check={
+        key: list(School.objects.values_list("pk", flat=True)) for key in all_checks()
+    },
     today=timezone.localdate(),
 )
 assert set(every) == set(all_checks()), every

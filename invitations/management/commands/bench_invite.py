@@ -64,19 +64,31 @@ class Result:
 
 
 class Command(BaseCommand):
-    help = "Link-use throughput under gunicorn + PostgreSQL next to a minimal view (prints figures)."
+    help = (
+        "Link-use throughput under gunicorn + PostgreSQL next to a minimal view (prints figures)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
-        parser.add_argument("--connections", type=int, default=16, help="wrk concurrent connections")
+        parser.add_argument(
+            "--connections", type=int, default=16, help="wrk concurrent connections"
+        )
         parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-        parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (max 60)")
-        parser.add_argument("--rounds", type=int, default=1, help="repeat the runs in turn, report medians (max 9)")
-        parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+        parser.add_argument(
+            "--duration", type=int, default=10, help="seconds per measured run (max 60)"
+        )
+        parser.add_argument(
+            "--rounds", type=int, default=1, help="repeat the runs in turn, report medians (max 9)"
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the scratch database afterwards"
+        )
 
     def handle(self, *args, workers, connections, threads, duration, rounds, keep, **options):
         if connection.vendor != "postgresql":
-            raise CommandError("bench_invite runs on PostgreSQL only (set DATABASE_URL=postgres://…).")
+            raise CommandError(
+                "bench_invite runs on PostgreSQL only (set DATABASE_URL=postgres://…)."
+            )
         wrk = shutil.which("wrk")
         if wrk is None:
             raise CommandError("wrk is not installed (apt-get install wrk).")
@@ -87,10 +99,14 @@ class Command(BaseCommand):
             try:
                 token, invitation_id = self._seed()
                 env = production_env(
-                    database=scratch, workdir=workdir, secret_key="bench-invite-not-a-secret-" + "x" * 40
+                    database=scratch,
+                    workdir=workdir,
+                    secret_key="bench-invite-not-a-secret-" + "x" * 40,
                 )
                 with gunicorn_server(
-                    wsgi="invitations.bench_wsgi:application", env=env, workers=workers,
+                    wsgi="invitations.bench_wsgi:application",
+                    env=env,
+                    workers=workers,
                     ready_path="/bench/baseline/",
                 ) as base:
                     csrf = self._csrf_token(f"{base}/invite/{token}/")
@@ -105,14 +121,19 @@ class Command(BaseCommand):
                         ("invite-get", "GET", f"/invite/{token}/"),
                         ("invite-use", "POST", f"/invite/{token}/"),
                     ]
-                    scripts = {name: self._script(workdir, method, path, csrf) for name, method, path in scenarios}
+                    scripts = {
+                        name: self._script(workdir, method, path, csrf)
+                        for name, method, path in scenarios
+                    }
                     results: list[dict[str, Result]] = []
                     counted = 0
                     for round_number in range(rounds):
                         results.append({})
                         for name in scripts:
                             if round_number == 0:
-                                self._run_wrk(wrk, base, scripts[name], threads, connections, 2)  # warm-up, not counted
+                                self._run_wrk(
+                                    wrk, base, scripts[name], threads, connections, 2
+                                )  # warm-up, not counted
                             if name == "invite-use":
                                 before = self._uses(invitation_id)
                             results[-1][name] = self._run_wrk(
@@ -120,7 +141,10 @@ class Command(BaseCommand):
                             )
                             if name == "invite-use":
                                 counted += self._uses(invitation_id) - before
-                after_uses, join_requests = self._uses(invitation_id), self._join_requests(invitation_id)
+                after_uses, join_requests = (
+                    self._uses(invitation_id),
+                    self._join_requests(invitation_id),
+                )
                 self._report(results, counted, after_uses, join_requests)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
@@ -131,12 +155,20 @@ class Command(BaseCommand):
         from invitations.models import Invitation, Role
         from staff.models import School, SchoolClass
 
-        school = School.objects.create(name="МАОУ «Гимназия (бенчмарк)»", short_name="Бенчмарк", municipality="—")
-        school_class = SchoolClass.objects.create(school=school, academic_year=2025, grade=5, letter="А")
+        school = School.objects.create(
+            name="МАОУ «Гимназия (бенчмарк)»", short_name="Бенчмарк", municipality="—"
+        )
+        school_class = SchoolClass.objects.create(
+            school=school, academic_year=2025, grade=5, letter="А"
+        )
         # As many uses as a run can take: the point is the cost of a use, not running out of them.
         invitation = Invitation.objects.create(
-            school=school, school_class=school_class, role=Role.PARENT, max_uses=50_000_000,
-            platform_url="https://sferum.ru/?invite=bench", expires_at=timezone.now() + timezone.timedelta(days=1),
+            school=school,
+            school_class=school_class,
+            role=Role.PARENT,
+            max_uses=50_000_000,
+            platform_url="https://sferum.ru/?invite=bench",
+            expires_at=timezone.now() + timezone.timedelta(days=1),
         )
         return invitation.token, invitation.pk
 
@@ -156,10 +188,14 @@ class Command(BaseCommand):
         if method == "GET":
             script.write_text(f'wrk.method = "GET"\nwrk.path = "{path}"\n', encoding="utf-8")
             return script
-        body = urllib.parse.urlencode({
-            "csrfmiddlewaretoken": csrf, "full_name": "Иванова Мария Петровна", "child_name": "Иванов Петя",
-            "consent": "on",
-        })
+        body = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": csrf,
+                "full_name": "Иванова Мария Петровна",
+                "child_name": "Иванов Петя",
+                "consent": "on",
+            }
+        )
         script.write_text(
             'wrk.method = "POST"\n'
             f'wrk.path = "{path}"\n'
@@ -170,23 +206,54 @@ class Command(BaseCommand):
         )
         return script
 
-    def _run_wrk(self, wrk: str, base: str, script: Path, threads: int, connections: int, duration: int,
-                 name: str = "warm-up") -> Result:
+    def _run_wrk(
+        self,
+        wrk: str,
+        base: str,
+        script: Path,
+        threads: int,
+        connections: int,
+        duration: int,
+        name: str = "warm-up",
+    ) -> Result:
         completed = subprocess.run(
-            [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", str(script),
-             base],
-            capture_output=True, text=True, timeout=duration + 60, check=True,
+            [
+                wrk,
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{duration}s",
+                "--latency",
+                "-s",
+                str(script),
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=duration + 60,
+            check=True,
         )
         out = completed.stdout
         requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))
         amount, unit = re.search(r"\d+ requests in ([\d.]+)(\w+)", out).groups()
         seconds = float(amount) * {"s": 1.0, "ms": 0.001, "m": 60.0, "us": 1e-6}[unit]
-        socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+        socket = re.search(
+            r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+        )
         errors = sum(int(n) for n in socket.groups()) if socket else 0
         non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         latency = re.search(r"50%\s+([\d.]+)(\w+)", out)
-        latency_ms = float(latency.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}.get(latency.group(2), 1.0) if latency else 0.0
-        return Result(name, requests, seconds, errors, int(non_2xx.group(1)) if non_2xx else 0, latency_ms)
+        latency_ms = (
+            float(latency.group(1))
+            * {"us": 0.001, "ms": 1.0, "s": 1000.0}.get(latency.group(2), 1.0)
+            if latency
+            else 0.0
+        )
+        return Result(
+            name, requests, seconds, errors, int(non_2xx.group(1)) if non_2xx else 0, latency_ms
+        )
 
     # --- figures -----------------------------------------------------------------------------------
 
@@ -200,7 +267,9 @@ class Command(BaseCommand):
 
         return JoinRequest.objects.filter(invitation_id=invitation_id).count()
 
-    def _report(self, rounds: list[dict[str, Result]], counted: int, uses_after: int, join_requests: int) -> None:
+    def _report(
+        self, rounds: list[dict[str, Result]], counted: int, uses_after: int, join_requests: int
+    ) -> None:
         names = list(rounds[0])
         if len(rounds) > 1:
             for number, results in enumerate(rounds, 1):
@@ -208,18 +277,29 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"round {number}: {figures}  (use {self._ratio(results, 'invite-use', 'baseline'):.2f}× baseline)"
                 )
-        self.stdout.write(f"{'scenario':<14}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'× baseline':>12}{'errors':>8}")
+        self.stdout.write(
+            f"{'scenario':<14}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'× baseline':>12}{'errors':>8}"
+        )
         for name in names:
             runs = [results[name] for results in rounds]
-            requests, errors = sum(r.requests for r in runs), sum(r.errors + r.statuses_non_2xx for r in runs)
+            requests, errors = (
+                sum(r.requests for r in runs),
+                sum(r.errors + r.statuses_non_2xx for r in runs),
+            )
             rps = statistics.median(r.rps for r in runs)
             latency = statistics.median(r.latency_ms for r in runs)
             ratio = statistics.median(self._ratio(results, name, "baseline") for results in rounds)
-            self.stdout.write(f"{name:<14}{requests:>10}{rps:>10.0f}{latency:>9.1f}{ratio:>12.2f}{errors:>8}")
+            self.stdout.write(
+                f"{name:<14}{requests:>10}{rps:>10.0f}{latency:>9.1f}{ratio:>12.2f}{errors:>8}"
+            )
         use_runs = [results["invite-use"] for results in rounds]
         use_rps = statistics.median(r.rps for r in use_runs)
-        ratio = statistics.median(self._ratio(results, "invite-use", "baseline") for results in rounds)
-        ratio_db = statistics.median(self._ratio(results, "invite-use", "baseline-db") for results in rounds)
+        ratio = statistics.median(
+            self._ratio(results, "invite-use", "baseline") for results in rounds
+        )
+        ratio_db = statistics.median(
+            self._ratio(results, "invite-use", "baseline-db") for results in rounds
+        )
         completed = sum(r.requests for r in use_runs)
         errors = sum(r.errors + r.statuses_non_2xx for r in use_runs)
         median = " (medians)" if len(rounds) > 1 else ""
@@ -233,7 +313,9 @@ class Command(BaseCommand):
             f"{'OK' if uses_after == join_requests else 'MISMATCH'}"
         )
         ok = ratio >= RATIO_GOAL and errors == 0 and uses_after == join_requests
-        self.stdout.write(self.style.SUCCESS("goal met") if ok else self.style.WARNING("goal NOT met"))
+        self.stdout.write(
+            self.style.SUCCESS("goal met") if ok else self.style.WARNING("goal NOT met")
+        )
 
     @staticmethod
     def _ratio(results: dict[str, Result], name: str, to: str) -> float:

@@ -155,7 +155,10 @@ class Command(BaseCommand):
                 f"{label:<34} {median_ms:>10.1f} {queries:>8} {median_ms / floor:>8.1f}"
             )
         self.stdout.write(f"{'snapshot job, every school':<34} {snapshot_ms:>10.1f}")
-        for board_label, board_ms in (("board", figures[2][1]), ("recomputed board", figures[3][1])):
+        for board_label, board_ms in (
+            ("board", figures[2][1]),
+            ("recomputed board", figures[3][1]),
+        ):
             for label, floor_ms in (
                 ("one-query view", floor),
                 ("signed-in one-query view", figures[1][1]),

@@ -35,7 +35,10 @@ from orders.models import Finding
 from staff.models import School, SchoolClass
 
 EXPIRE_RATIO_GOAL = 1.5
-FLAG_GOALS = {40: 1.0, 400: 5.0}  # seconds per number of schools (DESIGN.md §8: a municipality is ~40)
+FLAG_GOALS = {
+    40: 1.0,
+    400: 5.0,
+}  # seconds per number of schools (DESIGN.md §8: a municipality is ~40)
 GRADES = range(1, 12)
 LETTERS = ("А", "Б", "В")  # 11 grades × 3 letters = 33 classes, the gymnasium's size
 
@@ -73,7 +76,9 @@ def insert_select(model, values: dict[str, str], from_sql: str) -> int:
         elif field.has_default() or not field.null:
             default = field.get_default()  # '' for text fields without an explicit default
             if default is None:
-                raise CommandError(f"bench_jobs does not know how to fill {model.__name__}.{field.name}")
+                raise CommandError(
+                    f"bench_jobs does not know how to fill {model.__name__}.{field.name}"
+                )
             expression = "%s"
             params.append(field.get_db_prep_save(default, connection))
         else:
@@ -81,7 +86,10 @@ def insert_select(model, values: dict[str, str], from_sql: str) -> int:
         columns.append(connection.ops.quote_name(field.column))
         expressions.append(expression)
     table = connection.ops.quote_name(model._meta.db_table)
-    return execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM {from_sql}", params)
+    return execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM {from_sql}",
+        params,
+    )
 
 
 def timed(function):
@@ -94,10 +102,20 @@ class Command(BaseCommand):
     help = "Time the expire and flag jobs at municipal scale on a scratch PostgreSQL database."
 
     def add_arguments(self, parser):
-        parser.add_argument("--invitations", type=int, default=1_000_000, help="invitations for (a); 0 skips (a)")
-        parser.add_argument("--schools", default="40,400", help="school counts for (b), comma-separated; '' skips (b)")
-        parser.add_argument("--repeat", type=int, default=4, help="timings per side in (a); the median is reported")
-        parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+        parser.add_argument(
+            "--invitations", type=int, default=1_000_000, help="invitations for (a); 0 skips (a)"
+        )
+        parser.add_argument(
+            "--schools",
+            default="40,400",
+            help="school counts for (b), comma-separated; '' skips (b)",
+        )
+        parser.add_argument(
+            "--repeat", type=int, default=4, help="timings per side in (a); the median is reported"
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the scratch database afterwards"
+        )
 
     def handle(self, *args, invitations, schools, repeat, keep, **options):
         school_counts = sorted({int(n) for n in schools.split(",") if n.strip()})
@@ -117,56 +135,87 @@ class Command(BaseCommand):
 
     def _add_schools(self, count: int, *, tag: str) -> None:
         """``count`` schools of 33 classes each, created a month ago (past any grace period)."""
-        insert_select(School, {
-            "name": f"'Школа {tag} № ' || n", "short_name": f"'{tag}-' || n", "municipality": "'Сыктывкар'",
-        }, f"generate_series(1, {count}) AS g(n)")
+        insert_select(
+            School,
+            {
+                "name": f"'Школа {tag} № ' || n",
+                "short_name": f"'{tag}-' || n",
+                "municipality": "'Сыктывкар'",
+            },
+            f"generate_series(1, {count}) AS g(n)",
+        )
         letters = ", ".join(f"'{letter}'" for letter in LETTERS)
-        insert_select(SchoolClass, {
-            "school": "s.id", "academic_year": "2025", "grade": "grade", "letter": "letter",
-            "created_at": "now() - interval '30 days'", "updated_at": "now() - interval '30 days'",
-        }, f"staff_school s CROSS JOIN generate_series({GRADES.start}, {GRADES.stop - 1}) AS grade "
-           f"CROSS JOIN unnest(ARRAY[{letters}]) AS letter WHERE starts_with(s.short_name, '{tag}-')")
+        insert_select(
+            SchoolClass,
+            {
+                "school": "s.id",
+                "academic_year": "2025",
+                "grade": "grade",
+                "letter": "letter",
+                "created_at": "now() - interval '30 days'",
+                "updated_at": "now() - interval '30 days'",
+            },
+            f"staff_school s CROSS JOIN generate_series({GRADES.start}, {GRADES.stop - 1}) AS grade "
+            f"CROSS JOIN unnest(ARRAY[{letters}]) AS letter WHERE starts_with(s.short_name, '{tag}-')",
+        )
 
     # --- (a) expire -----------------------------------------------------------------------------
 
     def _bench_expire(self, total: int, repeat: int) -> None:
-        self.stdout.write(f"\n(a) expire job over {total:,} invitations, 10 % of them active and past their term")
+        self.stdout.write(
+            f"\n(a) expire job over {total:,} invitations, 10 % of them active and past their term"
+        )
         started = time.perf_counter()
         self._add_schools(1, tag="expire")
         # Every tenth link is due; the rest are active ones still running and the history of a
         # few years (used, expired, annulled), as the table looks after a while.
         kind = "mod(g.n, 10)"
-        insert_select(Invitation, {
-            "school": "c.school_id",
-            "school_class": "c.id",
-            "role": "'parent'",
-            "token": "'bench-' || g.n",
-            "max_uses": f"CASE WHEN {kind} = 0 AND mod(g.n, 3) = 0 THEN 30 ELSE 1 END",
-            "uses": f"CASE WHEN {kind} = 0 AND mod(g.n, 3) = 0 THEN mod(g.n, 7) WHEN {kind} BETWEEN 2 AND 6 THEN 1 ELSE 0 END",
-            "expires_at": f"CASE WHEN {kind} = 1 THEN now() + interval '14 days' "
-                          f"ELSE now() - interval '1 hour' - mod(g.n, 1000) * interval '1 day' END",
-            "status": f"CASE WHEN {kind} IN (0, 1) THEN 'active' WHEN {kind} BETWEEN 2 AND 6 THEN 'used' "
-                      f"WHEN {kind} IN (7, 8) THEN 'expired' ELSE 'annulled' END",
-            "platform_url": "'https://sferum.ru/?invite=bench'",
-            "annul_reason": "''",
-        }, f"generate_series(1, {total}) AS g(n) JOIN (SELECT id, school_id, row_number() OVER (ORDER BY id) - 1 AS i "
-           f"FROM staff_schoolclass WHERE school_id = (SELECT max(id) FROM staff_school)) c ON c.i = mod(g.n, 33)")
-        execute("CREATE TABLE bench_due AS SELECT id FROM invitations_invitation "
-                "WHERE status = 'active' AND expires_at <= now()")
+        insert_select(
+            Invitation,
+            {
+                "school": "c.school_id",
+                "school_class": "c.id",
+                "role": "'parent'",
+                "token": "'bench-' || g.n",
+                "max_uses": f"CASE WHEN {kind} = 0 AND mod(g.n, 3) = 0 THEN 30 ELSE 1 END",
+                "uses": f"CASE WHEN {kind} = 0 AND mod(g.n, 3) = 0 THEN mod(g.n, 7) WHEN {kind} BETWEEN 2 AND 6 THEN 1 ELSE 0 END",
+                "expires_at": f"CASE WHEN {kind} = 1 THEN now() + interval '14 days' "
+                f"ELSE now() - interval '1 hour' - mod(g.n, 1000) * interval '1 day' END",
+                "status": f"CASE WHEN {kind} IN (0, 1) THEN 'active' WHEN {kind} BETWEEN 2 AND 6 THEN 'used' "
+                f"WHEN {kind} IN (7, 8) THEN 'expired' ELSE 'annulled' END",
+                "platform_url": "'https://sferum.ru/?invite=bench'",
+                "annul_reason": "''",
+            },
+            f"generate_series(1, {total}) AS g(n) JOIN (SELECT id, school_id, row_number() OVER (ORDER BY id) - 1 AS i "
+            f"FROM staff_schoolclass WHERE school_id = (SELECT max(id) FROM staff_school)) c ON c.i = mod(g.n, 33)",
+        )
+        execute(
+            "CREATE TABLE bench_due AS SELECT id FROM invitations_invitation "
+            "WHERE status = 'active' AND expires_at <= now()"
+        )
         due = execute("SELECT 1 FROM bench_due")
         self.stdout.write(f"    generated in {time.perf_counter() - started:.1f} s; due: {due:,}")
 
         def reset():
-            execute("UPDATE invitations_invitation SET status = 'active', annulled_at = NULL, annul_reason = '' "
-                    "WHERE id IN (SELECT id FROM bench_due)")
+            execute(
+                "UPDATE invitations_invitation SET status = 'active', annulled_at = NULL, annul_reason = '' "
+                "WHERE id IN (SELECT id FROM bench_due)"
+            )
             vacuum_analyze(Invitation)
 
         sides = {
             "the expire job": (invitations_expire_unused, []),
-            "the raw UPDATE": (lambda: execute(RAW_EXPIRE_SQL, (EXPIRED_UNUSED_REASON, EXPIRED_PARTLY_USED_REASON)), []),
+            "the raw UPDATE": (
+                lambda: execute(
+                    RAW_EXPIRE_SQL, (EXPIRED_UNUSED_REASON, EXPIRED_PARTLY_USED_REASON)
+                ),
+                [],
+            ),
         }
         for round_ in range(repeat):
-            order = list(sides) if round_ % 2 == 0 else list(reversed(sides))  # no side always goes first
+            order = (
+                list(sides) if round_ % 2 == 0 else list(reversed(sides))
+            )  # no side always goes first
             for name in order:
                 function, times = sides[name]
                 reset()
@@ -176,44 +225,62 @@ class Command(BaseCommand):
         orm_times, raw_times = sides["the expire job"][1], sides["the raw UPDATE"][1]
         orm, raw = statistics.median(orm_times), statistics.median(raw_times)
         ratio = orm / raw
-        self.stdout.write(f"    invitations_expire_unused: {orm:.3f} s  (median of {repeat}: "
-                          f"{', '.join(f'{t:.3f}' for t in orm_times)})")
-        self.stdout.write(f"    raw SQL UPDATE:            {raw:.3f} s  (median of {repeat}: "
-                          f"{', '.join(f'{t:.3f}' for t in raw_times)})")
-        self.stdout.write(f"    ratio job / raw: {ratio:.2f}×  (goal ≤ {EXPIRE_RATIO_GOAL}×)  "
-                          f"{self._verdict(ratio <= EXPIRE_RATIO_GOAL)}")
+        self.stdout.write(
+            f"    invitations_expire_unused: {orm:.3f} s  (median of {repeat}: "
+            f"{', '.join(f'{t:.3f}' for t in orm_times)})"
+        )
+        self.stdout.write(
+            f"    raw SQL UPDATE:            {raw:.3f} s  (median of {repeat}: "
+            f"{', '.join(f'{t:.3f}' for t in raw_times)})"
+        )
+        self.stdout.write(
+            f"    ratio job / raw: {ratio:.2f}×  (goal ≤ {EXPIRE_RATIO_GOAL}×)  "
+            f"{self._verdict(ratio <= EXPIRE_RATIO_GOAL)}"
+        )
         execute("DROP TABLE bench_due")
 
     # --- (b) flag -------------------------------------------------------------------------------
 
     def _bench_flag(self, school_counts: list[int]) -> None:
-        self.stdout.write(f"\n(b) flag job, {len(GRADES) * len(LETTERS)} classes per school, "
-                          f"~90 % of the required chats present")
+        self.stdout.write(
+            f"\n(b) flag job, {len(GRADES) * len(LETTERS)} classes per school, "
+            f"~90 % of the required chats present"
+        )
         queries_seen = set()
         have = 0
         for count in school_counts:
             started = time.perf_counter()
             self._add_flag_schools(count - have, first_tag=have)
             have = count
-            execute("DELETE FROM orders_finding")  # every measured first run starts from no findings
+            execute(
+                "DELETE FROM orders_finding"
+            )  # every measured first run starts from no findings
             vacuum_analyze(School, SchoolClass, Chat, ChatRequirement, Finding)
             classes = SchoolClass.objects.filter(school__short_name__startswith="flag").count()
             chats = Chat.objects.filter(school__short_name__startswith="flag").count()
-            self.stdout.write(f"    {count} schools: {classes:,} classes, {chats:,} chats "
-                              f"(generated in {time.perf_counter() - started:.1f} s)")
+            self.stdout.write(
+                f"    {count} schools: {classes:,} classes, {chats:,} chats "
+                f"(generated in {time.perf_counter() - started:.1f} s)"
+            )
             for label in ("first run ", "repeat run"):
                 with CaptureQueriesContext(connection) as queries:
                     seconds, report = timed(chats_flag_missing)
                 queries_seen.add(len(queries))
                 goal = FLAG_GOALS.get(count)
                 verdict = f"(goal ≤ {goal:g} s)  {self._verdict(seconds <= goal)}" if goal else ""
-                self.stdout.write(f"      {label}: {seconds:.3f} s, {len(queries)} SQL statements, "
-                                  f"opened {report.details['opened']:,}, resolved {report.details['resolved']:,}  "
-                                  f"{verdict}")
+                self.stdout.write(
+                    f"      {label}: {seconds:.3f} s, {len(queries)} SQL statements, "
+                    f"opened {report.details['opened']:,}, resolved {report.details['resolved']:,}  "
+                    f"{verdict}"
+                )
             expected = self._expected_findings()
-            self._check(Finding.objects.filter(resolved_at__isnull=True).count(), expected, "open findings")
-        self.stdout.write(f"    same number of SQL statements for every size: "
-                          f"{self._verdict(len(queries_seen) == 1)} ({', '.join(map(str, sorted(queries_seen)))})")
+            self._check(
+                Finding.objects.filter(resolved_at__isnull=True).count(), expected, "open findings"
+            )
+        self.stdout.write(
+            f"    same number of SQL statements for every size: "
+            f"{self._verdict(len(queries_seen) == 1)} ({', '.join(map(str, sorted(queries_seen)))})"
+        )
 
     def _add_flag_schools(self, count: int, *, first_tag: int) -> None:
         if count <= 0:
@@ -222,24 +289,50 @@ class Command(BaseCommand):
         self._add_schools(count, tag=tag)
         mine = f"starts_with(s.short_name, '{tag}-')"
         for kind in (ChatKind.CLASS_STUDENTS, ChatKind.CLASS_PARENTS):
-            insert_select(ChatRequirement, {
-                "school": "s.id", "kind": f"'{kind}'", "min_grade": "1", "max_grade": "11", "basis": "'п. 4'",
-            }, f"staff_school s WHERE {mine}")
+            insert_select(
+                ChatRequirement,
+                {
+                    "school": "s.id",
+                    "kind": f"'{kind}'",
+                    "min_grade": "1",
+                    "max_grade": "11",
+                    "basis": "'п. 4'",
+                },
+                f"staff_school s WHERE {mine}",
+            )
         kinds = ", ".join(f"'{kind}'" for kind in SCHOOL_KINDS)
-        insert_select(ChatRequirement, {"school": "s.id", "kind": "k", "basis": "'п. 6'"},
-                      f"staff_school s CROSS JOIN unnest(ARRAY[{kinds}]) AS k WHERE {mine}")
+        insert_select(
+            ChatRequirement,
+            {"school": "s.id", "kind": "k", "basis": "'п. 6'"},
+            f"staff_school s CROSS JOIN unnest(ARRAY[{kinds}]) AS k WHERE {mine}",
+        )
         # ~90 %: a deterministic tenth of (class, kind) and (school, kind) pairs has no chat.
-        insert_select(Chat, {
-            "school": "c.school_id", "school_class": "c.id", "kind": "k", "title": "'Чат ' || c.grade || c.letter",
-            "url": "'https://sferum.ru/chat/' || c.id || '-' || k", "status": "'active'",
-        }, f"staff_schoolclass c JOIN staff_school s ON s.id = c.school_id "
-           f"CROSS JOIN unnest(ARRAY['{ChatKind.CLASS_STUDENTS}', '{ChatKind.CLASS_PARENTS}']) WITH ORDINALITY AS u(k, o) "
-           f"WHERE {mine} AND mod(c.id * 2 + u.o, 10) <> 0")
-        insert_select(Chat, {
-            "school": "s.id", "kind": "k", "title": "'Общешкольный чат ' || k",
-            "url": "'https://sferum.ru/chat/s' || s.id || '-' || k", "status": "'active'",
-        }, f"staff_school s CROSS JOIN unnest(ARRAY[{kinds}]) WITH ORDINALITY AS u(k, o) "
-           f"WHERE {mine} AND mod(s.id * 5 + u.o, 10) <> 0")
+        insert_select(
+            Chat,
+            {
+                "school": "c.school_id",
+                "school_class": "c.id",
+                "kind": "k",
+                "title": "'Чат ' || c.grade || c.letter",
+                "url": "'https://sferum.ru/chat/' || c.id || '-' || k",
+                "status": "'active'",
+            },
+            f"staff_schoolclass c JOIN staff_school s ON s.id = c.school_id "
+            f"CROSS JOIN unnest(ARRAY['{ChatKind.CLASS_STUDENTS}', '{ChatKind.CLASS_PARENTS}']) WITH ORDINALITY AS u(k, o) "
+            f"WHERE {mine} AND mod(c.id * 2 + u.o, 10) <> 0",
+        )
+        insert_select(
+            Chat,
+            {
+                "school": "s.id",
+                "kind": "k",
+                "title": "'Общешкольный чат ' || k",
+                "url": "'https://sferum.ru/chat/s' || s.id || '-' || k",
+                "status": "'active'",
+            },
+            f"staff_school s CROSS JOIN unnest(ARRAY[{kinds}]) WITH ORDINALITY AS u(k, o) "
+            f"WHERE {mine} AND mod(s.id * 5 + u.o, 10) <> 0",
+        )
 
     def _expected_findings(self) -> int:
         """Missing required chats counted independently of the job, straight from the tables."""
@@ -252,7 +345,7 @@ class Command(BaseCommand):
                                SELECT 1 FROM chats_chat ch WHERE ch.school_class_id = c.id
                                   AND ch.kind = r.kind AND ch.status = 'active'))
                      + (SELECT count(*) FROM chats_chatrequirement r
-                         WHERE r.is_required AND r.kind IN ({', '.join(f"'{k}'" for k in SCHOOL_KINDS)})
+                         WHERE r.is_required AND r.kind IN ({", ".join(f"'{k}'" for k in SCHOOL_KINDS)})
                            AND NOT EXISTS (SELECT 1 FROM chats_chat ch WHERE ch.school_id = r.school_id
                                   AND ch.kind = r.kind AND ch.status = 'active'))
             """)

@@ -97,11 +97,17 @@ class Command(BaseCommand):
                 data_file = workdir / "data.json"
                 data_file.write_text(json.dumps(data), encoding="utf-8")
                 env = production_env(
-                    database=scratch, workdir=workdir, secret_key=SECRET_KEY,
-                    CELERY_BROKER_URL=redis, CACHE_URL=redis,
+                    database=scratch,
+                    workdir=workdir,
+                    secret_key=SECRET_KEY,
+                    CELERY_BROKER_URL=redis,
+                    CACHE_URL=redis,
                 )
                 with gunicorn_server(
-                    wsgi="gymnasium_portal.wsgi:application", env=env, workers=workers, ready_path="/healthz"
+                    wsgi="gymnasium_portal.wsgi:application",
+                    env=env,
+                    workers=workers,
+                    ready_path="/healthz",
                 ) as base:
                     self.stdout.write(
                         f"bench_load: PostgreSQL {postgres_version()}, Redis {redis}, gunicorn "
@@ -109,7 +115,9 @@ class Command(BaseCommand):
                         f"{directors} directors for {duration} s, {os.cpu_count()} CPU(s), loopback"
                     )
                     uses_before = self._uses(data["link_ids"])
-                    rows = self._run_locust(workdir, data_file, base, teachers, parents, directors, duration)
+                    rows = self._run_locust(
+                        workdir, data_file, base, teachers, parents, directors, duration
+                    )
                 self._report(rows, data["link_ids"], uses_before, parents)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)

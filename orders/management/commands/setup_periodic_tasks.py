@@ -26,7 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for name, task in JOBS.items():
             schedule, _ = CrontabSchedule.objects.get_or_create(
-                timezone="Europe/Moscow", day_of_week="*", day_of_month="*", month_of_year="*",
+                timezone="Europe/Moscow",
+                day_of_week="*",
+                day_of_month="*",
+                month_of_year="*",
                 **SCHEDULES[name],
             )
             periodic, created = PeriodicTask.objects.get_or_create(

@@ -44,7 +44,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
-            "--server", choices=["runserver", "gunicorn"], default="runserver",
+            "--server",
+            choices=["runserver", "gunicorn"],
+            default="runserver",
             help="runserver (default; serves static files through whitenoise) or gunicorn",
         )
         parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
@@ -54,15 +56,26 @@ class Command(BaseCommand):
         manage_py = str(Path(settings.BASE_DIR) / "manage.py")
         address = f"{options['host']}:{options['port']}"
         if options["server"] == "gunicorn":
-            web = [sys.executable, "-m", "gunicorn", "gymnasium_portal.wsgi", "--bind", address,
-                   "--workers", "2", "--access-logfile", "-"]
+            web = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "gymnasium_portal.wsgi",
+                "--bind",
+                address,
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ]
         else:
             web = [sys.executable, manage_py, "runserver", address, "--noreload"]
         celery = [sys.executable, "-m", "celery", "-A", "gymnasium_portal"]
         children = [
             Child("web", web, ready_marker=address),
             Child(
-                "worker", [*celery, "worker", "-l", "info", "--concurrency", str(options["concurrency"])],
+                "worker",
+                [*celery, "worker", "-l", "info", "--concurrency", str(options["concurrency"])],
                 ready_marker=" ready.",
             ),
             Child("beat", [*celery, "beat", "-l", "info"], ready_marker="beat: Starting..."),
@@ -134,13 +147,19 @@ class Command(BaseCommand):
     def _wait_until_ready(self, children, stop_requested) -> bool:
         """Wait (a minute at most) until every part has said it is up; False if one died first."""
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline and not stop_requested.is_set() and self._all_alive(children):
+        while (
+            time.monotonic() < deadline
+            and not stop_requested.is_set()
+            and self._all_alive(children)
+        ):
             if all(child.ready.is_set() for child in children):
                 return True
             stop_requested.wait(0.2)
         if self._all_alive(children) and not stop_requested.is_set():
             slow = ", ".join(child.name for child in children if not child.ready.is_set())
-            self.stderr.write(f"run_portal: {slow} did not report readiness in time; still running.")
+            self.stderr.write(
+                f"run_portal: {slow} did not report readiness in time; still running."
+            )
             return True
         return False
 
@@ -177,7 +196,10 @@ class Command(BaseCommand):
             lines += [
                 "",
                 "  Демо-входы / demo logins:",
-                *(f"    {username:<12} пароль / password: {options['password']}" for username in DEMO_USERNAMES),
+                *(
+                    f"    {username:<12} пароль / password: {options['password']}"
+                    for username in DEMO_USERNAMES
+                ),
                 f"    (also {', '.join(EXTRA_DEMO_USERNAMES)}; the admin: coordinator)",
             ]
         lines += ["=" * 72, ""]
