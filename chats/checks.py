@@ -23,7 +23,7 @@ from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from orders.compliance import Check, Figure, register
+from compliance.registry import Check, Figure, register
 from staff.models import SchoolClass
 
 from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatRequirement, Meeting

@@ -33,9 +33,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from orders.jobs import RunReport
-from orders.models import Finding
-from orders.sql import Days, insert_from_select
+from compliance.jobs import RunReport
+from compliance.models import Finding
+from compliance.sql import Days, insert_from_select
 from staff.models import Person, SchoolClass
 from staff.roles import Role
 

@@ -31,7 +31,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from orders.models import Finding
+from compliance.models import Finding
+from invitations.models import Invitation, JoinRequest
+from invitations.selectors import (
+    InvitationFilters,
+    JoinRequestFilters,
+    invitation_list,
+    join_request_list,
+)
 from staff.models import Person, School, SchoolClass
 from staff.roles import Role
 from staff.selectors import (
@@ -265,14 +272,6 @@ def _class_links(*, user, school_class: SchoolClass, leads: bool):
     links, or the class's teacher. For the class's own teacher the narrowing is already known here
     (they lead this class), which keeps the page at its fixed number of queries.
     """
-    from invitations.models import Invitation, JoinRequest
-    from invitations.selectors import (
-        InvitationFilters,
-        JoinRequestFilters,
-        invitation_list,
-        join_request_list,
-    )
-
     if leads:
         links = Invitation.objects.filter(
             school_class=school_class, status=Invitation.Status.ACTIVE
@@ -306,8 +305,6 @@ _CHAT_ROW_FIELDS = ("pk", "title", "url", "last_verified_at")
 
 
 def _pending_requests_count():
-    from invitations.models import JoinRequest
-
     return Coalesce(
         Subquery(
             JoinRequest.objects.filter(

@@ -231,7 +231,7 @@ def chat_owner_assign(*, chat: Chat, person: Person | None, by=None) -> Chat:
 
 
 def chat_owner_rights_move(*, person: Person, previous_user, user) -> None:
-    """The person's account changed (``staff.services.person_account_link``): the rights on the chats
+    """The person's account changed (``roster.services.person_account_link``): the rights on the chats
     they own go from the previous account to the new one."""
     for chat in Chat.objects.filter(owner=person):
         if previous_user is not None:

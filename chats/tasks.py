@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from orders.jobs import recorded_run
+from compliance.jobs import recorded_run
 
 from .services import chat_findings_notify, chats_flag_missing
 

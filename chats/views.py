@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from invitations.selectors import invitation_access
 from staff.models import SchoolClass
 from staff.selectors import led_class_ids, user_school, user_sees_all_schools
 
@@ -82,8 +83,6 @@ def _default_title(school_class: SchoolClass, kind: str) -> str:
 
 
 def _checklist_context(request, checklist):
-    from invitations.selectors import invitation_access
-
     add_forms = _add_forms(checklist)
     items = [
         {

@@ -62,10 +62,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    # The portal's apps, in their layers (STYLE.md): each imports only from those above it.
     "staff",
-    "orders",
+    "compliance",
     "chats",
     "invitations",
+    "orders",
+    "roster",
+    "board",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "staff.context_processors.portal",
+                "gymnasium_portal.context_processors.portal",
             ],
         },
     },

@@ -12,16 +12,18 @@ admin.site.index_title = "Управление данными"
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
-    path("", include("staff.api_urls")),
+    path("", include("roster.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("chats.api_urls")),
     path("", include("invitations.api_urls")),
+    path("", include("board.api_urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("staff/", include("staff.urls")),
+    path("staff/", include("roster.urls")),
     path("orders/", include("orders.urls")),
+    path("orders/", include("board.urls")),  # the board keeps its addresses under /orders/
     path("chats/", include("chats.urls")),
     path("invitations/", include("invitations.urls")),
     path("invite/", include("invitations.public_urls")),

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.compliance import Check, register
-from orders.sql import Days
+from compliance.registry import Check, register
+from compliance.sql import Days
 
 from .models import Invitation, JoinRequest
 

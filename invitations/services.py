@@ -32,10 +32,10 @@ from django.db.models.functions import Cast, Concat, Greatest, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compliance.jobs import RunReport
+from compliance.models import Finding
+from compliance.sql import insert_from_select
 from gymnasium_portal.lookups import execute_prepared
-from orders.jobs import RunReport
-from orders.models import Finding
-from orders.sql import insert_from_select
 from staff.models import School, SchoolClass
 
 from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from orders.jobs import recorded_run
+from compliance.jobs import recorded_run
 
 from .ratelimit import invite_guess_counters_purge
 from .services import invitations_expire_unused, invitations_flag_expiring_unused

@@ -9,15 +9,12 @@ from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from compliance.registry import check_choices
 from staff.admin import ReadOnlyAdmin, ScopedAdmin, register_remaining
 
-from .compliance import check_choices
 from .models import (
     Acknowledgement,
     AdminRegistrationRequest,
-    DashboardSnapshot,
-    Finding,
-    JobRun,
     Order,
     OrderEvent,
     OrderPoint,
@@ -174,39 +171,6 @@ class AdminRegistrationRequestAdmin(ScopedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-
-@admin.register(Finding)
-class FindingAdmin(ReadOnlyAdmin):
-    list_display = [
-        "__str__",
-        "school",
-        "check_key",
-        "school_class",
-        "order_point",
-        "opened_at",
-        "resolved_at",
-    ]
-    list_filter = ["check_key", "resolved_at", "school"]
-    search_fields = ["message", "subject_key"]
-    list_select_related = ["school", "school_class", "order_point"]
-    date_hierarchy = "opened_at"
-
-
-@admin.register(JobRun)
-class JobRunAdmin(ReadOnlyAdmin):
-    school_field = None  # a run covers every school
-    list_display = ["name", "started_at", "finished_at", "status", "rows_changed"]
-    list_filter = ["name", "status"]
-    date_hierarchy = "started_at"
-
-
-@admin.register(DashboardSnapshot)
-class DashboardSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ["school", "date", "created_at"]
-    list_filter = ["school"]
-    list_select_related = ["school"]
-    date_hierarchy = "date"
 
 
 @admin.register(PointEvidence)

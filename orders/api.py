@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
 
-from .compliance import PointStatus
+from compliance.registry import PointStatus
+
 from .models import Order, OrderPoint
 from .selectors import order_list, point_people, points_evaluate
 

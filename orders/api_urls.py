@@ -8,5 +8,4 @@ router.register("orders", OrderViewSet, basename="order")
 
 urlpatterns: list = [
     path("", include(router.urls)),
-    path("", include("orders.dashboard_api_urls")),
 ]

@@ -14,11 +14,11 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum,
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from compliance.registry import Check, register
+from compliance.sql import count_subquery
 from staff.models import Absence, Person
 
-from .compliance import Check, register
 from .models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
-from .sql import count_subquery
 
 
 def _orders_binding(key: str, school_ids: Iterable[int]):

@@ -2,7 +2,7 @@
 
 The texts are the order's own, point by point, verbatim (only point 3's dashes become 3.1–3.11 and
 point 7's lead-in is repeated in 7.1–7.3 so that each reads whole). Each measurable point names the
-compliance check bound to it (keys as listed in ``orders.compliance``).
+compliance check bound to it (keys as listed in ``compliance.registry``).
 """
 
 from __future__ import annotations

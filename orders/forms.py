@@ -9,28 +9,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.registry import check_choices, get_check
+from gymnasium_portal.forms import MAX_UPLOAD_MB, DateInput, validate_upload_size
 from staff.models import Person
 
-from .compliance import check_choices, get_check
 from .models import Order, OrderPoint, Responsibility
 
-MAX_UPLOAD_MB = 10
 PDF_TYPES = {"application/pdf", "application/x-pdf"}
 EVIDENCE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "doc", "docx", "xls", "xlsx", "odt", "ods"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _check_size(upload) -> None:
-    if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise ValidationError(_("Файл больше %(mb)d МБ.") % {"mb": MAX_UPLOAD_MB})
-    if upload.size == 0:
-        raise ValidationError(_("Файл пустой."))
 
 
 def validate_pdf(upload) -> None:
@@ -42,7 +28,7 @@ def validate_pdf(upload) -> None:
     content_type = getattr(upload, "content_type", None)
     if content_type and content_type not in PDF_TYPES:
         raise ValidationError(_("Файл не является PDF-документом."))
-    _check_size(upload)
+    validate_upload_size(upload)
     position = upload.tell()
     upload.seek(0)
     head = upload.read(5)
@@ -60,7 +46,7 @@ def validate_evidence_file(upload) -> None:
             _("Допустимые форматы: %(formats)s.")
             % {"formats": ", ".join(sorted(EVIDENCE_EXTENSIONS))}
         )
-    _check_size(upload)
+    validate_upload_size(upload)
 
 
 def https_url(value: str) -> None:

@@ -11,16 +11,16 @@ from django.contrib.auth.models import Permission
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from compliance.models import Finding
+from compliance.registry import Figure, PointStatus, checks_evaluate, get_check, point_status
 from staff.models import Person
 from staff.roles import Role
 from staff.selectors import filter_by_permission, user_person, user_school, user_sees_all_schools
 
 from .checks import absent_on
-from .compliance import Figure, PointStatus, checks_evaluate, get_check, point_status
 from .models import (
     Acknowledgement,
     AdminRegistrationRequest,
-    Finding,
     Order,
     OrderEvent,
     OrderPoint,

@@ -17,14 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compliance.jobs import RunReport
+from compliance.models import Finding
+from compliance.registry import PointStatus
+from compliance.sql import insert_from_select
 from staff.models import Person, School
 
-from .compliance import PointStatus
-from .jobs import RunReport
 from .models import (
     Acknowledgement,
     AdminRegistrationRequest,
-    Finding,
     Order,
     OrderEvent,
     OrderPoint,
@@ -33,7 +34,6 @@ from .models import (
     Reminder,
     Responsibility,
 )
-from .sql import insert_from_select
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -32,5 +32,4 @@ urlpatterns: list = [
     path("<int:pk>/regulation/upload/", views.regulation_upload_view, name="regulation_upload"),
     path("regulation/<int:pk>/publish/", views.regulation_publish_view, name="regulation_publish"),
     path("admin-request/", views.admin_request_view, name="admin_request"),
-    path("", include("orders.dashboard_urls")),
 ]

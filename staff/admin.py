@@ -2,8 +2,8 @@
 
 Rules that hold in the rest of the portal hold here too:
 - every list is narrowed with ``filter_by_permission`` (a coordinator sees their own school only);
-- rights are granted and revoked by the services: changing a class teacher calls
-  ``class_teacher_assign``, archiving a class ``schoolclass_archive``; permission rows are read-only;
+- rights are granted and revoked by the services; permission rows are read-only (the admins of
+  people and classes, whose changes span apps, are in ``roster/admin.py``);
 - nothing that matters is hard-deleted (people leave, classes are archived);
 - contacts (personal data) are on the change form only, never in list columns.
 
@@ -12,19 +12,15 @@ Rules that hold in the rest of the portal hold here too:
 
 from __future__ import annotations
 
-from django import forms
 from django.apps import apps
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Model, URLField
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Absence,
     Movement,
-    Person,
     School,
-    SchoolClass,
     SchoolClassGroupObjectPermission,
     SchoolClassUserObjectPermission,
     StatusConfirmation,
@@ -36,7 +32,6 @@ from .selectors import (
     user_may_see_contacts,
     user_sees_all_schools,
 )
-from .services import class_teacher_assign, person_account_link, person_leave, schoolclass_archive
 
 
 def _school_path(model: type[Model]) -> str | None:
@@ -198,135 +193,6 @@ class SchoolAdmin(ScopedAdmin):
         )
 
 
-class AbsenceInline(admin.TabularInline):
-    model = Absence
-    extra = 0
-    fields = ["starts_on", "ends_on", "reason"]
-
-
-class StatusConfirmationInline(admin.StackedInline):
-    model = StatusConfirmation
-    fk_name = "person"
-    can_delete = False
-    extra = 0
-    max_num = 1
-    fields = ["status", "confirmed_on", "confirmed_by"]
-    autocomplete_fields = ["confirmed_by"]
-
-
-@admin.register(Person)
-class PersonAdmin(ScopedAdmin):
-    # E-mail and phone are personal data: on the change form (coordinator) only, not in the list.
-    list_display = ["full_name", "position", "staff_kind", "school", "user", "is_active"]
-    list_filter = ["school", "staff_kind", "is_active"]
-    search_fields = ["full_name", "position"]
-    list_select_related = ["school", "user"]
-    autocomplete_fields = ["user"]
-    fieldsets = [
-        (None, {"fields": ["school", "full_name", "position", "staff_kind", "user"]}),
-        (_("Контакты (персональные данные)"), {"fields": ["email", "phone"]}),
-        (_("Работа"), {"fields": ["is_active", "left_on"]}),
-    ]
-    inlines = [StatusConfirmationInline, AbsenceInline]
-
-    def save_model(self, request, obj, form, change):
-        """Unticking «работает» is a departure, and another account for the person moves their rights:
-        both go through the services (classes, chats, links follow), never a bare save."""
-        leaving = change and "is_active" in form.changed_data and not obj.is_active
-        if leaving:
-            obj.is_active = (
-                True  # person_leave takes them off the list, with everything that goes with it
-            )
-        relinking = change and "user" in form.changed_data
-        account = obj.user
-        if (
-            relinking
-        ):  # the account changes through the service that moves the person's rights with it
-            obj.user_id = Person.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first()
-        super().save_model(request, obj, form, change)
-        if relinking:
-            person_account_link(person=obj, user=account, by=request.user)
-        if leaving:
-            person_leave(person=obj, left_on=obj.left_on or timezone.localdate(), by=request.user)
-        if relinking or leaving:
-            obj.refresh_from_db()
-
-
-class SchoolClassForm(forms.ModelForm):
-    class Meta:
-        model = SchoolClass
-        fields = [
-            "school",
-            "academic_year",
-            "grade",
-            "letter",
-            "class_teacher",
-            "students_expected",
-            "parents_expected",
-        ]
-
-    def clean(self):
-        data = super().clean()
-        error = same_school_error(
-            school=data.get("school"),
-            person=data.get("class_teacher"),
-            field_label=_("Классный руководитель"),
-        )
-        if error:
-            self.add_error("class_teacher", error)
-        return data
-
-
-@admin.register(SchoolClass)
-class SchoolClassAdmin(ScopedAdmin):
-    form = SchoolClassForm
-    list_display = [
-        "class_name",
-        "school",
-        "academic_year",
-        "class_teacher",
-        "students_expected",
-        "parents_expected",
-        "status",
-    ]
-    list_filter = ["school", "academic_year", "grade", "status"]
-    search_fields = ["letter", "class_teacher__full_name"]
-    list_select_related = ["school", "class_teacher"]
-    ordering = ["school", "academic_year", "grade", "letter"]
-    autocomplete_fields = ["class_teacher"]
-    readonly_fields = ["status"]
-    actions = ["archive"]
-
-    @admin.display(description=_("класс"), ordering="grade")
-    def class_name(self, obj):
-        return obj.name
-
-    def save_model(self, request, obj, form, change):
-        """Save the class, then attach the teacher through the service that moves the rights."""
-        teacher = obj.class_teacher
-        obj.class_teacher_id = (
-            SchoolClass.objects.filter(pk=obj.pk).values_list("class_teacher_id", flat=True).first()
-            if change
-            else None
-        )
-        super().save_model(request, obj, form, change)
-        assigned = class_teacher_assign(school_class=obj, person=teacher, by=request.user)
-        obj.class_teacher = assigned.class_teacher
-
-    @admin.action(
-        description=_("Перевести в архив (права классного руководителя и ссылки прекращаются)"),
-        permissions=["change"],
-    )
-    def archive(self, request, queryset):
-        for school_class in queryset:
-            schoolclass_archive(school_class=school_class, by=request.user)
-        self.message_user(
-            request,
-            _("Классов переведено в архив: %(count)d.") % {"count": len(queryset)},
-            messages.SUCCESS,
-        )
-
-
 @admin.register(Absence)
 class AbsenceAdmin(ScopedAdmin):
     school_field = "person__school"
@@ -409,6 +275,3 @@ class SchoolClassUserObjectPermissionAdmin(ObjectPermissionAdmin):
 @admin.register(SchoolClassGroupObjectPermission)
 class SchoolClassGroupObjectPermissionAdmin(ObjectPermissionAdmin):
     list_select_related = ObjectPermissionAdmin.list_select_related + ["group"]
-
-
-register_remaining("staff")

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class StaffConfig(AppConfig):
     name = "staff"
     verbose_name = _("Школа и сотрудники")
-
-    def ready(self):
-        from . import checks  # noqa: F401  (registers this app's compliance checks)

@@ -29,34 +29,26 @@ def _revoke_class(user, school_class: SchoolClass) -> None:
 
 
 @transaction.atomic
-def class_teacher_assign(
+def schoolclass_teacher_set(
     *, school_class: SchoolClass, person: Person | None, by=None
-) -> SchoolClass:
-    """Attach (or detach, with ``person=None``) the class teacher; their object rights follow.
+) -> tuple[SchoolClass, Person | None]:
+    """Attach (or detach, with ``person=None``) the class teacher; their object rights follow and
+    the change is recorded. Returns the class and the previous teacher.
 
-    The previous teacher loses the rights on the class, and the active links they issued for it are
-    annulled: a link never outlives the right of the person who gave it out.
+    Only the staff side: ``roster.services.class_teacher_assign`` is the whole step (the previous
+    teacher's links for the class are annulled too).
     """
     school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
     previous = school_class.class_teacher
     if previous == person:
-        return school_class
+        return school_class, previous
     if person is not None and person.school_id != school_class.school_id:
         raise ValueError("The class teacher must work at the class's school.")
 
     school_class.class_teacher = person
     school_class.save(update_fields=["class_teacher", "updated_at"])
-
     if previous is not None and previous.user_id:
         _revoke_class(previous.user, school_class)
-        from invitations.services import invitations_annul_issued_by
-
-        invitations_annul_issued_by(
-            user=previous.user,
-            school_class=school_class,
-            by=by,
-            reason="Смена классного руководителя",
-        )
     if person is not None and person.user_id:
         _grant_class(person.user, school_class)
 
@@ -68,19 +60,18 @@ def class_teacher_assign(
         previous_person=previous,
         recorded_by=by,
     )
-    return school_class
+    return school_class, previous
 
 
 @transaction.atomic
-def person_account_link(*, person: Person, user, by=None) -> Person:
-    """Link the person's user account (or unlink it, with ``user=None``); the rights the person holds
-    as class teacher and as chat owner move from the previous account to the new one."""
-    from chats.services import chat_owner_rights_move
-
+def person_user_set(*, person: Person, user) -> tuple[Person, object]:
+    """Link the person's user account (or unlink it, with ``user=None``); the rights on the classes
+    the person leads move from the previous account to the new one. Returns the person and the
+    previous account (``roster.services.person_account_link`` moves the chat rights too)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     previous = person.user
     if previous == user:
-        return person
+        return person, previous
     person.user = user
     person.save(update_fields=["user", "updated_at"])
     for school_class in SchoolClass.objects.filter(
@@ -90,24 +81,21 @@ def person_account_link(*, person: Person, user, by=None) -> Person:
             _revoke_class(previous, school_class)
         if user is not None:
             _grant_class(user, school_class)
-    chat_owner_rights_move(person=person, previous_user=previous, user=user)
-    return person
+    return person, previous
 
 
 @transaction.atomic
-def schoolclass_archive(*, school_class: SchoolClass, by=None) -> SchoolClass:
-    """Archive a class: its teacher's rights end and every active link into it is annulled."""
+def schoolclass_archive_set(*, school_class: SchoolClass, by=None) -> tuple[SchoolClass, bool]:
+    """Mark a class archived: its teacher's rights on it end, the change is recorded. Returns the
+    class and whether it was archived now (False: it already was)."""
     school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
     if school_class.status == SchoolClass.Status.ARCHIVED:
-        return school_class
+        return school_class, False
     school_class.status = SchoolClass.Status.ARCHIVED
     school_class.save(update_fields=["status", "updated_at"])
     teacher = school_class.class_teacher
     if teacher is not None and teacher.user_id:
         _revoke_class(teacher.user, school_class)
-    from invitations.services import invitations_annul_for_class
-
-    invitations_annul_for_class(school_class=school_class, by=by, reason="Класс переведён в архив")
     Movement.objects.create(
         school_id=school_class.school_id,
         kind=Movement.Kind.CLASS_ARCHIVED,
@@ -115,7 +103,7 @@ def schoolclass_archive(*, school_class: SchoolClass, by=None) -> SchoolClass:
         person=teacher,
         recorded_by=by,
     )
-    return school_class
+    return school_class, True
 
 
 # --- Movement, absences, training, platform statuses (order No. 883, points 2, 3, 7.2) ------------
@@ -146,35 +134,12 @@ def schoolclass_students_change(
 
 
 @transaction.atomic
-def person_leave(*, person: Person, left_on, by=None, comment: str = "") -> Movement:
-    """A member of staff leaves: off the active list, out of every class they lead (their rights go
-    and their links for it are annulled), out of the chats they own, and every link they issued annulled."""
-    from chats.models import Chat
-    from chats.services import chat_owner_assign
-    from invitations.models import Invitation
-    from invitations.services import invitations_annul_issued_by
-
+def person_mark_left(*, person: Person, left_on, by=None, comment: str = "") -> Movement:
+    """Take a member of staff off the active list and record the departure (the staff side of
+    ``roster.services.person_leave``, which first takes them out of classes, chats and links)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not person.is_active:
         raise ValueError("The person has already left.")
-    for school_class in SchoolClass.objects.filter(class_teacher=person):
-        class_teacher_assign(school_class=school_class, person=None, by=by)
-    for chat in Chat.objects.filter(owner=person):
-        chat_owner_assign(chat=chat, person=None, by=by)
-    if person.user_id:
-        issued_for = (
-            Invitation.objects.filter(created_by_id=person.user_id, status=Invitation.Status.ACTIVE)
-            .order_by()
-            .values_list("school_class", flat=True)
-            .distinct()
-        )
-        for class_id in list(issued_for):
-            invitations_annul_issued_by(
-                user=person.user,
-                school_class=SchoolClass.objects.get(pk=class_id) if class_id else None,
-                by=by,
-                reason="Сотрудник уволен",
-            )
     person.is_active = False
     person.left_on = left_on
     person.save(update_fields=["is_active", "left_on", "updated_at"])

@@ -2,8 +2,8 @@
 
 import pytest
 
+from roster.services import class_teacher_assign
 from staff.roles import Role
-from staff.services import class_teacher_assign
 
 from .factories import SchoolClassFactory, SchoolFactory, UserFactory, make_user
 

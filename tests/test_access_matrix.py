@@ -26,12 +26,13 @@ from django.utils import timezone
 
 from chats.models import ChatKind, Meeting
 from chats.services import chat_create
+from compliance.models import Finding
 from invitations.services import invitation_create
-from orders.models import Finding, Regulation, Responsibility
+from orders.models import Regulation, Responsibility
 from orders.services import order_create, point_create, responsibility_assign
+from roster.services import class_teacher_assign
 from staff.models import Absence
 from staff.roles import Role
-from staff.services import class_teacher_assign
 
 from .factories import JoinRequestFactory, SchoolClassFactory, SchoolFactory, UserFactory, make_user
 
@@ -154,32 +155,32 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200),
     },
-    "orders:board": {
+    "board:board": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=302, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200, dir=200, insp=302, odir=200),
     },
-    "orders:board_school": {
+    "board:board_school": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=404),
         "POST": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=404),
     },
-    "orders:drilldown": {
+    "board:drilldown": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=404, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200, dir=200, insp=404, odir=200),
     },
-    "orders:drilldown_school": {
+    "board:drilldown_school": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=404),
         "POST": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=404),
     },
-    "orders:board_export": {
+    "board:board_export": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=404, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200, dir=200, insp=404, odir=200),
     },
-    "orders:board_export_school": {
+    "board:board_export_school": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=404),
         "POST": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=404),
     },
-    "orders:inspector": {"GET": R(403, anon=302, insp=200), "POST": R(403, anon=302, insp=200)},
-    "orders:inspector_export": {
+    "board:inspector": {"GET": R(403, anon=302, insp=200), "POST": R(403, anon=302, insp=200)},
+    "board:inspector_export": {
         "GET": R(403, anon=302, insp=200),
         "POST": R(403, anon=302, insp=200),
     },
@@ -573,11 +574,11 @@ def _kwargs(name: str, w) -> dict:
         return {"pk": w["invitation"].pk}
     if base in {"invitations:join_request_approve", "invitations:join_request_reject"}:
         return {"pk": w["join_request"].pk}
-    if base in {"orders:board_school", "orders:drilldown_school"}:
+    if base in {"board:board_school", "board:drilldown_school"}:
         return {"school_id": w["school"].pk}
-    if base == "orders:board_export_school":
+    if base == "board:board_export_school":
         return {"school_id": w["school"].pk, "fmt": "xlsx"}
-    if base in {"orders:board_export", "orders:inspector_export"}:
+    if base in {"board:board_export", "board:inspector_export"}:
         return {"fmt": "xlsx"}
     if base == "chats:my_class_detail":
         return {"class_id": w["class_5a"].pk}

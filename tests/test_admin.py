@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chats.models import Chat, ChatKind
+from compliance.models import Finding, JobRun
 from invitations.models import Invitation, JoinRequest
-from orders.models import Finding, JobRun, Order, OrderPoint
+from orders.models import Order, OrderPoint
 from staff.models import Movement, Person, SchoolClass
 from staff.selectors import schoolclass_list
 
@@ -48,10 +49,10 @@ def job_rows(seeded):
     from django.utils import timezone
     from guardian.shortcuts import assign_perm
 
+    from compliance.models import DashboardSnapshot
     from invitations.models import InviteGuessCounter
     from orders.models import (
         AdminRegistrationRequest,
-        DashboardSnapshot,
         OrderEvent,
         PointEvidence,
         Regulation,

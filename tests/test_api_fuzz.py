@@ -3,7 +3,7 @@
 Every operation of ``/api/schema/`` gets a bounded, deterministic number of generated requests
 (``MAX_EXAMPLES`` each, derandomized), sent in-process to the project's WSGI application with the
 ``Authorization: Token …`` header of a demo account on the seeded gymnasium of order No. 883
-(``staff.demo.seed_demo``). Each response must:
+(``roster.demo.seed_demo``). Each response must:
 
 - not be a server error (no 5xx);
 - carry a status code the schema documents for that operation;
@@ -42,7 +42,7 @@ from werkzeug.test import Client
 from chats.models import Chat
 from invitations.models import Invitation, JoinRequest
 from orders.models import Order
-from staff.demo import seed_demo
+from roster.demo import seed_demo
 from staff.models import SchoolClass
 from staff.selectors import led_class_ids, user_school
 

@@ -25,10 +25,10 @@ from django.utils import timezone
 from chats.models import ChatKind
 from chats.services import chat_requirements_create_defaults
 from chats.tasks import flag_missing_chats
+from compliance.models import Finding, JobRun
 from gymnasium_portal.celery import app as celery_app
 from invitations.models import Invitation
 from invitations.tasks import expire_unused_invitations
-from orders.models import Finding, JobRun
 
 from .factories import InvitationFactory
 

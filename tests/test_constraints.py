@@ -18,13 +18,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chats.models import Chat, ChatKind, ChatRequirement
+from compliance.models import DashboardSnapshot, Finding
 from invitations.models import Invitation, JoinRequest
 from invitations.models import Role as InvitationRole
 from orders.models import (
     Acknowledgement,
     AdminRegistrationRequest,
-    DashboardSnapshot,
-    Finding,
     Order,
     OrderPoint,
     PointEvidence,

@@ -39,8 +39,8 @@ from pathlib import Path
 
 import pytest
 
-from orders.jobs import INTERRUPTED_ERROR, recorded_run
-from orders.models import JobRun
+from compliance.jobs import INTERRUPTED_ERROR, recorded_run
+from compliance.models import JobRun
 
 from .faults_support import Stack, binaries_missing, make_workdir, wait_until
 
@@ -498,7 +498,7 @@ def test_the_web_and_worker_processes_reconnect_after_postgresql_restarts(
         send_snapshot = (
             "shell",
             "-c",
-            "from orders.tasks import snapshot_dashboard\nsnapshot_dashboard.delay()\n",
+            "from board.tasks import snapshot_dashboard\nsnapshot_dashboard.delay()\n",
         )
         stack.manage(*send_snapshot)
         wait_until(lambda: snapshot_successes(stack) == 1, what="a snapshot run", log=worker.log)

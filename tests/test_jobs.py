@@ -24,7 +24,10 @@ from chats.services import (
     chats_flag_missing,
 )
 from chats.tasks import flag_missing_chats
+from compliance.jobs import RunReport, recorded_run
+from compliance.models import Finding, JobRun
 from gymnasium_portal.celery import app as celery_app
+from gymnasium_portal.jobs import JOBS
 from invitations.models import Invitation
 from invitations.services import (
     EXPIRED_PARTLY_USED_REASON,
@@ -32,10 +35,8 @@ from invitations.services import (
     invitations_expire_unused,
 )
 from invitations.tasks import expire_unused_invitations
-from orders.jobs import JOBS, RunReport, recorded_run
-from orders.models import Finding, JobRun
+from roster.services import schoolclass_archive
 from staff.models import SchoolClass
-from staff.services import schoolclass_archive
 
 from .factories import ChatFactory, InvitationFactory, SchoolClassFactory, SchoolFactory
 

@@ -6,7 +6,7 @@ import pytest
 from chats.models import Chat, ChatKind
 from chats.services import chats_flag_missing
 from chats.tasks import flag_missing_chats
-from orders.models import Finding
+from compliance.models import Finding
 from tests.browser.conftest import PHONE
 from tests.factories import ChatFactory
 

@@ -3,8 +3,8 @@
 import pytest
 
 from chats.models import Chat, ChatKind, ChatRequirement
+from roster.services import schoolclass_archive
 from staff.models import SchoolClass
-from staff.services import schoolclass_archive
 from tests.factories import ChatFactory, PersonFactory, make_user
 
 pytestmark = pytest.mark.django_db

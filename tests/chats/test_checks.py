@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chats.models import Chat, ChatKind, ChatRequirement, Meeting
 from chats.services import chat_owner_assign, chat_requirements_create_defaults
-from orders.compliance import Figure, get_check
+from compliance.registry import Figure, get_check
 from staff.models import SchoolClass
 from tests.factories import ChatFactory, PersonFactory, SchoolClassFactory, SchoolFactory
 

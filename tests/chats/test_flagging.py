@@ -16,9 +16,9 @@ from chats.services import (
     chat_findings_notify,
     chats_flag_missing,
 )
-from orders.models import Finding, JobRun
+from compliance.models import Finding, JobRun
+from roster.services import schoolclass_archive
 from staff.models import Person, SchoolClass
-from staff.services import schoolclass_archive
 from tests.factories import ChatFactory, make_user
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils import timezone
 from chats.models import Chat, ChatKind
 from chats.services import chat_owner_assign, chats_flag_missing
 from invitations.models import Invitation, JoinRequest
+from roster.services import class_teacher_assign
 from staff.models import Person, SchoolClass
-from staff.services import class_teacher_assign
 from tests.factories import SchoolClassFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from chats.models import Chat, ChatKind
 from chats.services import chats_flag_missing
-from orders.models import Finding
-from staff.services import class_teacher_assign
+from compliance.models import Finding
+from roster.services import class_teacher_assign
 from tests.factories import ChatFactory, InvitationFactory, JoinRequestFactory, SchoolClassFactory
 
 pytestmark = pytest.mark.django_db

@@ -329,7 +329,7 @@ def test_class_teacher_sees_and_issues_only_for_own_class(
 
 
 def test_a_former_class_teacher_loses_access(api, teacher_5a, class_5a, link_5a):
-    from staff.services import class_teacher_assign
+    from roster.services import class_teacher_assign
 
     class_teacher_assign(school_class=class_5a, person=None)
     assert api(teacher_5a).get(LIST).status_code == 403

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from compliance.models import JobRun
+from compliance.registry import Figure, get_check
 from invitations.models import Invitation, InviteGuessCounter, JoinRequest
 from invitations.services import (
     EXPIRED_PARTLY_USED_REASON,
@@ -12,8 +14,6 @@ from invitations.services import (
     invitation_use,
     invitations_expire_unused,
 )
-from orders.compliance import Figure, get_check
-from orders.models import JobRun
 from tests.factories import InvitationFactory, JoinRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_join_requests_timely_uses_each_schools_allowed_wait(
 
 
 def test_expire_job_is_set_based_idempotent_and_recorded(class_5a, django_assert_num_queries):
-    from orders.jobs import job_task
+    from gymnasium_portal.jobs import job_task
 
     unused = InvitationFactory(school_class=class_5a)
     partly = InvitationFactory(school_class=class_5a, max_uses=5)
@@ -113,8 +113,8 @@ def test_expire_job_is_set_based_idempotent_and_recorded(class_5a, django_assert
 
 
 def _expiring_findings(**filters):
+    from compliance.models import Finding
     from invitations.services import INVITATION_EXPIRING_UNUSED
-    from orders.models import Finding
 
     return Finding.objects.filter(check_key=INVITATION_EXPIRING_UNUSED, **filters)
 
@@ -178,8 +178,8 @@ def test_unused_links_about_to_expire_get_a_finding_until_used_or_retired(
 
 
 def test_the_hourly_job_flags_them_and_the_board_lists_them_under_point_3(school, class_5a):
+    from board.findings import finding_list
     from invitations.tasks import expire_unused_invitations
-    from orders.dashboard import finding_list
 
     InvitationFactory(
         school_class=class_5a, expires_at=timezone.now() + datetime.timedelta(hours=3)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from invitations.models import Invitation
-from staff.services import class_teacher_assign, schoolclass_archive
+from roster.services import class_teacher_assign, schoolclass_archive
 from tests.factories import PersonFactory
 
 from .conftest import PLATFORM_URL

@@ -561,7 +561,7 @@ def test_navigation_counts_pending_requests_for_reviewers_only(
 ):
     from django.test import RequestFactory
 
-    from staff.context_processors import portal
+    from gymnasium_portal.context_processors import portal
 
     JoinRequestFactory.create_batch(2, invitation=link_5a)
     JoinRequestFactory(invitation=link_5b, child_name="")

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from chats.models import ChatKind
 from chats.services import chat_requirements_create_defaults
+from compliance.models import Finding
+from compliance.registry import Check, Figure
 from invitations.models import Invitation
-from orders.compliance import Check, Figure
-from orders.models import Acknowledgement, Finding, Order, Responsibility
+from orders.models import Acknowledgement, Order, Responsibility
 from staff.models import Absence, Person, School, SchoolClass, TrainingRecord
 from tests.factories import (
     ChatFactory,
@@ -66,7 +67,7 @@ FIXED_CHECKS = {
 
 
 def register_fixed_checks(monkeypatch) -> None:
-    from orders import compliance
+    from compliance import registry as compliance
 
     for key, figure in FIXED_CHECKS.items():
         monkeypatch.setitem(compliance._registry, key, FixedCheck(key, figure))

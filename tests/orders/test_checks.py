@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 
-from orders.compliance import Figure, PointStatus, get_check
+from compliance.registry import Figure, PointStatus, get_check
 from orders.models import Acknowledgement, Order, Regulation, Responsibility
 from orders.selectors import points_evaluate
 from staff.models import Absence
@@ -230,7 +230,7 @@ def test_a_check_answers_many_schools_in_a_fixed_number_of_queries(
 
 
 def test_every_check_for_many_schools_costs_one_query(school, today, django_assert_num_queries):
-    from orders.compliance import all_checks, checks_evaluate
+    from compliance.registry import all_checks, checks_evaluate
 
     from .board_data import build_gappy_school, build_scale_school
 

@@ -8,11 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.compliance import PointStatus
-from orders.dashboard import boards_build, dashboard_snapshot_all, jobs_freshness, snapshot_series
-from orders.jobs import RunReport
-from orders.models import DashboardSnapshot, Finding, JobRun
-from orders.tasks import snapshot_dashboard
+from board.selectors import boards_build, jobs_freshness
+from board.snapshots import dashboard_snapshot_all, snapshot_series
+from board.tasks import snapshot_dashboard
+from compliance.jobs import RunReport
+from compliance.models import DashboardSnapshot, Finding, JobRun
+from compliance.registry import PointStatus
 from staff.models import School
 from tests.factories import ChatFactory
 
@@ -121,7 +122,7 @@ def test_board_page_shows_points_figures_people_and_freshness(client, gappy, dir
         status=JobRun.Status.SUCCESS,
     )
     client.force_login(director)
-    response = client.get(reverse("orders:board"))
+    response = client.get(reverse("board:board"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "приказ № 883 от 15.12.2025" in html
@@ -144,7 +145,7 @@ def test_board_page_shows_points_figures_people_and_freshness(client, gappy, dir
     assert html.count("<svg") == 2  # the trend charts, drawn on the server
     assert (
         'href="{}?check=class_chats"'.format(
-            reverse("orders:drilldown_school", args=[gappy.school.pk])
+            reverse("board:drilldown_school", args=[gappy.school.pk])
         )
         in html
     )
@@ -159,7 +160,7 @@ def test_acknowledgement_of_an_order_sent_to_nobody_counts_the_whole_staff(gappy
 
 def test_board_without_an_order_says_so(client, director):
     client.force_login(director)
-    response = client.get(reverse("orders:board"))
+    response = client.get(reverse("board:board"))
     assert response.status_code == 200
     assert "Действующий приказ не внесён" in response.content.decode()
 
@@ -201,27 +202,27 @@ def test_freshness_is_the_oldest_of_the_checking_jobs_last_runs(db):
 )
 def test_board_access_by_role(client, request, school, user_fixture, expected):
     client.force_login(request.getfixturevalue(user_fixture))
-    assert client.get(reverse("orders:board_school", args=[school.pk])).status_code == expected
-    assert client.get(reverse("orders:board") + f"?school={school.pk}").status_code == expected
+    assert client.get(reverse("board:board_school", args=[school.pk])).status_code == expected
+    assert client.get(reverse("board:board") + f"?school={school.pk}").status_code == expected
 
 
 def test_board_requires_login(client, school):
-    response = client.get(reverse("orders:board"))
+    response = client.get(reverse("board:board"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_inspector_without_a_school_is_sent_to_the_table(client, inspector):
     client.force_login(inspector)
-    response = client.get(reverse("orders:board"))
-    assert response.status_code == 302 and response["Location"] == reverse("orders:inspector")
+    response = client.get(reverse("board:board"))
+    assert response.status_code == 302 and response["Location"] == reverse("board:inspector")
 
 
 def test_inspector_reads_a_school_board_read_only(client, gappy, inspector):
     client.force_login(inspector)
-    response = client.get(reverse("orders:board_school", args=[gappy.school.pk]))
+    response = client.get(reverse("board:board_school", args=[gappy.school.pk]))
     assert response.status_code == 200 and response.context["read_only"]
-    assert client.get(reverse("orders:board_school", args=[999999])).status_code == 404
-    assert client.get(reverse("orders:board") + "?school=abc").status_code == 404
+    assert client.get(reverse("board:board_school", args=[999999])).status_code == 404
+    assert client.get(reverse("board:board") + "?school=abc").status_code == 404
 
 
 # --- A fixed number of queries ---------------------------------------------------------------------
@@ -230,7 +231,7 @@ def test_inspector_reads_a_school_board_read_only(client, gappy, inspector):
 def _board_queries(client, school) -> int:
     """What the board costs when it computes its figures (``?refresh=1``: not the kept copy)."""
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("orders:board") + "?refresh=1")
+        response = client.get(reverse("board:board") + "?refresh=1")
     assert response.status_code == 200
     assert response.context["board"].school == school
     return len(queries)
@@ -244,7 +245,7 @@ def test_board_queries_are_the_same_for_1_and_10_schools_of_data(client, monkeyp
     first = build_scale_school(0, classes=3)
     director = make_user(school=first, username="scale_director", roles=[Role.DIRECTOR, Role.STAFF])
     client.force_login(director)
-    client.get(reverse("orders:board"))  # warm up: session, content types
+    client.get(reverse("board:board"))  # warm up: session, content types
     alone = _board_queries(client, first)
     for index in range(1, 10):
         build_scale_school(index, classes=6)
@@ -263,7 +264,7 @@ def test_the_board_queries_do_not_grow_with_classes(client, monkeypatch):
         school=school, username="scale_director", roles=[Role.DIRECTOR, Role.STAFF]
     )
     client.force_login(director)
-    client.get(reverse("orders:board"))
+    client.get(reverse("board:board"))
     few = _board_queries(client, school)
     for n in range(20):
         ChatFactory(
@@ -284,7 +285,7 @@ def _served(client, url, queries=None):
 def test_the_board_is_kept_a_while_and_recomputed_on_request(client, gappy, director, settings):
     settings.BOARD_CACHE_SECONDS = 60
     client.force_login(director)
-    url = reverse("orders:board")
+    url = reverse("board:board")
     first = _served(client, url)
     assert "1 из 3 (33%)" in first and "Состояние пунктов вычислено в" in first
     ChatFactory(school_class=gappy.classes["5Б"], kind="class_students")  # 5Б now has both chats
@@ -306,31 +307,31 @@ def test_the_kept_board_is_per_school_and_per_reader(
 ):
     settings.BOARD_CACHE_SECONDS = 60
     back_to_table = (
-        f'btn--small" href="{reverse("orders:inspector")}">Все школы</a>'  # the read-only header
+        f'btn--small" href="{reverse("board:inspector")}">Все школы</a>'  # the read-only header
     )
     client.force_login(director)
-    own = _served(client, reverse("orders:board"))
+    own = _served(client, reverse("board:board"))
     assert back_to_table not in own
 
     client.force_login(inspector)
-    read_only = _served(client, reverse("orders:board_school", args=[gappy.school.pk]))
+    read_only = _served(client, reverse("board:board_school", args=[gappy.school.pk]))
     assert back_to_table in read_only
     assert gappy.school.name in read_only
-    other = _served(client, reverse("orders:board_school", args=[other_school.pk]))
+    other = _served(client, reverse("board:board_school", args=[other_school.pk]))
     assert other_school.name in other and gappy.school.name not in other
 
     # A kept board is no way into another school: the director of the first is still refused the second.
     client.force_login(director)
-    assert client.get(reverse("orders:board_school", args=[other_school.pk])).status_code == 404
-    assert client.get(reverse("orders:board") + f"?school={other_school.pk}").status_code == 404
+    assert client.get(reverse("board:board_school", args=[other_school.pk])).status_code == 404
+    assert client.get(reverse("board:board") + f"?school={other_school.pk}").status_code == 404
 
 
 def test_without_keeping_every_request_computes(client, gappy, director, settings):
     settings.BOARD_CACHE_SECONDS = 0
     client.force_login(director)
-    assert "1 из 3 (33%)" in _served(client, reverse("orders:board"))
+    assert "1 из 3 (33%)" in _served(client, reverse("board:board"))
     ChatFactory(school_class=gappy.classes["5Б"], kind="class_students")
-    assert "2 из 3 (67%)" in _served(client, reverse("orders:board"))
+    assert "2 из 3 (67%)" in _served(client, reverse("board:board"))
 
 
 # --- Trends: the daily snapshot --------------------------------------------------------------------
@@ -396,7 +397,7 @@ def test_trend_series_ends_with_the_live_figures(gappy, today):
 
 
 def test_svg_chart_draws_known_values_skips_gaps_and_escapes_labels():
-    from orders.svg import Series, line_chart
+    from board.svg import Series, line_chart
 
     days = [datetime.date(2026, 11, 1) + datetime.timedelta(days=n) for n in range(3)]
     svg = line_chart(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from orders.models import JobRun
+from compliance.models import JobRun
 
 from .board_data import build_gappy_school, register_fixed_checks
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Finding
+from compliance.models import Finding
 
 from .board_data import build_gappy_school, register_fixed_checks
 
@@ -26,7 +26,7 @@ def _rows(response):
 
 def test_all_open_findings_with_who_answers(client, gappy, director):
     client.force_login(director)
-    rows = _rows(client.get(reverse("orders:drilldown")))
+    rows = _rows(client.get(reverse("board:drilldown")))
     assert {row["finding"].message for row in rows} == {
         "Нет чата с родителями 6А",
         "Пункт 2 просрочен",
@@ -45,7 +45,7 @@ def test_all_open_findings_with_who_answers(client, gappy, director):
 
 def test_filter_by_check_point_and_class(client, gappy, director):
     client.force_login(director)
-    url = reverse("orders:drilldown_school", args=[gappy.school.pk])
+    url = reverse("board:drilldown_school", args=[gappy.school.pk])
     by_check = _rows(client.get(url, {"check": "class_chats"}))
     assert [row["finding"].message for row in by_check] == ["Нет чата с родителями 6А"]
     html = client.get(url, {"check": "class_chats"}).content.decode()
@@ -61,7 +61,7 @@ def test_filter_by_check_point_and_class(client, gappy, director):
 
 def test_bad_filters_are_404(client, gappy, director, other_school):
     client.force_login(director)
-    url = reverse("orders:drilldown")
+    url = reverse("board:drilldown")
     assert client.get(url, {"point": 999999}).status_code == 404
     assert client.get(url, {"class": "x"}).status_code == 404
     assert client.get(url, {"school": other_school.pk}).status_code == 404
@@ -69,7 +69,7 @@ def test_bad_filters_are_404(client, gappy, director, other_school):
 
 def test_empty_state(client, school, director):
     client.force_login(director)
-    response = client.get(reverse("orders:drilldown"))
+    response = client.get(reverse("board:drilldown"))
     assert response.status_code == 200 and "Открытых замечаний нет" in response.content.decode()
 
 
@@ -87,15 +87,15 @@ def test_empty_state(client, school, director):
 )
 def test_drilldown_access(client, request, school, user_fixture, expected):
     client.force_login(request.getfixturevalue(user_fixture))
-    assert client.get(reverse("orders:drilldown_school", args=[school.pk])).status_code == expected
+    assert client.get(reverse("board:drilldown_school", args=[school.pk])).status_code == expected
 
 
 def test_paginated_with_a_fixed_number_of_queries(client, gappy, director):
     now = timezone.now()
     client.force_login(director)
-    client.get(reverse("orders:drilldown"))
+    client.get(reverse("board:drilldown"))
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse("orders:drilldown"))
+        client.get(reverse("board:drilldown"))
     Finding.objects.bulk_create(
         Finding(
             school=gappy.school,
@@ -108,7 +108,7 @@ def test_paginated_with_a_fixed_number_of_queries(client, gappy, director):
         for n in range(60)
     )
     with CaptureQueriesContext(connection) as many:
-        response = client.get(reverse("orders:drilldown"), {"page": 2})
+        response = client.get(reverse("board:drilldown"), {"page": 2})
     assert len(many) == len(few)
     page = response.context["page"]
     assert page.paginator.count == 63 and page.number == 2 and len(response.context["rows"]) == 25
@@ -129,6 +129,6 @@ def test_a_missing_school_chat_names_its_owners(client, gappy, director):
         opened_at=timezone.now(),
     )
     client.force_login(director)
-    rows = _rows(client.get(reverse("orders:drilldown"), {"check": "school_chats"}))
+    rows = _rows(client.get(reverse("board:drilldown"), {"check": "school_chats"}))
     assert [row["finding"].message for row in rows] == ["Нет чата родительского комитета"]
     assert rows[0]["owners"] == [gappy.people["Гладкова"], gappy.people["Осипов"]]

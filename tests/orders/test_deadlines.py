@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from orders.jobs import RunReport
-from orders.models import Finding, JobRun, Order, Regulation, Reminder, Responsibility
+from compliance.jobs import RunReport
+from compliance.models import Finding, JobRun
+from orders.models import Order, Regulation, Reminder, Responsibility
 from orders.services import POINT_OVERDUE, deadlines_check
 from orders.tasks import check_deadlines
 from staff.models import Absence

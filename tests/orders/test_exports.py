@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from orders.dashboard import boards_build
-from orders.exports import board_pdf, board_xlsx
+from board.exports import board_pdf, board_xlsx
+from board.selectors import boards_build
 from staff.models import School
 
 from .board_data import build_gappy_school, register_fixed_checks
@@ -33,7 +33,7 @@ def _pdf_text(content: bytes) -> str:
 
 def test_school_xlsx_looks_like_a_report(client, gappy, director):
     client.force_login(director)
-    response = client.get(reverse("orders:board_export", args=["xlsx"]))
+    response = client.get(reverse("board:board_export", args=["xlsx"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert (
@@ -55,7 +55,7 @@ def test_school_xlsx_looks_like_a_report(client, gappy, director):
 
 def test_school_pdf_has_the_order_number_and_cyrillic_text(client, gappy, director):
     client.force_login(director)
-    response = client.get(reverse("orders:board_export_school", args=[gappy.school.pk, "pdf"]))
+    response = client.get(reverse("board:board_export_school", args=[gappy.school.pk, "pdf"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
     assert "Приказ № 883 от 15.12.2025" in text
@@ -65,7 +65,7 @@ def test_school_pdf_has_the_order_number_and_cyrillic_text(client, gappy, direct
 
 def test_municipal_exports_cover_every_school(client, gappy, other_school, inspector):
     client.force_login(inspector)
-    xlsx = client.get(reverse("orders:inspector_export", args=["xlsx"]))
+    xlsx = client.get(reverse("board:inspector_export", args=["xlsx"]))
     assert xlsx.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert workbook.sheetnames[0] == "Свод" and len(workbook.sheetnames) == 3
@@ -73,7 +73,7 @@ def test_municipal_exports_cover_every_school(client, gappy, other_school, inspe
     assert gappy.school.short_name in summary and other_school.short_name in summary
     assert "Действующий приказ не внесён" in summary  # the other school has no order yet
 
-    pdf = client.get(reverse("orders:inspector_export", args=["pdf"]))
+    pdf = client.get(reverse("board:inspector_export", args=["pdf"]))
     assert pdf.status_code == 200
     text = _pdf_text(pdf.content)
     assert (
@@ -106,16 +106,16 @@ def test_export_builders_handle_a_school_without_points(other_school):
 )
 def test_school_export_access(client, request, school, user_fixture, expected):
     client.force_login(request.getfixturevalue(user_fixture))
-    url = reverse("orders:board_export_school", args=[school.pk, "xlsx"])
+    url = reverse("board:board_export_school", args=[school.pk, "xlsx"])
     assert client.get(url).status_code == expected
 
 
 @pytest.mark.parametrize("user_fixture", ["director", "coordinator", "operator", "teacher_5a"])
 def test_only_the_inspector_exports_the_municipality(client, request, user_fixture):
     client.force_login(request.getfixturevalue(user_fixture))
-    assert client.get(reverse("orders:inspector_export", args=["pdf"])).status_code == 403
+    assert client.get(reverse("board:inspector_export", args=["pdf"])).status_code == 403
 
 
 def test_exports_require_login(client, school):
-    response = client.get(reverse("orders:board_export_school", args=[school.pk, "pdf"]))
+    response = client.get(reverse("board:board_export_school", args=[school.pk, "pdf"]))
     assert response.status_code == 302

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.compliance import PointStatus
+from compliance.registry import PointStatus
 
 from .board_data import (
     build_gappy_school,
@@ -23,11 +23,11 @@ pytestmark = pytest.mark.django_db
 )
 def test_only_the_inspector_sees_the_table(client, request, user_fixture):
     client.force_login(request.getfixturevalue(user_fixture))
-    assert client.get(reverse("orders:inspector")).status_code == 403
+    assert client.get(reverse("board:inspector")).status_code == 403
 
 
 def test_table_requires_login(client, db):
-    assert client.get(reverse("orders:inspector")).status_code == 302
+    assert client.get(reverse("board:inspector")).status_code == 302
 
 
 def test_table_lists_every_school_worst_first(client, inspector, school, other_school, monkeypatch):
@@ -35,7 +35,7 @@ def test_table_lists_every_school_worst_first(client, inspector, school, other_s
     gappy = build_gappy_school(school, today=timezone.localdate())  # one overdue point
     good = build_scale_school(0)  # every measured point of the fixed kind is done
     client.force_login(inspector)
-    response = client.get(reverse("orders:inspector"))
+    response = client.get(reverse("board:inspector"))
     assert response.status_code == 200
     table = response.context["table"]
     # No order entered at all is the worst; then the school with an overdue point; the good one last.
@@ -44,13 +44,13 @@ def test_table_lists_every_school_worst_first(client, inspector, school, other_s
     numbers = response.context["numbers"]
     assert numbers.index("3") < numbers.index("3.5") < numbers.index("7.1") < numbers.index("9")
     html = response.content.decode()
-    assert reverse("orders:board_school", args=[gappy.school.pk]) in html
+    assert reverse("board:board_school", args=[gappy.school.pk]) in html
     assert f'data-school="{other_school.pk}"' in html
 
 
 def _table_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("orders:inspector"))
+        response = client.get(reverse("board:inspector"))
     assert response.status_code == 200
     return len(queries)
 
@@ -59,7 +59,7 @@ def test_table_queries_are_the_same_for_10_and_40_schools(client, inspector, mon
     register_fixed_checks(monkeypatch)
     schools = [build_scale_school(index, classes=1) for index in range(10)]
     client.force_login(inspector)
-    client.get(reverse("orders:inspector"))
+    client.get(reverse("board:inspector"))
     ten = _table_queries(client)
     schools += [build_scale_school(index, classes=1) for index in range(10, 40)]
     forty = _table_queries(client)

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from orders.compliance import PointStatus
-from orders.forms import MAX_UPLOAD_MB
+from compliance.registry import PointStatus
+from gymnasium_portal.forms import MAX_UPLOAD_MB
 from orders.models import OrderEvent, Regulation
 from orders.selectors import points_evaluate
 

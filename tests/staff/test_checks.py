@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from orders.compliance import Figure, PointStatus, get_check, point_status
+from compliance.registry import Figure, PointStatus, get_check, point_status
 from staff.models import Person, SchoolClass, StatusConfirmation, TrainingRecord
 from tests.factories import PersonFactory, SchoolClassFactory, SchoolFactory
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from chats.models import ChatKind
 from chats.services import chat_owner_assign
+from compliance.registry import Figure, get_check
 from invitations.models import Invitation
 from invitations.models import Role as InvitationRole
-from orders.compliance import Figure, get_check
 from staff.models import Movement, Person, SchoolClass
 from staff.roles import Role
 from tests.factories import ChatFactory, InvitationFactory, make_user
@@ -156,7 +156,7 @@ class TestLeaving:
         class_5b = SchoolClass.objects.create(
             school=school, academic_year=2025, grade=5, letter="Б"
         )
-        from staff.services import class_teacher_assign
+        from roster.services import class_teacher_assign
 
         class_teacher_assign(school_class=class_5b, person=teacher_5a.person)
         links = [

@@ -8,10 +8,10 @@ from guardian.shortcuts import assign_perm
 
 from invitations.models import Invitation
 from invitations.models import Role as InvitationRole
+from roster.services import class_teacher_assign, schoolclass_archive
 from staff.models import Absence
 from staff.roles import Role
 from staff.selectors import filter_by_permission, schoolclass_list
-from staff.services import class_teacher_assign, schoolclass_archive
 from tests.factories import InvitationFactory, SchoolClassFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -247,8 +247,8 @@ def test_user_person_gives_what_the_orm_gives_in_one_query(request, who, django_
 
 
 def test_user_person_follows_the_rights_and_the_staff_list(teacher_5a, class_5a, inspector):
+    from roster.services import person_leave
     from staff.selectors import user_person
-    from staff.services import person_leave
 
     class_teacher_assign(school_class=class_5a, person=None)
     assert (

@@ -10,10 +10,10 @@ from chats.models import Chat, ChatKind
 from chats.services import chat_owner_assign
 from invitations.models import Invitation
 from invitations.models import Role as InvitationRole
+from roster.services import class_teacher_assign, person_account_link, schoolclass_archive
 from staff.models import Movement
 from staff.roles import Role
 from staff.selectors import filter_by_permission, schoolclass_list
-from staff.services import class_teacher_assign, person_account_link, schoolclass_archive
 from tests.factories import ChatFactory, InvitationFactory, PersonFactory, make_user
 
 pytestmark = pytest.mark.django_db

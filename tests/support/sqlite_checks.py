@@ -5,8 +5,8 @@ import datetime
 
 from django.utils import timezone
 
+from compliance.registry import Figure, all_checks, checks_evaluate
 from invitations.models import JoinRequest
-from orders.compliance import Figure, all_checks, checks_evaluate
 from staff.models import School
 
 now = timezone.now()

@@ -32,9 +32,9 @@ from django.test.utils import override_settings
 from django.urls import include, path
 from django.utils import timezone
 
+from board.snapshots import dashboard_snapshot_all
+from compliance.jobs import RunReport
 from gymnasium_portal.benchmarking import scratch_database
-from orders.dashboard import dashboard_snapshot_all
-from orders.jobs import RunReport
 from staff.models import School
 from staff.roles import Role
 

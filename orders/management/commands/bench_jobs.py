@@ -24,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
 from chats.services import chats_flag_missing
+from compliance.models import Finding
 from gymnasium_portal.benchmarking import scratch_database
 from invitations.models import Invitation
 from invitations.services import (
@@ -31,7 +32,6 @@ from invitations.services import (
     EXPIRED_UNUSED_REASON,
     invitations_expire_unused,
 )
-from orders.models import Finding
 from staff.models import School, SchoolClass
 
 EXPIRE_RATIO_GOAL = 1.5

@@ -35,7 +35,7 @@ from orders.demo import (
     REGULATION_TITLE,
 )
 from orders.models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
-from staff.demo import (
+from roster.demo import (
     ACADEMIC_YEAR,
     GRADES,
     LETTERS,

@@ -1,0 +1,133 @@
+"""``GET /api/v1/dashboard/`` (API.md «Dashboard»): the board of one school as JSON."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from board.selectors import SchoolBoard, boards_build, jobs_freshness, user_may_view_board
+from invitations.models import Invitation
+from orders.api import ApiPoint, ApiResponsible, OrderSerializer
+from staff.selectors import school_list, user_school, user_sees_all_schools
+
+
+class DashboardInvitationsSerializer(serializers.Serializer):
+    active = serializers.IntegerField()
+    used = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    annulled = serializers.IntegerField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    school = serializers.IntegerField()
+    order = OrderSerializer(
+        allow_null=True, help_text="The school's current order with live statuses; null if none."
+    )
+    classes_total = serializers.IntegerField()
+    classes_compliant = serializers.IntegerField()
+    invitations = DashboardInvitationsSerializer()
+    join_requests_pending = serializers.IntegerField()
+    findings_open = serializers.IntegerField()
+    checked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the checking jobs last ran (the oldest of their last runs).",
+    )
+
+
+def _api_points(board: SchoolBoard) -> list[ApiPoint]:
+    """The board's points in the shape of the orders API (statuses and people already computed)."""
+    points = []
+    for row in board.points:
+        people = row.people
+        responsible = (
+            (
+                [ApiResponsible(people.primary.pk, people.primary.full_name, False)]
+                if people.primary
+                else []
+            )
+            + [ApiResponsible(p.pk, p.full_name, True) for p in people.backups]
+            + [ApiResponsible(p.pk, p.full_name, False) for p in people.co_executors]
+        )
+        points.append(
+            ApiPoint(
+                id=row.point.pk,
+                number=row.point.number,
+                text=row.point.text,
+                deadline=row.point.deadline,
+                status=row.status.value,
+                figure=row.figure.as_dict() if row.figure else None,
+                responsible=responsible,
+            )
+        )
+    return points
+
+
+def dashboard_payload(board: SchoolBoard, *, checked_at) -> dict:
+    """API.md «Dashboard»; ``order`` is «the order as above» (the orders API's serializer)."""
+    if board.order is not None:
+        board.order.api_points = _api_points(board)
+    headline = board.headline
+    return {
+        "school": board.school.pk,
+        "order": board.order,
+        "classes_total": headline.classes_total,
+        "classes_compliant": headline.classes_compliant,
+        "invitations": {
+            status: headline.invitations.get(status, 0) for status in Invitation.Status.values
+        },
+        "join_requests_pending": headline.join_requests_pending,
+        "findings_open": headline.findings_open,
+        "checked_at": checked_at,
+    }
+
+
+class DashboardView(APIView):
+    @extend_schema(
+        operation_id="dashboard_retrieve",
+        summary="The order board of one school",
+        description=(
+            "Director, coordinator, operator: their own school. Inspector: `?school=ID` for any school "
+            "(required). Another school than the user's own: 404."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "school", int, required=False, description="School id (the inspector must give it)."
+            )
+        ],
+        responses={
+            200: DashboardSerializer,
+            400: OpenApiResponse(description="`school` missing (inspector) or not a number."),
+            401: OpenApiResponse(description="No credentials."),
+            403: OpenApiResponse(description="The user's role has no dashboard."),
+            404: OpenApiResponse(description="No such school in the user's scope."),
+        },
+        tags=["dashboard"],
+    )
+    def get(self, request):
+        user = request.user
+        if not user_may_view_board(user=user):
+            raise PermissionDenied()
+        raw = request.query_params.get("school", "").strip()
+        if raw:
+            if not raw.isdigit():
+                raise ValidationError({"school": ["Укажите номер (id) школы."]})
+            school_id = int(raw)
+        else:
+            own = user_school(user)
+            if own is None:
+                if user_sees_all_schools(user):
+                    raise ValidationError({"school": ["Укажите школу: ?school=ID."]})
+                raise PermissionDenied()
+            school_id = own.pk
+        boards = boards_build(
+            schools=school_list(user=user).filter(pk=school_id), today=timezone.localdate()
+        )
+        if not boards:
+            raise Http404
+        payload = dashboard_payload(boards[0], checked_at=jobs_freshness().checked_at)
+        return Response(DashboardSerializer(payload).data)

@@ -1,0 +1,459 @@
+"""The order board (DESIGN.md §2): the school's current order point by point, live, with its headline figures.
+
+Everything here is built for many schools at once in a fixed number of queries, so the director's
+board (one school), the inspector's table (every school), the exports and the daily snapshot job
+share one builder, ``boards_build``, and cost the same whatever the number of schools or classes:
+one query for the schools with their counters, one for the orders, one for the points, one for the
+people responsible, one grouped query over classes, one grouped query over links, and one query for
+every compliance check the points name (``points_evaluate``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Least
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
+from chats.models import CLASS_KINDS, Chat, ChatKind, ChatRequirement
+from compliance.models import Finding, JobRun
+from compliance.registry import Figure, PointStatus, get_check
+from compliance.sql import count_subquery
+from gymnasium_portal.jobs import JOBS
+from invitations.models import Invitation, JoinRequest
+from invitations.services import INVITATION_EXPIRING_UNUSED
+from orders.models import Acknowledgement, Order, OrderPoint
+from orders.selectors import PointPeople, point_people, points_evaluate
+from staff.models import Person, School, SchoolClass, TrainingRecord
+from staff.selectors import user_sees_all_schools
+
+# Worst first: the order in which statuses sort on the inspector's table and in the totals.
+STATUS_SEVERITY = {
+    PointStatus.OVERDUE: 0,
+    PointStatus.NOT_DONE: 1,
+    PointStatus.PARTIAL: 2,
+    PointStatus.NOT_MEASURED: 3,
+    PointStatus.DONE: 4,
+}
+
+# One letter per status where a table of schools × points has no room for words (legend beside it).
+STATUS_CODES = {
+    PointStatus.DONE: "В",
+    PointStatus.PARTIAL: "Ч",
+    PointStatus.NOT_DONE: "Н",
+    PointStatus.OVERDUE: "П",
+    PointStatus.NOT_MEASURED: "–",
+}
+
+# Findings are raised by jobs under their own keys; these are the compliance checks they belong to,
+# so a point (or a headline figure) can list "what is missing" for its check.
+FINDING_KEYS_BY_CHECK: dict[str, tuple[str, ...]] = {
+    "class_chats": (CLASS_CHAT_MISSING,),
+    "school_chats": (SCHOOL_CHAT_MISSING,),
+    "no_stale_invitations": (INVITATION_EXPIRING_UNUSED,),
+}
+
+# The jobs whose runs keep the findings current: "проверено N минут назад" is the oldest of their last runs.
+CHECKING_JOBS = tuple(name for name in JOBS if name != "snapshot")
+
+
+# --- What one school's board holds ---------------------------------------------------------------
+
+
+@dataclass
+class PointRow:
+    point: OrderPoint
+    status: PointStatus
+    figure: Figure | None
+    unit: str = ""
+    check_title: str = ""
+    missing_url: str | None = None
+    people: PointPeople = field(default_factory=PointPeople)
+
+    @property
+    def figure_text(self) -> str:
+        if self.figure is None:
+            return ""
+        return _("%(done)s из %(total)s %(unit)s") % {
+            "done": self.figure.done,
+            "total": self.figure.total,
+            "unit": self.unit,
+        }
+
+    @property
+    def is_subpoint(self) -> bool:
+        return self.point.parent_id is not None
+
+    @property
+    def status_code(self) -> str:
+        return STATUS_CODES[self.status]
+
+
+def share(done: int, total: int) -> int | None:
+    """Whole percent, or None where there is nothing to count."""
+    return round(100 * done / total) if total else None
+
+
+@dataclass
+class Headline:
+    classes_total: int = 0
+    classes_compliant: int = 0
+    class_chats_required: int = 0
+    class_chats_present: int = 0
+    members_expected: int = 0
+    members_reached: int = 0
+    invitations: dict[str, int] = field(default_factory=dict)
+    join_requests_pending: int = 0
+    findings_open: int = 0
+    teaching_total: int = 0
+    teaching_trained: int = 0
+    acknowledgements_total: int = 0
+    acknowledged: int = 0
+
+    @property
+    def classes_share(self) -> int | None:
+        return share(self.classes_compliant, self.classes_total)
+
+    @property
+    def chats_share(self) -> int | None:
+        return share(self.class_chats_present, self.class_chats_required)
+
+    @property
+    def members_share(self) -> int | None:
+        return share(self.members_reached, self.members_expected)
+
+    @property
+    def trained_share(self) -> int | None:
+        return share(self.teaching_trained, self.teaching_total)
+
+    @property
+    def acknowledged_share(self) -> int | None:
+        return share(self.acknowledged, self.acknowledgements_total)
+
+    def as_dict(self) -> dict:
+        return {
+            "classes_total": self.classes_total,
+            "classes_compliant": self.classes_compliant,
+            "class_chats_required": self.class_chats_required,
+            "class_chats_present": self.class_chats_present,
+            "members_expected": self.members_expected,
+            "members_reached": self.members_reached,
+            "invitations": dict(self.invitations),
+            "join_requests_pending": self.join_requests_pending,
+            "findings_open": self.findings_open,
+            "teaching_total": self.teaching_total,
+            "teaching_trained": self.teaching_trained,
+            "acknowledgements_total": self.acknowledgements_total,
+            "acknowledged": self.acknowledged,
+        }
+
+
+@dataclass
+class SchoolBoard:
+    school: School
+    order: Order | None
+    points: list[PointRow]
+    headline: Headline
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        counts = Counter(row.status for row in self.points)
+        return {status.value: counts.get(status, 0) for status in STATUS_SEVERITY}
+
+    @property
+    def points_by_number(self) -> dict[str, PointRow]:
+        return {row.point.number: row for row in self.points}
+
+    @property
+    def severity(self) -> tuple:
+        """Sort key, worst school first: overdue, then not done, then partial, then fewest done."""
+        counts = self.status_counts
+        measured = len(self.points) - counts[PointStatus.NOT_MEASURED]
+        return (
+            self.order is not None,
+            -counts[PointStatus.OVERDUE],
+            -counts[PointStatus.NOT_DONE],
+            -counts[PointStatus.PARTIAL],
+            share(counts[PointStatus.DONE], measured) or 0,
+            self.school.short_name,
+        )
+
+
+# --- The board for many schools at once ------------------------------------------------------------
+
+
+def orders_in_force_latest_first() -> QuerySet[Order]:
+    """A school's current order is the latest one in force: the first of these for the school."""
+    return Order.objects.filter(status=Order.Status.IN_FORCE).order_by("-date", "-pk")
+
+
+def current_order_subquery(school_ref="pk") -> Subquery:
+    return Subquery(
+        orders_in_force_latest_first().filter(school=OuterRef(school_ref)).values("pk")[:1]
+    )
+
+
+def current_points(*, school: School) -> list[OrderPoint]:
+    """The points of the school's current order (order loaded), in one query."""
+    order = orders_in_force_latest_first().filter(school=school).values("pk")[:1]
+    return list(
+        OrderPoint.objects.filter(order_id=Subquery(order))
+        .select_related("order")
+        .order_by("position", "pk")
+    )
+
+
+def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
+    teaching = Person.objects.filter(
+        school=OuterRef("pk"), is_active=True, staff_kind=Person.StaffKind.TEACHING
+    )
+    # As the acknowledgement check counts: people still at work; an order not yet sent to anyone
+    # counts the whole active staff as not acknowledged (``staff_active``, in boards_build).
+    acknowledgements = Acknowledgement.objects.filter(
+        order=OuterRef("current_order_id"), person__is_active=True
+    )
+    return list(
+        schools.order_by("short_name", "pk").annotate(
+            current_order_id=current_order_subquery(),
+            join_requests_pending=count_subquery(
+                JoinRequest.objects.filter(school=OuterRef("pk"), status=JoinRequest.Status.PENDING)
+            ),
+            findings_open=count_subquery(
+                Finding.objects.filter(school=OuterRef("pk"), resolved_at__isnull=True)
+            ),
+            teaching_total=count_subquery(teaching),
+            teaching_trained=count_subquery(
+                teaching.filter(Exists(TrainingRecord.objects.filter(person=OuterRef("pk"))))
+            ),
+            acknowledgements_total=count_subquery(acknowledgements),
+            acknowledged=count_subquery(acknowledgements.filter(acknowledged_at__isnull=False)),
+            staff_active=count_subquery(
+                Person.objects.filter(school=OuterRef("pk"), is_active=True)
+            ),
+        )
+    )
+
+
+def _class_figures(school_ids: list[int]) -> dict[int, dict]:
+    """Per school, in one grouped query over active classes: compliance with point 4 and chat coverage.
+
+    A class is compliant when it has an active chat of every kind its school requires for its grade.
+    Coverage: required class chats that exist, and members reached (capped at the class list) of the
+    students' and parents' expected numbers.
+    """
+    required = ChatRequirement.objects.filter(
+        school=OuterRef("school"),
+        kind__in=CLASS_KINDS,
+        is_required=True,
+        min_grade__lte=OuterRef("grade"),
+        max_grade__gte=OuterRef("grade"),
+    )
+    has_chat = Exists(
+        Chat.objects.filter(
+            school_class=OuterRef(OuterRef("pk")), kind=OuterRef("kind"), status=Chat.Status.ACTIVE
+        )
+    )
+
+    def members(kind: str):
+        chat = Chat.objects.filter(
+            school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE
+        ).order_by()
+        return Coalesce(Subquery(chat.values("members_count")[:1], output_field=IntegerField()), 0)
+
+    rows = (
+        SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
+        .order_by()
+        .annotate(
+            n_required=count_subquery(required),
+            n_present=count_subquery(required.filter(has_chat)),
+            students_reached=Least(
+                members(ChatKind.CLASS_STUDENTS),
+                F("students_expected"),
+                output_field=IntegerField(),
+            ),
+            parents_reached=Least(
+                members(ChatKind.CLASS_PARENTS), F("parents_expected"), output_field=IntegerField()
+            ),
+        )
+        .values("school_id")
+        .annotate(
+            total=Count("pk"),
+            compliant=Count("pk", filter=~Exists(required.filter(~has_chat))),
+            chats_required=Sum("n_required"),
+            chats_present=Sum("n_present"),
+            members_expected=Sum(
+                F("students_expected") + F("parents_expected"), output_field=IntegerField()
+            ),
+            members_reached=Sum(
+                F("students_reached") + F("parents_reached"), output_field=IntegerField()
+            ),
+        )
+    )
+    return {row.pop("school_id"): row for row in rows}
+
+
+def invitations_by_status(school_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Links of every school by status, in one grouped query."""
+    counts = {
+        school_id: {status: 0 for status in Invitation.Status.values} for school_id in school_ids
+    }
+    rows = (
+        Invitation.objects.filter(school_id__in=school_ids)
+        .order_by()
+        .values("school_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["school_id"]][row["status"]] = row["n"]
+    return counts
+
+
+def fix_url(*, check, school_id: int, point: OrderPoint | None = None) -> str | None:
+    """Where to fix what a check found missing (narrowed to the point's order where the check can);
+    None if that page is not routable (yet): the board must not fail because of a link."""
+    try:
+        return (
+            check.missing_url_for_point(point=point)
+            if point is not None
+            else check.missing_url(school_id=school_id)
+        )
+    except NoReverseMatch:
+        return None
+
+
+def boards_build(
+    *, schools: QuerySet[School], today: datetime.date | None = None, with_responsible: bool = True
+) -> list[SchoolBoard]:
+    """The board of every school in ``schools`` (already narrowed to what the user may see)."""
+    today = today or timezone.localdate()
+    school_rows = _schools_with_counters(schools)
+    if not school_rows:
+        return []
+    school_ids = [school.pk for school in school_rows]
+    order_ids = [school.current_order_id for school in school_rows if school.current_order_id]
+    orders = {
+        order.pk: order
+        for order in Order.objects.filter(pk__in=order_ids).select_related("signed_by")
+    }
+    points = list(
+        OrderPoint.objects.filter(order_id__in=order_ids).order_by("order_id", "position", "pk")
+    )
+    for point in points:
+        point.order = orders[point.order_id]  # points_evaluate reads the school through the order
+    results = points_evaluate(points=points, today=today)
+    people = point_people(points=points, today=today) if with_responsible else {}
+    classes = _class_figures(school_ids)
+    invitations = invitations_by_status(school_ids)
+
+    rows_by_order: dict[int, list[PointRow]] = defaultdict(list)
+    for point in points:
+        result = results[point.pk]
+        check = get_check(point.check_key) if point.check_key else None
+        rows_by_order[point.order_id].append(
+            PointRow(
+                point=point,
+                status=result.status,
+                figure=result.figure,
+                unit=str(check.unit) if check else "",
+                check_title=str(check.title) if check else "",
+                missing_url=fix_url(check=check, school_id=point.order.school_id, point=point)
+                if check
+                else None,
+                people=people.get(point.pk) or PointPeople(),
+            )
+        )
+
+    boards = []
+    for school in school_rows:
+        class_row = classes.get(school.pk, {})
+        headline = Headline(
+            classes_total=class_row.get("total", 0),
+            classes_compliant=class_row.get("compliant", 0),
+            class_chats_required=class_row.get("chats_required") or 0,
+            class_chats_present=class_row.get("chats_present") or 0,
+            members_expected=class_row.get("members_expected") or 0,
+            members_reached=class_row.get("members_reached") or 0,
+            invitations=invitations[school.pk],
+            join_requests_pending=school.join_requests_pending,
+            findings_open=school.findings_open,
+            teaching_total=school.teaching_total,
+            teaching_trained=school.teaching_trained,
+            acknowledgements_total=school.acknowledgements_total or school.staff_active,
+            acknowledged=school.acknowledged,
+        )
+        order = orders.get(school.current_order_id)
+        boards.append(
+            SchoolBoard(
+                school=school,
+                order=order,
+                points=rows_by_order.get(order.pk, []) if order else [],
+                headline=headline,
+            )
+        )
+    return boards
+
+
+def point_numbers(boards: list[SchoolBoard]) -> list[str]:
+    """Every point number of the boards' orders, in natural order (3 < 3.5 < 3.10 < 4)."""
+
+    def key(number: str):
+        return tuple(
+            int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")
+        ), number
+
+    return sorted({row.point.number for board in boards for row in board.points}, key=key)
+
+
+# --- When the checking jobs last ran -------------------------------------------------------------
+
+
+@dataclass
+class Freshness:
+    runs: dict[str, datetime.datetime]  # job name → end of its last successful run
+
+    @property
+    def checked_at(self) -> datetime.datetime | None:
+        """The oldest of the checking jobs' last runs: every finding is at least this fresh."""
+        times = [self.runs[name] for name in CHECKING_JOBS if name in self.runs]
+        return min(times) if times else None
+
+    @property
+    def minutes_ago(self) -> int | None:
+        checked_at = self.checked_at
+        if checked_at is None:
+            return None
+        return max(0, int((timezone.now() - checked_at).total_seconds() // 60))
+
+
+def jobs_freshness() -> Freshness:
+    """The end of every job's last successful run, in one grouped query."""
+    rows = (
+        JobRun.objects.filter(status=JobRun.Status.SUCCESS, finished_at__isnull=False)
+        .order_by()
+        .values("name")
+        .annotate(finished=Max("finished_at"))
+    )
+    return Freshness(runs={row["name"]: row["finished"] for row in rows})
+
+
+def user_may_view_board(*, user) -> bool:
+    """Director, coordinator and operator (their school's board), the inspector (every school)."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user_sees_all_schools(user) or user.has_perm("orders.view_orderpoint")
+    )

@@ -1,0 +1,129 @@
+"""Figures and people in words: shared by the board, the drill-down and the exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from invitations.models import Invitation
+from orders.selectors import PointPeople
+from staff.models import Person
+
+from .selectors import Headline, share
+
+# --- Words for people: shared by the board, the drill-down and the exports -----------------------
+
+
+def short_name(person: Person | None) -> str:
+    """«Горбатенко Виктория Ивановна» → «Горбатенко В.И.» (as the order names people)."""
+    if person is None:
+        return ""
+    surname, *given = person.full_name.split()
+    initials = "".join(f"{name[0]}." for name in given[:2] if name)
+    return f"{surname} {initials}".strip()
+
+
+def in_charge_text(people: PointPeople) -> str:
+    if people.in_charge is None:
+        if people.primary is not None:
+            return _("%(name)s (отсутствует, замены нет)") % {"name": short_name(people.primary)}
+        return ""
+    text = short_name(people.in_charge)
+    if people.substituting:
+        text += " " + _("(за %(name)s)") % {"name": short_name(people.primary)}
+    if people.co_executors:
+        text += ", " + ", ".join(short_name(person) for person in people.co_executors)
+    return text
+
+
+@dataclass(frozen=True)
+class HeadlineItem:
+    key: str
+    label: str
+    value: str  # the whole figure in words, for the reports
+    percent: int | None
+    check: str  # the compliance check whose findings the drill-down lists ("" — every open finding)
+    figure: str = ""  # the big number on the board (the percent where there is one)
+    detail: str = ""  # the small print under it
+
+    def __post_init__(self):
+        if not self.figure:
+            object.__setattr__(
+                self, "figure", f"{self.percent}%" if self.percent is not None else self.value
+            )
+        if not self.detail and self.percent is not None:
+            object.__setattr__(self, "detail", self.value)
+
+
+def _of(done: int, total: int) -> str:
+    percent = share(done, total)
+    text = _("%(done)s из %(total)s") % {"done": done, "total": total}
+    return text + (f" ({percent}%)" if percent is not None else "")
+
+
+def headline_items(headline: Headline) -> list[HeadlineItem]:
+    links = headline.invitations
+    status_labels = dict(Invitation.Status.choices)
+    links_text = ", ".join(
+        f"{status_labels[status]}: {links.get(status, 0)}" for status in Invitation.Status.values
+    )
+    others_text = ", ".join(
+        f"{status_labels[status]}: {links.get(status, 0)}"
+        for status in Invitation.Status.values
+        if status != Invitation.Status.ACTIVE
+    )
+    return [
+        HeadlineItem(
+            "classes",
+            _("Классы со всеми обязательными чатами"),
+            _of(headline.classes_compliant, headline.classes_total),
+            headline.classes_share,
+            "class_chats",
+        ),
+        HeadlineItem(
+            "chats",
+            _("Обязательные чаты классов созданы"),
+            _of(headline.class_chats_present, headline.class_chats_required),
+            headline.chats_share,
+            "class_chats",
+        ),
+        HeadlineItem(
+            "members",
+            _("Охват учащихся и родителей чатами классов"),
+            _of(headline.members_reached, headline.members_expected),
+            headline.members_share,
+            "class_chats",
+        ),
+        HeadlineItem(
+            "invitations",
+            _("Ссылки-приглашения действуют"),
+            links_text,
+            None,
+            "no_stale_invitations",
+            figure=str(links.get(Invitation.Status.ACTIVE, 0)),
+            detail=others_text,
+        ),
+        HeadlineItem(
+            "join_requests",
+            _("Заявки на присоединение ждут рассмотрения"),
+            str(headline.join_requests_pending),
+            None,
+            "join_requests_timely",
+        ),
+        HeadlineItem("findings", _("Открытые замечания"), str(headline.findings_open), None, ""),
+        HeadlineItem(
+            "trained",
+            _("Педагоги, прошедшие обучение (п. 7.2)"),
+            _of(headline.teaching_trained, headline.teaching_total),
+            headline.trained_share,
+            "teachers_trained",
+        ),
+        HeadlineItem(
+            "acknowledged",
+            _("Ознакомлены с приказом"),
+            _of(headline.acknowledged, headline.acknowledgements_total),
+            headline.acknowledged_share,
+            "order_acknowledged",
+        ),
+    ]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplianceConfig(AppConfig):
+    name = "compliance"
+    verbose_name = _("Контроль исполнения")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the checks on staff data)

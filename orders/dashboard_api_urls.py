@@ -1,7 +1,0 @@
-from django.urls import path
-
-from .dashboard_api import DashboardView
-
-urlpatterns: list = [
-    path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
-]

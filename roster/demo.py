@@ -1,0 +1,843 @@
+"""Demo data: the gymnasium of order No. 883 (``manage.py seed_demo``).
+
+The order's text lives in ``orders.demo`` (shared with ``generate_scale_data``). People named in
+the order appear exactly as the order names them — surname and initials, with no contacts.
+Everybody else (class teachers, subject teachers) is FICTIONAL: plausible names made up for the
+demo, with e-mails only on the reserved domain example.org.
+
+Everything is written through the services where rights are involved (class teachers, chat owners)
+and keyed on natural keys, so running the seed twice leaves the same data.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from chats.models import Chat, ChatKind, ChatRequirement, Meeting
+from chats.services import chat_owner_assign, chat_requirements_create_defaults
+from invitations.models import Invitation, JoinRequest
+from invitations.models import Role as LinkRole
+from invitations.services import EXPIRED_PARTLY_USED_REASON, EXPIRED_UNUSED_REASON
+from orders.demo import (
+    COURSE_TITLE,
+    COURSE_URL,
+    ORDER_883_BASIS,
+    ORDER_883_DATE,
+    ORDER_883_DISTRIBUTION,
+    ORDER_883_NUMBER,
+    ORDER_883_POINTS,
+    ORDER_883_PREAMBLE,
+    ORDER_883_TITLE,
+    REGULATION_TITLE,
+    regulation_pdf,
+)
+from orders.models import Order, OrderPoint, Regulation, Responsibility
+from orders.services import acknowledgements_distribute
+from staff.models import Absence, Person, School, SchoolClass, StatusConfirmation, TrainingRecord
+from staff.roles import Role
+
+from .services import class_teacher_assign
+
+# --- The gymnasium and its people -------------------------------------------------------------
+
+SCHOOL_NAME = "МАОУ «Гимназия им. А.С. Пушкина»"
+SCHOOL_SHORT_NAME = "Гимназия им. А.С. Пушкина"
+MUNICIPALITY = "МО ГО «Сыктывкар»"
+ACADEMIC_YEAR = 2025
+SCHOOL_YEAR_START = datetime.datetime(
+    2025, 9, 1, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=3))
+)
+GRADES = range(1, 12)
+LETTERS = ("А", "Б", "В")
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    full_name: str
+    position: str
+    staff_kind: str = Person.StaffKind.TEACHING
+    fictional: bool = True
+
+
+_OTHER = Person.StaffKind.OTHER
+
+# The people the order names, as it names them (surname and initials) and with the positions it
+# gives; no contacts are invented for them. The category (иной работник) is a demo assumption.
+# Point 6 once spells «Рыенкова О.А.»: almost certainly a typo of Рыженкова О.А., whom the same
+# point names as deputy director a few lines above; she is treated as one person.
+NAMED_PEOPLE: dict[str, PersonSpec] = {
+    "director": PersonSpec("Гладкова Л.И.", "директор", _OTHER, fictional=False),
+    "coordinator": PersonSpec("Горбатенко В.И.", "заместитель директора", _OTHER, fictional=False),
+    "engineer": PersonSpec("Костюков Д.Ю.", "главный инженер", _OTHER, fictional=False),
+    "ryzhenkova": PersonSpec("Рыженкова О.А.", "заместитель директора", _OTHER, fictional=False),
+    "smetanina": PersonSpec("Сметанина А.Ф.", "заместитель директора", _OTHER, fictional=False),
+    # The order gives no position for her.
+    "sokirka": PersonSpec("Сокирка Е.А.", "сотрудник гимназии", _OTHER, fictional=False),
+    "osipov": PersonSpec(
+        "Осипов А.А.", "ответственный за наполнение сайта гимназии", _OTHER, fictional=False
+    ),
+}
+
+# FICTIONAL class teachers, one per class in the order 1А, 1Б, 1В, 2А, … 11В (names made up).
+_PRIMARY = "учитель начальных классов"
+CLASS_TEACHERS: tuple[PersonSpec, ...] = (
+    PersonSpec("Белова Наталья Сергеевна", _PRIMARY),
+    PersonSpec("Васильева Ирина Николаевна", _PRIMARY),
+    PersonSpec("Григорьева Ольга Викторовна", _PRIMARY),
+    PersonSpec("Денисова Елена Александровна", _PRIMARY),
+    PersonSpec("Егорова Татьяна Михайловна", _PRIMARY),
+    PersonSpec("Жукова Светлана Петровна", _PRIMARY),
+    PersonSpec("Зайцева Марина Юрьевна", _PRIMARY),
+    PersonSpec("Ильина Галина Васильевна", _PRIMARY),
+    PersonSpec("Калинина Людмила Андреевна", _PRIMARY),
+    PersonSpec("Лебедева Анна Владимировна", _PRIMARY),
+    PersonSpec("Максимова Юлия Игоревна", _PRIMARY),
+    PersonSpec("Никитина Екатерина Олеговна", _PRIMARY),
+    PersonSpec("Орлова Вера Дмитриевна", "учитель русского языка и литературы"),
+    PersonSpec("Павлова Алла Геннадьевна", "учитель математики"),
+    PersonSpec("Романова Ксения Евгеньевна", "учитель истории и обществознания"),
+    PersonSpec("Соколова Оксана Борисовна", "учитель биологии"),
+    PersonSpec("Тарасова Лариса Валентиновна", "учитель английского языка"),
+    PersonSpec("Уварова Нина Степановна", "учитель географии"),
+    PersonSpec("Фёдорова Валентина Ивановна", "учитель русского языка и литературы"),
+    PersonSpec("Харитонов Сергей Павлович", "учитель физики"),
+    PersonSpec("Цветкова Дарья Алексеевна", "учитель немецкого языка"),
+    PersonSpec("Чернова Полина Романовна", "учитель математики"),
+    PersonSpec("Шестаков Андрей Викторович", "учитель технологии"),
+    PersonSpec("Щербакова Надежда Анатольевна", "учитель химии"),
+    PersonSpec("Яковлева Евгения Сергеевна", "учитель английского языка"),
+    PersonSpec("Антонов Михаил Олегович", "учитель физической культуры"),
+    PersonSpec("Богданова Маргарита Львовна", "учитель изобразительного искусства"),
+    PersonSpec("Воронцова Александра Юрьевна", "учитель математики"),
+    PersonSpec("Громов Илья Константинович", "учитель истории и обществознания"),
+    PersonSpec("Дмитриева Алёна Игоревна", "учитель русского языка и литературы"),
+    PersonSpec("Ершова Виктория Николаевна", "учитель литературы"),
+    PersonSpec("Журавлёв Павел Андреевич", "учитель информатики"),
+    PersonSpec("Кузнецова Тамара Фёдоровна", "учитель биологии"),
+)
+# FICTIONAL staff without a class.
+OTHER_STAFF: tuple[PersonSpec, ...] = (
+    PersonSpec("Лаптев Артём Сергеевич", "учитель информатики"),
+    PersonSpec("Морозова Инна Витальевна", "учитель английского языка"),
+    PersonSpec("Новиков Денис Александрович", "учитель физической культуры"),
+    PersonSpec("Осокина Регина Маратовна", "педагог-психолог"),
+    PersonSpec("Попова Софья Андреевна", "учитель музыки"),
+    PersonSpec("Руднева Зоя Петровна", "секретарь руководителя", _OTHER),
+    PersonSpec("Семёнова Лидия Ивановна", "заведующий библиотекой", _OTHER),
+)
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    username: str
+    roles: tuple[str, ...]
+    person: str | None  # a key of NAMED_PEOPLE or a full name; None: no staff record
+    is_staff: bool = False  # may open the Django admin
+
+
+DEMO_ACCOUNTS: tuple[AccountSpec, ...] = (
+    AccountSpec("director", (Role.DIRECTOR, Role.STAFF), "director"),
+    # The coordinator keeps the data in the Django admin (DESIGN.md §7).
+    AccountSpec("coordinator", (Role.COORDINATOR, Role.STAFF), "coordinator", is_staff=True),
+    AccountSpec("engineer", (Role.OPERATOR, Role.STAFF), "engineer"),
+    # The class-teacher group and the rights on the class come from class_teacher_assign.
+    AccountSpec("teacher_5a", (Role.STAFF,), "Орлова Вера Дмитриевна"),
+    AccountSpec("teacher_5b", (Role.STAFF,), "Павлова Алла Геннадьевна"),
+    AccountSpec("inspector", (Role.INSPECTOR,), None),
+    # Beyond API.md's table: the web editor of point 8, a chat owner of point 6, a plain employee.
+    AccountSpec("web_editor", (Role.WEB_EDITOR, Role.STAFF), "osipov"),
+    AccountSpec("chat_owner", (Role.STAFF,), "sokirka"),
+    AccountSpec("staff", (Role.STAFF,), "Лаптев Артём Сергеевич"),
+)
+
+# Point → [(person key, role)]. Points 4 and 5 address every class teacher / the whole staff.
+_R = Responsibility.Role
+RESPONSIBILITIES: dict[str, list[tuple[str, str]]] = {
+    "1": [("director", _R.PRIMARY)],
+    "2": [("coordinator", _R.PRIMARY), ("engineer", _R.BACKUP)],
+    "3": [("engineer", _R.PRIMARY)],
+    **{spec.number: [("engineer", _R.PRIMARY)] for spec in ORDER_883_POINTS if spec.parent == "3"},
+    # The director signs «обеспечить создание»; the chat owners named in the point carry it out.
+    "6": [
+        ("director", _R.PRIMARY),
+        ("ryzhenkova", _R.CO_EXECUTOR),
+        ("smetanina", _R.CO_EXECUTOR),
+        ("sokirka", _R.CO_EXECUTOR),
+    ],
+    "7.1": [("coordinator", _R.PRIMARY)],
+    "7.2": [("coordinator", _R.PRIMARY)],
+    "7.3": [("coordinator", _R.PRIMARY)],
+    "8": [("osipov", _R.PRIMARY)],
+    "9": [("director", _R.PRIMARY)],
+}
+
+# Owners of the five school-wide chats, as point 6 names them.
+CHAT_OWNERS: dict[str, list[str]] = {
+    ChatKind.SCHOOL_GENERAL: ["ryzhenkova", "smetanina"],
+    ChatKind.SCHOOL_LEADERSHIP: ["director"],
+    ChatKind.SCHOOL_STAFF: ["director"],
+    ChatKind.SCHOOL_PARENT_COMMITTEE: ["sokirka", "ryzhenkova", "smetanina"],
+    ChatKind.SCHOOL_STUDENT_COUNCIL: ["sokirka"],
+}
+# The demo state: which school-wide chats exist, and the gaps in the class chats.
+SCHOOL_CHATS_PRESENT = (
+    ChatKind.SCHOOL_GENERAL,
+    ChatKind.SCHOOL_LEADERSHIP,
+    ChatKind.SCHOOL_STUDENT_COUNCIL,
+)
+CLASS_CHATS_MISSING = {
+    ("7Б", ChatKind.CLASS_PARENTS),
+    ("9А", ChatKind.CLASS_PARENTS),
+    ("1А", ChatKind.CLASS_STUDENTS),
+}
+
+PLACEHOLDER_HOST = "https://sferum.example"  # never a real platform link in demo data
+_LATIN = {"А": "a", "Б": "b", "В": "v"}
+
+
+def class_slug(grade: int, letter: str) -> str:
+    return f"{grade}{_LATIN.get(letter, 'x')}"
+
+
+# Letter by letter; «ъ» and «ь» (written «-») drop out.
+_TRANSLIT = {
+    cyrillic: latin.strip("-")
+    for cyrillic, latin in zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split(),
+        strict=True,
+    )
+}
+
+
+def fictional_email(full_name: str) -> str:
+    """``n.belova@example.org`` for «Белова Наталья Сергеевна» (a reserved domain: no real mailbox)."""
+    surname, first_name, *_rest = full_name.lower().split()
+    latin = "".join(_TRANSLIT.get(char, char) for char in surname)
+    return f"{_TRANSLIT.get(first_name[0], first_name[0])}.{latin}@example.org"
+
+
+def demo_token(slug: str) -> str:
+    """A stable, unguessable token for a demo link: the seed finds its links again on a second run.
+
+    HMAC of the slug under SECRET_KEY — 192 bits, URL-safe, like ``invitations.models.new_token``.
+    """
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"demo-invitation:{slug}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+# --- The seed ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SeedResult:
+    school: School
+    order: Order
+    people: dict[str, Person]
+    classes: dict[str, SchoolClass]
+    users: dict[str, object]
+
+
+def seed_demo(*, password: str, now: datetime.datetime | None = None) -> SeedResult:
+    """Load (or re-assert) the gymnasium of order No. 883. Idempotent; passwords are set anew."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        school = _school()
+        people = _people(school)
+        users = _accounts(people, password=password)
+        classes = _classes(school, people)
+        order = _order(school, people)
+        _regulation(school, order)
+        _acknowledgements(order, school)
+        _chat_requirements(school, people)
+        _chats(school, people, classes, users)
+        _invitations_and_requests(school, classes, users, now=now)
+        _staff_records(school, people, users)
+        _meetings(school, classes, users, today=timezone.localdate(now))
+    return SeedResult(school=school, order=order, people=people, classes=classes, users=users)
+
+
+def _school() -> School:
+    school, _created = School.objects.update_or_create(
+        name=SCHOOL_NAME,
+        defaults={"short_name": SCHOOL_SHORT_NAME, "municipality": MUNICIPALITY},
+    )
+    return school
+
+
+def _person(school: School, spec: PersonSpec) -> Person:
+    person, _created = Person.objects.update_or_create(
+        school=school,
+        full_name=spec.full_name,
+        defaults={
+            "position": spec.position,
+            "staff_kind": spec.staff_kind,
+            # Real people keep no contacts here; fictional ones get a reserved-domain e-mail.
+            "email": fictional_email(spec.full_name) if spec.fictional else "",
+            "phone": "",
+            "is_active": True,
+            "left_on": None,
+        },
+    )
+    return person
+
+
+def _people(school: School) -> dict[str, Person]:
+    people = {key: _person(school, spec) for key, spec in NAMED_PEOPLE.items()}
+    for spec in CLASS_TEACHERS + OTHER_STAFF:
+        people[spec.full_name] = _person(school, spec)
+    return people
+
+
+def _accounts(people: dict[str, Person], *, password: str) -> dict[str, object]:
+    User = get_user_model()
+    users = {}
+    # One hash for the one demo password (hashing is deliberately slow; nine times is seconds).
+    password_hash = make_password(password)
+    for spec in DEMO_ACCOUNTS:
+        user, _created = User.objects.get_or_create(username=spec.username)
+        user.password = password_hash
+        user.is_active = True
+        user.is_staff = spec.is_staff
+        user.save()
+        # Add, never replace: the class-teacher and chat-owner groups belong to the services.
+        user.groups.add(*Group.objects.filter(name__in=[str(role) for role in spec.roles]))
+        if spec.person is not None:
+            person = people[spec.person]
+            Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
+            if person.user_id != user.pk:
+                person.user = user
+                person.save(update_fields=["user", "updated_at"])
+        users[spec.username] = user
+    return users
+
+
+def _classes(school: School, people: dict[str, Person]) -> dict[str, SchoolClass]:
+    rng = random.Random(883)  # the same sizes on every run
+    classes = {}
+    teachers = iter(CLASS_TEACHERS)
+    for grade in GRADES:
+        for letter in LETTERS:
+            students = rng.randint(22, 28)
+            school_class, _created = SchoolClass.objects.update_or_create(
+                school=school,
+                academic_year=ACADEMIC_YEAR,
+                grade=grade,
+                letter=letter,
+                defaults={
+                    "students_expected": students,
+                    "parents_expected": round(students * 1.6),
+                    "status": SchoolClass.Status.ACTIVE,
+                },
+            )
+            teacher = people[next(teachers).full_name]
+            classes[school_class.name] = class_teacher_assign(
+                school_class=school_class, person=teacher
+            )
+    # The classes exist since the school year began, not since the seed ran: past the grace period
+    # for new classes, so the missing-chat job flags the demo's gaps at once.
+    SchoolClass.objects.filter(school=school, academic_year=ACADEMIC_YEAR).update(
+        created_at=SCHOOL_YEAR_START
+    )
+    return classes
+
+
+def _order(school: School, people: dict[str, Person]) -> Order:
+    order, _created = Order.objects.update_or_create(
+        school=school,
+        number=ORDER_883_NUMBER,
+        date=ORDER_883_DATE,
+        defaults={
+            "title": ORDER_883_TITLE,
+            "basis": ORDER_883_BASIS,
+            "preamble": ORDER_883_PREAMBLE,
+            "signed_by": people["director"],
+            "distribution_note": ORDER_883_DISTRIBUTION,
+            "status": Order.Status.IN_FORCE,
+        },
+    )
+    points: dict[str, OrderPoint] = {}
+    for position, spec in enumerate(ORDER_883_POINTS, start=1):
+        points[spec.number], _created = OrderPoint.objects.update_or_create(
+            order=order,
+            number=spec.number,
+            defaults={
+                "parent": points[spec.parent] if spec.parent else None,
+                "position": position,
+                "text": spec.text,
+                "deadline": spec.deadline,
+                "check_key": spec.check_key,
+            },
+        )
+    for number, assignments in RESPONSIBILITIES.items():
+        for person_key, role in assignments:
+            Responsibility.objects.update_or_create(
+                point=points[number], person=people[person_key], defaults={"role": role}
+            )
+    return order
+
+
+def _regulation(school: School, order: Order) -> Regulation:
+    regulation, _created = Regulation.objects.update_or_create(
+        order=order,
+        version=1,
+        defaults={
+            "school": school,
+            "title": REGULATION_TITLE,
+            "approved_on": ORDER_883_DATE,
+            # Point 8 is not done yet in the demo: the web editor records the publication.
+            "published_url": "",
+            "published_on": None,
+            "published_by": None,
+        },
+    )
+    name = "regulations/2025/polozhenie-sferum-883.pdf"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(regulation_pdf()))
+    if regulation.file.name != name:
+        regulation.file.name = name
+        regulation.save(update_fields=["file", "updated_at"])
+    return regulation
+
+
+def _acknowledgements(order: Order, school: School) -> None:
+    """The distribution list: every member of staff. A re-run keeps who has already read it."""
+    acknowledgements_distribute(order=order)
+
+
+def _chat_requirements(school: School, people: dict[str, Person]) -> None:
+    chat_requirements_create_defaults(school=school)
+    for requirement in ChatRequirement.objects.filter(school=school, kind__in=list(CHAT_OWNERS)):
+        requirement.owners.set([people[key] for key in CHAT_OWNERS[requirement.kind]])
+
+
+def _chat(
+    school,
+    *,
+    kind,
+    title,
+    slug,
+    owner,
+    school_class=None,
+    members=None,
+    status=Chat.Status.ACTIVE,
+    by=None,
+):
+    chat, _created = Chat.objects.update_or_create(
+        school=school,
+        kind=kind,
+        school_class=school_class,
+        title=title,
+        defaults={
+            "url": f"{PLACEHOLDER_HOST}/chat/gym883-{slug}",
+            "members_count": members,
+            "status": status,
+            "created_by": by,
+        },
+    )
+    return chat_owner_assign(chat=chat, person=owner)
+
+
+def _chats(school, people, classes, users) -> None:
+    rng = random.Random(8830)
+    engineer = users["engineer"]
+    for name, school_class in classes.items():
+        slug = class_slug(school_class.grade, school_class.letter)
+        teacher = school_class.class_teacher
+        for kind, suffix, title, expected in (
+            (ChatKind.CLASS_STUDENTS, "students", "учащиеся", school_class.students_expected),
+            (ChatKind.CLASS_PARENTS, "parents", "родители", school_class.parents_expected),
+        ):
+            members = expected - rng.randint(0, 5)
+            if (name, kind) in CLASS_CHATS_MISSING:
+                continue
+            _chat(
+                school,
+                kind=kind,
+                school_class=school_class,
+                title=f"{name} — {title}",
+                slug=f"{slug}-{suffix}",
+                owner=teacher,
+                members=members,
+                by=engineer,
+            )
+    # A replaced chat stays on record (archived), and a class may keep other chats (point 4).
+    _chat(
+        school,
+        kind=ChatKind.CLASS_PARENTS,
+        school_class=classes["8В"],
+        title="8В — родители (прежний чат)",
+        slug="8v-parents-old",
+        owner=classes["8В"].class_teacher,
+        members=31,
+        status=Chat.Status.ARCHIVED,
+        by=engineer,
+    )
+    _chat(
+        school,
+        kind=ChatKind.CLASS_OTHER,
+        school_class=classes["11А"],
+        title="11А — подготовка к ЕГЭ",
+        slug="11a-ege",
+        owner=classes["11А"].class_teacher,
+        members=24,
+        by=engineer,
+    )
+    _chat(
+        school,
+        kind=ChatKind.CLASS_OTHER,
+        school_class=classes["5А"],
+        title="5А — проектная работа",
+        slug="5a-projects",
+        owner=classes["5А"].class_teacher,
+        members=12,
+        by=users["teacher_5a"],
+    )
+
+    titles = {
+        ChatKind.SCHOOL_GENERAL: ("Гимназия им. А.С. Пушкина — общешкольный чат", "general", 640),
+        ChatKind.SCHOOL_LEADERSHIP: ("Директор и заместители", "leadership", 6),
+        ChatKind.SCHOOL_STUDENT_COUNCIL: ("Совет учащихся (актив)", "student-council", 27),
+    }
+    for kind in SCHOOL_CHATS_PRESENT:
+        title, slug, members = titles[kind]
+        _chat(
+            school,
+            kind=kind,
+            title=title,
+            slug=slug,
+            owner=people[CHAT_OWNERS[kind][0]],
+            members=members,
+            by=engineer,
+        )
+
+
+@dataclass(frozen=True)
+class _LinkSpec:
+    slug: str
+    role: str
+    school_class: str | None
+    issued_by: str
+    status: str
+    max_uses: int = 1
+    uses: int = 0
+    issued_days_ago: int = 2
+    annulled_by: str | None = None
+    reason: str = ""
+    # Join requests made through the link: (full name, child's name, status, days ago).
+    requests: tuple[tuple[str, str, str, int], ...] = ()
+
+
+_P, _A, _J = JoinRequest.Status.PENDING, JoinRequest.Status.APPROVED, JoinRequest.Status.REJECTED
+_S = Invitation.Status
+# FICTIONAL requesters. Uses of a link equal the join requests made through it.
+DEMO_LINKS: tuple[_LinkSpec, ...] = (
+    _LinkSpec(
+        "5a-parents-meeting",
+        LinkRole.PARENT,
+        "5А",
+        "teacher_5a",
+        _S.ACTIVE,
+        max_uses=30,
+        uses=4,
+        issued_days_ago=6,
+        requests=(
+            ("Смирнова Ольга Викторовна", "Смирнов Артём", _A, 6),
+            ("Кузьмин Роман Игоревич", "Кузьмина Алиса", _A, 6),
+            ("Лисицына Анна Павловна", "Лисицын Матвей", _P, 5),
+            ("Гусев Олег Николаевич", "Гусева Милана", _P, 1),
+        ),
+    ),
+    _LinkSpec("5a-student", LinkRole.STUDENT, "5А", "teacher_5a", _S.ACTIVE, issued_days_ago=1),
+    _LinkSpec(
+        "5b-parents", LinkRole.PARENT, "5Б", "teacher_5b", _S.ACTIVE, max_uses=30, issued_days_ago=2
+    ),
+    _LinkSpec(
+        "7b-parents", LinkRole.PARENT, "7Б", "engineer", _S.ACTIVE, max_uses=28, issued_days_ago=1
+    ),
+    _LinkSpec("teacher-new", LinkRole.TEACHER, None, "engineer", _S.ACTIVE, issued_days_ago=3),
+    _LinkSpec(
+        "staff-multi",
+        LinkRole.STAFF,
+        None,
+        "engineer",
+        _S.ACTIVE,
+        max_uses=5,
+        uses=2,
+        issued_days_ago=4,
+        requests=(
+            ("Корнилова Вероника Андреевна", "", _A, 4),
+            ("Титов Глеб Сергеевич", "", _P, 0),
+        ),
+    ),
+    # Still «active» although its term is over: what the hourly job annuls (point 3.8 shows the gap).
+    _LinkSpec(
+        "9a-parents-stale",
+        LinkRole.PARENT,
+        "9А",
+        "engineer",
+        _S.ACTIVE,
+        max_uses=1,
+        issued_days_ago=16,
+    ),
+    _LinkSpec(
+        "teacher-used",
+        LinkRole.TEACHER,
+        None,
+        "engineer",
+        _S.USED,
+        uses=1,
+        issued_days_ago=9,
+        requests=(("Мельникова Ирина Олеговна", "", _A, 8),),
+    ),
+    _LinkSpec(
+        "3v-parent-used",
+        LinkRole.PARENT,
+        "3В",
+        "engineer",
+        _S.USED,
+        uses=1,
+        issued_days_ago=7,
+        requests=(("Соловьёв Артур Ренатович", "Соловьёва Ева", _J, 6),),
+    ),
+    _LinkSpec(
+        "11a-students",
+        LinkRole.STUDENT,
+        "11А",
+        "engineer",
+        _S.USED,
+        max_uses=3,
+        uses=3,
+        issued_days_ago=10,
+        requests=(
+            ("Волков Даниил", "", _A, 9),
+            ("Зуева Арина", "", _A, 9),
+            ("Карпов Тимур", "", _A, 8),
+        ),
+    ),
+    _LinkSpec(
+        "6a-parent-expired",
+        LinkRole.PARENT,
+        "6А",
+        "engineer",
+        _S.EXPIRED,
+        issued_days_ago=20,
+        reason=EXPIRED_UNUSED_REASON,
+    ),
+    _LinkSpec(
+        "8b-students-expired",
+        LinkRole.STUDENT,
+        "8Б",
+        "engineer",
+        _S.EXPIRED,
+        max_uses=20,
+        uses=2,
+        issued_days_ago=25,
+        reason=EXPIRED_PARTLY_USED_REASON,
+        requests=(
+            ("Белкин Ярослав", "", _A, 24),
+            ("Фомина Дарья", "", _A, 22),
+        ),
+    ),
+    _LinkSpec(
+        "5a-parent-annulled",
+        LinkRole.PARENT,
+        "5А",
+        "teacher_5a",
+        _S.ANNULLED,
+        issued_days_ago=8,
+        annulled_by="teacher_5a",
+        reason="Ссылка отправлена не в тот чат",
+    ),
+    _LinkSpec(
+        "staff-annulled",
+        LinkRole.STAFF,
+        None,
+        "engineer",
+        _S.ANNULLED,
+        issued_days_ago=12,
+        annulled_by="engineer",
+        reason="Сотрудник уволился до присоединения",
+    ),
+)
+
+
+def _invitations_and_requests(school, classes, users, *, now) -> None:
+    term = datetime.timedelta(days=school.invitation_term_days)
+    for spec in DEMO_LINKS:
+        issued_at = now - datetime.timedelta(days=spec.issued_days_ago)
+        expires_at = issued_at + term
+        if spec.status == _S.EXPIRED:
+            annulled_at = expires_at
+        elif spec.status == _S.ANNULLED:
+            annulled_at = issued_at + datetime.timedelta(days=1)
+        else:
+            annulled_at = None
+        school_class = classes[spec.school_class] if spec.school_class else None
+        invitation, _created = Invitation.objects.update_or_create(
+            token=demo_token(f"gym883-{spec.slug}"),
+            defaults={
+                "school": school,
+                "school_class": school_class,
+                "role": spec.role,
+                "max_uses": spec.max_uses,
+                "uses": spec.uses,
+                "expires_at": expires_at,
+                "status": spec.status,
+                "platform_url": f"{PLACEHOLDER_HOST}/join/gym883-{spec.slug}",
+                "created_by": users[spec.issued_by],
+                "annulled_at": annulled_at,
+                "annulled_by": users[spec.annulled_by] if spec.annulled_by else None,
+                "annul_reason": spec.reason,
+            },
+        )
+        # created_at is set on insert only; the demo backdates it to when the link was issued.
+        Invitation.objects.filter(pk=invitation.pk).update(created_at=issued_at)
+        reviewer = users["teacher_5a"] if spec.issued_by == "teacher_5a" else users["engineer"]
+        for full_name, child_name, status, days_ago in spec.requests:
+            made_at = now - datetime.timedelta(days=days_ago)
+            pending = status == _P
+            join_request, _created = JoinRequest.objects.update_or_create(
+                invitation=invitation,
+                full_name=full_name,
+                defaults={
+                    "school": school,
+                    "role": spec.role,
+                    "school_class": school_class,
+                    "child_name": child_name,
+                    "consent": True,
+                    "status": status,
+                    "reviewed_by": None if pending else reviewer,
+                    "reviewed_at": None
+                    if pending
+                    else min(made_at + datetime.timedelta(hours=20), now),
+                    "reason": "Ребёнок не числится в классе" if status == _J else "",
+                },
+            )
+            JoinRequest.objects.filter(pk=join_request.pk).update(created_at=made_at)
+
+
+def _staff_records(school, people, users) -> None:
+    """Platform statuses (point 3.9) and training (7.2): most done, some not, so the figures say so."""
+    unconfirmed = {
+        "Попова Софья Андреевна",
+        "Семёнова Лидия Ивановна",
+        "Громов Илья Константинович",
+    }
+    engineer = users["engineer"]
+    teaching = []
+    for index, person in enumerate(sorted(people.values(), key=lambda p: p.full_name)):
+        if person.staff_kind == Person.StaffKind.TEACHING:
+            teaching.append(person)
+        if person.full_name in unconfirmed:
+            continue
+        StatusConfirmation.objects.update_or_create(
+            person=person,
+            defaults={
+                "status": (
+                    StatusConfirmation.PlatformStatus.TEACHER
+                    if person.staff_kind == Person.StaffKind.TEACHING
+                    else StatusConfirmation.PlatformStatus.EMPLOYEE
+                ),
+                "confirmed_on": datetime.date(2025, 12, 17) + datetime.timedelta(days=index % 10),
+                "confirmed_by": engineer,
+            },
+        )
+    # Two teachers in three have completed the course.
+    for index, person in enumerate(teaching):
+        if index % 3 == 2:
+            continue
+        TrainingRecord.objects.update_or_create(
+            person=person,
+            course_url=COURSE_URL,
+            defaults={
+                "school": school,
+                "course_title": COURSE_TITLE,
+                "completed_on": datetime.date(2026, 1, 12) + datetime.timedelta(days=index % 20),
+                "certificate_number": f"ДЕМО-{index + 1:04d}",  # fictional certificate numbers
+            },
+        )
+    # The coordinator's leave before the order; the backup of point 2 answered for her then.
+    Absence.objects.update_or_create(
+        person=people["coordinator"],
+        starts_on=datetime.date(2025, 11, 3),
+        defaults={"ends_on": datetime.date(2025, 11, 14), "reason": "отпуск"},
+    )
+
+
+def _meetings(school, classes, users, *, today: datetime.date) -> None:
+    """A few meetings (point 5) and events (7.3) this month, so those points are measured."""
+    month_start = today.replace(day=1)
+    parents_5a = Chat.objects.filter(
+        school_class=classes["5А"], kind=ChatKind.CLASS_PARENTS, status=Chat.Status.ACTIVE
+    ).first()
+    leadership = Chat.objects.filter(
+        school=school, kind=ChatKind.SCHOOL_LEADERSHIP, status=Chat.Status.ACTIVE
+    ).first()
+    rows = (
+        (
+            "Совещание при директоре по исполнению приказа № 883",
+            Meeting.Kind.MEETING,
+            Meeting.Format.ONLINE,
+            1,
+            leadership,
+            6,
+            "coordinator",
+        ),
+        (
+            "Родительское собрание 5А",
+            Meeting.Kind.MEETING,
+            Meeting.Format.HYBRID,
+            3,
+            parents_5a,
+            29,
+            "teacher_5a",
+        ),
+        (
+            "Урок информатики с применением ДОТ, 8Б",
+            Meeting.Kind.LESSON,
+            Meeting.Format.ONLINE,
+            5,
+            None,
+            25,
+            "engineer",
+        ),
+        (
+            "Семинар «Возможности «Сферума» для классного руководителя»",
+            Meeting.Kind.EVENT,
+            Meeting.Format.HYBRID,
+            7,
+            None,
+            31,
+            "coordinator",
+        ),
+    )
+    for topic, kind, format_, days_ago, chat, participants, recorded_by in rows:
+        Meeting.objects.update_or_create(
+            school=school,
+            topic=topic,
+            defaults={
+                "kind": kind,
+                "format": format_,
+                "held_on": max(month_start, today - datetime.timedelta(days=days_ago)),
+                "chat": chat,
+                "participants": participants,
+                "recorded_by": users[recorded_by],
+            },
+        )
