@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "orders",
     "chats",
     "invitations",
+    "devtools",  # benchmarks and scale data: developer tools, after the product apps
 ]
 
 MIDDLEWARE = [
