@@ -4,7 +4,7 @@
 
 On a scratch database ``<name>_bench_invite`` (dropped, created, migrated; dropped again at the end
 unless ``--keep``) it starts gunicorn (sync workers, DEBUG off, bound to 127.0.0.1 only) with the
-portal plus two baseline views (``invitations/bench_urls.py``), and drives each with ``wrk``
+portal plus two baseline views (``devtools/bench_urls.py``), and drives each with ``wrk``
 (Debian's package; ``apt-get install wrk``) for a bounded time:
 
 - ``baseline``      GET  /bench/baseline/     — a minimal Django view, no database;
@@ -39,7 +39,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from gymnasium_portal.benchmarking import (
+from devtools.benchmarking import (
     gunicorn_server,
     postgres_version,
     production_env,
@@ -104,7 +104,7 @@ class Command(BaseCommand):
                     secret_key="bench-invite-not-a-secret-" + "x" * 40,
                 )
                 with gunicorn_server(
-                    wsgi="invitations.bench_wsgi:application",
+                    wsgi="devtools.bench_wsgi:application",
                     env=env,
                     workers=workers,
                     ready_path="/bench/baseline/",

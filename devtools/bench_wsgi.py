@@ -8,7 +8,7 @@ import django  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 django.setup(set_prefix=False)
-settings.ROOT_URLCONF = "invitations.bench_urls"
+settings.ROOT_URLCONF = "devtools.bench_urls"
 
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 

@@ -32,7 +32,7 @@ from django.test.utils import override_settings
 from django.urls import include, path
 from django.utils import timezone
 
-from gymnasium_portal.benchmarking import scratch_database
+from devtools.benchmarking import scratch_database
 from orders.dashboard import dashboard_snapshot_all
 from orders.jobs import RunReport
 from staff.models import School

@@ -38,7 +38,7 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from gymnasium_portal.benchmarking import (
+from devtools.benchmarking import (
     gunicorn_server,
     postgres_version,
     production_env,

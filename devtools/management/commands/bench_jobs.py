@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
 from chats.services import chats_flag_missing
-from gymnasium_portal.benchmarking import scratch_database
+from devtools.benchmarking import scratch_database
 from invitations.models import Invitation
 from invitations.services import (
     EXPIRED_PARTLY_USED_REASON,

@@ -117,7 +117,7 @@ def test_another_prefix_adds_schools_and_the_same_prefix_is_refused():
 
 def test_without_copy_the_links_are_bulk_created_alike(monkeypatch):
     """Databases without PostgreSQL's COPY take the bulk_create path to the same data."""
-    from staff.management.commands import generate_scale_data
+    from devtools.management.commands import generate_scale_data
 
     monkeypatch.setattr(generate_scale_data, "_copy_supported", lambda: False)
     generate("--schools", "1", "--prefix", "t", "--invitations", "400")
