@@ -45,6 +45,8 @@ from devtools.benchmarking import (
     production_env,
     scratch_database,
 )
+from invitations.models import Invitation, JoinRequest, Role
+from staff.models import School, SchoolClass
 
 RATIO_GOAL = 0.5
 
@@ -152,9 +154,6 @@ class Command(BaseCommand):
     # --- the server ------------------------------------------------------------------------------
 
     def _seed(self) -> tuple[str, int]:
-        from invitations.models import Invitation, Role
-        from staff.models import School, SchoolClass
-
         school = School.objects.create(
             name="МАОУ «Гимназия (бенчмарк)»", short_name="Бенчмарк", municipality="—"
         )
@@ -258,13 +257,9 @@ class Command(BaseCommand):
     # --- figures -----------------------------------------------------------------------------------
 
     def _uses(self, invitation_id: int) -> int:
-        from invitations.models import Invitation
-
         return Invitation.objects.values_list("uses", flat=True).get(pk=invitation_id)
 
     def _join_requests(self, invitation_id: int) -> int:
-        from invitations.models import JoinRequest
-
         return JoinRequest.objects.filter(invitation_id=invitation_id).count()
 
     def _report(

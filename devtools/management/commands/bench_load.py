@@ -44,6 +44,8 @@ from devtools.benchmarking import (
     production_env,
     scratch_database,
 )
+from invitations.models import Invitation, JoinRequest, Role
+from staff.models import School, SchoolClass
 
 LOCUSTFILE = Path(__file__).resolve().parents[2] / "bench_locustfile.py"
 SECRET_KEY = "bench-load-not-a-secret-" + "x" * 40
@@ -125,9 +127,6 @@ class Command(BaseCommand):
     # --- data -----------------------------------------------------------------------------------
 
     def _prepare(self) -> dict:
-        from invitations.models import Invitation, Role
-        from staff.models import School, SchoolClass
-
         teacher_accounts = list(
             SchoolClass.objects.filter(
                 status=SchoolClass.Status.ACTIVE, class_teacher__user__isnull=False
@@ -192,8 +191,6 @@ class Command(BaseCommand):
         return store.session_key
 
     def _uses(self, link_ids: list[int]) -> tuple[int, int]:
-        from invitations.models import Invitation, JoinRequest
-
         uses = sum(Invitation.objects.filter(pk__in=link_ids).values_list("uses", flat=True))
         return uses, JoinRequest.objects.filter(invitation_id__in=link_ids).count()
 
