@@ -4,9 +4,9 @@
                                 [--workers 4] [--redis redis://127.0.0.1:6379/14] [--keep]
 
 On a scratch PostgreSQL database ``<name>_bench_load`` (created, migrated, filled with
-``generate_scale_data --schools 2`` and ``seed_demo``; dropped at the end unless ``--keep``) it starts
-gunicorn (sync workers, DEBUG off, loopback only) with Redis as the cache and the Celery broker, and
-drives it with locust (headless, in a subprocess) for a bounded time:
+``generate_scale_data --schools 2`` and ``seed_demo``; dropped at the end unless ``--keep``) it
+starts gunicorn (sync workers, DEBUG off, loopback only) with Redis as the cache and the Celery
+broker, and drives it with locust (headless, in a subprocess) for a bounded time:
 
 - a hundred class teachers (signed in, round-robin over the class teachers' accounts) opening their
   checklist: ``/chats/my-class/`` and its redirect to ``/chats/my-class/<id>/``;
@@ -90,7 +90,8 @@ class Command(BaseCommand):
             data = self._prepare()
             self.stdout.write(
                 f"bench_load: seeded in {time.perf_counter() - started:.0f} s — "
-                f"{len(data['teacher_accounts'])} class teacher accounts, {len(data['directors'])} directors, "
+                f"{len(data['teacher_accounts'])} class teacher accounts, "
+                f"{len(data['directors'])} directors, "
                 f"{len(data['links'])} multi-use parent links"
             )
             workdir = Path(tempfile.mkdtemp(prefix="bench_load_"))
@@ -113,7 +114,8 @@ class Command(BaseCommand):
                 ) as base:
                     self.stdout.write(
                         f"bench_load: PostgreSQL {postgres_version()}, Redis {redis}, gunicorn "
-                        f"{workers} sync workers, locust {teachers} class teachers + {parents} parents + "
+                        f"{workers} sync workers, locust {teachers} class teachers + "
+                        f"{parents} parents + "
                         f"{directors} directors for {duration} s, {os.cpu_count()} CPU(s), loopback"
                     )
                     uses_before = self._uses(data["link_ids"])
@@ -255,7 +257,8 @@ class Command(BaseCommand):
         self, rows: list[dict], link_ids: list[int], uses_before: tuple[int, int], parents: int
     ) -> None:
         self.stdout.write(
-            f"{'scenario':42} {'requests':>9} {'errors':>7} {'p50 ms':>7} {'p99 ms':>7} {'req/s':>7}"
+            f"{'scenario':42} {'requests':>9} {'errors':>7} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'req/s':>7}"
         )
         posts_ok = 0
         for row in rows:
