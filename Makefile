@@ -43,9 +43,9 @@ test: install
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests — that is a failure" >&2; fi; \
 	exit $$status
 
-# Benchmarks are management commands that print figures (not tests). They need PostgreSQL;
-# the database of DATABASE_URL is created when missing. Other benchmark commands get appended
-# to this target, one line each.
+# Benchmarks are management commands (of the devtools app) that print figures, not tests. They
+# need PostgreSQL; the database of DATABASE_URL is created when missing. Other benchmark commands
+# get appended to this target, one line each.
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: install
 	@$(PY) -c "import os, dj_database_url, psycopg2; \

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "orders",
     "roster",
     "board",
+    "devtools",  # benchmarks and scale data: developer tools, after the product apps
 ]
 
 MIDDLEWARE = [

@@ -4,9 +4,9 @@
                                 [--workers 4] [--redis redis://127.0.0.1:6379/14] [--keep]
 
 On a scratch PostgreSQL database ``<name>_bench_load`` (created, migrated, filled with
-``generate_scale_data --schools 2`` and ``seed_demo``; dropped at the end unless ``--keep``) it starts
-gunicorn (sync workers, DEBUG off, loopback only) with Redis as the cache and the Celery broker, and
-drives it with locust (headless, in a subprocess) for a bounded time:
+``generate_scale_data --schools 2`` and ``seed_demo``; dropped at the end unless ``--keep``) it
+starts gunicorn (sync workers, DEBUG off, loopback only) with Redis as the cache and the Celery
+broker, and drives it with locust (headless, in a subprocess) for a bounded time:
 
 - a hundred class teachers (signed in, round-robin over the class teachers' accounts) opening their
   checklist: ``/chats/my-class/`` and its redirect to ``/chats/my-class/<id>/``;
@@ -38,12 +38,14 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from gymnasium_portal.benchmarking import (
+from devtools.benchmarking import (
     gunicorn_server,
     postgres_version,
     production_env,
     scratch_database,
 )
+from invitations.models import Invitation, JoinRequest, Role
+from staff.models import School, SchoolClass
 
 LOCUSTFILE = Path(__file__).resolve().parents[2] / "bench_locustfile.py"
 SECRET_KEY = "bench-load-not-a-secret-" + "x" * 40
@@ -88,7 +90,8 @@ class Command(BaseCommand):
             data = self._prepare()
             self.stdout.write(
                 f"bench_load: seeded in {time.perf_counter() - started:.0f} s — "
-                f"{len(data['teacher_accounts'])} class teacher accounts, {len(data['directors'])} directors, "
+                f"{len(data['teacher_accounts'])} class teacher accounts, "
+                f"{len(data['directors'])} directors, "
                 f"{len(data['links'])} multi-use parent links"
             )
             workdir = Path(tempfile.mkdtemp(prefix="bench_load_"))
@@ -111,7 +114,8 @@ class Command(BaseCommand):
                 ) as base:
                     self.stdout.write(
                         f"bench_load: PostgreSQL {postgres_version()}, Redis {redis}, gunicorn "
-                        f"{workers} sync workers, locust {teachers} class teachers + {parents} parents + "
+                        f"{workers} sync workers, locust {teachers} class teachers + "
+                        f"{parents} parents + "
                         f"{directors} directors for {duration} s, {os.cpu_count()} CPU(s), loopback"
                     )
                     uses_before = self._uses(data["link_ids"])
@@ -125,9 +129,6 @@ class Command(BaseCommand):
     # --- data -----------------------------------------------------------------------------------
 
     def _prepare(self) -> dict:
-        from invitations.models import Invitation, Role
-        from staff.models import School, SchoolClass
-
         teacher_accounts = list(
             SchoolClass.objects.filter(
                 status=SchoolClass.Status.ACTIVE, class_teacher__user__isnull=False
@@ -192,8 +193,6 @@ class Command(BaseCommand):
         return store.session_key
 
     def _uses(self, link_ids: list[int]) -> tuple[int, int]:
-        from invitations.models import Invitation, JoinRequest
-
         uses = sum(Invitation.objects.filter(pk__in=link_ids).values_list("uses", flat=True))
         return uses, JoinRequest.objects.filter(invitation_id__in=link_ids).count()
 
@@ -258,7 +257,8 @@ class Command(BaseCommand):
         self, rows: list[dict], link_ids: list[int], uses_before: tuple[int, int], parents: int
     ) -> None:
         self.stdout.write(
-            f"{'scenario':42} {'requests':>9} {'errors':>7} {'p50 ms':>7} {'p99 ms':>7} {'req/s':>7}"
+            f"{'scenario':42} {'requests':>9} {'errors':>7} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'req/s':>7}"
         )
         posts_ok = 0
         for row in rows:

@@ -1,24 +1,31 @@
-"""Benchmark of link use under gunicorn on PostgreSQL, next to a minimal Django view (not a test).
+"""Benchmark of link use under gunicorn on PostgreSQL, next to the writes it cannot avoid (not a
+test).
 
-    python manage.py bench_invite [--workers 4] [--connections 16] [--duration 10] [--rounds 1] [--keep]
+    python manage.py bench_invite [--workers 4] [--connections 16] [--duration 10] [--rounds 1]
+                                  [--keep]
 
 On a scratch database ``<name>_bench_invite`` (dropped, created, migrated; dropped again at the end
 unless ``--keep``) it starts gunicorn (sync workers, DEBUG off, bound to 127.0.0.1 only) with the
-portal plus two baseline views (``invitations/bench_urls.py``), and drives each with ``wrk``
+portal plus the bench-only views of ``devtools/bench_urls.py``, and drives each with ``wrk``
 (Debian's package; ``apt-get install wrk``) for a bounded time:
 
-- ``baseline``      GET  /bench/baseline/     — a minimal Django view, no database;
-- ``baseline-db``   GET  /bench/baseline-db/  — the same with one ``SELECT 1`` (a health check);
-- ``invite-get``    GET  /invite/<token>/     — the public page of a link;
-- ``invite-use``    POST /invite/<token>/     — the form with its CSRF token: a join request recorded
-                                               and the use counted (the conditional UPDATE), every time.
+- ``baseline``      GET  /bench/baseline/       — a minimal Django view, no database;
+- ``baseline-db``   GET  /bench/baseline-db/    — the same with one ``SELECT 1`` (a health check);
+- ``invite-get``    GET  /invite/<token>/       — the public page of a link;
+- ``use-floor``     POST /bench/use-floor/<id>/ — the same form, and only the two durable writes
+                                                  of a use in one transaction: the counted use
+                                                  (``uses = uses + 1``) and the join request;
+- ``invite-use``    POST /invite/<token>/       — the form with its CSRF token: a join request
+                                                  recorded and the use counted, every time.
 
-It prints requests/s, the ratio to the baseline (goal ≥ 0.5×) and the errors (goal 0), and checks the
-database afterwards: the link's ``uses`` equals the number of join requests and of 200 answers.
+The target is link use against the floor (goal ≥ 0.7×, 0 errors): what our code costs over the
+writes every use must make. The ratios to the minimal and the one-query views are printed too.
+Both POSTs count uses of the same link, so the check afterwards covers them both: the link's
+``uses`` equals the number of its join requests.
 
 On a machine shared with other work the figures of runs a minute apart differ a lot. ``--rounds N``
-repeats the four runs N times in turn and reports each scenario's median, and the ratio as the median
-of the ratios within a round (a link-use run next to the baseline run of its own round).
+repeats the five runs N times in turn and reports each scenario's median, and the ratio as the
+median of the ratios within a round (a link-use run next to the floor run of its own round).
 """
 
 from __future__ import annotations
@@ -39,14 +46,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from gymnasium_portal.benchmarking import (
+from devtools.benchmarking import (
     gunicorn_server,
     postgres_version,
     production_env,
     scratch_database,
 )
+from invitations.models import Invitation, JoinRequest, Role
+from staff.models import School, SchoolClass
 
-RATIO_GOAL = 0.5
+RATIO_GOAL = 0.7  # link use ÷ the floor (the two writes alone)
 
 
 @dataclass
@@ -65,7 +74,8 @@ class Result:
 
 class Command(BaseCommand):
     help = (
-        "Link-use throughput under gunicorn + PostgreSQL next to a minimal view (prints figures)."
+        "Link-use throughput under gunicorn + PostgreSQL next to its two writes alone (prints "
+        "figures)."
     )
 
     def add_arguments(self, parser):
@@ -104,14 +114,15 @@ class Command(BaseCommand):
                     secret_key="bench-invite-not-a-secret-" + "x" * 40,
                 )
                 with gunicorn_server(
-                    wsgi="invitations.bench_wsgi:application",
+                    wsgi="devtools.bench_wsgi:application",
                     env=env,
                     workers=workers,
                     ready_path="/bench/baseline/",
                 ) as base:
                     csrf = self._csrf_token(f"{base}/invite/{token}/")
                     self.stdout.write(
-                        f"bench_invite: PostgreSQL {postgres_version()}, gunicorn {workers} sync workers, "
+                        f"bench_invite: PostgreSQL {postgres_version()}, "
+                        f"gunicorn {workers} sync workers, "
                         f"wrk {connections} connections × {duration} s per run, {rounds} round(s), "
                         f"{os.cpu_count()} CPU(s), loopback"
                     )
@@ -119,6 +130,7 @@ class Command(BaseCommand):
                         ("baseline", "GET", "/bench/baseline/"),
                         ("baseline-db", "GET", "/bench/baseline-db/"),
                         ("invite-get", "GET", f"/invite/{token}/"),
+                        ("use-floor", "POST", f"/bench/use-floor/{invitation_id}/"),
                         ("invite-use", "POST", f"/invite/{token}/"),
                     ]
                     scripts = {
@@ -152,9 +164,6 @@ class Command(BaseCommand):
     # --- the server ------------------------------------------------------------------------------
 
     def _seed(self) -> tuple[str, int]:
-        from invitations.models import Invitation, Role
-        from staff.models import School, SchoolClass
-
         school = School.objects.create(
             name="МАОУ «Гимназия (бенчмарк)»", short_name="Бенчмарк", municipality="—"
         )
@@ -255,16 +264,12 @@ class Command(BaseCommand):
             name, requests, seconds, errors, int(non_2xx.group(1)) if non_2xx else 0, latency_ms
         )
 
-    # --- figures -----------------------------------------------------------------------------------
+    # --- figures ----------------------------------------------------------------------------------
 
     def _uses(self, invitation_id: int) -> int:
-        from invitations.models import Invitation
-
         return Invitation.objects.values_list("uses", flat=True).get(pk=invitation_id)
 
     def _join_requests(self, invitation_id: int) -> int:
-        from invitations.models import JoinRequest
-
         return JoinRequest.objects.filter(invitation_id=invitation_id).count()
 
     def _report(
@@ -274,11 +279,11 @@ class Command(BaseCommand):
         if len(rounds) > 1:
             for number, results in enumerate(rounds, 1):
                 figures = "  ".join(f"{name} {results[name].rps:.0f}" for name in names)
-                self.stdout.write(
-                    f"round {number}: {figures}  (use {self._ratio(results, 'invite-use', 'baseline'):.2f}× baseline)"
-                )
+                ratio = self._ratio(results, "invite-use", "use-floor")
+                self.stdout.write(f"round {number}: {figures}  (use {ratio:.2f}× the floor)")
         self.stdout.write(
-            f"{'scenario':<14}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'× baseline':>12}{'errors':>8}"
+            f"{'scenario':<14}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'× baseline':>12}"
+            f"{'× floor':>9}{'errors':>8}"
         )
         for name in names:
             runs = [results[name] for results in rounds]
@@ -289,30 +294,43 @@ class Command(BaseCommand):
             rps = statistics.median(r.rps for r in runs)
             latency = statistics.median(r.latency_ms for r in runs)
             ratio = statistics.median(self._ratio(results, name, "baseline") for results in rounds)
+            to_floor = statistics.median(
+                self._ratio(results, name, "use-floor") for results in rounds
+            )
             self.stdout.write(
-                f"{name:<14}{requests:>10}{rps:>10.0f}{latency:>9.1f}{ratio:>12.2f}{errors:>8}"
+                f"{name:<14}{requests:>10}{rps:>10.0f}{latency:>9.1f}{ratio:>12.2f}"
+                f"{to_floor:>9.2f}{errors:>8}"
             )
         use_runs = [results["invite-use"] for results in rounds]
         use_rps = statistics.median(r.rps for r in use_runs)
-        ratio = statistics.median(
-            self._ratio(results, "invite-use", "baseline") for results in rounds
-        )
-        ratio_db = statistics.median(
-            self._ratio(results, "invite-use", "baseline-db") for results in rounds
+        ratio, ratio_minimal, ratio_db = (
+            statistics.median(self._ratio(results, "invite-use", to) for results in rounds)
+            for to in ("use-floor", "baseline", "baseline-db")
         )
         completed = sum(r.requests for r in use_runs)
         errors = sum(r.errors + r.statuses_non_2xx for r in use_runs)
+        floor_errors = sum(
+            results["use-floor"].errors + results["use-floor"].statuses_non_2xx
+            for results in rounds
+        )
         median = " (medians)" if len(rounds) > 1 else ""
         self.stdout.write(
-            f"link use{median}: {use_rps:.0f} req/s = {ratio:.2f}× the minimal view, {ratio_db:.2f}× the one-query "
-            f"view (goal ≥ {RATIO_GOAL}×); errors {errors} (goal 0)"
+            f"link use{median}: {use_rps:.0f} req/s = {ratio:.2f}× the floor (its two writes "
+            f"alone; goal ≥ {RATIO_GOAL}×), {ratio_minimal:.2f}× the minimal view, "
+            f"{ratio_db:.2f}× the one-query view; errors {errors} (goal 0), "
+            f"the floor's errors {floor_errors}"
         )
         self.stdout.write(
-            f"database: uses counted in the measured runs {counted}, wrk completed {completed}; "
-            f"the link's uses {uses_after} = join requests {join_requests}: "
+            f"database: uses counted in the measured link-use runs {counted}, wrk completed "
+            f"{completed}; the link's uses {uses_after} = join requests {join_requests}: "
             f"{'OK' if uses_after == join_requests else 'MISMATCH'}"
         )
-        ok = ratio >= RATIO_GOAL and errors == 0 and uses_after == join_requests
+        ok = (
+            ratio >= RATIO_GOAL
+            and errors == 0
+            and floor_errors == 0
+            and uses_after == join_requests
+        )
         self.stdout.write(
             self.style.SUCCESS("goal met") if ok else self.style.WARNING("goal NOT met")
         )

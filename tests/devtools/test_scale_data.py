@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from chats.models import Chat, ChatRequirement
+from chats.services import chats_flag_missing
+from devtools import bulk
 from invitations.models import Invitation, JoinRequest
 from orders.demo import ORDER_883_POINTS
 from orders.models import Order, OrderPoint, Responsibility
@@ -60,8 +62,6 @@ def test_chats_cover_about_nine_in_ten_requirements():
     active = Chat.objects.filter(status=Chat.Status.ACTIVE).count()
     assert 0.8 * required <= active < required
     # The classes are past their grace period: the flag job finds exactly the missing ones.
-    from chats.services import chats_flag_missing
-
     report = chats_flag_missing()
     assert report.details["opened"] == required - active
 
@@ -117,9 +117,7 @@ def test_another_prefix_adds_schools_and_the_same_prefix_is_refused():
 
 def test_without_copy_the_links_are_bulk_created_alike(monkeypatch):
     """Databases without PostgreSQL's COPY take the bulk_create path to the same data."""
-    from staff.management.commands import generate_scale_data
-
-    monkeypatch.setattr(generate_scale_data, "_copy_supported", lambda: False)
+    monkeypatch.setattr(bulk, "copy_supported", lambda: False)
     generate("--schools", "1", "--prefix", "t", "--invitations", "400")
     assert Invitation.objects.count() == 400
     assert set(Invitation.objects.values_list("status", flat=True)) == set(Invitation.Status.values)

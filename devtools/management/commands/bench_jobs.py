@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
 from chats.services import chats_flag_missing
 from compliance.models import Finding
-from gymnasium_portal.benchmarking import scratch_database
+from devtools.benchmarking import scratch_database
 from invitations.models import Invitation
 from invitations.services import (
     EXPIRED_PARTLY_USED_REASON,
@@ -63,8 +63,8 @@ def vacuum_analyze(*models) -> None:
 
 
 def insert_select(model, values: dict[str, str], from_sql: str) -> int:
-    """``INSERT INTO model SELECT … FROM from_sql``: the given SQL expressions per field, the model's
-    defaults for the other fields (so a field added later does not break the benchmark)."""
+    """``INSERT INTO model SELECT … FROM from_sql``: the given SQL expressions per field, the
+    model's defaults for the other fields (so a field added later does not break the benchmark)."""
     columns, expressions, params = [], [], []
     for field in model._meta.concrete_fields:
         if field.primary_key and field.name not in values:
@@ -87,7 +87,8 @@ def insert_select(model, values: dict[str, str], from_sql: str) -> int:
         expressions.append(expression)
     table = connection.ops.quote_name(model._meta.db_table)
     return execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM {from_sql}",
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(expressions)} FROM {from_sql}",
         params,
     )
 
@@ -155,8 +156,10 @@ class Command(BaseCommand):
                 "created_at": "now() - interval '30 days'",
                 "updated_at": "now() - interval '30 days'",
             },
-            f"staff_school s CROSS JOIN generate_series({GRADES.start}, {GRADES.stop - 1}) AS grade "
-            f"CROSS JOIN unnest(ARRAY[{letters}]) AS letter WHERE starts_with(s.short_name, '{tag}-')",
+            "staff_school s "
+            f"CROSS JOIN generate_series({GRADES.start}, {GRADES.stop - 1}) AS grade "
+            f"CROSS JOIN unnest(ARRAY[{letters}]) AS letter "
+            f"WHERE starts_with(s.short_name, '{tag}-')",
         )
 
     # --- (a) expire -----------------------------------------------------------------------------
@@ -178,16 +181,20 @@ class Command(BaseCommand):
                 "role": "'parent'",
                 "token": "'bench-' || g.n",
                 "max_uses": f"CASE WHEN {kind} = 0 AND mod(g.n, 3) = 0 THEN 30 ELSE 1 END",
-                "uses": f"CASE WHEN {kind} = 0 AND mod(g.n, 3) = 0 THEN mod(g.n, 7) WHEN {kind} BETWEEN 2 AND 6 THEN 1 ELSE 0 END",
+                "uses": f"CASE WHEN {kind} = 0 AND mod(g.n, 3) = 0 THEN mod(g.n, 7) "
+                f"WHEN {kind} BETWEEN 2 AND 6 THEN 1 ELSE 0 END",
                 "expires_at": f"CASE WHEN {kind} = 1 THEN now() + interval '14 days' "
                 f"ELSE now() - interval '1 hour' - mod(g.n, 1000) * interval '1 day' END",
-                "status": f"CASE WHEN {kind} IN (0, 1) THEN 'active' WHEN {kind} BETWEEN 2 AND 6 THEN 'used' "
+                "status": f"CASE WHEN {kind} IN (0, 1) THEN 'active' "
+                f"WHEN {kind} BETWEEN 2 AND 6 THEN 'used' "
                 f"WHEN {kind} IN (7, 8) THEN 'expired' ELSE 'annulled' END",
                 "platform_url": "'https://sferum.ru/?invite=bench'",
                 "annul_reason": "''",
             },
-            f"generate_series(1, {total}) AS g(n) JOIN (SELECT id, school_id, row_number() OVER (ORDER BY id) - 1 AS i "
-            f"FROM staff_schoolclass WHERE school_id = (SELECT max(id) FROM staff_school)) c ON c.i = mod(g.n, 33)",
+            f"generate_series(1, {total}) AS g(n) "
+            "JOIN (SELECT id, school_id, row_number() OVER (ORDER BY id) - 1 AS i "
+            "FROM staff_schoolclass WHERE school_id = (SELECT max(id) FROM staff_school)) c "
+            "ON c.i = mod(g.n, 33)",
         )
         execute(
             "CREATE TABLE bench_due AS SELECT id FROM invitations_invitation "
@@ -198,7 +205,8 @@ class Command(BaseCommand):
 
         def reset():
             execute(
-                "UPDATE invitations_invitation SET status = 'active', annulled_at = NULL, annul_reason = '' "
+                "UPDATE invitations_invitation "
+                "SET status = 'active', annulled_at = NULL, annul_reason = '' "
                 "WHERE id IN (SELECT id FROM bench_due)"
             )
             vacuum_analyze(Invitation)
@@ -270,7 +278,8 @@ class Command(BaseCommand):
                 verdict = f"(goal ≤ {goal:g} s)  {self._verdict(seconds <= goal)}" if goal else ""
                 self.stdout.write(
                     f"      {label}: {seconds:.3f} s, {len(queries)} SQL statements, "
-                    f"opened {report.details['opened']:,}, resolved {report.details['resolved']:,}  "
+                    f"opened {report.details['opened']:,}, "
+                    f"resolved {report.details['resolved']:,}  "
                     f"{verdict}"
                 )
             expected = self._expected_findings()
@@ -318,7 +327,8 @@ class Command(BaseCommand):
                 "status": "'active'",
             },
             f"staff_schoolclass c JOIN staff_school s ON s.id = c.school_id "
-            f"CROSS JOIN unnest(ARRAY['{ChatKind.CLASS_STUDENTS}', '{ChatKind.CLASS_PARENTS}']) WITH ORDINALITY AS u(k, o) "
+            f"CROSS JOIN unnest(ARRAY['{ChatKind.CLASS_STUDENTS}', '{ChatKind.CLASS_PARENTS}']) "
+            "WITH ORDINALITY AS u(k, o) "
             f"WHERE {mine} AND mod(c.id * 2 + u.o, 10) <> 0",
         )
         insert_select(
@@ -336,18 +346,21 @@ class Command(BaseCommand):
 
     def _expected_findings(self) -> int:
         """Missing required chats counted independently of the job, straight from the tables."""
+        school_kinds = ", ".join(f"'{k}'" for k in SCHOOL_KINDS)
         with connection.cursor() as cursor:
             cursor.execute(f"""
                 SELECT (SELECT count(*) FROM staff_schoolclass c
-                          JOIN chats_chatrequirement r ON r.school_id = c.school_id AND r.is_required
-                               AND c.grade BETWEEN r.min_grade AND r.max_grade
+                          JOIN chats_chatrequirement r
+                            ON r.school_id = c.school_id AND r.is_required
+                           AND c.grade BETWEEN r.min_grade AND r.max_grade
                          WHERE c.status = 'active' AND NOT EXISTS (
                                SELECT 1 FROM chats_chat ch WHERE ch.school_class_id = c.id
                                   AND ch.kind = r.kind AND ch.status = 'active'))
                      + (SELECT count(*) FROM chats_chatrequirement r
-                         WHERE r.is_required AND r.kind IN ({", ".join(f"'{k}'" for k in SCHOOL_KINDS)})
-                           AND NOT EXISTS (SELECT 1 FROM chats_chat ch WHERE ch.school_id = r.school_id
-                                  AND ch.kind = r.kind AND ch.status = 'active'))
+                         WHERE r.is_required AND r.kind IN ({school_kinds})
+                           AND NOT EXISTS (SELECT 1 FROM chats_chat ch
+                                 WHERE ch.school_id = r.school_id
+                                   AND ch.kind = r.kind AND ch.status = 'active'))
             """)
             return cursor.fetchone()[0]
 

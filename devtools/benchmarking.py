@@ -19,7 +19,8 @@ from django.db import connection
 
 @contextmanager
 def scratch_database(suffix: str, *, keep: bool = False):
-    """Point the default connection at a fresh, migrated ``<name>_<suffix>`` database; drop it after.
+    """Point the default connection at a fresh, migrated ``<name>_<suffix>`` database; drop it
+    after.
 
     Benchmarks never touch real data: like Django's test runner, this creates the database anew
     (dropping a leftover one), migrates it, and on exit drops it and points the connection back —
@@ -58,7 +59,8 @@ def postgres_version() -> str:
 def production_env(
     *, database: str, workdir: Path, secret_key: str, **extra: str
 ) -> dict[str, str]:
-    """The environment of a server process as in production (DEBUG off) on the scratch ``database``."""
+    """The environment of a server process as in production (DEBUG off) on the scratch
+    ``database``."""
     db = connection.settings_dict
     user = urllib.parse.quote(db.get("USER") or "")
     password = urllib.parse.quote(db.get("PASSWORD") or "")
@@ -68,8 +70,9 @@ def production_env(
         for key, value in os.environ.items()
         if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL"}
     }
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
     env.update(
-        DATABASE_URL=f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{database}",
+        DATABASE_URL=f"postgres://{auth}{host}:{port}/{database}",
         DEBUG="0",
         SECRET_KEY=secret_key,
         ALLOWED_HOSTS="127.0.0.1",

@@ -1,8 +1,9 @@
-"""``manage.py bench_board --schools 40``: how fast the order board is at the municipal scale (DESIGN.md §8).
+"""``manage.py bench_board --schools 40``: how fast the order board is at the municipal scale
+(DESIGN.md §8).
 
-Creates a scratch PostgreSQL database beside the configured one (``<name>_bench``), migrates it, fills
-it with ``generate_scale_data --schools N`` and then, in this one process, times through Django's
-test client (middleware, session, template rendering — the whole server side):
+Creates a scratch PostgreSQL database beside the configured one (``<name>_bench``), migrates it,
+fills it with ``generate_scale_data --schools N`` and then, in this one process, times through
+Django's test client (middleware, session, template rendering — the whole server side):
 
 - the director's board of one school as served (its rendered figures kept for
   ``BOARD_CACHE_SECONDS``) and recomputed (``?refresh=1``), next to a minimal view that makes one
@@ -10,8 +11,9 @@ test client (middleware, session, template rendering — the whole server side):
 - the inspector's table of every school;
 - the API's dashboard, the snapshot job and the municipal exports, for the record.
 
-Each figure is the median of ``--runs`` requests after a warm-up. The scratch database is dropped at
-the end unless ``--keep``. This is a benchmark that prints figures, not a test: nothing fails on time.
+Each figure is the median of ``--runs`` requests after a warm-up. The scratch database is dropped
+at the end unless ``--keep``. This is a benchmark that prints figures, not a test: nothing fails on
+time.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from django.utils import timezone
 
 from board.snapshots import dashboard_snapshot_all
 from compliance.jobs import RunReport
-from gymnasium_portal.benchmarking import scratch_database
+from devtools.benchmarking import scratch_database
 from staff.models import School
 from staff.roles import Role
 
@@ -169,7 +171,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"the board as served keeps its rendered figures for BOARD_CACHE_SECONDS="
             f"{settings.BOARD_CACHE_SECONDS} s per school (cache backend "
-            f"{settings.CACHES['board']['BACKEND'].rsplit('.', 1)[-1]}); ?refresh=1 computes them anew"
+            f"{settings.CACHES['board']['BACKEND'].rsplit('.', 1)[-1]}); "
+            "?refresh=1 computes them anew"
         )
         self.stdout.write(
             f"{school_count} schools, {runs} runs each, {timezone.localtime():%d.%m.%Y %H:%M}"
@@ -179,7 +182,8 @@ class Command(BaseCommand):
         response = client.get(url)  # warm-up: caches, first connection
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
-        queries = []  # counted with an execute wrapper: the test client clears connection.queries per request
+        # Counted with an execute wrapper: the test client clears connection.queries per request.
+        queries = []
         with connection.execute_wrapper(
             lambda execute, sql, params, many, context: (
                 queries.append(sql) or execute(sql, params, many, context)

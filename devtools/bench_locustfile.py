@@ -1,6 +1,6 @@
-"""Locust scenarios of ``manage.py bench_load`` (run by it as ``locust -f … --headless``; not imported
-by Django). The command writes the sessions, class ids and link tokens to the JSON file named by
-``BENCH_LOAD_DATA``; the numbers of users of each kind come from ``BENCH_LOAD_TEACHERS``,
+"""Locust scenarios of ``manage.py bench_load`` (run by it as ``locust -f … --headless``; not
+imported by Django). The command writes the sessions, class ids and link tokens to the JSON file
+named by ``BENCH_LOAD_DATA``; the numbers of users of each kind come from ``BENCH_LOAD_TEACHERS``,
 ``BENCH_LOAD_PARENTS`` and ``BENCH_LOAD_DIRECTORS``.
 
 The server runs with DEBUG off, so its cookies are marked Secure and an ``http://`` client would not
@@ -29,7 +29,8 @@ SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]*)"')
 
 
 class ClassTeacher(HttpUser):
-    """Opens the checklist of their class (/chats/my-class/ → /chats/my-class/<id>/) now and then."""
+    """Opens the checklist of their class (/chats/my-class/ → /chats/my-class/<id>/) now and
+    then."""
 
     fixed_count = int(os.environ.get("BENCH_LOAD_TEACHERS", "100"))
     wait_time = between(2, 6)

@@ -1,0 +1,65 @@
+"""URLconf of the ``bench_invite`` benchmark only (never mounted in the portal).
+
+The portal's own URLs plus minimal views to compare link use against, served by the same gunicorn
+in the same run: ``/bench/baseline/`` (no database), ``/bench/baseline-db/`` (one ``SELECT 1``,
+like a health check) and ``/bench/use-floor/<id>/`` — the floor of a link use: only the two durable
+writes every use must make, in one transaction.
+"""
+
+import functools
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.http import HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from gymnasium_portal.urls import urlpatterns as portal_urlpatterns
+from invitations.models import Invitation, JoinRequest
+
+
+def baseline(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def baseline_db(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@functools.cache
+def _link(invitation_id: int) -> tuple[int, int | None, str]:
+    """The link's school, class and role, read once per worker: the floor measures the writes."""
+    return Invitation.objects.values_list("school_id", "school_class_id", "role").get(
+        pk=invitation_id
+    )
+
+
+@require_POST
+def use_floor(request, invitation_id: int):
+    """The unavoidable part of ``POST /invite/<token>/``: one counted use and one join request, in
+    one transaction, behind the same middleware (CSRF included) — no token lookup, no checks, no
+    form, no page. Bench only: it counts a use whatever the link's state."""
+    school_id, school_class_id, role = _link(invitation_id)
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation_id).update(uses=F("uses") + 1)
+        JoinRequest.objects.create(
+            school_id=school_id,
+            invitation_id=invitation_id,
+            role=role,
+            school_class_id=school_class_id,
+            full_name=request.POST["full_name"],
+            child_name=request.POST.get("child_name", ""),
+            consent=True,
+        )
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/baseline/", baseline),
+    path("bench/baseline-db/", baseline_db),
+    path("bench/use-floor/<int:invitation_id>/", use_floor),
+    *portal_urlpatterns,
+]
