@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -23,7 +21,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.settings import api_settings
 
 from staff.models import Person, SchoolClass
 from staff.selectors import led_class_ids, user_school
@@ -81,14 +78,6 @@ class ChatSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
         # The rules of uniqueness are the services' (with a clear message), not generated validators.
         validators: list = []
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    detail = {}
-    for field, messages in error.message_dict.items():
-        key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
-        detail[key] = messages
-    return ValidationError(detail)
 
 
 NOT_YOUR_CLASS = _("Вы можете создавать и изменять чаты только тех классов, которые ведёте.")
@@ -218,19 +207,16 @@ class ChatViewSet(
             )
         if data.get("status", Chat.Status.ACTIVE) != Chat.Status.ACTIVE:
             raise ValidationError({"status": [_("Новый чат записывается действующим.")]})
-        try:
-            serializer.instance = services.chat_create(
-                school=school,
-                kind=kind,
-                school_class=school_class,
-                title=data["title"],
-                url=data["url"],
-                members_count=data.get("members_count"),
-                owner=self._owner(owner_id, school_id=school.pk),
-                by=user,
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
+        serializer.instance = services.chat_create(
+            school=school,
+            kind=kind,
+            school_class=school_class,
+            title=data["title"],
+            url=data["url"],
+            members_count=data.get("members_count"),
+            owner=self._owner(owner_id, school_id=school.pk),
+            by=user,
+        )
 
     # --- update --------------------------------------------------------------------------------
 
@@ -271,7 +257,4 @@ class ChatViewSet(
             raise PermissionDenied(
                 _("Вид общешкольного чата меняют оператор и администратор-координатор.")
             )
-        try:
-            serializer.instance = services.chat_update(chat=chat, by=user, **changes)
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
+        serializer.instance = services.chat_update(chat=chat, by=user, **changes)

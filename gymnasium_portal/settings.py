@@ -258,6 +258,8 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DATE_FORMAT": "%Y-%m-%d",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
+    # A Django ValidationError from a service answers DRF's 400 (gymnasium_portal/api_errors.py).
+    "EXCEPTION_HANDLER": "gymnasium_portal.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Портал гимназии: API",
