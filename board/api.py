@@ -10,10 +10,11 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from board.selectors import SchoolBoard, boards_build, jobs_freshness, user_may_view_board
+from board.kept import kept_board
+from board.selectors import SchoolBoard, user_may_view_board
 from invitations.models import Invitation
 from orders.api import ApiPoint, ApiResponsible, OrderSerializer
-from staff.selectors import school_list, user_school, user_sees_all_schools
+from staff.selectors import user_school, user_sees_all_schools
 
 
 class DashboardInvitationsSerializer(serializers.Serializer):
@@ -124,10 +125,9 @@ class DashboardView(APIView):
                     raise ValidationError({"school": ["Укажите школу: ?school=ID."]})
                 raise PermissionDenied()
             school_id = own.pk
-        boards = boards_build(
-            schools=school_list(user=user).filter(pk=school_id), today=timezone.localdate()
-        )
-        if not boards:
+        # The same kept figures as the director's board (board/kept.py, BOARD_CACHE_SECONDS).
+        kept = kept_board(user=user, school_id=school_id, today=timezone.localdate())
+        if kept is None:
             raise Http404
-        payload = dashboard_payload(boards[0], checked_at=jobs_freshness().checked_at)
+        payload = dashboard_payload(kept.board, checked_at=kept.freshness.checked_at)
         return Response(DashboardSerializer(payload).data)

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from board.findings import finding_list, finding_point, school_chat_owners
+from board.kept import kept_board, user_may_see_school
 from board.selectors import (
     STATUS_CODES,
     SchoolBoard,
@@ -116,14 +117,6 @@ def _trend_charts(series) -> list:
     return [shares, counts]
 
 
-def _may_see_school(user, school_id: int) -> bool:
-    """``school_list``'s rule without a query: every school for the inspector, else one's own."""
-    if user_sees_all_schools(user):
-        return True
-    own = user_school(user)
-    return own is not None and own.pk == school_id
-
-
 def _board_cache_key(*, school_id: int, read_only: bool, today) -> str:
     return f"board:board:{school_id}:{int(read_only)}:{get_language()}:{today.isoformat()}"
 
@@ -140,14 +133,14 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
     read_only = _read_only_id(request, school_id)
     key = _board_cache_key(school_id=school_id, read_only=read_only, today=today)
     refresh = request.GET.get("refresh") == "1"
-    if seconds > 0 and not refresh and _may_see_school(request.user, school_id):
+    if seconds > 0 and not refresh and user_may_see_school(request.user, school_id):
         parts = caches["board"].get(key)
         if parts is not None:
             return parts
-    boards = boards_build(schools=_visible_schools(request, school_id), today=today)
-    if not boards:
+    kept = kept_board(user=request.user, school_id=school_id, today=today, refresh=refresh)
+    if kept is None:
         return None
-    school_board = boards[0]
+    school_board = kept.board
     series = snapshot_series(school=school_board.school, today=today, live=school_board)
     context = {
         "board": school_board,
@@ -160,9 +153,9 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
     }
     parts = {
         "school_short_name": school_board.school.short_name,
-        "computed_at": timezone.now(),
+        "computed_at": kept.computed_at,
         # When the checking jobs last ran, as of the computation (the page still says «N минут назад»).
-        "freshness": jobs_freshness(),
+        "freshness": kept.freshness,
         "header": render_to_string("board/board_header.html", context, request),
         "main": render_to_string("board/board_main.html", context, request),
         "context": context,

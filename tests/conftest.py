@@ -95,3 +95,16 @@ def other_director(other_school):
     return make_user(
         school=other_school, username="other_director", roles=[Role.DIRECTOR, Role.STAFF]
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """On SQLite (``make test-sqlite``) the tests marked ``postgresql`` are skipped, with their reason."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgresql")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL: {reason}"))

@@ -601,7 +601,7 @@ def _fingerprint() -> str:
     digest = hashlib.sha256()
     models = [
         m
-        for label in ("staff", "orders", "chats", "invitations")
+        for label in ("staff", "compliance", "orders", "chats", "invitations")
         for m in apps.get_app_config(label).get_models()
     ]
     models += [
@@ -756,7 +756,7 @@ def _admin_samples(w):
     }
     for model in admin.site._registry:
         label, model_name = model._meta.app_label, model._meta.model_name
-        if label not in ("staff", "orders", "chats", "invitations"):
+        if label not in ("staff", "compliance", "orders", "chats", "invitations"):
             continue
         samples.append((f"admin:{label}_{model_name}_changelist", {}))
         samples.append((f"admin:{label}_{model_name}_add", {}))

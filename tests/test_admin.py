@@ -20,7 +20,7 @@ from staff.selectors import schoolclass_list
 
 from .factories import PersonFactory, SchoolClassFactory, SchoolFactory
 
-APPS = ("staff", "orders", "chats", "invitations")
+APPS = ("staff", "compliance", "orders", "chats", "invitations")
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label in APPS),
     key=lambda m: m._meta.label,

@@ -75,7 +75,7 @@ def seed(password=PASSWORD):
 def counts() -> dict[str, int]:
     models = [
         model
-        for label in ("staff", "orders", "chats", "invitations")
+        for label in ("staff", "compliance", "orders", "chats", "invitations")
         for model in apps.get_app_config(label).get_models()
     ]
     models += [get_user_model(), get_user_model().groups.through, UserObjectPermission]

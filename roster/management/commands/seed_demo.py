@@ -24,7 +24,7 @@ class Command(BaseCommand):
             )
         )
         counts = []
-        for label in ("staff", "orders", "chats", "invitations"):
+        for label in ("staff", "compliance", "orders", "chats", "invitations"):
             for model in apps.get_app_config(label).get_models():
                 counts.append(f"{model._meta.label}={model.objects.count()}")
         self.stdout.write("  " + ", ".join(counts))
