@@ -29,14 +29,8 @@ from orders.demo import (
     REGULATION_TITLE,
 )
 from orders.models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
-from roster.demo import (
-    ACADEMIC_YEAR,
-    GRADES,
-    LETTERS,
-    PLACEHOLDER_HOST,
-    SCHOOL_YEAR_START,
-    class_slug,
-)
+from roster.demo import PLACEHOLDER_HOST, class_slug
+from staff.demo import ACADEMIC_YEAR, GRADES, LETTERS, SCHOOL_YEAR_START
 from staff.models import Movement, Person, School, SchoolClass, SchoolClassUserObjectPermission
 from staff.roles import Role
 

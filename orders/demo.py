@@ -13,6 +13,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from staff.demo import COURSE_TITLE, COURSE_URL  # the course point 7.2 names
+
 ORDER_883_NUMBER = "883"
 ORDER_883_DATE = datetime.date(2025, 12, 15)
 _PLATFORM = (
@@ -42,15 +44,6 @@ _REGULATION_SUBJECT = (
     "МАОУ «Гимназия им.А.С.Пушкина»"
 )
 REGULATION_TITLE = f"Положение «{_REGULATION_SUBJECT}»"
-COURSE_TITLE = (
-    "Основы преподавания с применением многофункционального сервиса обмена информацией «МАХ» "
-    "в соответствии с обновленными ФГОС"
-)
-# Exactly as the order gives it (point 7.2).
-COURSE_URL = (
-    "https://www.xn--d1abkefqip0a2f.xn--p1ai/index.php/item/21299-osnovy-prepodavaniya-s-primeneniem-"
-    "mnogofunktsionalnogo-servisa-obmena-informatsiej-maks-v-sootvetstvii-s-obnovlennymi-fgos"
-)
 _GYMNASIUM_IN_TEXT = "МАОУ «Гимназия им.А.С.Пушкина»"
 _IKOP = "ИКОП «Сферум» в национальном мессенджере «МАХ»"
 
