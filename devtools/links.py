@@ -12,10 +12,11 @@ from django.db.models import F
 
 from devtools import bulk
 from devtools.names import fictional_name
+from invitations.demo import PLACEHOLDER_HOST
 from invitations.models import CLASS_ROLES, Invitation, JoinRequest, new_token
 from invitations.models import Role as LinkRole
 from invitations.services import EXPIRED_PARTLY_USED_REASON, EXPIRED_UNUSED_REASON
-from roster.demo import PLACEHOLDER_HOST, class_slug
+from roster.demo import class_slug
 
 if TYPE_CHECKING:
     from devtools.scale import GeneratedSchool
