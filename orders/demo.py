@@ -1,9 +1,13 @@
 """Order No. 883 of 15.12.2025 as data: one source of truth for ``seed_demo`` and
-``generate_scale_data``.
+``generate_scale_data``; and the orders part of the demo, ``seed_order``.
 
 The texts are the order's own, point by point, verbatim (only point 3's dashes become 3.1–3.11 and
 point 7's lead-in is repeated in 7.1–7.3 so that each reads whole). Each measurable point names the
 compliance check bound to it (keys as listed in ``compliance.registry``).
+
+``seed_order`` writes the order in force for the demo gymnasium of ``staff.demo``, with the people
+it names as responsible, the regulation it approves and its distribution list; keyed on natural
+keys, so a second run leaves the same data.
 """
 
 from __future__ import annotations
@@ -13,7 +17,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from staff.demo import COURSE_TITLE, COURSE_URL  # the course point 7.2 names
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from staff.demo import COURSE_TITLE, COURSE_URL, DemoSchool
+from staff.models import Person, School
+
+from .models import Order, OrderPoint, Regulation, Responsibility
+from .services import acknowledgements_distribute
 
 ORDER_883_NUMBER = "883"
 ORDER_883_DATE = datetime.date(2025, 12, 15)
@@ -214,6 +225,97 @@ ORDER_883_POINTS: tuple[PointSpec, ...] = (
     ),
     PointSpec("9", "Контроль за исполнением настоящего приказа оставляю за собой."),
 )
+
+
+# --- The seed -----------------------------------------------------------------------------------
+
+# Point → [(person key, role)]. Points 4 and 5 address every class teacher / the whole staff.
+_R = Responsibility.Role
+RESPONSIBILITIES: dict[str, list[tuple[str, str]]] = {
+    "1": [("director", _R.PRIMARY)],
+    "2": [("coordinator", _R.PRIMARY), ("engineer", _R.BACKUP)],
+    "3": [("engineer", _R.PRIMARY)],
+    **{spec.number: [("engineer", _R.PRIMARY)] for spec in ORDER_883_POINTS if spec.parent == "3"},
+    # The director signs «обеспечить создание»; the chat owners named in the point carry it out.
+    "6": [
+        ("director", _R.PRIMARY),
+        ("ryzhenkova", _R.CO_EXECUTOR),
+        ("smetanina", _R.CO_EXECUTOR),
+        ("sokirka", _R.CO_EXECUTOR),
+    ],
+    "7.1": [("coordinator", _R.PRIMARY)],
+    "7.2": [("coordinator", _R.PRIMARY)],
+    "7.3": [("coordinator", _R.PRIMARY)],
+    "8": [("osipov", _R.PRIMARY)],
+    "9": [("director", _R.PRIMARY)],
+}
+
+
+def seed_order(*, demo: DemoSchool) -> Order:
+    """The order in force with its points and responsible people, the regulation it approves, and
+    the distribution list: every member of staff (a re-run keeps who has already read it)."""
+    order = _order(demo.school, demo.people)
+    _regulation(demo.school, order)
+    acknowledgements_distribute(order=order)
+    return order
+
+
+def _order(school: School, people: dict[str, Person]) -> Order:
+    order, _created = Order.objects.update_or_create(
+        school=school,
+        number=ORDER_883_NUMBER,
+        date=ORDER_883_DATE,
+        defaults={
+            "title": ORDER_883_TITLE,
+            "basis": ORDER_883_BASIS,
+            "preamble": ORDER_883_PREAMBLE,
+            "signed_by": people["director"],
+            "distribution_note": ORDER_883_DISTRIBUTION,
+            "status": Order.Status.IN_FORCE,
+        },
+    )
+    points: dict[str, OrderPoint] = {}
+    for position, spec in enumerate(ORDER_883_POINTS, start=1):
+        points[spec.number], _created = OrderPoint.objects.update_or_create(
+            order=order,
+            number=spec.number,
+            defaults={
+                "parent": points[spec.parent] if spec.parent else None,
+                "position": position,
+                "text": spec.text,
+                "deadline": spec.deadline,
+                "check_key": spec.check_key,
+            },
+        )
+    for number, assignments in RESPONSIBILITIES.items():
+        for person_key, role in assignments:
+            Responsibility.objects.update_or_create(
+                point=points[number], person=people[person_key], defaults={"role": role}
+            )
+    return order
+
+
+def _regulation(school: School, order: Order) -> Regulation:
+    regulation, _created = Regulation.objects.update_or_create(
+        order=order,
+        version=1,
+        defaults={
+            "school": school,
+            "title": REGULATION_TITLE,
+            "approved_on": ORDER_883_DATE,
+            # Point 8 is not done yet in the demo: the web editor records the publication.
+            "published_url": "",
+            "published_on": None,
+            "published_by": None,
+        },
+    )
+    name = "regulations/2025/polozhenie-sferum-883.pdf"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(regulation_pdf()))
+    if regulation.file.name != name:
+        regulation.file.name = name
+        regulation.save(update_fields=["file", "updated_at"])
+    return regulation
 
 
 # --- The regulation's file ----------------------------------------------------------------------
