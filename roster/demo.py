@@ -1,12 +1,8 @@
 """Demo data: the gymnasium of order No. 883 (``manage.py seed_demo``).
 
-The order's text lives in ``orders.demo`` (shared with ``generate_scale_data``). People named in
-the order appear exactly as the order names them — surname and initials, with no contacts.
-Everybody else (class teachers, subject teachers) is FICTIONAL: plausible names made up for the
-demo, with e-mails only on the reserved domain example.org.
-
-Everything is written through the services where rights are involved (class teachers, chat owners)
-and keyed on natural keys, so running the seed twice leaves the same data.
+Each app seeds its own part in its ``demo.py``; this puts them together, each after the apps it
+builds on, in one transaction. Every part is keyed on natural keys and writes rights through the
+services, so running the seed twice leaves the same data.
 """
 
 from __future__ import annotations
@@ -38,9 +34,19 @@ def seed_demo(*, password: str, now: datetime.datetime | None = None) -> SeedRes
     """Load (or re-assert) the gymnasium of order No. 883. Idempotent; passwords are set anew."""
     now = now or timezone.now()
     with transaction.atomic():
+        # The school, its people and accounts, classes 1А–11В with their class teachers, and the
+        # staff records (platform statuses, training, an absence).
         demo = seed_staff(password=password)
-        school, people, users, classes = demo.school, demo.people, demo.users, demo.classes
-        order = seed_order(demo=demo)
-        seed_chats(demo=demo, today=timezone.localdate(now))
+        # The links in every status and the join requests made through them.
         seed_links(demo=demo, now=now)
-    return SeedResult(school=school, order=order, people=people, classes=classes, users=users)
+        # The chats the order requires and their owners, the chats there are, this month's meetings.
+        seed_chats(demo=demo, today=timezone.localdate(now))
+        # The order with its points and responsible people, the regulation, the distribution list.
+        order = seed_order(demo=demo)
+    return SeedResult(
+        school=demo.school,
+        order=order,
+        people=demo.people,
+        classes=demo.classes,
+        users=demo.users,
+    )
