@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,9 @@ from orders.models import Order
 from staff.demo import seed_staff
 from staff.models import Person, School, SchoolClass
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @dataclass
 class SeedResult:
@@ -27,7 +31,7 @@ class SeedResult:
     order: Order
     people: dict[str, Person]
     classes: dict[str, SchoolClass]
-    users: dict[str, object]
+    users: dict[str, User]
 
 
 def seed_demo(*, password: str, now: datetime.datetime | None = None) -> SeedResult:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -22,6 +23,9 @@ from django.contrib.auth.models import Group
 from .models import Absence, Person, School, SchoolClass, StatusConfirmation, TrainingRecord
 from .roles import Role
 from .services import schoolclass_teacher_set
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # --- The gymnasium and its people -------------------------------------------------------------
 
@@ -174,7 +178,7 @@ def fictional_email(full_name: str) -> str:
 class DemoSchool:
     school: School
     people: dict[str, Person]  # by a key of NAMED_PEOPLE or by full name
-    users: dict[str, object]  # by username
+    users: dict[str, User]  # by username
     classes: dict[str, SchoolClass]  # by name: «1А» … «11В»
 
 
@@ -220,13 +224,13 @@ def _people(school: School) -> dict[str, Person]:
     return people
 
 
-def _accounts(people: dict[str, Person], *, password: str) -> dict[str, object]:
-    User = get_user_model()
-    users = {}
+def _accounts(people: dict[str, Person], *, password: str) -> dict[str, User]:
+    user_model = get_user_model()
+    users: dict[str, User] = {}
     # One hash for the one demo password (hashing is deliberately slow; nine times is seconds).
     password_hash = make_password(password)
     for spec in DEMO_ACCOUNTS:
-        user, _created = User.objects.get_or_create(username=spec.username)
+        user, _created = user_model.objects.get_or_create(username=spec.username)
         user.password = password_hash
         user.is_active = True
         user.is_staff = spec.is_staff
