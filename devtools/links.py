@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F
 
+from chats.demo import class_slug
 from devtools import bulk
 from devtools.names import fictional_name
+from invitations.demo import PLACEHOLDER_HOST
 from invitations.models import CLASS_ROLES, Invitation, JoinRequest, new_token
 from invitations.models import Role as LinkRole
 from invitations.services import EXPIRED_PARTLY_USED_REASON, EXPIRED_UNUSED_REASON
-from roster.demo import PLACEHOLDER_HOST, class_slug
 
 if TYPE_CHECKING:
     from devtools.scale import GeneratedSchool

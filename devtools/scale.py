@@ -15,11 +15,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+from chats.demo import class_slug
 from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatUserObjectPermission
 from chats.services import chat_requirements_create_defaults
 from devtools import bulk
 from devtools.links import LinkRows
 from devtools.names import OTHER_POSITIONS, SUBJECTS, fictional_name
+from invitations.demo import PLACEHOLDER_HOST
 from orders.demo import (
     ORDER_883_BASIS,
     ORDER_883_DISTRIBUTION,
@@ -29,14 +31,7 @@ from orders.demo import (
     REGULATION_TITLE,
 )
 from orders.models import Acknowledgement, Order, OrderPoint, Regulation, Responsibility
-from roster.demo import (
-    ACADEMIC_YEAR,
-    GRADES,
-    LETTERS,
-    PLACEHOLDER_HOST,
-    SCHOOL_YEAR_START,
-    class_slug,
-)
+from staff.demo import ACADEMIC_YEAR, GRADES, LETTERS, SCHOOL_YEAR_START
 from staff.models import Movement, Person, School, SchoolClass, SchoolClassUserObjectPermission
 from staff.roles import Role
 
