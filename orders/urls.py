@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import papers_views, views
 
 app_name = "orders"
 
@@ -20,16 +20,22 @@ urlpatterns: list = [
         name="responsibility_remove",
     ),
     path("points/<int:pk>/evidence/", views.evidence_add_view, name="evidence_add"),
-    path("<int:pk>/acknowledge/", views.acknowledge_view, name="acknowledge"),
-    path("<int:pk>/acknowledgements/", views.acknowledgements_view, name="acknowledgements"),
+    path("<int:pk>/acknowledge/", papers_views.acknowledge_view, name="acknowledge"),
+    path("<int:pk>/acknowledgements/", papers_views.acknowledgements_view, name="acknowledgements"),
     path(
         "<int:pk>/acknowledgements/print/",
-        views.acknowledgement_print_view,
+        papers_views.acknowledgement_print_view,
         name="acknowledgement_print",
     ),
-    path("<int:pk>/distribute/", views.distribute_view, name="distribute"),
-    path("<int:pk>/regulation/", views.regulations_view, name="regulations"),
-    path("<int:pk>/regulation/upload/", views.regulation_upload_view, name="regulation_upload"),
-    path("regulation/<int:pk>/publish/", views.regulation_publish_view, name="regulation_publish"),
-    path("admin-request/", views.admin_request_view, name="admin_request"),
+    path("<int:pk>/distribute/", papers_views.distribute_view, name="distribute"),
+    path("<int:pk>/regulation/", papers_views.regulations_view, name="regulations"),
+    path(
+        "<int:pk>/regulation/upload/", papers_views.regulation_upload_view, name="regulation_upload"
+    ),
+    path(
+        "regulation/<int:pk>/publish/",
+        papers_views.regulation_publish_view,
+        name="regulation_publish",
+    ),
+    path("admin-request/", papers_views.admin_request_view, name="admin_request"),
 ]
