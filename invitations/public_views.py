@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from .forms import JoinForm
 from .models import Invitation
 from .ratelimit import client_address, invite_guess_limited, invite_guess_retry_after
-from .selectors import invitation_by_token, invitation_gone_reason, join_request_by_submission
+from .selectors import invitation_by_token, join_request_by_submission
 from .services import InvitationNotActive, invitation_use
 
 
@@ -96,7 +96,7 @@ def invite(request, token: str):
     invitation = invitation_by_token(token)
     if invitation is None:
         return _unknown(request)
-    gone = invitation_gone_reason(invitation)
+    gone = invitation.gone_reason()
     if gone:
         earlier = _resubmission(request, invitation) if gone == Invitation.Status.USED else None
         if earlier is not None:
@@ -125,9 +125,7 @@ def invite(request, token: str):
         except InvitationNotActive:
             # Someone else took the last use a moment ago, or the term ended meanwhile.
             invitation.refresh_from_db()
-            return _gone(
-                request, invitation, invitation_gone_reason(invitation) or Invitation.Status.USED
-            )
+            return _gone(request, invitation, invitation.gone_reason() or Invitation.Status.USED)
         return _joined(request, invitation, join_request)
 
     form = JoinForm(role=invitation.role, initial={"submission_key": secrets.token_urlsafe(16)})

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gymnasium_portal.lookups import BASE, ComposedLookup, column
@@ -190,20 +189,6 @@ _BY_TOKEN = ComposedLookup(
     where=lambda quote: f"{BASE}.{column(quote, Invitation, 'token')} = %s",
     prepared="invitations_by_token",
 )
-
-
-def invitation_gone_reason(
-    invitation: Invitation, *, now: datetime.datetime | None = None
-) -> str | None:
-    """Why a link can no longer be used (a status), or None if it can."""
-    now = now or timezone.now()
-    if invitation.status != Invitation.Status.ACTIVE:
-        return invitation.status
-    if invitation.expires_at <= now:
-        return Invitation.Status.EXPIRED
-    if invitation.uses >= invitation.max_uses:
-        return Invitation.Status.USED
-    return None
 
 
 def invitation_status_counts(*, user) -> dict[str, int]:

@@ -23,7 +23,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Value,
     When,
@@ -284,10 +283,10 @@ def invitations_flag_expiring_unused(
     UPDATE: a second run, or a second worker, changes nothing (one open finding per link)."""
     now = now or timezone.now()
     soon = now + datetime.timedelta(days=settings.INVITATION_EXPIRY_WARNING_DAYS)
-    unused = Invitation.objects.filter(status=Invitation.Status.ACTIVE, uses=0)
+    unused = Invitation.objects.usable(now).filter(uses=0)
     message = _("Ссылка-приглашение не использована, а срок её действия скоро истекает (п. 3)")
     expiring = (
-        unused.filter(expires_at__gt=now, expires_at__lte=soon)
+        unused.filter(expires_at__lte=soon)
         .order_by()
         .annotate(
             f_school=F("school_id"),
@@ -345,20 +344,17 @@ def invitation_use(
             )
         with transaction.atomic():
             now = timezone.now()
-            changed = Invitation.objects.filter(
-                Q(
-                    pk=invitation_id,
-                    status=Invitation.Status.ACTIVE,
-                    expires_at__gt=now,
-                    uses__lt=F("max_uses"),
+            changed = (
+                Invitation.objects.usable(now)
+                .filter(pk=invitation_id)
+                .update(
+                    uses=F("uses") + 1,
+                    status=Case(
+                        When(uses=F("max_uses") - 1, then=Value(Invitation.Status.USED)),
+                        default=Value(Invitation.Status.ACTIVE),
+                    ),
+                    updated_at=now,
                 )
-            ).update(
-                uses=F("uses") + 1,
-                status=Case(
-                    When(uses=F("max_uses") - 1, then=Value(Invitation.Status.USED)),
-                    default=Value(Invitation.Status.ACTIVE),
-                ),
-                updated_at=now,
             )
             if not changed:
                 raise InvitationNotActive
