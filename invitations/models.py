@@ -245,10 +245,11 @@ class JoinRequest(TimeStampedModel):
 
 
 class InviteGuessCounter(models.Model):
-    """Requests for unknown invitation tokens per client address in the current window (anti-guessing).
+    """The table of the former anti-guessing limiter: nothing reads or writes it any more.
 
-    A row per address, bumped by one atomic upsert (``ratelimit.invite_guess_register``), so
-    every web process and machine shares the same count; stale rows are purged by the hourly job.
+    The limit on unknown tokens is django-ratelimit on the cache now (``invitations.ratelimit``).
+    The model stays only while ``tests/test_admin.py`` still creates rows of it for its admin pages;
+    once that fixture lets go of it, delete the model and its admin with a migration.
     """
 
     address = models.CharField(_("адрес клиента"), max_length=64, primary_key=True)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from .forms import JoinForm
 from .models import Invitation
-from .ratelimit import client_address, invite_guess_limited, invite_guess_retry_after
+from .ratelimit import invite_guess_register
 from .selectors import invitation_by_token, join_request_by_submission
 from .services import InvitationNotActive, invitation_use
 
@@ -84,9 +84,10 @@ def _resubmission(request, invitation: Invitation):
 
 
 def _unknown(request):
-    if invite_guess_limited(address=client_address(request)):
+    retry_after = invite_guess_register(request)
+    if retry_after is not None:
         response = _page(request, "invitations/public/too_many.html", status=429)
-        response["Retry-After"] = str(invite_guess_retry_after())
+        response["Retry-After"] = str(retry_after)
         return response
     return _page(request, "invitations/public/not_found.html", status=404)
 
