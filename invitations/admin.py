@@ -170,7 +170,7 @@ class JoinRequestAdmin(NoAddAdmin):
 
 @admin.register(InviteGuessCounter)
 class InviteGuessCounterAdmin(ReadOnlyAdmin):
-    """Counters of the anti-guessing limit, kept by the public link page."""
+    """The former anti-guessing limiter's table (no longer written; see the model)."""
 
     school_field = None
     list_display = ["address", "window_number", "hits"]

@@ -46,7 +46,9 @@ class NoStaleInvitations(Check):
             Invitation.objects.filter(school_id__in=school_ids, status=Invitation.Status.ACTIVE)
             .order_by()
             .values("school_id")
-            .annotate(total=Count("pk"), done=Count("pk", filter=Q(expires_at__gt=moment)))
+            .annotate(
+                total=Count("pk"), done=Count("pk", filter=Invitation.usable_condition(moment))
+            )
         )
 
     def missing_url(self, *, school_id):

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 
 from .forms import JoinForm
 from .models import Invitation
-from .ratelimit import client_address, invite_guess_limited, invite_guess_retry_after
-from .selectors import invitation_by_token, invitation_gone_reason, join_request_by_submission
+from .ratelimit import invite_guess_register
+from .selectors import invitation_by_token, join_request_by_submission
 from .services import InvitationNotActive, invitation_use
 
 
@@ -84,9 +84,10 @@ def _resubmission(request, invitation: Invitation):
 
 
 def _unknown(request):
-    if invite_guess_limited(address=client_address(request)):
+    retry_after = invite_guess_register(request)
+    if retry_after is not None:
         response = _page(request, "invitations/public/too_many.html", status=429)
-        response["Retry-After"] = str(invite_guess_retry_after())
+        response["Retry-After"] = str(retry_after)
         return response
     return _page(request, "invitations/public/not_found.html", status=404)
 
@@ -96,7 +97,7 @@ def invite(request, token: str):
     invitation = invitation_by_token(token)
     if invitation is None:
         return _unknown(request)
-    gone = invitation_gone_reason(invitation)
+    gone = invitation.gone_reason()
     if gone:
         earlier = _resubmission(request, invitation) if gone == Invitation.Status.USED else None
         if earlier is not None:
@@ -125,9 +126,7 @@ def invite(request, token: str):
         except InvitationNotActive:
             # Someone else took the last use a moment ago, or the term ended meanwhile.
             invitation.refresh_from_db()
-            return _gone(
-                request, invitation, invitation_gone_reason(invitation) or Invitation.Status.USED
-            )
+            return _gone(request, invitation, invitation.gone_reason() or Invitation.Status.USED)
         return _joined(request, invitation, join_request)
 
     form = JoinForm(role=invitation.role, initial={"submission_key": secrets.token_urlsafe(16)})

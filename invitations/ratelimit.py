@@ -1,27 +1,36 @@
 """Rate limit for guessing invitation tokens: requests for UNKNOWN tokens per client address.
 
-Why not Django's cache: the default cache here is the database cache, whose ``incr`` is a get and a
-set (two processes lose each other's increments), and a per-process cache (LocMem) would give every
-gunicorn worker its own budget. One upsert on a small table is atomic in PostgreSQL (and in SQLite
-≥ 3.35, the local default) and shared by every web process and machine.
+django-ratelimit counts them in Django's cache (``RATELIMIT_USE_CACHE``, by default ``default``):
+at most ``INVITE_GUESS_LIMIT`` per ``INVITE_GUESS_WINDOW`` and client address, then 429 until the
+window ends. Valid tokens never reach the counter, so forty parents behind one school address using
+the same link are never slowed down; only misses count.
 
-Valid tokens never touch the counter, so forty parents behind one school address using the same
-link are never slowed down; only misses count. Behind a reverse proxy the proxy must pass the real
-client address: either as ``REMOTE_ADDR`` (e.g. gunicorn behind nginx with the ``real_ip`` module) or
-in a header named by the setting ``INVITE_CLIENT_ADDRESS_HEADER`` (e.g. ``"HTTP_X_REAL_IP"``). The
-header is read only when that setting names it: an ``X-Forwarded-For`` sent by the client itself is
-never trusted.
+The count is only as exact as the cache's increment. With ``CACHE_URL`` set — as production should
+run — the cache is Redis, whose INCR is atomic and shared by every web process and machine. Without
+it (``make run``, the tests) it is the database cache table: shared by the processes too, but its
+``incr`` is a read and a write, so misses from one address arriving at the same instant may be
+counted as one, and a guesser sending them in parallel gets more tries than the limit. Tolerable in
+front of 192-bit tokens, where millions of tries find nothing; 429 after the limit for sequential
+misses, and valid links never limited, hold on both. Should the cache fail, django-ratelimit fails
+closed: unknown tokens answer 429, valid links are not affected.
+
+The client address is that of ``gymnasium_portal.auth.client_ip`` (the login lockout's):
+``REMOTE_ADDR``, or with ``TRUSTED_PROXY_COUNT`` proxies in front the hop they vouch for in
+``X-Forwarded-For`` — an ``X-Forwarded-For`` sent by the client itself is never trusted. A proxy
+that passes the address in a header of its own instead (e.g. nginx's ``X-Real-IP``) is named by
+the setting ``INVITE_CLIENT_ADDRESS_HEADER`` (e.g. ``"HTTP_X_REAL_IP"``).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import time
 
 from django.conf import settings
-from django.db import connection
+from django_ratelimit.core import get_usage
 
-from .models import InviteGuessCounter
+from gymnasium_portal.auth import client_ip
+
+GUESS_GROUP = "invitations.invite_guess"
 
 
 def client_address(request) -> str:
@@ -30,10 +39,12 @@ def client_address(request) -> str:
     A home or mobile IPv6 customer gets a whole /64, so counting single IPv6 addresses would let one
     client rotate through billions of them.
     """
-    header = getattr(settings, "INVITE_CLIENT_ADDRESS_HEADER", "") or "REMOTE_ADDR"
-    raw = request.META.get(header, "") or ""
-    # A trusted proxy appends the address it saw: the last entry is the one it vouches for.
-    raw = raw.split(",")[-1].strip()
+    header = getattr(settings, "INVITE_CLIENT_ADDRESS_HEADER", "")
+    if header:
+        # A trusted proxy appends the address it saw: the last entry is the one it vouches for.
+        raw = (request.META.get(header, "") or "").split(",")[-1].strip()
+    else:
+        raw = client_ip(request) or ""
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:
@@ -45,46 +56,25 @@ def client_address(request) -> str:
     return str(address)
 
 
-def _window_seconds() -> int:
+def _guess_key(group, request) -> str:
+    return client_address(request)
+
+
+def _guess_rate(group, request) -> tuple[int, int]:
+    """``(INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW in seconds)``, read on every call."""
     window = settings.INVITE_GUESS_WINDOW
     seconds = int(window.total_seconds()) if hasattr(window, "total_seconds") else int(window)
-    return max(seconds, 1)
+    return settings.INVITE_GUESS_LIMIT, max(seconds, 1)
 
 
-def invite_guess_register(*, address: str, now: float | None = None) -> int:
-    """Count one request for an unknown token from ``address``; the count in the current window.
+def invite_guess_register(request) -> int | None:
+    """Count one request for an unknown token from the request's client address.
 
-    Fixed windows of ``INVITE_GUESS_WINDOW``: the first miss of a new window starts it at one.
+    None while the address is within ``INVITE_GUESS_LIMIT``; once past it, the seconds until its
+    window ends (the ``Retry-After`` of the 429).
     """
-    window = int((time.time() if now is None else now) // _window_seconds())
-    table = connection.ops.quote_name(InviteGuessCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (address, window_number, hits) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (address) DO UPDATE SET "
-            f"hits = CASE WHEN {table}.window_number = EXCLUDED.window_number "
-            f"THEN {table}.hits + 1 ELSE 1 END, "
-            f"window_number = EXCLUDED.window_number "
-            f"RETURNING hits",
-            [address[:64], window],
-        )
-        return cursor.fetchone()[0]
-
-
-def invite_guess_limited(*, address: str, now: float | None = None) -> bool:
-    """Register a miss and say whether the address is now past ``INVITE_GUESS_LIMIT``."""
-    return invite_guess_register(address=address, now=now) > settings.INVITE_GUESS_LIMIT
-
-
-def invite_guess_retry_after(*, now: float | None = None) -> int:
-    """Seconds until the current window ends (the ``Retry-After`` of a 429)."""
-    seconds = _window_seconds()
-    current = time.time() if now is None else now
-    return max(1, int(seconds - (current % seconds)))
-
-
-def invite_guess_counters_purge(*, now: float | None = None) -> int:
-    """Forget the counters of past windows (they carry no information any more)."""
-    window = int((time.time() if now is None else now) // _window_seconds())
-    deleted, _details = InviteGuessCounter.objects.filter(window_number__lt=window).delete()
-    return deleted
+    usage = get_usage(request, group=GUESS_GROUP, key=_guess_key, rate=_guess_rate, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    # ``time_left`` counts to the window's last second, which still belongs to the window.
+    return max(1, usage["time_left"] + 1)

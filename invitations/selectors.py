@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gymnasium_portal.lookups import BASE, ComposedLookup, column
 from staff.models import School, SchoolClass
 from staff.selectors import led_class_ids, user_school
 
@@ -170,40 +168,10 @@ def invitation_get(*, user, pk) -> Invitation | None:
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    """The link behind a public token, with its school and class, in one query.
-
-    The public page of a link takes the load of a whole parent meeting, and building this query with
-    the ORM (``select_related(...).filter(token=...)``) cost more than running it: the statement is
-    composed once and prepared on PostgreSQL (``gymnasium_portal.lookups``).
-    """
+    """The link behind a public token, with its school and class, in one query."""
     if not token or len(token) > 64:
         return None
-    invitation = _BY_TOKEN.get(token)
-    if invitation is not None and invitation.school_class is not None:
-        invitation.school_class._state.fields_cache["school"] = invitation.school
-    return invitation
-
-
-_BY_TOKEN = ComposedLookup(
-    Invitation,
-    joins=[("school", True), ("school_class", False)],
-    where=lambda quote: f"{BASE}.{column(quote, Invitation, 'token')} = %s",
-    prepared="invitations_by_token",
-)
-
-
-def invitation_gone_reason(
-    invitation: Invitation, *, now: datetime.datetime | None = None
-) -> str | None:
-    """Why a link can no longer be used (a status), or None if it can."""
-    now = now or timezone.now()
-    if invitation.status != Invitation.Status.ACTIVE:
-        return invitation.status
-    if invitation.expires_at <= now:
-        return Invitation.Status.EXPIRED
-    if invitation.uses >= invitation.max_uses:
-        return Invitation.Status.USED
-    return None
+    return Invitation.objects.select_related("school", "school_class").filter(token=token).first()
 
 
 def invitation_status_counts(*, user) -> dict[str, int]:

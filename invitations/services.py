@@ -10,11 +10,10 @@ invitation_history``); nothing is deleted.
 from __future__ import annotations
 
 import datetime
-import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -23,7 +22,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Value,
     When,
@@ -35,7 +33,6 @@ from django.utils.translation import gettext as _
 from compliance.jobs import RunReport
 from compliance.models import Finding
 from compliance.sql import insert_from_select
-from gymnasium_portal.lookups import execute_prepared
 from staff.models import School, SchoolClass
 
 from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role
@@ -284,10 +281,10 @@ def invitations_flag_expiring_unused(
     UPDATE: a second run, or a second worker, changes nothing (one open finding per link)."""
     now = now or timezone.now()
     soon = now + datetime.timedelta(days=settings.INVITATION_EXPIRY_WARNING_DAYS)
-    unused = Invitation.objects.filter(status=Invitation.Status.ACTIVE, uses=0)
+    unused = Invitation.objects.usable(now).filter(uses=0)
     message = _("Ссылка-приглашение не использована, а срок её действия скоро истекает (п. 3)")
     expiring = (
-        unused.filter(expires_at__gt=now, expires_at__lte=soon)
+        unused.filter(expires_at__lte=soon)
         .order_by()
         .annotate(
             f_school=F("school_id"),
@@ -326,8 +323,11 @@ def invitation_use(
 ) -> JoinRequest:
     """Count one use of a link and record the join request, atomically.
 
-    The conditional UPDATE is the lock: of twenty people using a single-use link at the same
-    instant exactly one sees a changed row; the rest get ``InvitationNotActive``.
+    The use is claimed by a compare-and-swap on the usable link (``UPDATE … WHERE <usable>``): the
+    database re-checks the condition on the row it locks, so of twenty people using a single-use
+    link at the same instant exactly one changes the row — on PostgreSQL (the row lock) as on SQLite
+    (one writer at a time) — and the rest get ``InvitationNotActive``. The request is recorded in
+    the same transaction: if it cannot be (a duplicate submission key), the use is not counted.
 
     ``submission_key`` makes a resubmission of the same form (a double tap on a phone) return the
     request already recorded instead of spending another use. ``invitation``, when the caller has
@@ -336,31 +336,21 @@ def invitation_use(
     """
     submission_key = (submission_key or "")[:64]
     try:
-        if _one_statement_supported():
-            return _use_in_one_statement(
-                invitation_id=invitation_id,
-                full_name=full_name,
-                child_name=child_name,
-                submission_key=submission_key,
-            )
         with transaction.atomic():
             now = timezone.now()
-            changed = Invitation.objects.filter(
-                Q(
-                    pk=invitation_id,
-                    status=Invitation.Status.ACTIVE,
-                    expires_at__gt=now,
-                    uses__lt=F("max_uses"),
+            claimed = (
+                Invitation.objects.usable(now)
+                .filter(pk=invitation_id)
+                .update(
+                    uses=F("uses") + 1,
+                    status=Case(
+                        When(uses=F("max_uses") - 1, then=Value(Invitation.Status.USED)),
+                        default=Value(Invitation.Status.ACTIVE),
+                    ),
+                    updated_at=now,
                 )
-            ).update(
-                uses=F("uses") + 1,
-                status=Case(
-                    When(uses=F("max_uses") - 1, then=Value(Invitation.Status.USED)),
-                    default=Value(Invitation.Status.ACTIVE),
-                ),
-                updated_at=now,
             )
-            if not changed:
+            if not claimed:
                 raise InvitationNotActive
             if invitation is None or invitation.pk != invitation_id:
                 invitation = Invitation.objects.only("school_id", "school_class_id", "role").get(
@@ -384,91 +374,6 @@ def invitation_use(
             if earlier is not None:
                 return earlier
         raise
-
-
-def _one_statement_supported() -> bool:
-    """A data-modifying WITH (UPDATE … RETURNING feeding an INSERT): PostgreSQL has it, SQLite not."""
-    return connection.vendor == "postgresql"
-
-
-def _use_in_one_statement(
-    *, invitation_id: int, full_name: str, child_name: str, submission_key: str
-) -> JoinRequest:
-    """PostgreSQL: the conditional UPDATE and the INSERT of the request as one statement.
-
-    One round trip and one commit instead of five round trips (BEGIN, UPDATE, INSERT, COMMIT and a
-    read) — a parent meeting is forty of these in a minute. The semantics are those of the ORM path:
-    the UPDATE takes the row lock and re-checks its WHERE, the INSERT happens only for a row it
-    changed, and the whole statement is atomic (a duplicate submission key undoes the counted use).
-    """
-    now = timezone.now()
-    params = {
-        "used": Invitation.Status.USED.value,
-        "active": Invitation.Status.ACTIVE.value,
-        "now": now,
-        "id": invitation_id,
-        "parent": Role.PARENT.value,
-        "full_name": full_name,
-        "child_name": child_name,
-        "pending": JoinRequest.Status.PENDING.value,
-        "key": submission_key,
-    }
-
-    def run():
-        with connection.cursor() as cursor:
-            execute_prepared(cursor, "invitations_use", _use_statement(), params)
-            return cursor.fetchone()
-
-    if connection.in_atomic_block:
-        with (
-            transaction.atomic()
-        ):  # a savepoint: a failed statement must not poison the outer block
-            row = run()
-    else:
-        row = run()  # autocommit: the single statement is its own transaction
-    if row is None:
-        raise InvitationNotActive
-    pk, school_id, school_class_id, role, kept_child_name = row
-    join_request = JoinRequest(
-        pk=pk,
-        created_at=now,
-        updated_at=now,
-        school_id=school_id,
-        invitation_id=invitation_id,
-        role=role,
-        school_class_id=school_class_id,
-        full_name=full_name,
-        child_name=kept_child_name,
-        consent=True,
-        status=JoinRequest.Status.PENDING,
-        submission_key=submission_key,
-    )
-    join_request._state.adding = False
-    join_request._state.db = connection.alias
-    return join_request
-
-
-@functools.cache
-def _use_statement() -> str:
-    """The statement of ``_use_in_one_statement`` (PostgreSQL only), composed once."""
-    invitations = connection.ops.quote_name(Invitation._meta.db_table)
-    requests = connection.ops.quote_name(JoinRequest._meta.db_table)
-    return f"""
-        WITH used AS (
-            UPDATE {invitations}
-               SET uses = uses + 1,
-                   status = CASE WHEN uses + 1 >= max_uses THEN %(used)s ELSE status END,
-                   updated_at = %(now)s
-             WHERE id = %(id)s AND status = %(active)s AND expires_at > %(now)s AND uses < max_uses
-         RETURNING id, school_id, school_class_id, role
-        )
-        INSERT INTO {requests} (created_at, updated_at, school_id, invitation_id, role, school_class_id,
-                                full_name, child_name, consent, status, reason, submission_key)
-        SELECT %(now)s, %(now)s, school_id, id, role, school_class_id, %(full_name)s,
-               CASE WHEN role = %(parent)s THEN %(child_name)s ELSE '' END, TRUE, %(pending)s, '', %(key)s
-          FROM used
-        RETURNING id, school_id, school_class_id, role, child_name
-    """
 
 
 def join_request_review(

@@ -140,6 +140,15 @@ def invitation_create_view(request):
     return render(request, "invitations/create.html", {"form": form, "access": access})
 
 
+def _gone_label(invitation: Invitation) -> str:
+    """Why the public page of the link answers 410, in words; "" while it can be used.
+
+    A link past its term is gone before the hourly job has moved its status.
+    """
+    reason = invitation.gone_reason()
+    return Invitation.Status(reason).label if reason else ""
+
+
 @login_required
 @require_GET
 def invitation_detail_view(request, pk):
@@ -155,7 +164,8 @@ def invitation_detail_view(request, pk):
             "link": invitation_link(invitation, request=request),
             "join_requests": join_requests,
             "history": invitation_history(invitation=invitation, join_requests=join_requests),
-            "is_active": invitation.status == Invitation.Status.ACTIVE,
+            "is_active": invitation.status == Invitation.Status.ACTIVE,  # may still be annulled
+            "gone": _gone_label(invitation),
         },
     )
 
@@ -194,7 +204,7 @@ def invitation_print_view(request, pk):
         {
             "invitation": invitation,
             "link": invitation_link(invitation, request=request),
-            "is_active": invitation.status == Invitation.Status.ACTIVE,
+            "gone": _gone_label(invitation),
         },
     )
 

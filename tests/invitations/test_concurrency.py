@@ -71,10 +71,7 @@ def test_twenty_people_at_once_on_a_five_use_link_exactly_five_succeed(school_cl
     assert JoinRequest.objects.filter(invitation=invitation).count() == 5
 
 
-@pytest.mark.parametrize("one_statement", [True, False], ids=["postgresql-statement", "orm-path"])
-def test_the_service_alone_is_atomic_too(school_class, monkeypatch, one_statement):
-    """Both ways of counting a use: the single PostgreSQL statement and the ORM path other databases take."""
-    monkeypatch.setattr("invitations.services._one_statement_supported", lambda: one_statement)
+def test_the_service_alone_is_atomic_too(school_class):
     invitation = InvitationFactory(school_class=school_class, role=Role.STUDENT, max_uses=3)
 
     def work(n: int):
@@ -90,9 +87,7 @@ def test_the_service_alone_is_atomic_too(school_class, monkeypatch, one_statemen
     assert invitation.uses == 3 == JoinRequest.objects.filter(invitation=invitation).count()
 
 
-@pytest.mark.parametrize("one_statement", [True, False], ids=["postgresql-statement", "orm-path"])
-def test_the_same_form_sent_twice_at_once_is_one_request(school_class, monkeypatch, one_statement):
-    monkeypatch.setattr("invitations.services._one_statement_supported", lambda: one_statement)
+def test_the_same_form_sent_twice_at_once_is_one_request(school_class):
     invitation = InvitationFactory(school_class=school_class, role=Role.PARENT, max_uses=10)
 
     def work(n: int):

@@ -1,11 +1,12 @@
 """The public page /invite/<token>/ (API.md «Using a link»): no login, a parent's phone."""
 
+import datetime
+
 import pytest
-from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from invitations.models import Invitation, InviteGuessCounter, JoinRequest, Role
+from invitations.models import Invitation, JoinRequest, Role
 from invitations.selectors import invitation_by_token
 from invitations.services import invitation_annul, invitation_use, invitations_expire_unused
 from tests.factories import InvitationFactory
@@ -204,6 +205,21 @@ def test_the_request_goes_into_the_links_own_school_and_class(
 
 
 # --- Guessing ----------------------------------------------------------------------------------
+# django-ratelimit on the test database's cache table (no CACHE_URL here): each test's counts are
+# rolled back with its transaction. Its clock is held still, so that no window ends mid-test.
+
+
+@pytest.fixture(autouse=True)
+def guess_clock(monkeypatch):
+    """The clock django-ratelimit reads its windows from; ``guess_clock.now`` moves it."""
+    import time
+    from types import SimpleNamespace
+
+    from django_ratelimit import core
+
+    clock = SimpleNamespace(now=time.time())
+    monkeypatch.setattr(core, "time", SimpleNamespace(time=lambda: clock.now))
+    return clock
 
 
 @override_settings(INVITE_GUESS_LIMIT=5)
@@ -231,7 +247,8 @@ def test_a_valid_link_is_never_limited_even_for_an_address_that_guessed(client, 
 
 @override_settings(INVITE_GUESS_LIMIT=3)
 def test_forty_parents_behind_one_address_all_get_through(client, meeting_link_5a):
-    """A parent meeting behind the school's NAT: forty uses of one link within a minute, all succeed."""
+    """A parent meeting behind the school's NAT: forty uses of one link within a minute, all
+    succeed."""
     for n in range(40):
         assert client.get(url(meeting_link_5a), REMOTE_ADDR="203.0.113.5").status_code == 200
         response = client.post(
@@ -243,7 +260,11 @@ def test_forty_parents_behind_one_address_all_get_through(client, meeting_link_5
     meeting_link_5a.refresh_from_db()
     assert meeting_link_5a.uses == 40 and meeting_link_5a.status == Invitation.Status.USED
     assert JoinRequest.objects.count() == 40
-    assert not InviteGuessCounter.objects.exists()  # valid links never touch the counter
+    # Valid links never touch the counter: the address still has its whole budget for misses.
+    statuses = [
+        client.get(f"/invite/guess-{n}/", REMOTE_ADDR="203.0.113.5").status_code for n in range(4)
+    ]
+    assert statuses == [404] * 3 + [429]
 
 
 @override_settings(INVITE_GUESS_LIMIT=2)
@@ -270,34 +291,47 @@ def test_x_forwarded_for_is_not_trusted_unless_configured(client):
         )
 
 
-def test_guess_window_resets(db):
-    from invitations.ratelimit import invite_guess_counters_purge, invite_guess_register
-
-    assert [invite_guess_register(address="192.0.2.50", now=1000.0) for _ in range(3)] == [1, 2, 3]
-    later = 1000.0 + 10_000
-    assert invite_guess_register(address="192.0.2.50", now=later) == 1
-    invite_guess_register(address="192.0.2.51", now=1000.0)
-    assert invite_guess_counters_purge(now=later) == 1
-    assert list(InviteGuessCounter.objects.values_list("address", flat=True)) == ["192.0.2.50"]
-
-
-@pytest.fixture
-def statements_prepared(class_5a):
-    """The connection has prepared the lookup and the use already, as on every request after a
-    worker's first (the first one on a connection also sends ``PREPARE``: tested below)."""
-    warm = InvitationFactory(school_class=class_5a, role=Role.PARENT, max_uses=2)
-    invitation_by_token(warm.token)
-    invitation_use(invitation_id=warm.pk, full_name="Разогрев", child_name="Разогрев")
+@override_settings(INVITE_GUESS_LIMIT=2, PORTAL_PROXY_COUNT=1)
+def test_behind_trusted_proxies_each_client_behind_them_has_its_own_budget(client):
+    """TRUSTED_PROXY_COUNT: the address the proxy appended counts, not the proxy's own, and not
+    what the client wrote into X-Forwarded-For itself."""
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for n in range(2):
+        forged = f"192.0.2.{n}, 198.51.100.20"  # the client's own entry first, the proxy's last
+        response = client.get(f"/invite/g{n}/", HTTP_X_FORWARDED_FOR=forged, **proxy)
+        assert response.status_code == 404
+    assert (
+        client.get("/invite/g7/", HTTP_X_FORWARDED_FOR="192.0.2.9, 198.51.100.20", **proxy)
+    ).status_code == 429
+    # Another client behind the same proxy is not held up by the first one's guessing.
+    assert (
+        client.get("/invite/g8/", HTTP_X_FORWARDED_FOR="198.51.100.21", **proxy).status_code == 404
+    )
 
 
-def test_public_page_query_count(
-    client, link_5a, statements_prepared, django_assert_max_num_queries
-):
+@override_settings(INVITE_GUESS_LIMIT=2, INVITE_GUESS_WINDOW=datetime.timedelta(minutes=10))
+def test_the_limit_ends_with_its_window(client, guess_clock):
+    for n in range(2):
+        assert client.get(f"/invite/g{n}/", REMOTE_ADDR="192.0.2.50").status_code == 404
+    limited = client.get("/invite/g2/", REMOTE_ADDR="192.0.2.50")
+    assert limited.status_code == 429
+    retry_after = int(limited["Retry-After"])
+    assert 1 <= retry_after <= 600
+    guess_clock.now += retry_after - 1
+    assert client.get("/invite/g3/", REMOTE_ADDR="192.0.2.50").status_code == 429
+    guess_clock.now += 1  # the window has ended: a new budget
+    assert client.get("/invite/g4/", REMOTE_ADDR="192.0.2.50").status_code == 404
+    assert client.get("/invite/g5/", REMOTE_ADDR="192.0.2.50").status_code == 404
+    assert client.get("/invite/g6/", REMOTE_ADDR="192.0.2.50").status_code == 429
+
+
+def test_public_page_query_count(client, link_5a, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         assert client.get(url(link_5a)).status_code == 200
-    # The lookup, then one statement that counts the use and records the request (inside the test's
-    # transaction it is wrapped in a savepoint: SAVEPOINT and RELEASE are the other two).
-    with django_assert_max_num_queries(4):
+    # The lookup, then the use in its own transaction: the UPDATE that claims it and the INSERT of
+    # the request. Inside the test's transaction that block is a savepoint: SAVEPOINT and RELEASE
+    # are the other two (in production BEGIN and COMMIT, which are not counted as queries).
+    with django_assert_max_num_queries(5):
         assert client.post(url(link_5a), PARENT).status_code == 200
 
 
@@ -308,11 +342,9 @@ def test_other_links_are_unaffected(client, link_5a, class_5a, operator):
     assert other.uses == 0 and other.status == Invitation.Status.ACTIVE
 
 
-@pytest.mark.parametrize("one_statement", [True, False], ids=["postgresql-statement", "orm-path"])
-def test_both_ways_of_counting_a_use_record_the_same_request(
-    client, meeting_link_5a, teacher_link, monkeypatch, one_statement
+def test_a_use_records_the_request_with_the_links_school_class_and_role(
+    client, meeting_link_5a, teacher_link
 ):
-    monkeypatch.setattr("invitations.services._one_statement_supported", lambda: one_statement)
     assert client.post(url(meeting_link_5a), PARENT).status_code == 200
     assert client.post(url(teacher_link), {**PARENT, "full_name": "Учитель"}).status_code == 200
     parent, teacher = JoinRequest.objects.order_by("pk")
@@ -409,57 +441,31 @@ def test_errors_are_tied_to_their_inputs(client, link_5a):
     assert "Без согласия на обработку персональных данных присоединиться нельзя." in page
 
 
-def _prepared_on_server():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'invitations_%%'")
-        return {name for (name,) in cursor.fetchall()}
-
-
-def test_a_connection_prepares_each_statement_once(
-    link_5a, meeting_link_5a, django_assert_num_queries
+def test_a_duplicate_submission_key_gives_the_earlier_request_and_counts_no_use(
+    meeting_link_5a, django_assert_num_queries
 ):
-    # As a connection fresh from the server: nothing prepared, nothing remembered.
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    connection._portal_prepared = None
-    with django_assert_num_queries(2):  # PREPARE, then EXECUTE
-        assert invitation_by_token(link_5a.token) == link_5a
-    with django_assert_num_queries(1):
-        assert invitation_by_token(meeting_link_5a.token) == meeting_link_5a
-    with django_assert_num_queries(1):
-        assert invitation_by_token("no-such-token") is None
-    assert _prepared_on_server() == {"invitations_by_token"}
     invitation_use(invitation_id=meeting_link_5a.pk, full_name="Первая", child_name="Первый")
-    # A duplicate submission key makes the statement fail; the statement stays prepared and usable.
-    invitation_use(
+    first = invitation_use(
         invitation_id=meeting_link_5a.pk,
         full_name="Вторая",
         child_name="Вторая",
         submission_key="k",
     )
+    # The INSERT fails on the unique key, the counted use is rolled back with it.
     again = invitation_use(
         invitation_id=meeting_link_5a.pk,
         full_name="Вторая",
         child_name="Вторая",
         submission_key="k",
     )
-    assert _prepared_on_server() == {"invitations_by_token", "invitations_use"}
+    assert again.pk == first.pk and again.full_name == "Вторая"
     meeting_link_5a.refresh_from_db()
     assert (
         meeting_link_5a.uses == 2 == JoinRequest.objects.filter(invitation=meeting_link_5a).count()
     )
-    assert again.full_name == "Вторая"
 
 
-def test_behind_a_transaction_pooler_nothing_is_prepared(
-    link_5a, monkeypatch, django_assert_num_queries
-):
-    # Django's flag for PgBouncer in transaction mode: a session's prepared statements would not follow.
-    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    connection._portal_prepared = None
+def test_the_token_lookup_is_one_plain_select(link_5a, django_assert_num_queries):
     with django_assert_num_queries(1) as captured:
         assert invitation_by_token(link_5a.token) == link_5a
     assert captured.captured_queries[0]["sql"].lstrip().startswith("SELECT")
-    assert _prepared_on_server() == set()

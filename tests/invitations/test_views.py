@@ -11,7 +11,7 @@ from invitations.models import Invitation, JoinRequest, Role
 from invitations.services import invitation_annul, invitation_use, join_request_review
 from tests.factories import InvitationFactory, JoinRequestFactory
 
-from .conftest import PLATFORM_URL
+from .conftest import PLATFORM_URL, expired
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +323,25 @@ def test_print_page_has_school_class_role_qr_link_and_instructions(
     assert f"http://testserver/invite/{link_5a.token}/" in page
     assert len(response.context["invitation"].token) > 20
     assert page.count("<li>") >= 3 and "согласие на обработку персональных данных" in page
+
+
+def test_detail_and_print_warn_about_a_link_past_its_term_before_the_job_ran(
+    login, operator, link_5a
+):
+    """They answer as the public page does (410), not by the status the job has yet to move."""
+    client = login(operator)
+    detail = reverse("invitations:detail", args=[link_5a.pk])
+    sheet = reverse("invitations:print", args=[link_5a.pk])
+    assert "Ссылка больше не действует" not in client.get(detail).content.decode()
+    assert "не раздавайте её" not in client.get(sheet).content.decode()
+    expired(link_5a)
+    assert link_5a.status == Invitation.Status.ACTIVE
+    page = client.get(detail).content.decode()
+    assert "Ссылка больше не действует" in page
+    assert reverse("invitations:annul", args=[link_5a.pk]) in page  # still active: may be annulled
+    assert (
+        "Ссылка не действует (истёк срок): не раздавайте её." in client.get(sheet).content.decode()
+    )
 
 
 # --- Annul, reissue, bulk annul --------------------------------------------------------------------
