@@ -9,9 +9,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from staff.admin import ReadOnlyAdmin, ScopedAdmin, register_remaining
+from staff.admin import ScopedAdmin, register_remaining
 
-from .models import Invitation, InviteGuessCounter, JoinRequest
+from .models import Invitation, JoinRequest
 from .services import (
     InvitationNotActive,
     JoinRequestNotPending,
@@ -166,15 +166,6 @@ class JoinRequestAdmin(NoAddAdmin):
     @admin.action(description=_("Отклонить"), permissions=["change"])
     def reject(self, request, queryset):
         self._review(request, queryset, approve=False)
-
-
-@admin.register(InviteGuessCounter)
-class InviteGuessCounterAdmin(ReadOnlyAdmin):
-    """The former anti-guessing limiter's table (no longer written; see the model)."""
-
-    school_field = None
-    list_display = ["address", "window_number", "hits"]
-    search_fields = ["=address"]
 
 
 register_remaining("invitations")

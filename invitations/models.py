@@ -242,23 +242,3 @@ class JoinRequest(TimeStampedModel):
 
     def __str__(self):
         return f"{self.full_name} ({self.get_role_display()})"
-
-
-class InviteGuessCounter(models.Model):
-    """The table of the former anti-guessing limiter: nothing reads or writes it any more.
-
-    The limit on unknown tokens is django-ratelimit on the cache now (``invitations.ratelimit``).
-    The model stays only while ``tests/test_admin.py`` still creates rows of it for its admin pages;
-    once that fixture lets go of it, delete the model and its admin with a migration.
-    """
-
-    address = models.CharField(_("адрес клиента"), max_length=64, primary_key=True)
-    window_number = models.BigIntegerField(_("номер окна"))
-    hits = models.PositiveIntegerField(_("запросов в окне"), default=0)
-
-    class Meta:
-        verbose_name = _("счётчик подбора ссылок")
-        verbose_name_plural = _("счётчики подбора ссылок")
-
-    def __str__(self):
-        return f"{self.address}: {self.hits}"

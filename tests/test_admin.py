@@ -50,7 +50,6 @@ def job_rows(seeded):
     from guardian.shortcuts import assign_perm
 
     from compliance.models import DashboardSnapshot
-    from invitations.models import InviteGuessCounter
     from orders.models import (
         AdminRegistrationRequest,
         OrderEvent,
@@ -102,7 +101,6 @@ def job_rows(seeded):
             phone="+70000000000",
             consent=True,
         )
-        InviteGuessCounter.objects.create(address=f"192.0.2.{n}", window_number=1, hits=n)
         assign_perm("staff.view_schoolclass", group, school_class)
         assign_perm(
             "chats.view_chat", group, Chat.objects.filter(school_class=school_class).first()
