@@ -23,10 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
-
-from .sql import select_union_all
 
 
 class PointStatus(models.TextChoices):
@@ -105,17 +103,24 @@ def checks_evaluate(
     ``checks`` defaults to the registry; keys with no registered check are left out of the answer.
     """
     checks = checks if checks is not None else _registry
-    parts, asked = [], {}
+    parts: list[QuerySet] = []
+    asked: dict[str, list[int]] = {}
     for key, school_ids in school_ids_by_check.items():
         check = checks.get(key)
         if check is None:
             continue
         asked[key] = sorted(set(school_ids))
         if asked[key]:
-            parts.append((key, check.figure_rows(school_ids=asked[key], today=today)))
+            rows = check.figure_rows(school_ids=asked[key], today=today)
+            parts.append(
+                rows.annotate(check_key=Value(key, output_field=CharField())).values_list(
+                    "check_key", *FIGURE_COLUMNS
+                )
+            )
     rows_by_check: dict[str, list] = defaultdict(list)
-    for key, *row in select_union_all(parts, columns=FIGURE_COLUMNS):
-        rows_by_check[key].append(row)
+    if parts:
+        for key, *row in parts[0].union(*parts[1:], all=True):
+            rows_by_check[key].append(row)
     return {
         key: checks[key].figures(school_ids=school_ids, rows=rows_by_check[key])
         for key, school_ids in asked.items()

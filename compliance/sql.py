@@ -50,27 +50,3 @@ def insert_from_select(model, columns, queryset) -> int:
             f"INSERT INTO {table} ({quoted}) {select_sql} ON CONFLICT DO NOTHING", params
         )
         return max(cursor.rowcount, 0)
-
-
-def select_union_all(parts, *, columns, using: str = "default") -> list[tuple]:
-    """Several SELECTs in one round trip: ``SELECT tag, columns FROM (query) UNION ALL …``.
-
-    ``parts`` are ``(tag, queryset)`` pairs; every queryset must select ``columns`` by those names
-    (in any order, among others). Each answer row is ``(tag, *columns)``. Values come back as the
-    database gives them (no field converters): meant for counts and ids.
-    """
-    connection = connections[using]
-    quoted = ", ".join(f"part.{connection.ops.quote_name(name)}" for name in columns)
-    selects, params = [], []
-    for tag, queryset in parts:
-        try:
-            sql, part_params = queryset.query.get_compiler(using=using).as_sql()
-        except EmptyResultSet:  # the ORM proved this part empty (e.g. ``pk__in=[]``)
-            continue
-        selects.append(f"SELECT %s AS tag, {quoted} FROM ({sql}) part")
-        params += [tag, *part_params]
-    if not selects:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params)
-        return cursor.fetchall()
