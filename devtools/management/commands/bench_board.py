@@ -9,7 +9,9 @@ Django's test client (middleware, session, template rendering — the whole serv
   ``BOARD_CACHE_SECONDS``) and recomputed (``?refresh=1``), next to a minimal view that makes one
   query (the floor of any Django page here: the goal is the board within 3× of it);
 - the inspector's table of every school;
-- the API's dashboard, the snapshot job and the municipal exports, for the record.
+- the API's dashboard, the snapshot job and the municipal exports, for the record;
+- then over HTTP, with gunicorn serving the scratch database as in production: the API's
+  dashboard (served from the board's kept figures) next to ``/healthz`` (goal: within 3× of it).
 
 Each figure is the median of ``--runs`` requests after a warm-up. The scratch database is dropped
 at the end unless ``--keep``. This is a benchmark that prints figures, not a test: nothing fails on
@@ -18,8 +20,12 @@ time.
 
 from __future__ import annotations
 
+import http.client
+import os
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -33,10 +39,11 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import include, path
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from board.snapshots import dashboard_snapshot_all
 from compliance.jobs import RunReport
-from devtools.benchmarking import scratch_database
+from devtools.benchmarking import gunicorn_server, production_env, scratch_database
 from staff.models import School
 from staff.roles import Role
 
@@ -177,6 +184,37 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{school_count} schools, {runs} runs each, {timezone.localtime():%d.%m.%Y %H:%M}"
         )
+        self._bench_http(director=director, runs=max(runs, 30))
+
+    def _bench_http(self, *, director, runs: int) -> None:
+        """GET /api/v1/dashboard/ (token) and GET /healthz over HTTP: one gunicorn worker, one
+        request at a time, a new connection each (sync workers close it), median of ``runs``."""
+        token, _created = Token.objects.get_or_create(user=director)
+        with tempfile.TemporaryDirectory() as workdir:
+            env = production_env(
+                database=connection.settings_dict["NAME"],
+                workdir=Path(workdir),
+                secret_key="bench-" + "x" * 50,
+                CELERY_BROKER_URL=os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
+            )
+            with gunicorn_server(
+                wsgi="gymnasium_portal.wsgi", env=env, workers=1, ready_path="/healthz"
+            ) as base:
+                host, port = base.removeprefix("http://").split(":")
+                api = {"Authorization": f"Token {token.key}"}
+                timed = {
+                    "/healthz": _http_median(host, int(port), "/healthz", {}, runs),
+                    "/api/v1/dashboard/": _http_median(
+                        host, int(port), "/api/v1/dashboard/", api, runs
+                    ),
+                }
+        self.stdout.write("")
+        self.stdout.write(f"{'over HTTP (gunicorn, 1 worker)':<34} {'median ms':>10}")
+        for path_, median_ms in timed.items():
+            self.stdout.write(f"{path_:<34} {median_ms:>10.2f}")
+        ratio = timed["/api/v1/dashboard/"] / timed["/healthz"]
+        verdict = "within" if ratio <= 3 else "ABOVE"
+        self.stdout.write(f"API dashboard / healthz = {ratio:.1f}× ({verdict} the 3× goal)")
 
     def _time(self, client: Client, url: str, runs: int) -> tuple[float, int]:
         response = client.get(url)  # warm-up: caches, first connection
@@ -196,3 +234,20 @@ class Command(BaseCommand):
             client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
         return statistics.median(timings), len(queries)
+
+
+def _http_median(host: str, port: int, path_: str, headers: dict[str, str], runs: int) -> float:
+    """Median milliseconds of ``runs`` GETs after two warm-ups; every answer must be 200."""
+    timings = []
+    for attempt in range(runs + 2):
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        conn.request("GET", path_, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        if response.status != 200:
+            raise CommandError(f"{path_} answered {response.status} over HTTP")
+        if attempt >= 2:
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
