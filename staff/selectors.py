@@ -9,12 +9,16 @@ A user sees rows of a model in three ways, decided once per request and applied 
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Exists, Model, QuerySet
+from django.db.models import BigIntegerField, Exists, Model, OuterRef, QuerySet
 from django.db.models.functions import Cast
+from django.utils import timezone
+from guardian.utils import get_user_obj_perms_model
 
-from .models import Person, School, SchoolClass
+from .models import Absence, Movement, Person, School, SchoolClass, TrainingRecord
 
 _PERSON_CACHE = "_portal_person"
 
@@ -58,8 +62,6 @@ def school_list(*, user) -> QuerySet[School]:
 
 def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySet:
     """Ids of ``model`` rows on which the user holds ``codename`` directly (a subquery, not a list)."""
-    from guardian.utils import get_user_obj_perms_model
-
     perm_model = get_user_obj_perms_model(model)
     rows = perm_model.objects.filter(
         user=user,
@@ -128,13 +130,6 @@ def user_may_lead_class(*, user, school_class: SchoolClass) -> bool:
 
 def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
     """Staff of the schools the user may see, with their platform status and whether they are away today."""
-    import datetime
-
-    from django.db.models import OuterRef
-    from django.utils import timezone
-
-    from .models import Absence, TrainingRecord
-
     today: datetime.date = timezone.localdate()
     queryset = Person.objects.select_related("school", "status_confirmation").annotate(
         absent_today=Exists(
@@ -148,8 +143,6 @@ def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
 
 
 def absence_list(*, user) -> QuerySet:
-    from .models import Absence
-
     return filter_by_permission(
         queryset=Absence.objects.select_related("person"),
         user=user,
@@ -159,8 +152,6 @@ def absence_list(*, user) -> QuerySet:
 
 
 def movement_list(*, user) -> QuerySet:
-    from .models import Movement
-
     return filter_by_permission(
         queryset=Movement.objects.select_related(
             "school_class", "person", "previous_person", "recorded_by__person"
