@@ -133,10 +133,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and permissions ---------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    # First: refuses a login (form, admin, API token) for a username+address locked out by django-axes.
+    # First: refuses a login (form, admin, API token) for a username+address locked out by axes.
     "gymnasium_portal.auth.LoginAttemptBackend",
-    # Django's ModelBackend, reading a user's global permissions in one query instead of two.
-    "gymnasium_portal.auth.PermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_RENDER_403 = False

@@ -9,61 +9,37 @@ A user sees rows of a model in three ways, decided once per request and applied 
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, Permission
+import datetime
+
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Exists, Model, QuerySet
+from django.db.models import BigIntegerField, Exists, Model, OuterRef, QuerySet
 from django.db.models.functions import Cast
+from django.utils import timezone
+from guardian.utils import get_user_obj_perms_model
 
-from gymnasium_portal.lookups import BASE, ComposedLookup, Extra, column
-
-from .models import Person, School, SchoolClass, SchoolClassUserObjectPermission
+from .models import Absence, Movement, Person, School, SchoolClass, TrainingRecord
 
 _PERSON_CACHE = "_portal_person"
 
 
 def user_person(user) -> Person | None:
-    """The staff record linked to the user (school loaded), cached on the user object for the request.
+    """The user's active staff record (school loaded), cached on the user object for the request.
 
-    Every signed-in page asks, so the statement is composed once (``gymnasium_portal.lookups``: the
-    ORM spent longer building this query than the database running it); it also says whether the user
-    leads a class (``leads_class``: the navigation's «Мой класс»), as ``led_class_ids`` would.
+    Every signed-in page asks, in one query; it also says whether the user leads a class
+    (``leads_class``: the navigation's «Мой класс»), by the rule of ``led_class_ids``.
     """
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, _PERSON_CACHE):
-        setattr(user, _PERSON_CACHE, _PERSON_BY_USER.get(user.pk))
-    return getattr(user, _PERSON_CACHE)
-
-
-def _leads_class_sql(quote) -> str:
-    """Does the person's account hold ``lead_schoolclass`` on any class (guardian's direct table)."""
-    rows, q = SchoolClassUserObjectPermission, quote
-    return (
-        f"EXISTS(SELECT 1 FROM {q(rows._meta.db_table)} op "
-        f"JOIN {q(Permission._meta.db_table)} ap "
-        f"ON ap.{column(q, Permission, 'id')} = op.{column(q, rows, 'permission')} "
-        f"JOIN {q(ContentType._meta.db_table)} ct "
-        f"ON ct.{column(q, ContentType, 'id')} = ap.{column(q, Permission, 'content_type')} "
-        f"WHERE op.{column(q, rows, 'user')} = {BASE}.{column(q, Person, 'user')} "
-        f"AND ap.{column(q, Permission, 'codename')} = %s AND ct.{column(q, ContentType, 'app_label')} = %s)"
-    )
-
-
-_PERSON_BY_USER = ComposedLookup(
-    Person,
-    joins=[("school", True)],
-    where=lambda quote: (
-        f"{BASE}.{column(quote, Person, 'user')} = %s AND {BASE}.{column(quote, Person, 'is_active')}"
-    ),
-    extras=[
-        Extra(
-            "leads_class",
-            _leads_class_sql,
-            ("lead_schoolclass", SchoolClass._meta.app_label),
-            convert=bool,
+        person = (
+            Person.objects.select_related("school")
+            .annotate(leads_class=Exists(led_class_ids(user=user)))
+            .filter(user=user, is_active=True)
+            .first()
         )
-    ],
-)
+        setattr(user, _PERSON_CACHE, person)
+    return getattr(user, _PERSON_CACHE)
 
 
 def user_school(user) -> School | None:
@@ -86,8 +62,6 @@ def school_list(*, user) -> QuerySet[School]:
 
 def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySet:
     """Ids of ``model`` rows on which the user holds ``codename`` directly (a subquery, not a list)."""
-    from guardian.utils import get_user_obj_perms_model
-
     perm_model = get_user_obj_perms_model(model)
     rows = perm_model.objects.filter(
         user=user,
@@ -156,13 +130,6 @@ def user_may_lead_class(*, user, school_class: SchoolClass) -> bool:
 
 def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
     """Staff of the schools the user may see, with their platform status and whether they are away today."""
-    import datetime
-
-    from django.db.models import OuterRef
-    from django.utils import timezone
-
-    from .models import Absence, TrainingRecord
-
     today: datetime.date = timezone.localdate()
     queryset = Person.objects.select_related("school", "status_confirmation").annotate(
         absent_today=Exists(
@@ -176,8 +143,6 @@ def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
 
 
 def absence_list(*, user) -> QuerySet:
-    from .models import Absence
-
     return filter_by_permission(
         queryset=Absence.objects.select_related("person"),
         user=user,
@@ -187,8 +152,6 @@ def absence_list(*, user) -> QuerySet:
 
 
 def movement_list(*, user) -> QuerySet:
-    from .models import Movement
-
     return filter_by_permission(
         queryset=Movement.objects.select_related(
             "school_class", "person", "previous_person", "recorded_by__person"

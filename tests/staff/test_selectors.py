@@ -215,7 +215,7 @@ def test_school_field_follows_a_relation(operator, staff_member, other_director)
     assert list(narrowed) == [own]
 
 
-# --- user_person: the composed lookup behind every signed-in page ----------------------------------
+# --- user_person: the person behind every signed-in page ------------------------------------------
 
 
 def _fresh_user(user):
@@ -223,7 +223,9 @@ def _fresh_user(user):
 
 
 @pytest.mark.parametrize("who", ["teacher_5a", "director"])
-def test_user_person_gives_what_the_orm_gives_in_one_query(request, who, django_assert_num_queries):
+def test_user_person_loads_the_person_and_school_in_one_query(
+    request, who, django_assert_num_queries
+):
     from staff.models import Person
     from staff.selectors import led_class_ids, user_person
 
@@ -246,7 +248,9 @@ def test_user_person_gives_what_the_orm_gives_in_one_query(request, who, django_
     assert person.leads_class is led_class_ids(user=user).exists() is (who == "teacher_5a")
 
 
-def test_user_person_follows_the_rights_and_the_staff_list(teacher_5a, class_5a, inspector):
+def test_user_person_follows_the_rights_and_the_staff_list(
+    teacher_5a, class_5a, inspector, django_assert_num_queries
+):
     from roster.services import person_leave
     from staff.selectors import user_person
 
@@ -256,5 +260,7 @@ def test_user_person_follows_the_rights_and_the_staff_list(teacher_5a, class_5a,
     )  # «Мой класс» goes with the rights
     person_leave(person=teacher_5a.person, left_on=datetime.date(2026, 1, 1))
     assert user_person(_fresh_user(teacher_5a)) is None  # gone from the staff list
-    assert user_person(_fresh_user(inspector)) is None  # an account with no staff record
+    no_record = _fresh_user(inspector)
+    with django_assert_num_queries(1):  # an account with no staff record, and that is kept too
+        assert user_person(no_record) is None and user_person(no_record) is None
     assert user_person(AnonymousUser()) is None
