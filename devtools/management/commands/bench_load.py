@@ -186,7 +186,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.get(pk=user_id)
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "gymnasium_portal.auth.PermissionBackend"
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.set_expiry(60 * 60)
         store.create()
