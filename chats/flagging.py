@@ -2,8 +2,8 @@
 
 Both halves are set-based: the findings are kept in step with what is missing by
 ``compliance.services.findings_sync`` (one INSERT … SELECT and one UPDATE for the class chats, the
-same for the school-wide ones); the digest claims every new finding in one UPDATE … RETURNING, so
-each finding is mailed once even with two workers running.
+same for the school-wide ones); the digest claims every new finding with one locking SELECT and
+one UPDATE, so each finding is mailed once even with two workers running.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connections, router
+from django.db import transaction
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
@@ -123,7 +123,7 @@ def chats_flag_missing(
     return report
 
 
-# --- The e-mail digest -------------------------------------------------------------------------------
+# --- The e-mail digest ---------------------------------------------------------------------------
 #
 # Who is told about a finding:
 # - a class's missing chat (п. 4): the class teacher of that class;
@@ -131,11 +131,12 @@ def chats_flag_missing(
 #   them: «отв. Гладкова Л.И.»); when none of them has an e-mail, the school's coordinators (п. 2),
 #   who answer for the platform as a whole.
 # A recipient gets ONE e-mail per run listing all their new findings. A finding is "new" until it is
-# claimed (``notified_at`` set); the claim is a single UPDATE … WHERE notified_at IS NULL RETURNING,
-# so of two workers running at once each finding goes to exactly one of them. The claim is made
-# before sending (at most once): if a message cannot be sent its findings are released for the next
-# run. Findings whose recipient has no e-mail are not claimed — they wait until an address is on
-# record — and the run report counts them (``skipped_no_email``), without naming anybody.
+# claimed (``notified_at`` set); the claim locks the rows and sets notified_at only where it is
+# still NULL (``_claim``), so of two workers running at once each finding goes to exactly one of
+# them. The claim is made before sending (at most once): if a message cannot be sent its findings
+# are released for the next run. Findings whose recipient has no e-mail are not claimed — they wait
+# until an address is on record — and the run report counts them (``skipped_no_email``), without
+# naming anybody.
 
 NOTIFIED_CHECKS = (CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING)
 
@@ -174,31 +175,32 @@ def _new_findings():
 
 
 def _claim(*, now: datetime.datetime) -> list[int]:
-    """Mark every new finding that has somebody to tell as notified; return the ids this call got."""
-    claimable = (
-        _new_findings()
-        .filter(
-            _class_teacher_reachable()
-            | Q(check_key=SCHOOL_CHAT_MISSING)
-            & (Exists(_owners_with_email()) | Exists(_coordinators_with_email()))
-        )
-        .order_by()
-        .values("pk")
+    """Mark every new finding that has somebody to tell as notified; return the ids this call got.
+
+    Exclusive across workers, so each finding is mailed once:
+    - PostgreSQL: the SELECT locks the findings it returns and skips those another worker holds, and
+      a finding another worker claimed and committed meanwhile fails ``notified_at IS NULL``, which
+      is re-checked under the lock — no two calls get the same id, and a call that meets a claim in
+      progress gets nothing from it instead of waiting for it.
+    - SQLite has no row locks (``select_for_update`` is a no-op there) but runs one writing
+      transaction at a time: of two claims one commits first and the other then finds those rows
+      notified — or, if both had already read, is refused («database is locked») and its run fails
+      and is retried by the next one. The guarded UPDATE never sets a finding claimed twice.
+    """
+    claimable = _new_findings().filter(
+        _class_teacher_reachable()
+        | Q(check_key=SCHOOL_CHAT_MISSING)
+        & (Exists(_owners_with_email()) | Exists(_coordinators_with_email()))
     )
-    alias = router.db_for_write(Finding)
-    connection = connections[alias]
-    select_sql, params = claimable.query.get_compiler(using=alias).as_sql()
-    table = connection.ops.quote_name(Finding._meta.db_table)
-    notified = connection.ops.quote_name(Finding._meta.get_field("notified_at").column)
-    pk = connection.ops.quote_name(Finding._meta.pk.column)
-    with connection.cursor() as cursor:
-        # Re-checking notified_at IS NULL in the UPDATE's own WHERE is what makes the claim exclusive:
-        # a row another worker claimed meanwhile is re-evaluated under its lock and skipped.
-        cursor.execute(
-            f"UPDATE {table} SET {notified} = %s WHERE {pk} IN ({select_sql}) AND {notified} IS NULL RETURNING {pk}",
-            (now, *params),
+    with transaction.atomic():
+        # of=("self",): lock the findings only, not the classes and people the filter joins.
+        ids = list(
+            claimable.order_by()
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)
         )
-        return [row[0] for row in cursor.fetchall()]
+        Finding.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=now)
+    return ids
 
 
 def _release(*, ids, now: datetime.datetime) -> None:
