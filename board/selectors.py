@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
-from chats.models import CLASS_KINDS, Chat, ChatKind, ChatRequirement
+from chats.models import Chat, ChatKind, ChatRequirement
 from compliance.models import Finding, JobRun
 from compliance.registry import Figure, PointStatus, get_check
 from compliance.sql import count_subquery
@@ -257,18 +257,8 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
     Coverage: required class chats that exist, and members reached (capped at the class list) of the
     students' and parents' expected numbers.
     """
-    required = ChatRequirement.objects.filter(
-        school=OuterRef("school"),
-        kind__in=CLASS_KINDS,
-        is_required=True,
-        min_grade__lte=OuterRef("grade"),
-        max_grade__gte=OuterRef("grade"),
-    )
-    has_chat = Exists(
-        Chat.objects.filter(
-            school_class=OuterRef(OuterRef("pk")), kind=OuterRef("kind"), status=Chat.Status.ACTIVE
-        )
-    )
+    required = ChatRequirement.objects.required_for_class(OuterRef("pk"))
+    missing = ChatRequirement.objects.missing_for_class(OuterRef("pk"))
 
     def members(kind: str):
         chat = Chat.objects.filter(
@@ -281,7 +271,7 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
         .order_by()
         .annotate(
             n_required=count_subquery(required),
-            n_present=count_subquery(required.filter(has_chat)),
+            n_missing=count_subquery(missing),
             students_reached=Least(
                 members(ChatKind.CLASS_STUDENTS),
                 F("students_expected"),
@@ -294,9 +284,9 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
         .values("school_id")
         .annotate(
             total=Count("pk"),
-            compliant=Count("pk", filter=~Exists(required.filter(~has_chat))),
+            compliant=Count("pk", filter=~Exists(missing)),
             chats_required=Sum("n_required"),
-            chats_present=Sum("n_present"),
+            chats_present=Sum(F("n_required") - F("n_missing")),
             members_expected=Sum(
                 F("students_expected") + F("parents_expected"), output_field=IntegerField()
             ),

@@ -1,6 +1,7 @@
 """The chat compliance checks of order No. 883: points 4, 5, 6 and 7.3.
 
-Each counts any number of schools in one grouped query and returns a figure per school. The choices behind the figures:
+Each counts any number of schools in one grouped query and returns a figure per school. The choices
+behind the figures:
 
 - ``class_chats`` (п. 4): of the active classes for which the school requires any class chat, how
   many have an active chat of every kind required for their grade. New classes still in their
@@ -26,21 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from compliance.registry import Check, Figure, register
 from staff.models import SchoolClass
 
-from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatRequirement, Meeting
+from .models import Chat, ChatRequirement, Meeting
 from .selectors import academic_year_start, month_bounds
 
 MEETINGS_PER_MONTH = 1
 EVENTS_PER_YEAR = 1
-
-
-def _class_requirements():
-    return ChatRequirement.objects.filter(
-        school=OuterRef("school"),
-        kind__in=CLASS_KINDS,
-        is_required=True,
-        min_grade__lte=OuterRef("grade"),
-        max_grade__gte=OuterRef("grade"),
-    )
 
 
 class _MatrixLink:
@@ -60,21 +51,12 @@ class ClassChatsCheck(_MatrixLink, Check):
     unit = _("классов")
 
     def figure_rows(self, *, school_ids, today):
-        missing_any = Exists(
-            _class_requirements().filter(
-                ~Exists(
-                    Chat.objects.filter(
-                        school_class=OuterRef(OuterRef("pk")),
-                        kind=OuterRef("kind"),
-                        status=Chat.Status.ACTIVE,
-                    )
-                )
-            )
-        )
+        required = ChatRequirement.objects.required_for_class(OuterRef("pk"))
+        missing = ChatRequirement.objects.missing_for_class(OuterRef("pk"))
         return (
             SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
-            .filter(Exists(_class_requirements()))
-            .annotate(missing_any=missing_any)
+            .filter(Exists(required))
+            .annotate(missing_any=Exists(missing))
             .order_by()
             .values("school_id")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(missing_any=False)))
@@ -97,9 +79,8 @@ class SchoolChatsCheck(_MatrixLink, Check):
             )
         )
         return (
-            ChatRequirement.objects.filter(
-                school_id__in=school_ids, kind__in=SCHOOL_KINDS, is_required=True
-            )
+            ChatRequirement.objects.school_wide()
+            .filter(school_id__in=school_ids)
             .annotate(owned=owned_chat)
             .order_by()
             .values("school_id")
@@ -108,7 +89,7 @@ class SchoolChatsCheck(_MatrixLink, Check):
 
 
 class _AtLeast(Check):
-    """«Held at least ``target`` times»: done is the count up to the target, a school with none 0 of it."""
+    """«Held at least ``target`` times»: done is the count up to the target (0 with none held)."""
 
     target = 1
 

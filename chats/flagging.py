@@ -1,8 +1,9 @@
 """The flag job of points 4 and 6: findings for missing required chats, and the e-mail digest.
 
-Both halves are set-based: the findings are opened with one INSERT … SELECT per class chat kind
-(plus one for the school-wide kinds) and resolved with two UPDATEs; the digest claims every new
-finding in one UPDATE … RETURNING, so each finding is mailed once even with two workers running.
+Both halves are set-based: the findings are kept in step with what is missing by
+``compliance.services.findings_sync`` (one INSERT … SELECT and one UPDATE for the class chats, the
+same for the school-wide ones); the digest claims every new finding with one locking SELECT and
+one UPDATE, so each finding is mailed once even with two workers running.
 """
 
 from __future__ import annotations
@@ -14,28 +15,17 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connections, router
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    CharField,
-    Count,
-    DateTimeField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Concat, Greatest
+from django.db import transaction
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from compliance.jobs import RunReport
 from compliance.models import Finding
-from compliance.sql import Days, insert_from_select
+from compliance.services import findings_sync
+from compliance.sql import Days
 from staff.models import Person, SchoolClass
 from staff.roles import Role
 
@@ -46,95 +36,69 @@ logger = logging.getLogger(__name__)
 CLASS_CHAT_MISSING = "class_chat_missing"
 SCHOOL_CHAT_MISSING = "school_chat_missing"
 
-_FINDING_COLUMNS = (
-    "school",
-    "check_key",
-    "subject_key",
-    "school_class",
-    "chat_kind",
-    "message",
-    "opened_at",
-)
-
-
-def _required_for_class(kind: str):
-    return ChatRequirement.objects.filter(
-        school=OuterRef("school"),
-        kind=kind,
-        is_required=True,
-        min_grade__lte=OuterRef("grade"),
-        max_grade__gte=OuterRef("grade"),
-    )
-
 
 def _past_grace(now: datetime.datetime) -> Q:
     """Classes created longer ago than their school's grace period (each school has its own)."""
     return Q(created_at__lte=Value(now) - Days("school__new_class_grace_days"))
 
 
-def _missing_class_chats(*, kind: str, now: datetime.datetime):
-    """Active classes past their grace period that must have a chat of ``kind`` and have none."""
-    active_chat = Chat.objects.filter(
-        school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE
+def _message(kinds, text: str) -> Case:
+    return Case(
+        *(When(kind=kind, then=Value(f"{text}: {ChatKind(kind).label}")) for kind in kinds),
+        default=Value(text),
+        output_field=CharField(),
     )
+
+
+def _missing_class_chats():
+    """One row per active class and class chat kind it must have (``required_for_class``) and has
+    no active chat of. The join to the school's requirements only lists the kinds to ask about."""
     return (
         SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE)
-        .filter(_past_grace(now))
-        .filter(Exists(_required_for_class(kind)), ~Exists(active_chat))
-        .order_by()
-        .annotate(
-            f_school=F("school_id"),
-            f_check_key=Value(CLASS_CHAT_MISSING, output_field=CharField()),
-            f_subject_key=Concat(
+        .alias(kind=F("school__chat_requirements__kind"))
+        .filter(
+            Exists(
+                ChatRequirement.objects.missing_for_class(OuterRef("pk")).filter(
+                    kind=OuterRef("kind")
+                )
+            )
+        )
+        .values(
+            "school",
+            school_class=F("pk"),
+            chat_kind=F("kind"),
+            subject_key=Concat(
                 Value("class:"),
                 Cast("pk", CharField()),
-                Value(f":{kind}"),
+                Value(":"),
+                F("kind"),
                 output_field=CharField(),
             ),
-            f_school_class=F("pk"),
-            f_chat_kind=Value(kind, output_field=CharField()),
-            f_message=Value(
-                f"Нет обязательного чата (п. 4): {ChatKind(kind).label}", output_field=CharField()
-            ),
-            f_opened_at=Value(now, output_field=DateTimeField()),
+            message=_message(CLASS_KINDS, "Нет обязательного чата (п. 4)"),
         )
-        .values_list(*(f"f_{column}" for column in _FINDING_COLUMNS))
     )
 
 
-def _missing_school_chats(*, now: datetime.datetime):
+def _missing_school_chats():
+    """One row per school-wide chat kind a school must have and has no active chat of."""
     active_chat = Chat.objects.filter(
         school=OuterRef("school"), kind=OuterRef("kind"), status=Chat.Status.ACTIVE
     )
     return (
-        ChatRequirement.objects.filter(kind__in=SCHOOL_KINDS, is_required=True)
+        ChatRequirement.objects.school_wide()
         .filter(~Exists(active_chat))
-        .order_by()
-        .annotate(
-            f_school=F("school_id"),
-            f_check_key=Value(SCHOOL_CHAT_MISSING, output_field=CharField()),
-            f_subject_key=Concat(
+        .values(
+            "school",
+            chat_kind=F("kind"),
+            subject_key=Concat(
                 Value("school:"),
                 Cast("school_id", CharField()),
                 Value(":"),
                 F("kind"),
                 output_field=CharField(),
             ),
-            f_school_class=Cast(Value(None), BigIntegerField()),
-            f_chat_kind=F("kind"),
-            f_message=Case(
-                *(
-                    When(
-                        kind=kind,
-                        then=Value(f"Нет общешкольного чата (п. 6): {ChatKind(kind).label}"),
-                    )
-                    for kind in SCHOOL_KINDS
-                ),
-                output_field=CharField(),
-            ),
-            f_opened_at=Value(now, output_field=DateTimeField()),
+            message=_message(SCHOOL_KINDS, "Нет общешкольного чата (п. 6)"),
         )
-        .values_list(*(f"f_{column}" for column in _FINDING_COLUMNS))
     )
 
 
@@ -143,80 +107,23 @@ def chats_flag_missing(
 ) -> RunReport:
     """Open a finding for every missing required chat; resolve those that are fixed.
 
-    Set-based: one INSERT … SELECT per class chat kind, one for the school-wide kinds, two UPDATEs;
-    the partial unique index on open findings makes a second run (or a second worker) a no-op.
+    ``findings_sync`` twice, for the class chats (flagged once the class is past its grace period)
+    and for the school-wide ones: four statements whatever the number of schools and classes.
     """
     now = now or timezone.now()
     report = report or RunReport()
-
-    opened = 0
-    required_class_kinds = set(
-        ChatRequirement.objects.filter(kind__in=CLASS_KINDS, is_required=True)
-        .values_list("kind", flat=True)
-        .distinct()
+    class_opened, class_resolved = findings_sync(
+        check=CLASS_CHAT_MISSING, subjects=_missing_class_chats(), now=now, due=_past_grace(now)
     )
-    for kind in sorted(required_class_kinds):
-        opened += insert_from_select(
-            Finding, _FINDING_COLUMNS, _missing_class_chats(kind=kind, now=now)
-        )
-    opened += insert_from_select(Finding, _FINDING_COLUMNS, _missing_school_chats(now=now))
-    report.add("opened", opened)
-
-    open_class_findings = Finding.objects.filter(
-        check_key=CLASS_CHAT_MISSING, resolved_at__isnull=True
+    school_opened, school_resolved = findings_sync(
+        check=SCHOOL_CHAT_MISSING, subjects=_missing_school_chats(), now=now
     )
-    class_fixed = Exists(
-        Chat.objects.filter(
-            school_class=OuterRef("school_class"),
-            kind=OuterRef("chat_kind"),
-            status=Chat.Status.ACTIVE,
-        )
-    )
-    # Correlated subqueries only, no JOIN: a JOIN would make Django write ``WHERE id IN (SELECT …)``,
-    # and a second worker blocked on the row lock would not re-check ``resolved_at IS NULL`` against
-    # the row the first one just resolved — it would resolve it again.
-    still_required = Exists(
-        SchoolClass.objects.filter(
-            pk=OuterRef("school_class"), status=SchoolClass.Status.ACTIVE
-        ).filter(
-            Exists(
-                ChatRequirement.objects.filter(
-                    school=OuterRef("school"),
-                    kind=OuterRef(OuterRef("chat_kind")),
-                    is_required=True,
-                    min_grade__lte=OuterRef("grade"),
-                    max_grade__gte=OuterRef("grade"),
-                )
-            )
-        )
-    )
-    # Never before the finding was opened: a worker whose clock lags another's may resolve what that
-    # one opened, and finding_resolved_after_opened would reject the whole UPDATE.
-    resolved_at = Greatest(Value(now, output_field=DateTimeField()), F("opened_at"))
-    resolved = open_class_findings.filter(class_fixed | ~still_required).update(
-        resolved_at=resolved_at
-    )
-
-    school_fixed = Exists(
-        Chat.objects.filter(
-            school=OuterRef("school"), kind=OuterRef("chat_kind"), status=Chat.Status.ACTIVE
-        )
-    )
-    school_still_required = Exists(
-        ChatRequirement.objects.filter(
-            school=OuterRef("school"), kind=OuterRef("chat_kind"), is_required=True
-        )
-    )
-    resolved += (
-        Finding.objects.filter(check_key=SCHOOL_CHAT_MISSING, resolved_at__isnull=True)
-        .filter(school_fixed | ~school_still_required)
-        .update(resolved_at=resolved_at)
-    )
-    report.add("resolved", resolved)
+    report.add("opened", class_opened + school_opened)
+    report.add("resolved", class_resolved + school_resolved)
     return report
 
 
-# --- The e-mail digest -------------------------------------------------------------------------------
+# --- The e-mail digest ---------------------------------------------------------------------------
 #
 # Who is told about a finding:
 # - a class's missing chat (п. 4): the class teacher of that class;
@@ -224,11 +131,12 @@ def chats_flag_missing(
 #   them: «отв. Гладкова Л.И.»); when none of them has an e-mail, the school's coordinators (п. 2),
 #   who answer for the platform as a whole.
 # A recipient gets ONE e-mail per run listing all their new findings. A finding is "new" until it is
-# claimed (``notified_at`` set); the claim is a single UPDATE … WHERE notified_at IS NULL RETURNING,
-# so of two workers running at once each finding goes to exactly one of them. The claim is made
-# before sending (at most once): if a message cannot be sent its findings are released for the next
-# run. Findings whose recipient has no e-mail are not claimed — they wait until an address is on
-# record — and the run report counts them (``skipped_no_email``), without naming anybody.
+# claimed (``notified_at`` set); the claim locks the rows and sets notified_at only where it is
+# still NULL (``_claim``), so of two workers running at once each finding goes to exactly one of
+# them. The claim is made before sending (at most once): if a message cannot be sent its findings
+# are released for the next run. Findings whose recipient has no e-mail are not claimed — they wait
+# until an address is on record — and the run report counts them (``skipped_no_email``), without
+# naming anybody.
 
 NOTIFIED_CHECKS = (CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING)
 
@@ -267,31 +175,32 @@ def _new_findings():
 
 
 def _claim(*, now: datetime.datetime) -> list[int]:
-    """Mark every new finding that has somebody to tell as notified; return the ids this call got."""
-    claimable = (
-        _new_findings()
-        .filter(
-            _class_teacher_reachable()
-            | Q(check_key=SCHOOL_CHAT_MISSING)
-            & (Exists(_owners_with_email()) | Exists(_coordinators_with_email()))
-        )
-        .order_by()
-        .values("pk")
+    """Mark every new finding that has somebody to tell as notified; return the ids this call got.
+
+    Exclusive across workers, so each finding is mailed once:
+    - PostgreSQL: the SELECT locks the findings it returns and skips those another worker holds, and
+      a finding another worker claimed and committed meanwhile fails ``notified_at IS NULL``, which
+      is re-checked under the lock — no two calls get the same id, and a call that meets a claim in
+      progress gets nothing from it instead of waiting for it.
+    - SQLite has no row locks (``select_for_update`` is a no-op there) but runs one writing
+      transaction at a time: of two claims one commits first and the other then finds those rows
+      notified — or, if both had already read, is refused («database is locked») and its run fails
+      and is retried by the next one. The guarded UPDATE never sets a finding claimed twice.
+    """
+    claimable = _new_findings().filter(
+        _class_teacher_reachable()
+        | Q(check_key=SCHOOL_CHAT_MISSING)
+        & (Exists(_owners_with_email()) | Exists(_coordinators_with_email()))
     )
-    alias = router.db_for_write(Finding)
-    connection = connections[alias]
-    select_sql, params = claimable.query.get_compiler(using=alias).as_sql()
-    table = connection.ops.quote_name(Finding._meta.db_table)
-    notified = connection.ops.quote_name(Finding._meta.get_field("notified_at").column)
-    pk = connection.ops.quote_name(Finding._meta.pk.column)
-    with connection.cursor() as cursor:
-        # Re-checking notified_at IS NULL in the UPDATE's own WHERE is what makes the claim exclusive:
-        # a row another worker claimed meanwhile is re-evaluated under its lock and skipped.
-        cursor.execute(
-            f"UPDATE {table} SET {notified} = %s WHERE {pk} IN ({select_sql}) AND {notified} IS NULL RETURNING {pk}",
-            (now, *params),
+    with transaction.atomic():
+        # of=("self",): lock the findings only, not the classes and people the filter joins.
+        ids = list(
+            claimable.order_by()
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)
         )
-        return [row[0] for row in cursor.fetchall()]
+        Finding.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=now)
+    return ids
 
 
 def _release(*, ids, now: datetime.datetime) -> None:
@@ -371,7 +280,7 @@ def _digest_message(digest: Digest, connection) -> EmailMultiAlternatives:
 
 
 def _count_unreachable() -> dict[str, int]:
-    """New class findings nobody can be told about: their teacher has no e-mail, or there is no teacher."""
+    """New class findings nobody can be told about: their teacher has no e-mail, or none at all."""
     unreachable = (
         _new_findings().filter(check_key=CLASS_CHAT_MISSING).exclude(_class_teacher_reachable())
     )

@@ -1,8 +1,8 @@
-"""Chats on the platform: what the order requires (points 4 and 6), what exists, meetings (5, 7.3)."""
+"""Chats on the platform: what the order requires (points 4, 6), what exists, meetings (5, 7.3)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -36,6 +36,54 @@ def is_class_kind(kind: str) -> bool:
     return kind in CLASS_KINDS
 
 
+def _class_refs(school_class) -> tuple:
+    """The school, grade and pk of ``school_class`` as a subquery over requirements refers to
+    them: values for a class, outer references for ``OuterRef(path)`` to a class outside."""
+    if isinstance(school_class, SchoolClass):
+        return school_class.school_id, school_class.grade, school_class.pk
+    if isinstance(school_class, OuterRef) and isinstance(school_class.name, str):
+        prefix = "" if school_class.name == "pk" else f"{school_class.name}__"
+        return OuterRef(f"{prefix}school"), OuterRef(f"{prefix}grade"), school_class
+    raise TypeError(f"A class or OuterRef(path to a class) expected, not {school_class!r}")
+
+
+class ChatRequirementQuerySet(models.QuerySet):
+    """What the order requires of chats (points 4 and 6), said once: every check, job, page and
+    figure that asks «which chats must this class (school) have» asks here."""
+
+    def in_force(self):
+        """Requirements the school has not switched off (``is_required``)."""
+        return self.filter(is_required=True)
+
+    def school_wide(self):
+        """The school-wide chats (п. 6) a school must have: one requirement per kind."""
+        return self.in_force().filter(kind__in=SCHOOL_KINDS)
+
+    def required_for_class(self, school_class):
+        """The class chats (п. 4) ``school_class`` must have, one requirement per kind: those of
+        its school in force whose range of grades includes the class's grade.
+
+        ``school_class`` is a class, or ``OuterRef("pk")`` in a query over classes: then this is a
+        correlated subquery — ``Exists(…)`` (does the class need any chat, or ``.filter(kind=…)``
+        one kind), ``count_subquery(…)`` (how many). Whether the class itself is active is the
+        caller's: an archived class needs nothing, but its page still shows what it had.
+        """
+        school, grade, _pk = _class_refs(school_class)
+        return self.in_force().filter(
+            kind__in=CLASS_KINDS, school=school, min_grade__lte=grade, max_grade__gte=grade
+        )
+
+    def missing_for_class(self, school_class):
+        """Of ``required_for_class(school_class)``, the kinds the class has no active chat of."""
+        _school, _grade, pk = _class_refs(school_class)
+        if isinstance(pk, OuterRef):
+            pk = OuterRef(pk)  # one level further down: the chats are a subquery of this one
+        active_chat = Chat.objects.filter(
+            school_class=pk, kind=OuterRef("kind"), status=Chat.Status.ACTIVE
+        )
+        return self.required_for_class(school_class).filter(~Exists(active_chat))
+
+
 class ChatRequirement(TimeStampedModel):
     """Which chat kinds a school must have: per class for a range of grades, or once school-wide."""
 
@@ -54,6 +102,8 @@ class ChatRequirement(TimeStampedModel):
     )
     basis = models.CharField(_("основание"), max_length=200, blank=True)
 
+    objects = ChatRequirementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("требование к чатам")
         verbose_name_plural = _("требования к чатам")
@@ -62,7 +112,8 @@ class ChatRequirement(TimeStampedModel):
             models.UniqueConstraint(fields=["school", "kind"], name="chatrequirement_unique_kind"),
             models.CheckConstraint(
                 condition=(
-                    # NULL grades would make the comparisons unknown, and CHECK lets unknown through.
+                    # NULL grades would make the comparisons unknown, and CHECK lets unknown
+                    # through.
                     Q(kind__in=CLASS_KINDS, min_grade__isnull=False, max_grade__isnull=False)
                     & Q(min_grade__gte=1, max_grade__lte=11, min_grade__lte=F("max_grade"))
                     | Q(kind__in=SCHOOL_KINDS, min_grade__isnull=True, max_grade__isnull=True)

@@ -124,16 +124,6 @@ def user_may_add_chats_at_all(*, user) -> bool:
 # --- Chat state of classes -------------------------------------------------------------------------
 
 
-def _requirement_for_class(kind: str):
-    return ChatRequirement.objects.filter(
-        school=OuterRef("school"),
-        kind=kind,
-        is_required=True,
-        min_grade__lte=OuterRef("grade"),
-        max_grade__gte=OuterRef("grade"),
-    )
-
-
 def _active_class_chats(kind: str):
     return Chat.objects.filter(school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE)
 
@@ -146,7 +136,9 @@ def schoolclass_annotate_chats(queryset: QuerySet[SchoolClass]) -> QuerySet[Scho
     """
     annotations = {}
     for kind in CLASS_KINDS:
-        annotations[f"requires_{kind}"] = Exists(_requirement_for_class(kind))
+        annotations[f"requires_{kind}"] = Exists(
+            ChatRequirement.objects.required_for_class(OuterRef("pk")).filter(kind=kind)
+        )
         annotations[f"has_{kind}"] = Exists(_active_class_chats(kind))
         annotations[f"members_{kind}"] = Subquery(
             _active_class_chats(kind)

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.jobs import RunReport
-from compliance.models import Finding
 from compliance.registry import PointStatus
+from compliance.services import findings_sync
 from compliance.sql import insert_from_select
 from staff.models import Person, School
 
@@ -409,10 +409,10 @@ def _point_url(point: OrderPoint) -> str:
 def deadlines_check(*, report: RunReport, today: datetime.date | None = None) -> RunReport:
     """Findings for overdue points; reminders to the person in charge today, each sent once.
 
-    Statuses come from one evaluation per distinct check over every school; findings are opened with
-    one INSERT … SELECT (the partial unique index on open findings skips those already open) and
-    resolved with one UPDATE. Reminders are claimed by inserting their row (unique on point, kind and
-    deadline): only the rows this run inserted are sent, so a second run or a second worker sends nothing.
+    Statuses come from one evaluation per distinct check over every school; the overdue points are
+    the subjects of ``findings_sync`` (one INSERT … SELECT, one UPDATE). Reminders are claimed by
+    inserting their row (unique on point, kind and deadline): only the rows this run inserted are
+    sent, so a second run or a second worker sends nothing.
     """
     from .selectors import point_people, points_evaluate
 
@@ -428,44 +428,19 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
     overdue_ids = [p.pk for p in overdue]
 
     # Findings: open for overdue points, resolve for the rest.
-    rows = (
+    overdue_subjects = (
         OrderPoint.objects.filter(pk__in=overdue_ids)
         .order_by()
-        .annotate(
-            f_school=F("order__school_id"),
-            f_check_key=Value(POINT_OVERDUE),
-            f_subject_key=_subject_key_expression(),
-            f_point=F("pk"),
-            f_chat_kind=Value(""),
-            f_message=_overdue_message_expression(),
-            f_opened_at=Value(now),
-        )
-        .values_list(
-            "f_school",
-            "f_check_key",
-            "f_subject_key",
-            "f_point",
-            "f_chat_kind",
-            "f_message",
-            "f_opened_at",
+        .values(
+            school=F("order__school"),
+            order_point=F("pk"),
+            subject_key=_subject_key_expression(),
+            message=_overdue_message_expression(),
         )
     )
-    columns = (
-        "school",
-        "check_key",
-        "subject_key",
-        "order_point",
-        "chat_kind",
-        "message",
-        "opened_at",
-    )
-    report.add("findings_opened", insert_from_select(Finding, columns, rows) if overdue_ids else 0)
-    report.add(
-        "findings_resolved",
-        Finding.objects.filter(check_key=POINT_OVERDUE, resolved_at__isnull=True)
-        .exclude(order_point_id__in=overdue_ids)
-        .update(resolved_at=now),
-    )
+    opened, resolved = findings_sync(check=POINT_OVERDUE, subjects=overdue_subjects, now=now)
+    report.add("findings_opened", opened)
+    report.add("findings_resolved", resolved)
 
     # Reminders: a few days before the deadline (not done yet) and once overdue.
     due: list[tuple[OrderPoint, str]] = []
