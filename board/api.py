@@ -92,7 +92,8 @@ class DashboardView(APIView):
         operation_id="dashboard_retrieve",
         summary="The order board of one school",
         description=(
-            "Director, coordinator, operator: their own school. Inspector: `?school=ID` for any school "
+            "Director, coordinator, operator: their own school. "
+            "Inspector: `?school=ID` for any school "
             "(required). Another school than the user's own: 404."
         ),
         parameters=[

@@ -1,6 +1,8 @@
-"""Reports for the education department: the board as XLSX and PDF, for one school or the municipality.
+"""Reports for the education department: the board as XLSX and PDF,
+for one school or the municipality.
 
-They look like a school report: the school's header, the order's number and date, the table of points
+They look like a school report: the school's header, the order's number and date,
+the table of points
 with status, figure and who answers today, the headline figures, the date and a signature line.
 The PDF embeds Roboto from the ``font-roboto`` package (Cyrillic, no system font needed).
 """
@@ -214,7 +216,8 @@ def _school_sheet(sheet, board: SchoolBoard, today: datetime.date) -> None:
 def board_xlsx(
     *, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False
 ) -> bytes:
-    """The report as an XLSX workbook: one sheet per school, a summary sheet first for the municipality."""
+    """The report as an XLSX workbook: one sheet per school,
+    a summary sheet first for the municipality."""
     today = today or timezone.localdate()
     workbook = Workbook()
     used: set[str] = set()
@@ -343,7 +346,8 @@ STATUS_RGB = {
 def _pdf_municipality(
     pdf, boards: list[SchoolBoard], numbers: list[str], today: datetime.date
 ) -> None:
-    """The summary of every school, then schools × points as status letters (one table, not 40 reports:
+    """The summary of every school, then schools × points as status letters
+    (one table, not 40 reports:
     the municipality's PDF stays a few pages and a fraction of a second)."""
     from fpdf.fonts import FontFace
 
@@ -439,7 +443,8 @@ def _pdf_municipality(
 def board_pdf(
     *, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False
 ) -> bytes:
-    """The report as a PDF: a school's report (a page or two per school), or for the municipality the
+    """The report as a PDF: a school's report (a page or two per school),
+    or for the municipality the
     summary and the schools × points table."""
     today = today or timezone.localdate()
     pdf = _new_pdf()

@@ -59,7 +59,8 @@ def school_chat_owners(*, school: School) -> dict[str, list[Person]]:
 
 
 def finding_point(*, finding: Finding, points: list[OrderPoint]) -> OrderPoint | None:
-    """The point of the current order a finding belongs to: its own, or the one bound to its check."""
+    """The point of the current order a finding belongs to: its own,
+    or the one bound to its check."""
     if finding.order_point_id:
         return next((p for p in points if p.pk == finding.order_point_id), finding.order_point)
     for point in points:

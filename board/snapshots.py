@@ -47,7 +47,8 @@ def dashboard_snapshot_all(*, report: RunReport, today: datetime.date | None = N
 def snapshot_series(
     *, school: School, today: datetime.date, days: int = 90, live: SchoolBoard | None = None
 ):
-    """The school's snapshots of the last ``days`` days, oldest first; today's live figures at the end."""
+    """The school's snapshots of the last ``days`` days, oldest first;
+    today's live figures at the end."""
     series = [
         (snapshot.date, snapshot.figures)
         for snapshot in DashboardSnapshot.objects.filter(

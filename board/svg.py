@@ -56,7 +56,8 @@ def line_chart(
     suffix = "%" if percent else ""
     parts = [
         (
-            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(title)}" '
             f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">'
         ),
         f"<title>{escape(title)}</title>",
@@ -66,16 +67,19 @@ def line_chart(
         gy = y(value)
         label = f"{value:g}{suffix}"
         parts.append(
-            f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" stroke="#d0d7de" stroke-width="1"/>'
+            f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" '
+            'stroke="#d0d7de" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#57606a">{escape(label)}</text>'
+            f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#57606a">{escape(label)}</text>'
         )
     if n:
         ticks = sorted({0, n - 1, *range(0, n, max(1, n // 5))})
         for i in ticks:
             parts.append(
-                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#57606a">'
+                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" '
+                'font-size="11" fill="#57606a">'
                 f"{dates[i]:%d.%m}</text>"
             )
     for index, item in enumerate(series):
@@ -93,10 +97,12 @@ def line_chart(
             )
     parts.append("</svg>")
     legend = "".join(
-        f'<li><span class="chart-legend__swatch" style="background:{PALETTE[i % len(PALETTE)]}"></span>'
+        '<li><span class="chart-legend__swatch" '
+        f'style="background:{PALETTE[i % len(PALETTE)]}"></span>'
         f"{escape(item.label)}</li>"
         for i, item in enumerate(series)
     )
     return mark_safe(
-        f'<figure class="chart-figure">{"".join(parts)}<ul class="chart-legend">{legend}</ul></figure>'
+        f'<figure class="chart-figure">{"".join(parts)}'
+        f'<ul class="chart-legend">{legend}</ul></figure>'
     )

@@ -64,7 +64,8 @@ class StaffStatusConfirmed(_StaffCheck):
 
 @register
 class TeachersTrained(_StaffCheck):
-    """Point 7.2: the share of the active teaching staff with a recorded completion of the course."""
+    """Point 7.2: the share of the active teaching staff
+    with a recorded completion of the course."""
 
     key = "teachers_trained"
     title = _("Педагоги прошли обучение по программе из приказа")

@@ -78,7 +78,8 @@ class Finding(models.Model):
 
 
 class JobRun(models.Model):
-    """One run of a periodic job: when, how long, what changed (the dashboard's "проверено … назад")."""
+    """One run of a periodic job: when, how long, what changed
+    (the dashboard's "проверено … назад")."""
 
     class Status(models.TextChoices):
         RUNNING = "running", _("выполняется")

@@ -8,11 +8,14 @@ gives a figure per school: how many of how many things are as the order wants th
 a dozen checks at once and asks for all of them in one round trip (``checks_evaluate``).
 
 The keys in use, by the app that registers them (order No. 883's point in brackets):
-- staff:       ``classes_have_teacher`` (3), ``staff_status_confirmed`` (3), ``teachers_trained`` (7.2)
-- orders:      ``regulation_attached`` (1), ``person_in_charge_today`` (2), ``regulation_published`` (8),
+- staff:       ``classes_have_teacher`` (3), ``staff_status_confirmed`` (3),
+               ``teachers_trained`` (7.2)
+- orders:      ``regulation_attached`` (1), ``person_in_charge_today`` (2),
+               ``regulation_published`` (8),
                ``order_acknowledged`` (footer: the acknowledgement sheet)
 - invitations: ``no_stale_invitations`` (3), ``join_requests_timely`` (3)
-- chats:       ``class_chats`` (4), ``meetings_this_month`` (5), ``school_chats`` (6), ``platform_events`` (7.3)
+- chats:       ``class_chats`` (4), ``meetings_this_month`` (5), ``school_chats`` (6),
+               ``platform_events`` (7.3)
 """
 
 from __future__ import annotations
@@ -49,9 +52,11 @@ class Figure:
 
 
 class Check:
-    """A measurable requirement. Subclasses set ``key``, ``title`` and ``unit`` and say how to count.
+    """A measurable requirement. Subclasses set ``key``, ``title`` and ``unit``
+    and say how to count.
 
-    A check counts in SQL: ``figure_rows`` is a grouped query with the columns ``school_id``, ``done``
+    A check counts in SQL: ``figure_rows`` is a grouped query
+    with the columns ``school_id``, ``done``
     and ``total`` (one row per school at most). The board evaluates every check it needs in one
     round trip (``checks_evaluate`` unites their queries); ``evaluate`` runs one check on its own.
     """
@@ -59,7 +64,8 @@ class Check:
     key: str = ""
     title: str = ""
     unit: str = ""  # what is counted, for the figure: «классов», «ссылок», …
-    # The figure of a school the rows say nothing about: 0 of 0 — nothing to do, so complete — unless
+    # The figure of a school the rows say nothing about: 0 of 0 — nothing to do,
+    # so complete — unless
     # a check sets another (or None: such a school is not measured).
     absent: Figure | None = Figure(done=0, total=0)
 
@@ -85,7 +91,8 @@ class Check:
         return None
 
     def missing_url_for_point(self, *, point) -> str | None:
-        """The same for one point (``point.order`` loaded); checks about an order narrow it to that order."""
+        """The same for one point (``point.order`` loaded);
+        checks about an order narrow it to that order."""
         return self.missing_url(school_id=point.order.school_id)
 
 

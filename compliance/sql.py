@@ -20,7 +20,8 @@ class Days(Func):
 
 
 def count_subquery(queryset: QuerySet) -> Subquery:
-    """A correlated ``SELECT COUNT(*)`` subquery (no GROUP BY, so it answers 0 where nothing matches)."""
+    """A correlated ``SELECT COUNT(*)`` subquery
+    (no GROUP BY, so it answers 0 where nothing matches)."""
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Subquery(counted, output_field=IntegerField())
 
@@ -28,7 +29,8 @@ def count_subquery(queryset: QuerySet) -> Subquery:
 def insert_from_select(model, columns, queryset) -> int:
     """``INSERT INTO model (columns) <queryset> ON CONFLICT DO NOTHING``; returns the rows inserted.
 
-    ``queryset`` must select exactly ``columns``, in order (a ``values_list``). The SELECT is compiled
+    ``queryset`` must select exactly ``columns``, in order (a ``values_list``).
+    The SELECT is compiled
     by Django for the database in use, so the statement runs on PostgreSQL and on SQLite alike;
     conflicts with any unique constraint (e.g. a partial unique index on open rows) are skipped,
     which makes jobs built on it idempotent and safe on two workers at once.

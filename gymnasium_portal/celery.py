@@ -1,4 +1,5 @@
-"""The Celery application, wired once: settings under the CELERY_ namespace, tasks autodiscovered."""
+"""The Celery application, wired once: settings under the CELERY_ namespace,
+tasks autodiscovered."""
 
 import os
 

@@ -17,7 +17,8 @@ def portal(request):
     person = user_person(user)
     if person is not None:
         leads_class = person.leads_class
-    else:  # an account with no staff record (a superuser, an inspector) asks only if the nav needs it
+    else:  # an account with no staff record (a superuser, an inspector)
+        # asks only if the nav needs it
         leads_class = SimpleLazyObject(lambda: led_class_ids(user=user).exists())
     return {
         "portal_person": person,

@@ -49,6 +49,7 @@ JOBS: dict[str, str] = {name: job.task for name, job in JOB_TABLE.items()}
 
 
 def job_task(name: str) -> Task:
-    """The Celery task of job ``name`` (the apps' ``tasks`` modules loaded as a worker loads them)."""
+    """The Celery task of job ``name``
+    (the apps' ``tasks`` modules loaded as a worker loads them)."""
     app.loader.import_default_modules()
     return app.tasks[JOBS[name]]

@@ -5,7 +5,8 @@ with ``extend_schema``. The API contract (shared/API.md) gives every endpoint th
 answers, though: 401 without credentials, 403 when the user may see but not act, 404 outside the
 user's scope or past the last page, 400 with DRF's ``{"field": ["message", …]}`` on bad input
 (query filters included), 415 for a request body in a media type DRF does not parse. The
-fuzzing test (tests/test_api_fuzz.py) holds the API to its schema, so the schema has to say so. An error an operation already documents is left as it is.
+fuzzing test (tests/test_api_fuzz.py) holds the API to its schema, so the schema has to say so.
+An error an operation already documents is left as it is.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _error_codes(operation: dict) -> list[str]:
 
 
 def document_error_responses(result, generator, request, public):
-    """drf-spectacular POSTPROCESSING_HOOKS entry: add the shared error answers to each operation."""
+    """drf-spectacular POSTPROCESSING_HOOKS entry:
+    add the shared error answers to each operation."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault(ERROR_COMPONENT, ERROR_SCHEMA)
     ref = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}

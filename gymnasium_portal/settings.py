@@ -151,7 +151,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # Login brute-force protection (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
-# username from one address, that pair is locked out for AXES_COOLOFF_MINUTES (page in Russian, 429).
+# username from one address, that pair is locked out for AXES_COOLOFF_MINUTES
+# (page in Russian, 429).
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
@@ -230,7 +231,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
-        # Broadcast (pidbox) messages; kombu would otherwise write ./control in the working directory.
+        # Broadcast (pidbox) messages; kombu would otherwise write ./control
+        # in the working directory.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
@@ -309,7 +311,8 @@ CACHES = {
         if os.environ.get("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
     ),
-    # Rendered order boards (derived data, a minute old at most): shared through Redis where there is
+    # Rendered order boards (derived data, a minute old at most):
+    # shared through Redis where there is
     # one, else kept in each web process's memory — never a database round trip to save one.
     "board": (
         {**_REDIS_CACHE, "KEY_PREFIX": "board"}

@@ -87,6 +87,7 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors: whatever broke the page (the database, a template tag) may break them too.
+    # No context processors: whatever broke the page (the database, a template tag)
+    # may break them too.
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render())

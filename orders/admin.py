@@ -1,4 +1,5 @@
-"""Django admin for orders and their execution (see ``staff.admin`` for the rules every admin keeps).
+"""Django admin for orders and their execution (see ``staff.admin``
+for the rules every admin keeps).
 
 Orders and their points are never deleted (a closed order stays on record); findings, job runs and
 snapshots are written by the jobs and only shown here.

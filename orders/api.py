@@ -114,7 +114,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     Director, coordinator, operator: their school; inspector: every school; a member of staff: the
     orders sent to them. Another school's order answers 404.
-    """
+    """  # noqa: E501 -- the docstring is the OpenAPI description; wrapping would change it
 
     serializer_class = OrderSerializer
 

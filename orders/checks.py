@@ -1,6 +1,8 @@
-"""Compliance checks of the orders app: regulation (points 1, 8), person in charge (2), acknowledgement.
+"""Compliance checks of the orders app: regulation (points 1, 8),
+person in charge (2), acknowledgement.
 
-Each check looks at the orders of the given schools that bind a point to it (closed orders aside) and
+Each check looks at the orders of the given schools that bind a point to it
+(closed orders aside) and
 counts them in one grouped query whatever the number of schools, orders or people; a school with no
 such order is not measured.
 """
@@ -32,7 +34,8 @@ def _orders_binding(key: str, school_ids: Iterable[int]):
 
 
 class _OrderCheck(Check):
-    """A check about orders: the school-wide link is the list of orders, a point links to its order."""
+    """A check about orders: the school-wide link is the list of orders,
+    a point links to its order."""
 
     absent = None
 
@@ -70,7 +73,8 @@ class RegulationAttached(_OrderCheck):
 
 @register
 class PersonInChargeToday(_OrderCheck):
-    """Every duty of the order has somebody answering for it today: the primary, or a backup if away."""
+    """Every duty of the order has somebody answering for it today:
+    the primary, or a backup if away."""
 
     key = "person_in_charge_today"
     title = _("Есть ответственный на сегодня (с учётом замещения)")
@@ -98,7 +102,8 @@ class PersonInChargeToday(_OrderCheck):
 
 @register
 class RegulationPublished(_OrderCheck):
-    """Point 8: the regulation is on the school site, published no later than the point's deadline."""
+    """Point 8: the regulation is on the school site,
+    published no later than the point's deadline."""
 
     key = "regulation_published"
     title = _("Положение опубликовано на сайте в срок")
@@ -135,9 +140,11 @@ class RegulationPublished(_OrderCheck):
 
 @register
 class OrderAcknowledged(_OrderCheck):
-    """The footer of the order: every person on the distribution list has read it (лист ознакомления).
+    """The footer of the order: every person on the distribution list
+    has read it (лист ознакомления).
 
-    An order nobody has been sent yet counts the whole active staff of the school as not acknowledged.
+    An order nobody has been sent yet counts the whole active staff of the school
+    as not acknowledged.
     """
 
     key = "order_acknowledged"

@@ -276,7 +276,8 @@ class AdminRegistrationForm(forms.Form):
         if not order.file:
             raise ValidationError(
                 _(
-                    "К приказу № %(number)s не приложен файл. Загрузите скан приказа на странице приказа: "
+                    "К приказу № %(number)s не приложен файл. "
+                    "Загрузите скан приказа на странице приказа: "
                     "без него заявку в «Сферум» не примут, и она не будет отправлена."
                 )
                 % {"number": order.number}

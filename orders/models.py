@@ -1,4 +1,5 @@
-"""The order and its execution: points, responsibility, regulation, acknowledgement, evidence, history."""
+"""The order and its execution: points, responsibility, regulation, acknowledgement,
+evidence, history."""
 
 from django.conf import settings
 from django.db import models
@@ -273,7 +274,8 @@ class PointEvidence(TimeStampedModel):
 
 
 class OrderEvent(models.Model):
-    """The history of an order and its points: who changed what and when (an audit log, append-only)."""
+    """The history of an order and its points: who changed what and when
+    (an audit log, append-only)."""
 
     class Kind(models.TextChoices):
         ORDER_CREATED = "order_created", _("приказ внесён")
@@ -324,7 +326,8 @@ class OrderEvent(models.Model):
 class Reminder(models.Model):
     """A reminder e-mail about a point's deadline: one row per point, kind and deadline — sent once.
 
-    The row is the claim: the deadlines job inserts it with ``ON CONFLICT DO NOTHING`` and sends only
+    The row is the claim: the deadlines job inserts it with ``ON CONFLICT DO NOTHING``
+    and sends only
     the rows its own run inserted, so two workers (or two runs) never send the same reminder twice.
     A failed sending is retried by a later run through a compare-and-swap on the status.
     """

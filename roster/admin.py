@@ -50,7 +50,8 @@ class PersonAdmin(ScopedAdmin):
     inlines = [StatusConfirmationInline, AbsenceInline]
 
     def save_model(self, request, obj, form, change):
-        """Unticking «работает» is a departure, and another account for the person moves their rights:
+        """Unticking «работает» is a departure,
+        and another account for the person moves their rights:
         both go through the services (classes, chats, links follow), never a bare save."""
         leaving = change and "is_active" in form.changed_data and not obj.is_active
         if leaving:

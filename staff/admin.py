@@ -171,7 +171,7 @@ def same_school_error(*, school, person, field_label) -> str | None:
     return None
 
 
-# --- Schools and people ----------------------------------------------------------------------------
+# --- Schools and people ---------------------------------------------------------------------------
 
 
 @admin.register(School)

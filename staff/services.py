@@ -113,7 +113,8 @@ def schoolclass_archive_set(*, school_class: SchoolClass, by=None) -> tuple[Scho
 def schoolclass_students_change(
     *, school_class: SchoolClass, students_expected: int, by=None, comment: str = ""
 ) -> Movement | None:
-    """Change the number of students of a class; the change is recorded with its old and new value."""
+    """Change the number of students of a class;
+    the change is recorded with its old and new value."""
     if students_expected < 0:
         raise ValueError("The number of students cannot be negative.")
     school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
@@ -155,7 +156,8 @@ def person_mark_left(*, person: Person, left_on, by=None, comment: str = "") -> 
 def absence_save(
     *, person: Person, starts_on, ends_on, reason: str = "", absence: Absence | None = None
 ) -> Absence:
-    """Record (or correct) a period of absence; the backup answers for the person's duties meanwhile."""
+    """Record (or correct) a period of absence;
+    the backup answers for the person's duties meanwhile."""
     if ends_on < starts_on:
         raise ValueError("An absence ends after it starts.")
     absence = absence or Absence(person=person)
@@ -191,7 +193,8 @@ def training_record(
 
 
 def status_confirm(*, person: Person, status: str, confirmed_on, by) -> StatusConfirmation:
-    """The operator confirmed the person's status («учитель» / «сотрудник») on the platform (point 3)."""
+    """The operator confirmed the person's status («учитель» / «сотрудник»)
+    on the platform (point 3)."""
     confirmation, _created = StatusConfirmation.objects.update_or_create(
         person=person, defaults={"status": status, "confirmed_on": confirmed_on, "confirmed_by": by}
     )

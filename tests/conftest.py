@@ -10,7 +10,8 @@ from .factories import SchoolClassFactory, SchoolFactory, UserFactory, make_user
 
 @pytest.fixture(autouse=True)
 def _fresh_board_cache():
-    """Each test starts with no rendered boards kept (the board cache lives in the process, not in the
+    """Each test starts with no rendered boards kept
+    (the board cache lives in the process, not in the
     database that is rolled back between tests)."""
     from django.core.cache import caches
 
@@ -98,7 +99,8 @@ def other_director(other_school):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On SQLite (``make test-sqlite``) the tests marked ``postgresql`` are skipped, with their reason."""
+    """On SQLite (``make test-sqlite``) the tests marked ``postgresql``
+    are skipped, with their reason."""
     from django.db import connection
 
     if connection.vendor == "postgresql":

@@ -59,7 +59,8 @@ class SchoolClassFactory(factory.django.DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     academic_year = 2025
     grade = 5
-    # At most four characters (the column's size) however long the session: 12 letters × 1000 suffixes.
+    # At most four characters (the column's size) however long the session:
+    # 12 letters × 1000 suffixes.
     letter = factory.Sequence(
         lambda n: "АБВГДЕЖИКЛМН"[n % 12] + ("" if n < 12 else str(n // 12 % 1000))
     )

@@ -92,7 +92,8 @@ class PrivateRedis:
 
 
 class PrivateCluster:
-    """``initdb`` into a directory owned by the postgres user; ``pg_ctl`` start/stop on a free port."""
+    """``initdb`` into a directory owned by the postgres user;
+    ``pg_ctl`` start/stop on a free port."""
 
     def __init__(self, workdir: Path):
         self.port = free_port()
@@ -154,7 +155,8 @@ class PrivateCluster:
         )
         if done.returncode:
             pytest.fail(
-                f"pg_ctl {action} failed:\n{done.stdout}\n{done.stderr}\n{self.log.read_text()[-3000:]}"
+                f"pg_ctl {action} failed:\n{done.stdout}\n{done.stderr}\n"
+                f"{self.log.read_text()[-3000:]}"
             )
 
     def start(self) -> None:

@@ -1,4 +1,5 @@
-"""The Django admin over the demo data: every page answers, lists stay cheap, rights move via services."""
+"""The Django admin over the demo data: every page answers, lists stay cheap,
+rights move via services."""
 
 import io
 
@@ -254,7 +255,8 @@ def test_archiving_a_class_ends_the_rights(root_client, class_5a):
 
 
 def _change_form_data(response, **changes) -> dict:
-    """The POST the admin's change form would send as rendered, inlines included, with ``changes``."""
+    """The POST the admin's change form would send as rendered, inlines included,
+    with ``changes``."""
     data = {"_save": "Сохранить"}
     forms = [response.context["adminform"].form]
     for inline in response.context["inline_admin_formsets"]:

@@ -1,4 +1,5 @@
-"""A Django ValidationError raised below the API answers DRF's 400, converted once by the handler."""
+"""A Django ValidationError raised below the API answers DRF's 400,
+converted once by the handler."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from rest_framework.settings import api_settings

@@ -134,7 +134,8 @@ def _manage(database, media, *args, extra_env=None):
 
 
 def _snapshot(database):
-    """Per table of the public schema: (row count, md5 of the rows' text); per sequence: last value."""
+    """Per table of the public schema: (row count, md5 of the rows' text);
+    per sequence: last value."""
     conn = psycopg2.connect(dbname=database, **_server())
     try:
         with conn.cursor() as cursor:
@@ -145,7 +146,8 @@ def _snapshot(database):
             rows = {}
             for table in tables:
                 cursor.execute(
-                    f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                    f"SELECT count(*), "
+                    f"md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
                     f'FROM "{table}" AS t'
                 )
                 rows[table] = cursor.fetchone()

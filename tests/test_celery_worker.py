@@ -51,7 +51,10 @@ def worker_database_url() -> str:
     credentials = quote(db.get("USER") or "", safe="")
     if db.get("PASSWORD"):
         credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:"
+        f"{db.get('PORT') or 5432}/{db['NAME']}"
+    )
 
 
 def wait_for(condition, *, worker, what: str):
@@ -112,7 +115,8 @@ def queue():
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, queue, tmp_path_factory):
-    """One ``celery worker`` for the module, on the test database (rows are committed by the tests)."""
+    """One ``celery worker`` for the module, on the test database
+    (rows are committed by the tests)."""
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     env = os.environ | {
         "DATABASE_URL": worker_database_url(),

@@ -178,9 +178,11 @@ def healthz(client: Client) -> tuple[int, dict, float]:
 def insert_links(stack: Stack, *, count: int, expires: str, platform_url: str) -> None:
     """``count`` teacher links of the demo school, by one set-based INSERT."""
     stack.pg.psql(
-        "INSERT INTO invitations_invitation (created_at, updated_at, role, token, max_uses, uses, expires_at,"
+        "INSERT INTO invitations_invitation (created_at, updated_at, role, token,"
+        " max_uses, uses, expires_at,"
         " status, platform_url, annul_reason, school_id)"
-        f" SELECT now(), now(), 'teacher', md5(random()::text || g::text) || g::text, 1, 0, {expires},"
+        f" SELECT now(), now(), 'teacher', md5(random()::text || g::text) || g::text,"
+        f" 1, 0, {expires},"
         f" 'active', '{platform_url}' || g, '', (SELECT min(id) FROM staff_school)"
         f" FROM generate_series(1, {count}) AS g"
     )
@@ -198,7 +200,8 @@ def link_counts(stack: Stack, platform_url: str) -> dict[str, int]:
 
 def job_runs(stack: Stack, name: str) -> list[tuple[str, int, str]]:
     rows = stack.pg.psql(
-        f"SELECT status, rows_changed, error FROM orders_jobrun WHERE name = '{name}' ORDER BY started_at, id"
+        "SELECT status, rows_changed, error FROM orders_jobrun"
+        f" WHERE name = '{name}' ORDER BY started_at, id"
     )
     return [
         (status, int(rows_changed), error)
@@ -258,10 +261,12 @@ def test_a_beat_tick_while_redis_is_down_is_done_once_redis_returns(stack, redis
         "-c",
         (
             "from django_celery_beat.models import IntervalSchedule, PeriodicTask\n"
-            "every, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)\n"
+            "every, _ = IntervalSchedule.objects.get_or_create("
+            "every=2, period=IntervalSchedule.SECONDS)\n"
             "PeriodicTask.objects.update(enabled=False)\n"
             "PeriodicTask.objects.update_or_create(name='faults: expire links', defaults={"
-            "'task': 'invitations.tasks.expire_unused_invitations', 'interval': every, 'enabled': True})\n"
+            "'task': 'invitations.tasks.expire_unused_invitations', "
+            "'interval': every, 'enabled': True})\n"
         ),
     )
     stack.redis.stop()
@@ -315,7 +320,7 @@ def test_a_beat_tick_while_redis_is_down_is_done_once_redis_returns(stack, redis
         stack.pg.psql("DELETE FROM orders_jobrun")
 
 
-# === a worker killed in the middle of a job =========================================================
+# === a worker killed in the middle of a job =======================================================
 
 
 def _children(pid: int) -> list[int]:
@@ -538,7 +543,7 @@ def test_the_web_and_worker_processes_reconnect_after_postgresql_restarts(
         stack.pg.psql("DELETE FROM orders_jobrun")
 
 
-# === closing the runs a killed process left running (orders/jobs.py) ================================
+# === closing the runs a killed process left running (orders/jobs.py) ==============================
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,5 @@
-"""/healthz (API.md): 200 when the database and the broker answer, 503 naming the part that does not."""
+"""/healthz (API.md): 200 when the database and the broker answer,
+503 naming the part that does not."""
 
 import pytest
 from django.db import OperationalError, connection

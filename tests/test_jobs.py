@@ -182,7 +182,8 @@ def school_chat(school, kind, **fields):
 
 @pytest.fixture
 def chat_school(school, class_5a, class_5b):
-    """Order No. 883's requirements; 5А has both chats, 5Б only the students' one; 3 of 5 school chats."""
+    """Order No. 883's requirements; 5А has both chats, 5Б only the students' one;
+    3 of 5 school chats."""
     chat_requirements_create_defaults(school=school)
     ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_STUDENTS)
     ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_PARENTS)

@@ -1,4 +1,5 @@
-"""`manage.py run_portal` (the end of `make run`): web, worker and beat run together and stop together.
+"""`manage.py run_portal` (the end of `make run`): web, worker and beat run together
+and stop together.
 
 Run for real on the embedded defaults (a SQLite file and the filesystem broker in a temporary
 folder), the way a newcomer's `make run` does, on a free port so nothing else is disturbed.

@@ -121,7 +121,8 @@ def test_admin_forms_show_contacts_only_to_those_who_may_see_them(
 
 
 def test_no_api_serializer_exposes_contacts(school, coordinator, contact):
-    """The API has no person endpoint; no JSON answer of the coordinator carries a phone or e-mail."""
+    """The API has no person endpoint;
+    no JSON answer of the coordinator carries a phone or e-mail."""
     client = Client()
     client.force_login(coordinator)
     for name in (
@@ -244,7 +245,8 @@ def _templates():
 
 
 def test_templates_have_no_inline_script_the_policy_would_block():
-    """Inline <script> blocks and on…= handlers are blocked, except handlers whose hash is allowed."""
+    """Inline <script> blocks and on…= handlers are blocked,
+    except handlers whose hash is allowed."""
     allowed = {
         source.strip("'")[len("sha256-") :]
         for source in django_settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"]
@@ -265,7 +267,7 @@ def test_templates_have_no_inline_script_the_policy_would_block():
     assert not problems, problems
 
 
-# --- Login brute-force protection (django-axes) ----------------------------------------------------
+# --- Login brute-force protection (django-axes) ---------------------------------------------------
 
 
 def _login(client, username, password):

@@ -1,4 +1,5 @@
-"""Settings from the environment, checked in fresh interpreters: settings are read once, at start-up."""
+"""Settings from the environment, checked in fresh interpreters:
+settings are read once, at start-up."""
 
 import json
 import os

@@ -41,7 +41,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def role_groups(transactional_db):
     """Live-server tests flush the database after each test, and with it the role groups that a data
-    migration made (permissions come back on their own, through post_migrate): put the groups back."""
+    migration made (permissions come back on their own, through post_migrate):
+    put the groups back."""
     from django.contrib.auth.models import Group, Permission
 
     from staff.roles import ROLE_PERMISSIONS
@@ -98,7 +99,8 @@ def desktop_page(browser):
 
 @pytest.fixture
 def screenshot():
-    """``screenshot(page, "name")`` saves test-artifacts/screenshots/name.png and returns the path."""
+    """``screenshot(page, "name")`` saves test-artifacts/screenshots/name.png
+    and returns the path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:

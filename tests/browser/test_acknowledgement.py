@@ -17,7 +17,10 @@ def sent_order(school, coordinator, staff_member):
         school=school,
         number="883",
         status=Order.Status.IN_FORCE,
-        title="Об использовании информационно-коммуникационной образовательной платформы «Сферум» в национальном мессенджере «МАХ»",
+        title=(
+            "Об использовании информационно-коммуникационной образовательной платформы "
+            "«Сферум» в национальном мессенджере «МАХ»"
+        ),
     )
     order.file.save("prikaz-883.pdf", ContentFile(b"%PDF-1.4\n"))
     point = OrderPointFactory(

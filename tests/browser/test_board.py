@@ -1,4 +1,5 @@
-"""The director's order board in a real browser: board, drill-down, XLSX and PDF, a phone-sized screen."""
+"""The director's order board in a real browser: board, drill-down, XLSX and PDF,
+a phone-sized screen."""
 
 import io
 

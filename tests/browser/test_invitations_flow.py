@@ -1,4 +1,5 @@
-"""The invitation flow in a real browser: the operator issues a link and prints its QR code, a parent
+"""The invitation flow in a real browser: the operator issues a link
+and prints its QR code, a parent
 opens it on a phone and joins, the operator approves the request."""
 
 import pytest

@@ -1,4 +1,5 @@
-"""«Мой класс» in a real browser on a phone: the class teacher sees ✗ for the parents chat, adds it in
+"""«Мой класс» in a real browser on a phone:
+the class teacher sees ✗ for the parents chat, adds it in
 place, sees ✓; the hourly job then resolves the finding and the page says so."""
 
 import pytest

@@ -44,7 +44,8 @@ ORDER_883_CHECKS = {
 
 
 class FixedCheck(Check):
-    """A check answering the same figure for every school, so the board's statuses are known in advance."""
+    """A check answering the same figure for every school,
+    so the board's statuses are known in advance."""
 
     unit = "классов"
 
@@ -83,9 +84,11 @@ class GappySchool:
 
 
 def build_gappy_school(school, *, today: datetime.date) -> GappySchool:
-    """A school whose every headline figure and point status is known (see the expectations in the tests).
+    """A school whose every headline figure and point status is known
+    (see the expectations in the tests).
 
-    Classes (active): 5А has both required chats, 5Б only the parents' chat, 6А none; 11А is archived.
+    Classes (active): 5А has both required chats, 5Б only the parents' chat, 6А none;
+    11А is archived.
     Links: 2 active, 1 used, 1 expired, 1 annulled. Join requests: 2 pending, 1 approved.
     Findings: 3 open (one for 6А), 1 resolved. Teachers: 4 active teaching (2 trained), 1 trained
     but gone, 1 other staff. Current order №883: 4 people sent it, 3 acknowledged.
@@ -239,7 +242,8 @@ def build_gappy_school(school, *, today: datetime.date) -> GappySchool:
 
 
 def build_scale_school(index: int, *, classes: int = 3):
-    """A school with a current №883-like order (every check key), classes, chats, links and findings."""
+    """A school with a current №883-like order (every check key),
+    classes, chats, links and findings."""
     school = SchoolFactory()
     chat_requirements_create_defaults(school=school)
     teacher = PersonFactory(school=school)

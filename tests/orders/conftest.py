@@ -16,7 +16,8 @@ def today():
 
 @pytest.fixture
 def order(school, coordinator):
-    """An order of ``school`` with points bound to the orders app's checks (and one not measured)."""
+    """An order of ``school`` with points bound to the orders app's checks
+    (and one not measured)."""
     order = OrderFactory(school=school, number="883", status=Order.Status.IN_FORCE)
     return order
 

@@ -1,4 +1,5 @@
-"""The acknowledgement sheet: distribution to all staff, one click, who has not, the printable sheet."""
+"""The acknowledgement sheet: distribution to all staff, one click, who has not,
+the printable sheet."""
 
 import pytest
 from django.template import Context, Template

@@ -1,4 +1,5 @@
-"""GET /api/v1/orders/ and /api/v1/orders/{id}/ per API.md «Orders»: live statuses, scope, schema."""
+"""GET /api/v1/orders/ and /api/v1/orders/{id}/ per API.md «Orders»:
+live statuses, scope, schema."""
 
 import pytest
 from django.urls import reverse

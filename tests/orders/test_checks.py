@@ -1,4 +1,5 @@
-"""The orders app's checks: status and figure on data built for each (done, partial, not done, overdue)."""
+"""The orders app's checks: status and figure on data built for each
+(done, partial, not done, overdue)."""
 
 import datetime
 

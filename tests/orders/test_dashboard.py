@@ -1,4 +1,5 @@
-"""The order board: its figures agree with the data, who answers today, access, query counts, snapshots."""
+"""The order board: its figures agree with the data, who answers today,
+access, query counts, snapshots."""
 
 import datetime
 
@@ -38,7 +39,7 @@ def gappy(school, today, monkeypatch):
     return build_gappy_school(school, today=today)
 
 
-# --- The figures agree with the data ---------------------------------------------------------------
+# --- The figures agree with the data --------------------------------------------------------------
 
 
 def test_headline_figures_agree_with_the_data(gappy, director, other_school, today):
@@ -61,7 +62,8 @@ def test_headline_figures_agree_with_the_data(gappy, director, other_school, tod
     assert headline.invitations == {"active": 2, "used": 1, "expired": 1, "annulled": 1}
     assert headline.join_requests_pending == 2
     assert headline.findings_open == 3
-    # Teaching and active: Горбатенко, Гладкова, Осипов, Иванова and the director; the gone one does not count.
+    # Teaching and active: Горбатенко, Гладкова, Осипов, Иванова and the director;
+    # the gone one does not count.
     assert (headline.teaching_trained, headline.teaching_total) == (2, 5)
     # The current order only, people still at work only.
     assert (headline.acknowledged, headline.acknowledgements_total) == (3, 4)
@@ -184,7 +186,7 @@ def test_freshness_is_the_oldest_of_the_checking_jobs_last_runs(db):
     assert set(freshness.runs) == {"flag_missing_chats", "expire_invitations", "snapshot"}
 
 
-# --- Who may see which board -----------------------------------------------------------------------
+# --- Who may see which board ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -225,7 +227,7 @@ def test_inspector_reads_a_school_board_read_only(client, gappy, inspector):
     assert client.get(reverse("board:board") + "?school=abc").status_code == 404
 
 
-# --- A fixed number of queries ---------------------------------------------------------------------
+# --- A fixed number of queries --------------------------------------------------------------------
 
 
 def _board_queries(client, school) -> int:
@@ -273,7 +275,7 @@ def test_the_board_queries_do_not_grow_with_classes(client, monkeypatch):
     assert _board_queries(client, school) == few
 
 
-# --- The rendered board is kept for BOARD_CACHE_SECONDS ---------------------------------------------
+# --- The rendered board is kept for BOARD_CACHE_SECONDS -------------------------------------------
 
 
 def _served(client, url, queries=None):
@@ -321,7 +323,8 @@ def test_the_kept_board_is_per_school_and_per_reader(
     other = _served(client, reverse("board:board_school", args=[other_school.pk]))
     assert other_school.name in other and gappy.school.name not in other
 
-    # A kept board is no way into another school: the director of the first is still refused the second.
+    # A kept board is no way into another school:
+    # the director of the first is still refused the second.
     client.force_login(director)
     assert client.get(reverse("board:board_school", args=[other_school.pk])).status_code == 404
     assert client.get(reverse("board:board") + f"?school={other_school.pk}").status_code == 404
@@ -335,7 +338,7 @@ def test_without_keeping_every_request_computes(client, gappy, director, setting
     assert "2 из 3 (67%)" in _served(client, reverse("board:board"))
 
 
-# --- Trends: the daily snapshot --------------------------------------------------------------------
+# --- Trends: the daily snapshot -------------------------------------------------------------------
 
 
 def test_snapshot_is_one_row_per_school_per_day_and_idempotent(gappy, other_school, today):

@@ -1,4 +1,5 @@
-"""The deadlines job: findings for overdue points, reminders to the person in charge today — each once."""
+"""The deadlines job: findings for overdue points,
+reminders to the person in charge today — each once."""
 
 import threading
 
@@ -25,7 +26,8 @@ def run(today):
 
 @pytest.fixture
 def duty(order, school, today):
-    """Point 8: publish the regulation by a deadline; the web editor answers, the coordinator backs up."""
+    """Point 8: publish the regulation by a deadline;
+    the web editor answers, the coordinator backs up."""
     point = add_point(order, "8", "regulation_published", deadline=today + days(2))
     editor = PersonFactory(
         school=school, full_name="Осипов Андрей Андреевич", email="osipov@gimnazia.example"
@@ -175,7 +177,8 @@ def test_set_based_whatever_the_number_of_points(today, django_assert_max_num_qu
         point = add_point(order, "8", "regulation_published", deadline=today - days(1))
         add_point(order, "2", "person_in_charge_today", deadline=today + days(1))
         name(point, PersonFactory(school=school, email=f"p{index}@school.example"))
-    # Evaluation (one per check), findings (2), reminders (claim, retry, read, people) and, per e-mail
+    # Evaluation (one per check), findings (2), reminders (claim, retry, read, people)
+    # and, per e-mail
     # sent, its status and history rows; the second run sends nothing.
     run(today)
     with django_assert_max_num_queries(12):

@@ -1,4 +1,5 @@
-"""The inspector's table: every school × every point of its current order, worst first, fixed queries."""
+"""The inspector's table: every school × every point of its current order,
+worst first, fixed queries."""
 
 import pytest
 from django.db import connection
@@ -38,7 +39,8 @@ def test_table_lists_every_school_worst_first(client, inspector, school, other_s
     response = client.get(reverse("board:inspector"))
     assert response.status_code == 200
     table = response.context["table"]
-    # No order entered at all is the worst; then the school with an overdue point; the good one last.
+    # No order entered at all is the worst; then the school with an overdue point;
+    # the good one last.
     assert [line["board"].school for line in table] == [other_school, gappy.school, good]
     assert table[1]["counts"][PointStatus.OVERDUE] == 1
     numbers = response.context["numbers"]

@@ -1,4 +1,5 @@
-"""The order screens: the page of an order with its points, creating and editing, rights per role."""
+"""The order screens: the page of an order with its points,
+creating and editing, rights per role."""
 
 import datetime
 

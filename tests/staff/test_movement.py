@@ -191,7 +191,9 @@ class TestLeaving:
         assert not SchoolClass.objects.filter(class_teacher=person).exists()
         assert not User.objects.get(pk=teacher_5a.pk).has_perm("chats.change_chat", chat)
         assert set(
-            Invitation.objects.filter(pk__in=[l.pk for l in links]).values_list("status", flat=True)
+            Invitation.objects.filter(pk__in=[link.pk for link in links]).values_list(
+                "status", flat=True
+            )
         ) == {"annulled"}
         assert Invitation.objects.get(pk=used.pk).status == "used"
         assert Invitation.objects.get(pk=others.pk).status == "active"

@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: the gymnasium of order No. 883, idempotent, with the demo accounts of API.md."""
+"""``manage.py seed_demo``: the gymnasium of order No. 883, idempotent,
+with the demo accounts of API.md."""
 
 import datetime
 import io

@@ -201,7 +201,8 @@ def test_operator_changes_only_own_school(operator, invitations):
 
 
 def test_school_field_follows_a_relation(operator, staff_member, other_director):
-    """Models that reach the school through a relation pass ``school_field`` (Absence → person → school)."""
+    """Models that reach the school through a relation pass ``school_field``
+    (Absence → person → school)."""
     own = AbsenceFactory(person=staff_member.person)
     AbsenceFactory(person=other_director.person)
 

@@ -308,7 +308,8 @@ def test_chat_owner_of_another_school_is_refused(school_chat, staff_member, othe
 
 
 def test_an_account_linked_later_gets_the_rights_of_the_person(class_5a, school, school_chat):
-    """A class teacher without a login yet gets one: the account leads the class and owns the chat."""
+    """A class teacher without a login yet gets one:
+    the account leads the class and owns the chat."""
     person = PersonFactory(school=school, user=None)
     class_teacher_assign(school_class=class_5a, person=person)
     chat_owner_assign(chat=school_chat, person=person)

@@ -1,4 +1,5 @@
-"""Staff screens: people (contacts for coordinator and operator only), absences, training, statuses."""
+"""Staff screens: people (contacts for coordinator and operator only),
+absences, training, statuses."""
 
 import datetime
 
@@ -147,8 +148,10 @@ def course_point(school):
         order=order,
         number="7.2",
         check_key="teachers_trained",
-        text=f"обучение педагогических работников по бесплатной онлайн -программе повышения квалификации "
-        f"«Основы преподавания с применением многофункционального сервиса обмена информацией «МАХ» в "
+        text=f"обучение педагогических работников по бесплатной онлайн -программе "
+        f"повышения квалификации "
+        f"«Основы преподавания с применением многофункционального сервиса обмена "
+        f"информацией «МАХ» в "
         f"соответствии с обновленными ФГОС <{COURSE_URL}>.",
     )
 

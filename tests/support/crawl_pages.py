@@ -1,5 +1,6 @@
 """Run inside ``manage.py shell`` on seeded demo data: GET the main pages and APIs as every demo
-role and print each 5xx. Used by tests/test_embedded_sqlite.py (the embedded setup of `make run`)."""
+role and print each 5xx. Used by tests/test_embedded_sqlite.py
+(the embedded setup of `make run`)."""
 
 import logging
 import re

@@ -6,10 +6,13 @@ from roster.demo import seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Load the demo gymnasium of order No. 883: the order with all its points, the people it names, "
-        "classes 1А–11В with fictional class teachers, chats, links, and the demo accounts of API.md "
+        "Load the demo gymnasium of order No. 883: the order with all its points, "
+        "the people it names, "
+        "classes 1А–11В with fictional class teachers, chats, links, "
+        "and the demo accounts of API.md "
         "(director, coordinator, engineer, teacher_5a, teacher_5b, inspector; also web_editor, "
-        "chat_owner, staff). Idempotent: a second run leaves the same data and sets the passwords anew."
+        "chat_owner, staff). "
+        "Idempotent: a second run leaves the same data and sets the passwords anew."
     )
 
     def add_arguments(self, parser):
@@ -19,7 +22,8 @@ class Command(BaseCommand):
         result = seed_demo(password=password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{result.school.short_name}: приказ {result.order}, пунктов {result.order.points.count()}, "
+                f"{result.school.short_name}: приказ {result.order}, "
+                f"пунктов {result.order.points.count()}, "
                 f"классов {len(result.classes)}, сотрудников {len(result.people)}"
             )
         )

@@ -100,7 +100,8 @@ class Command(BaseCommand):
                 dead = next((c for c in children if c.process.poll() is not None), None)
                 if dead is not None:
                     self.stderr.write(
-                        f"run_portal: {dead.name} stopped with exit code {dead.process.returncode}; "
+                        f"run_portal: {dead.name} stopped "
+                        f"with exit code {dead.process.returncode}; "
                         "stopping the others."
                     )
                     exit_code = 1
