@@ -15,24 +15,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
-    BigIntegerField,
     Case,
     CharField,
-    DateTimeField,
-    Exists,
     F,
-    OuterRef,
+    Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, Greatest, Substr
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.jobs import RunReport
-from compliance.models import Finding
-from compliance.sql import insert_from_select
+from compliance.services import findings_sync
 from staff.models import School, SchoolClass
 
 from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role
@@ -262,50 +258,34 @@ def invitations_expire_unused(
 # still has time to hand it out again, or to annul it. Resolved once the link is used or retired.
 INVITATION_EXPIRING_UNUSED = "invitation_expiring_unused"
 _SUBJECT_PREFIX = "invitation:"
-_FINDING_COLUMNS = (
-    "school",
-    "check_key",
-    "subject_key",
-    "school_class",
-    "chat_kind",
-    "message",
-    "opened_at",
-)
 
 
 def invitations_flag_expiring_unused(
     *, now: datetime.datetime | None = None, report: RunReport | None = None
 ) -> int:
-    """Open a finding for every unused active link expiring within ``INVITATION_EXPIRY_WARNING_DAYS``;
-    resolve those whose link has been used, annulled or expired since. One INSERT … SELECT and one
-    UPDATE: a second run, or a second worker, changes nothing (one open finding per link)."""
+    """Open a finding for every unused usable link expiring within
+    ``INVITATION_EXPIRY_WARNING_DAYS``; resolve those whose link has been used, annulled or expired
+    since (``findings_sync``: a second run, or a second worker, changes nothing)."""
     now = now or timezone.now()
     soon = now + datetime.timedelta(days=settings.INVITATION_EXPIRY_WARNING_DAYS)
-    unused = Invitation.objects.usable(now).filter(uses=0)
     message = _("Ссылка-приглашение не использована, а срок её действия скоро истекает (п. 3)")
-    expiring = (
-        unused.filter(expires_at__lte=soon)
-        .order_by()
-        .annotate(
-            f_school=F("school_id"),
-            f_check_key=Value(INVITATION_EXPIRING_UNUSED, output_field=CharField()),
-            f_subject_key=Concat(
+    unused = (
+        Invitation.objects.usable(now)
+        .filter(uses=0)
+        .values(
+            "school",
+            "school_class",
+            subject_key=Concat(
                 Value(_SUBJECT_PREFIX), Cast("pk", CharField()), output_field=CharField()
             ),
-            f_school_class=F("school_class_id"),
-            f_chat_kind=Value("", output_field=CharField()),
-            f_message=Value(message, output_field=CharField()),
-            f_opened_at=Value(now, output_field=DateTimeField()),
+            message=Value(message, output_field=CharField()),
         )
-        .values_list(*(f"f_{column}" for column in _FINDING_COLUMNS))
     )
-    opened = insert_from_select(Finding, _FINDING_COLUMNS, expiring)
-    link_id = Cast(Substr(OuterRef("subject_key"), len(_SUBJECT_PREFIX) + 1), BigIntegerField())
-    resolved = (
-        Finding.objects.filter(check_key=INVITATION_EXPIRING_UNUSED, resolved_at__isnull=True)
-        .filter(~Exists(unused.filter(pk=link_id)))
-        # Never before it was opened (a worker with a lagging clock must not break the constraint).
-        .update(resolved_at=Greatest(Value(now, output_field=DateTimeField()), F("opened_at")))
+    opened, resolved = findings_sync(
+        check=INVITATION_EXPIRING_UNUSED,
+        subjects=unused,
+        now=now,
+        due=Q(expires_at__lte=soon),
     )
     if report is not None:
         report.add("expiring_flagged", opened)
