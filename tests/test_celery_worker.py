@@ -47,6 +47,8 @@ if not BROKER_URL.startswith("redis://"):
 
 def worker_database_url() -> str:
     db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":  # make test-sqlite: the test database's file
+        return f"sqlite:///{db['NAME']}"
     assert db["ENGINE"] == "django.db.backends.postgresql", "the worker tests need PostgreSQL"
     credentials = quote(db.get("USER") or "", safe="")
     if db.get("PASSWORD"):

@@ -616,6 +616,9 @@ def _names_constraint(message: str, name: str) -> bool:
                     for field in constraint.fields
                 )
                 return f"UNIQUE constraint failed: {columns}" in message
+        for field in model._meta.fields:  # unique=True: PostgreSQL's <table>_<column>_key
+            if field.unique and name == f"{model._meta.db_table}_{field.column}":
+                return f"UNIQUE constraint failed: {model._meta.db_table}.{field.column}" in message
     return False
 
 
