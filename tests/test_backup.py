@@ -39,10 +39,7 @@ pytestmark = [
         shutil.which("pg_dump") is None or shutil.which("pg_restore") is None,
         reason="pg_dump/pg_restore are not installed (Debian: apt-get install postgresql-client)",
     ),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="backup and restore with pg_dump need DATABASE_URL=postgres://…",
-    ),
+    pytest.mark.postgresql(reason="backup and restore of PostgreSQL with pg_dump and pg_restore"),
 ]
 
 BASE_DIR = Path(settings.BASE_DIR)

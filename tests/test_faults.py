@@ -44,7 +44,12 @@ from compliance.models import JobRun
 
 from .faults_support import Stack, binaries_missing, make_workdir, wait_until
 
-pytestmark = pytest.mark.faults
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.postgresql(
+        reason="stops and restarts a private PostgreSQL cluster under the portal"
+    ),
+]
 
 PASSWORD = "Faults-demo-2026!"
 DUE_LINKS = (
