@@ -21,10 +21,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import DateTimeField
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from chats.flagging import _missing_class_chats
 from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
 from chats.services import chats_flag_missing
 from compliance.models import Finding
+from compliance.services import findings_sync
 from devtools.benchmarking import scratch_database
 from invitations.models import Invitation
 from invitations.services import (
@@ -288,6 +291,49 @@ class Command(BaseCommand):
         self.stdout.write(
             f"    same number of SQL statements for every size: "
             f"{self._verdict(len(queries_seen) == 1)} ({', '.join(map(str, sorted(queries_seen)))})"
+        )
+        self._bench_open_findings(school_counts[-1])
+
+    def _bench_open_findings(self, count: int) -> None:
+        """(c) Why ``compliance.sql.insert_from_select`` is hand-written SQL: opening the findings
+        of every missing class chat as one INSERT … SELECT (what findings_sync does) against the
+        plain ORM — read the subjects, then ``bulk_create(ignore_conflicts=True)``, which is the
+        same ON CONFLICT DO NOTHING but with every row through Python."""
+        subjects = _missing_class_chats()
+        timings: dict[str, list[float]] = {"INSERT … SELECT": [], "ORM read + bulk_create": []}
+        opened: dict[str, int] = {}
+        for _round in range(3):
+            for label in timings:
+                execute(f"DELETE FROM {connection.ops.quote_name(Finding._meta.db_table)}")
+                now = timezone.now()
+                started = time.perf_counter()
+                if label == "INSERT … SELECT":
+                    opened[label], _resolved = findings_sync(
+                        check="bench", subjects=subjects, now=now
+                    )
+                else:
+                    rows = [
+                        Finding(
+                            check_key="bench",
+                            opened_at=now,
+                            school_id=row["school"],
+                            school_class_id=row["school_class"],
+                            chat_kind=row["chat_kind"],
+                            subject_key=row["subject_key"],
+                            message=row["message"],
+                        )
+                        for row in subjects
+                    ]
+                    opened[label] = len(
+                        Finding.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+                    )
+                timings[label].append(time.perf_counter() - started)
+        sql_s = statistics.median(timings["INSERT … SELECT"])
+        orm_s = statistics.median(timings["ORM read + bulk_create"])
+        self.stdout.write(
+            f"\n(c) opening {opened['INSERT … SELECT']:,} findings at {count} schools "
+            f"(median of 3): INSERT … SELECT {sql_s:.3f} s, ORM read + bulk_create {orm_s:.3f} s "
+            f"→ the ORM takes {orm_s / sql_s:.1f}×"
         )
 
     def _add_flag_schools(self, count: int, *, first_tag: int) -> None:
