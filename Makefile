@@ -31,6 +31,7 @@ migrate: install
 run: migrate
 	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	$(PY) manage.py setup_periodic_tasks
+	$(PY) manage.py run_job --all
 	$(PY) manage.py run_portal --password "$(DEMO_PASSWORD)"
 
 # pytest-django makes a fresh test_<name> database on that server (--create-db); the tests that

@@ -675,3 +675,20 @@ def test_setup_periodic_tasks_keeps_what_the_admin_edited():
     assert (edited.crontab_id, edited.enabled) == (at_night.pk, False)
     assert PeriodicTask.objects.count() == 4
     assert "created" not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_run_job_all_runs_every_job_once_in_table_order():
+    """``make run`` starts with ``run_job --all``: every job has run before the first page."""
+    out = io.StringIO()
+    call_command("run_job", all=True, stdout=out)
+    assert [line.split(":")[0] for line in out.getvalue().splitlines()] == list(JOBS)
+    assert sorted(JobRun.objects.values_list("name", flat=True)) == sorted(JOBS)
+    assert not JobRun.objects.exclude(status=JobRun.Status.SUCCESS).exists()
+
+
+def test_run_job_needs_a_name_or_all():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("run_job")
