@@ -19,13 +19,6 @@ from guardian.shortcuts import assign_perm, remove_perm
 from staff.models import Person, School, SchoolClass
 from staff.roles import Role
 
-# The flag job lives in its own module; its names stay importable from here (jobs, seed and tests use them).
-from .flagging import (  # noqa: F401
-    CLASS_CHAT_MISSING,
-    SCHOOL_CHAT_MISSING,
-    chat_findings_notify,
-    chats_flag_missing,
-)
 from .models import (
     CLASS_KINDS,
     SCHOOL_KINDS,

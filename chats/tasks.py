@@ -2,7 +2,7 @@ from celery import shared_task
 
 from compliance.jobs import recorded_run
 
-from .services import chat_findings_notify, chats_flag_missing
+from .flagging import chat_findings_notify, chats_flag_missing
 
 
 @shared_task(name="chats.tasks.flag_missing_chats")

@@ -16,13 +16,9 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from chats import tasks as chat_tasks
+from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING, chats_flag_missing
 from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
-from chats.services import (
-    CLASS_CHAT_MISSING,
-    SCHOOL_CHAT_MISSING,
-    chat_requirements_create_defaults,
-    chats_flag_missing,
-)
+from chats.services import chat_requirements_create_defaults
 from chats.tasks import flag_missing_chats
 from compliance.jobs import RunReport, recorded_run
 from compliance.models import Finding, JobRun

@@ -4,8 +4,8 @@ place, sees ✓; the hourly job then resolves the finding and the page says so."
 
 import pytest
 
+from chats.flagging import chats_flag_missing
 from chats.models import Chat, ChatKind
-from chats.services import chats_flag_missing
 from chats.tasks import flag_missing_chats
 from compliance.models import Finding
 from tests.browser.conftest import PHONE

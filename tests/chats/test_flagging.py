@@ -9,13 +9,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from chats.models import Chat, ChatKind, ChatRequirement
-from chats.services import (
+from chats.flagging import (
     CLASS_CHAT_MISSING,
     SCHOOL_CHAT_MISSING,
     chat_findings_notify,
     chats_flag_missing,
 )
+from chats.models import Chat, ChatKind, ChatRequirement
 from compliance.models import Finding, JobRun
 from roster.services import schoolclass_archive
 from staff.models import Person, SchoolClass

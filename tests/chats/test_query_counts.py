@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from chats.flagging import chats_flag_missing
 from chats.models import Chat, ChatKind
-from chats.services import chat_owner_assign, chats_flag_missing
+from chats.services import chat_owner_assign
 from invitations.models import Invitation, JoinRequest
 from roster.services import class_teacher_assign
 from staff.models import Person, SchoolClass

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from chats.flagging import chats_flag_missing
 from chats.models import Chat, ChatKind
-from chats.services import chats_flag_missing
 from compliance.models import Finding
 from roster.services import class_teacher_assign
 from tests.factories import ChatFactory, InvitationFactory, JoinRequestFactory, SchoolClassFactory

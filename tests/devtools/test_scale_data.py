@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from chats.flagging import chats_flag_missing
 from chats.models import Chat, ChatRequirement
-from chats.services import chats_flag_missing
 from devtools import bulk
 from invitations.models import Invitation, JoinRequest
 from orders.demo import ORDER_883_POINTS

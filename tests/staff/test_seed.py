@@ -388,7 +388,7 @@ def test_regulation_is_attached_and_not_yet_published(order, media):
 
 
 def test_the_missing_chat_job_flags_exactly_the_demo_gaps(seeded):
-    from chats.services import chats_flag_missing
+    from chats.flagging import chats_flag_missing
     from compliance.models import Finding
 
     chats_flag_missing()

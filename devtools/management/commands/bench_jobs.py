@@ -23,9 +23,8 @@ from django.db.models import DateTimeField
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chats.flagging import _missing_class_chats
+from chats.flagging import _missing_class_chats, chats_flag_missing
 from chats.models import SCHOOL_KINDS, Chat, ChatKind, ChatRequirement
-from chats.services import chats_flag_missing
 from compliance.models import Finding
 from compliance.services import findings_sync
 from devtools.benchmarking import scratch_database
