@@ -143,7 +143,7 @@ def stack():
         services.manage("seed_demo", "--password", PASSWORD)
         # The demo's own links past their term are expired now, so each test counts only its own.
         services.manage("run_job", "expire_invitations")
-        services.pg.psql("DELETE FROM orders_jobrun")
+        services.pg.psql("DELETE FROM compliance_jobrun")
         yield services
     finally:
         services.shutdown()
@@ -205,7 +205,7 @@ def link_counts(stack: Stack, platform_url: str) -> dict[str, int]:
 
 def job_runs(stack: Stack, name: str) -> list[tuple[str, int, str]]:
     rows = stack.pg.psql(
-        "SELECT status, rows_changed, error FROM orders_jobrun"
+        "SELECT status, rows_changed, error FROM compliance_jobrun"
         f" WHERE name = '{name}' ORDER BY started_at, id"
     )
     return [
@@ -322,7 +322,7 @@ def test_a_beat_tick_while_redis_is_down_is_done_once_redis_returns(stack, redis
                 "PeriodicTask.objects.filter(name='faults: expire links').delete()\n"
             ),
         )
-        stack.pg.psql("DELETE FROM orders_jobrun")
+        stack.pg.psql("DELETE FROM compliance_jobrun")
 
 
 # === a worker killed in the middle of a job =======================================================
@@ -426,7 +426,7 @@ def test_a_worker_killed_mid_job_is_redelivered_and_counts_stay_right(stack, red
         ("success", DUE_LINKS, ""),
         ("success", 0, ""),
     ]
-    stack.pg.psql("DELETE FROM orders_jobrun")
+    stack.pg.psql("DELETE FROM compliance_jobrun")
 
 
 def test_a_whole_worker_killed_mid_job_leaves_the_work_to_the_next_run(stack, redis_up):
@@ -472,7 +472,7 @@ def test_a_whole_worker_killed_mid_job_leaves_the_work_to_the_next_run(stack, re
         ("failed", 0, INTERRUPTED_ERROR),
         ("success", DUE_LINKS, ""),
     ]
-    stack.pg.psql("DELETE FROM orders_jobrun")
+    stack.pg.psql("DELETE FROM compliance_jobrun")
 
 
 # === PostgreSQL restarted =========================================================================
@@ -545,7 +545,7 @@ def test_the_web_and_worker_processes_reconnect_after_postgresql_restarts(
         assert not worker.dead()
     finally:
         worker.stop()
-        stack.pg.psql("DELETE FROM orders_jobrun")
+        stack.pg.psql("DELETE FROM compliance_jobrun")
 
 
 # === closing the runs a killed process left running (orders/jobs.py) ==============================
