@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max, Q, Value
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -59,6 +60,11 @@ def _event(
     )
 
 
+def _verbose_name(model: type[models.Model], name: str) -> str:
+    """The verbose name of a field (ORDER_FIELDS and POINT_FIELDS are fields, not relations)."""
+    return str(cast(models.Field, model._meta.get_field(name)).verbose_name)
+
+
 def _check_school(obj, school_id: int, what: str) -> None:
     if obj is not None and obj.school_id != school_id:
         raise ValidationError({what: _("Сотрудник другой школы.")})
@@ -93,13 +99,14 @@ def order_update(*, order: Order, by, **fields) -> Order:
     if changed:
         order.full_clean()
         order.save()
-        labels = ", ".join(str(Order._meta.get_field(name).verbose_name) for name in changed)
+        labels = ", ".join(_verbose_name(Order, name) for name in changed)
         _event(order=order, kind=OrderEvent.Kind.ORDER_CHANGED, by=by, message=labels)
     return order
 
 
 def _point_validate(point: OrderPoint) -> None:
-    if point.parent_id and point.parent.order_id != point.order_id:
+    parent = point.parent if point.parent_id else None
+    if parent is not None and parent.order_id != point.order_id:
         raise ValidationError({"parent": _("Пункт другого приказа.")})
     if point.parent_id and point.pk and point.parent_id == point.pk:
         raise ValidationError({"parent": _("Пункт не может входить сам в себя.")})
@@ -137,7 +144,7 @@ def point_update(*, point: OrderPoint, by, **fields) -> OrderPoint:
         point.save()
         details = []
         for name in changed:
-            label = str(OrderPoint._meta.get_field(name).verbose_name)
+            label = _verbose_name(OrderPoint, name)
             if name == "deadline":
                 value = point.deadline.strftime("%d.%m.%Y") if point.deadline else _("постоянно")
                 label = f"{label}: {value}"
@@ -307,7 +314,9 @@ def regulation_publish(
     regulation.published_by = by
     regulation.full_clean()
     regulation.save(update_fields=["published_url", "published_on", "published_by", "updated_at"])
-    points = list(regulation.order.points.filter(check_key="regulation_published")) or [None]
+    points: list[OrderPoint | None] = list(
+        regulation.order.points.filter(check_key="regulation_published")
+    ) or [None]
     for point in points:
         _event(
             order=regulation.order,
@@ -365,6 +374,7 @@ def admin_registration_send(
     )
     try:
         with order.file.open("rb") as handle:
+            assert order.file.name  # open() above needs a file
             name = order.file.name.rsplit("/", 1)[-1]
             message.attach(
                 name, handle.read(), "application/pdf" if name.lower().endswith(".pdf") else None
@@ -445,6 +455,7 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
     # Reminders: a few days before the deadline (not done yet) and once overdue.
     due: list[tuple[OrderPoint, str]] = []
     for point in points:
+        assert point.deadline is not None  # only points with a deadline were read
         status = results[point.pk].status
         if status == PointStatus.OVERDUE:
             due.append((point, Reminder.Kind.OVERDUE))
@@ -460,6 +471,7 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
         if in_charge is None or not in_charge.email:
             report.add("reminders_without_recipient", 1)
             continue
+        assert point.deadline is not None  # only points with a deadline were read
         claims.append(
             Reminder(
                 point=point,
@@ -520,6 +532,7 @@ def _reminders_send(reminders: list[Reminder], *, results, today: datetime.date)
     for reminder in reminders:
         point = reminder.point
         result = results.get(point.pk)
+        primary = people[point.pk].primary
         context = {
             "reminder": reminder,
             "point": point,
@@ -528,9 +541,8 @@ def _reminders_send(reminders: list[Reminder], *, results, today: datetime.date)
             "result": result,
             "today": today,
             "url": _point_url(point),
-            "primary": people[point.pk].primary,
-            "substituting": people[point.pk].primary is not None
-            and reminder.person.pk != people[point.pk].primary.pk,
+            "primary": primary,
+            "substituting": primary is not None and reminder.person.pk != primary.pk,
         }
         subject = " ".join(render_to_string("orders/email/reminder_subject.txt", context).split())
         body = render_to_string("orders/email/reminder_body.txt", context)
