@@ -179,8 +179,11 @@ def invitations_annul(*, queryset: QuerySet[Invitation], by, reason: str = "") -
     return _annul_queryset(queryset, by=by, reason=reason)
 
 
-def invitations_annul_issued_by(*, user, school_class: SchoolClass, by=None, reason: str) -> int:
-    """Annul the active links ``user`` issued for a class (they lost their rights on it)."""
+def invitations_annul_issued_by(
+    *, user, school_class: SchoolClass | None, by=None, reason: str
+) -> int:
+    """Annul the active links ``user`` issued for a class, or with None for the whole school (they
+    lost their rights on it)."""
     return _annul_queryset(
         Invitation.objects.filter(created_by=user, school_class=school_class), by=by, reason=reason
     )
