@@ -1,5 +1,6 @@
-"""Writes for orders: the order and its points, responsibility, evidence, the acknowledgement sheet,
-the regulation and its publication, the e-mail registering a new administrator, the deadlines job."""
+"""Writes for orders: the order and its points, responsibility, evidence, the acknowledgement
+sheet, the regulation and its publication, the e-mail registering a new administrator, the
+deadlines job."""
 
 from __future__ import annotations
 
@@ -75,7 +76,8 @@ def _check_school(obj, school_id: int, what: str) -> None:
 
 @transaction.atomic
 def order_create(*, school: School, by, distribute: bool = True, **fields) -> Order:
-    """Enter an order; by default it is sent to every active member of staff (the distribution list)."""
+    """Enter an order; by default it is sent to every active member of staff (the distribution
+    list)."""
     _check_school(fields.get("signed_by"), school.pk, "signed_by")
     order = Order(
         school=school, **{name: value for name, value in fields.items() if name in ORDER_FIELDS}
@@ -222,14 +224,14 @@ def evidence_add(
     return evidence
 
 
-# --- The acknowledgement sheet (the footer: «направлен всем заинтересованным лицам») -----------------
+# --- The acknowledgement sheet (the footer: «направлен всем заинтересованным лицам») --------------
 
 
 def acknowledgements_distribute(*, order: Order, by=None, persons=None) -> int:
     """Put people on the order's distribution list: every active member of staff by default.
 
-    One INSERT … SELECT; people already on the list are skipped, so it is safe to repeat (e.g. to add
-    staff hired after the order was sent).
+    One INSERT … SELECT; people already on the list are skipped, so it is safe to repeat (e.g. to
+    add staff hired after the order was sent).
     """
     people = (
         persons
@@ -328,7 +330,7 @@ def regulation_publish(
     return regulation
 
 
-# --- The e-mail registering a new administrator (point 3) -------------------------------------------
+# --- The e-mail registering a new administrator (point 3) -----------------------------------------
 
 
 class OrderHasNoFile(Exception):
@@ -338,10 +340,11 @@ class OrderHasNoFile(Exception):
 def admin_registration_send(
     *, school: School, order: Order, full_name: str, email: str, phone: str, consent: bool, by
 ) -> AdminRegistrationRequest:
-    """Compose the request to Sferum support in Russian, attach the order and send it; record the outcome.
+    """Compose the request to Sferum support in Russian, attach the order and send it; record the
+    outcome.
 
-    Nothing is written when the order has no file or consent is missing; a failed sending is recorded
-    with its error (the form tells the operator to try again).
+    Nothing is written when the order has no file or consent is missing; a failed sending is
+    recorded with its error (the form tells the operator to try again).
     """
     if order.school_id != school.pk:
         raise ValidationError({"order": _("Приказ другой школы.")})
@@ -484,8 +487,9 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
             )
         )
     Reminder.objects.bulk_create(claims, ignore_conflicts=True)
-    # Failed sendings of earlier runs, and claims a crashed worker left behind, are taken over with a
-    # compare-and-swap (the UPDATE re-checks the status under the row lock: one run wins each row).
+    # Failed sendings of earlier runs, and claims a crashed worker left behind, are taken over with
+    # a compare-and-swap (the UPDATE re-checks the status under the row lock: one run wins each
+    # row).
     retry = Q(status=Reminder.Status.FAILED, attempts__lt=REMINDER_MAX_ATTEMPTS) | Q(
         status=Reminder.Status.CLAIMED, claimed_at__lt=now - REMINDER_CLAIM_TIMEOUT
     )
