@@ -101,7 +101,7 @@ def _director_line(board: SchoolBoard) -> str:
 
 
 def point_rows(board: SchoolBoard, *, text_limit: int | None = None) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for row in board.points:
         text = " ".join(row.point.text.split())
         if text_limit and len(text) > text_limit:

@@ -241,8 +241,12 @@ def _digests(finding_ids: list[int]) -> list[Digest]:
 
     digests: dict[int, Digest] = {}
     for finding in findings:
+        recipients: list[Person]
         if finding.check_key == CLASS_CHAT_MISSING:
-            recipients = [finding.school_class.class_teacher]
+            # Claimed only with a class teacher to tell (_class_teacher_reachable).
+            school_class = finding.school_class
+            assert school_class is not None and school_class.class_teacher is not None
+            recipients = [school_class.class_teacher]
         else:
             recipients = owners.get((finding.school_id, finding.chat_kind)) or coordinators.get(
                 finding.school_id, []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -87,9 +89,17 @@ class ChatEditForm(ChatFieldsMixin):
         initial = {"title": chat.title, "url": chat.url, "members_count": chat.members_count}
         if may_assign_owner:
             initial["owner"] = chat.owner_id
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         if may_assign_owner:
             self.fields["owner"] = _owner_field(chat.school_id)
+
+
+class ChatChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, chat: Chat) -> str:
+        if chat.school_class is not None:
+            return f"{chat.school_class.name}: {chat.title}"
+        return f"{ChatKind(chat.kind).label}: {chat.title}"
 
 
 class MeetingForm(forms.Form):
@@ -105,7 +115,7 @@ class MeetingForm(forms.Form):
         label=_("Формат"), choices=Meeting.Format.choices, initial=Meeting.Format.ONLINE
     )
     topic = forms.CharField(label=_("Тема"), max_length=300)
-    chat = forms.ModelChoiceField(
+    chat = ChatChoiceField(
         label=_("Чат"), queryset=Chat.objects.none(), required=False, empty_label=_("— без чата —")
     )
     participants = forms.IntegerField(
@@ -126,11 +136,4 @@ class MeetingForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["chat"].queryset = chats
-        self.fields["chat"].label_from_instance = _chat_label
-
-
-def _chat_label(chat: Chat) -> str:
-    if chat.school_class_id:
-        return f"{chat.school_class.name}: {chat.title}"
-    return f"{ChatKind(chat.kind).label}: {chat.title}"
+        cast(ChatChoiceField, self.fields["chat"]).queryset = chats

@@ -41,9 +41,11 @@ def _class_refs(school_class) -> tuple:
     them: values for a class, outer references for ``OuterRef(path)`` to a class outside."""
     if isinstance(school_class, SchoolClass):
         return school_class.school_id, school_class.grade, school_class.pk
-    if isinstance(school_class, OuterRef) and isinstance(school_class.name, str):
-        prefix = "" if school_class.name == "pk" else f"{school_class.name}__"
-        return OuterRef(f"{prefix}school"), OuterRef(f"{prefix}grade"), school_class
+    if isinstance(school_class, OuterRef):
+        name = school_class.name  # type: ignore[attr-defined]  # set by F.__init__, not in django-stubs
+        if isinstance(name, str):
+            prefix = "" if name == "pk" else f"{name}__"
+            return OuterRef(f"{prefix}school"), OuterRef(f"{prefix}grade"), school_class
     raise TypeError(f"A class or OuterRef(path to a class) expected, not {school_class!r}")
 
 

@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import CharField, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PointStatus(models.TextChoices):
@@ -51,6 +55,9 @@ class Figure:
         return {"done": self.done, "total": self.total}
 
 
+_NOTHING_TO_DO = Figure(done=0, total=0)
+
+
 class Check:
     """A measurable requirement. Subclasses set ``key``, ``title`` and ``unit``
     and say how to count.
@@ -62,12 +69,15 @@ class Check:
     """
 
     key: str = ""
-    title: str = ""
-    unit: str = ""  # what is counted, for the figure: «классов», «ссылок», …
-    # The figure of a school the rows say nothing about: 0 of 0 — nothing to do,
-    # so complete — unless
-    # a check sets another (or None: such a school is not measured).
-    absent: Figure | None = Figure(done=0, total=0)
+    title: StrOrPromise = ""
+    unit: StrOrPromise = ""  # what is counted, for the figure: «классов», «ссылок», …
+
+    @property
+    def absent(self) -> Figure | None:
+        """The figure of a school the rows say nothing about: 0 of 0 — nothing to do, so
+        complete — unless a check sets another (a class attribute or a property; None: such a
+        school is not measured)."""
+        return _NOTHING_TO_DO
 
     def figure_rows(self, *, school_ids: list[int], today: datetime.date) -> QuerySet:
         raise NotImplementedError
@@ -101,7 +111,7 @@ FIGURE_COLUMNS = ("school_id", "done", "total")
 
 def checks_evaluate(
     *,
-    school_ids_by_check: dict[str, Iterable[int]],
+    school_ids_by_check: Mapping[str, Iterable[int]],
     today: datetime.date,
     checks: dict[str, Check] | None = None,
 ) -> dict[str, dict[int, Figure]]:

@@ -6,6 +6,7 @@ The links are the bulk of the rows (3,000 a school): they go in through PostgreS
 from __future__ import annotations
 
 import datetime
+import random
 from typing import TYPE_CHECKING
 
 from django.db.models import F
@@ -19,12 +20,29 @@ from invitations.models import Role as LinkRole
 from invitations.services import EXPIRED_PARTLY_USED_REASON, EXPIRED_UNUSED_REASON
 
 if TYPE_CHECKING:
+    from typing import TypeVar
+
+    from django.db.models import Model
+
     from devtools.scale import GeneratedSchool
+
+    _M = TypeVar("_M", bound=Model)
 
 
 class LinkRows:
     """Mixed into ``ScaleGenerator``: uses its ``rng``, ``now``, ``prefix``, ``invitations``,
     ``created`` and ``_bulk``."""
+
+    # Declared for the type checker only; ScaleGenerator sets them.
+    rng: random.Random
+    now: datetime.datetime
+    prefix: str
+    invitations: int
+    created: dict[str, int]
+
+    if TYPE_CHECKING:
+
+        def _bulk(self, model: type[_M], rows: list[_M]) -> list[_M]: ...
 
     def _invitations(self, schools: list[GeneratedSchool]) -> list[tuple]:
         rng, now = self.rng, self.now

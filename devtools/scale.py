@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -35,6 +36,9 @@ from staff.demo import ACADEMIC_YEAR, GRADES, LETTERS, SCHOOL_YEAR_START
 from staff.models import Movement, Person, School, SchoolClass, SchoolClassUserObjectPermission
 from staff.roles import Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
 
 @dataclass
 class GeneratedSchool:
@@ -43,7 +47,7 @@ class GeneratedSchool:
     number: int
     school: School
     people: list[Person] = field(default_factory=list)
-    users: dict[str, object] = field(
+    users: dict[str, AuthUser] = field(
         default_factory=dict
     )  # director, coordinator, engineer, teacher-<class>
     classes: list[SchoolClass] = field(default_factory=list)
@@ -106,7 +110,9 @@ class ScaleGenerator(LinkRows):
 
     def _users_and_people(self, schools: list[GeneratedSchool]) -> None:
         User = get_user_model()
-        users, people, memberships = [], [], []
+        users: list[AuthUser] = []
+        people: list[Person] = []
+        memberships = []
         for item in schools:
             base = f"{self.prefix}-{item.number}"
             for key in ("director", "coordinator", "engineer"):
@@ -136,20 +142,20 @@ class ScaleGenerator(LinkRows):
                 (None, "заместитель директора", Person.StaffKind.OTHER),
                 (None, "ответственный за наполнение сайта", Person.StaffKind.OTHER),
             ]
-            for key, position, kind in fixed:
+            for user_key, position, kind in fixed:
                 people.append(
                     Person(
                         school=item.school,
-                        user=item.users.get(key),
+                        user=item.users[user_key] if user_key else None,
                         full_name=fictional_name(rng),
                         position=position,
                         staff_kind=kind,
                     )
                 )
-                if key:
+                if user_key:
                     memberships += [
-                        Membership(user_id=item.users[key].pk, group_id=self.groups[role])
-                        for role in roles[key]
+                        Membership(user_id=item.users[user_key].pk, group_id=self.groups[role])
+                        for role in roles[user_key]
                     ]
             for grade in GRADES:
                 for letter in LETTERS:
@@ -215,7 +221,10 @@ class ScaleGenerator(LinkRows):
         for item in schools:
             item.classes = by_school[item.school.pk]
             for school_class in item.classes:
-                user_id = school_class.class_teacher.user_id
+                teacher = school_class.class_teacher
+                # Every class is led by one of the teachers made with a user above.
+                assert teacher is not None and teacher.user_id is not None
+                user_id = teacher.user_id
                 perms += [
                     SchoolClassUserObjectPermission(
                         user_id=user_id,
@@ -265,14 +274,14 @@ class ScaleGenerator(LinkRows):
                         Chat(
                             school=item.school,
                             kind=kind,
-                            title=ChatKind(kind).label,
+                            title=str(ChatKind(kind).label),
                             url=f"{base}/{kind}",
                             owner=director,
                         )
                     )
         chats = self._bulk(Chat, rows)
         user_of_person = {
-            person.pk: person.user.pk
+            person.pk: person.user_id
             for item in schools
             for person in item.people
             if person.user_id

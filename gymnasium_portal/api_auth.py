@@ -7,13 +7,18 @@ username than ``User.username`` allows: such a request is bad input (400), check
 is authenticated or recorded.
 """
 
+from typing import cast
+
 from django.contrib.auth import get_user_model
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
-USERNAME_MAX_LENGTH = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
+# The username is a concrete field, not a relation (get_field says Field | ForeignObjectRel).
+_username_field = cast(Field, get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD))
+USERNAME_MAX_LENGTH = _username_field.max_length
 
 
 class PortalAuthTokenSerializer(AuthTokenSerializer):

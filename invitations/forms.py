@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from staff.models import SchoolClass
 
 from .models import Invitation, JoinRequest, Role
-from .selectors import InvitationAccess, InvitationFilters, JoinRequestFilters
+from .selectors import InvitationAccess, InvitationFilters, JoinRequestFilters, UnitFilters
 from .services import MAX_USES_LIMIT, invitation_validate
 
 _SPACES = re.compile(r"\s+")
@@ -106,11 +107,12 @@ class InvitationFilterForm(forms.Form):
 
     def __init__(self, *args, access: InvitationAccess, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = access.visible_classes().order_by(
+        school_class = cast(ClassChoiceField, self.fields["school_class"])
+        school_class.queryset = access.visible_classes().order_by(
             "-academic_year", "grade", "letter"
         )
 
-    def filters(self) -> InvitationFilters:
+    def filters(self) -> UnitFilters:
         if not self.is_bound or not self.is_valid():
             return InvitationFilters()
         school_class = self.cleaned_data.get("school_class")
@@ -156,15 +158,15 @@ class InvitationCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.access = access
         self.school = school
-        self.fields["role"].choices = [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
             (value, label) for value, label in Role.choices if value in access.issuable_roles()
         ]
-        classes = access.issuable_classes().order_by("grade", "letter")
-        self.fields["school_class"].queryset = classes
+        school_class = cast(ClassChoiceField, self.fields["school_class"])
+        school_class.queryset = access.issuable_classes().order_by("grade", "letter")
         if not access.school_wide:
-            self.fields["school_class"].required = True
-            self.fields["school_class"].empty_label = None
-            self.fields["school_class"].help_text = ""
+            school_class.required = True
+            school_class.empty_label = None
+            school_class.help_text = ""
         if school is not None:
             self.fields["term_days"].initial = school.invitation_term_days
 
@@ -209,7 +211,8 @@ class ReasonForm(forms.Form):
 
 
 class BulkAnnulForm(ReasonForm):
-    """The reason, and the moment the selection was shown (links issued later are not part of it)."""
+    """The reason, and the moment the selection was shown (links issued later are not part
+    of it)."""
 
     as_of = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
@@ -229,11 +232,12 @@ class JoinRequestFilterForm(forms.Form):
 
     def __init__(self, *args, access: InvitationAccess, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = access.visible_classes().order_by(
+        school_class = cast(ClassChoiceField, self.fields["school_class"])
+        school_class.queryset = access.visible_classes().order_by(
             "-academic_year", "grade", "letter"
         )
 
-    def filters(self) -> JoinRequestFilters:
+    def filters(self) -> UnitFilters:
         if not self.is_valid():
             return JoinRequestFilters(status=JoinRequest.Status.PENDING)
         school_class = self.cleaned_data.get("school_class")

@@ -30,7 +30,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class InvitationQuerySet(models.QuerySet):
+class InvitationQuerySet(models.QuerySet["Invitation"]):
     def usable(self, now: datetime.datetime | None = None) -> InvitationQuerySet:
         """The links that can be used at ``now``: active, within their term, a use left."""
         return self.filter(self.model.usable_condition(now))

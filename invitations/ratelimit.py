@@ -23,6 +23,7 @@ the setting ``INVITE_CLIENT_ADDRESS_HEADER`` (e.g. ``"HTTP_X_REAL_IP"``).
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 
 from django.conf import settings
@@ -62,7 +63,8 @@ def _guess_key(group, request) -> str:
 
 def _guess_rate(group, request) -> tuple[int, int]:
     """``(INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW in seconds)``, read on every call."""
-    window = settings.INVITE_GUESS_WINDOW
+    # A timedelta in settings.py; a plain number of seconds (an override) works too.
+    window: datetime.timedelta | int = settings.INVITE_GUESS_WINDOW
     seconds = int(window.total_seconds()) if hasattr(window, "total_seconds") else int(window)
     return settings.INVITE_GUESS_LIMIT, max(seconds, 1)
 

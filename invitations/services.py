@@ -1,10 +1,10 @@
 """Writes for invitation links and join requests.
 
 Every state change is a compare-and-swap (``UPDATE … WHERE status = <expected>``): two clicks, two
-workers or twenty phones at the same instant change a row once. The rows keep who and when for every
-change (issued, used — a join request per use —, annulled or expired, reviewed, replaced), and a link
-or a request only moves forward, so the rows themselves are the audit history (``selectors.
-invitation_history``); nothing is deleted.
+workers or twenty phones at the same instant change a row once. The rows keep who and when for
+every change (issued, used — a join request per use —, annulled or expired, reviewed, replaced),
+and a link or a request only moves forward, so the rows themselves are the audit history
+(``selectors.invitation_history``); nothing is deleted.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def invitation_validate(
     expires_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
 ) -> None:
-    """The invariants of a link, as field errors (the form and the serializer show them as they are).
+    """The invariants of a link, as field errors (the form and the serializer show them as they
+    are).
 
     Who may issue what (a class teacher: pupils' and parents' links of their own classes) is a
     question of rights, answered by ``selectors.invitation_access``; this is about the link itself.
@@ -179,8 +180,11 @@ def invitations_annul(*, queryset: QuerySet[Invitation], by, reason: str = "") -
     return _annul_queryset(queryset, by=by, reason=reason)
 
 
-def invitations_annul_issued_by(*, user, school_class: SchoolClass, by=None, reason: str) -> int:
-    """Annul the active links ``user`` issued for a class (they lost their rights on it)."""
+def invitations_annul_issued_by(
+    *, user, school_class: SchoolClass | None, by=None, reason: str
+) -> int:
+    """Annul the active links ``user`` issued for a class, or with None for the whole school (they
+    lost their rights on it)."""
     return _annul_queryset(
         Invitation.objects.filter(created_by=user, school_class=school_class), by=by, reason=reason
     )
@@ -198,8 +202,8 @@ def invitation_reissue(
 ) -> Invitation:
     """A new link for the same unit, role, uses and platform link; the old one annulled and linked.
 
-    The old link may already be used up or expired (the usual reason to reissue); it is annulled only
-    if it was still active. A link is reissued once: ``replaced_by`` points at its successor.
+    The old link may already be used up or expired (the usual reason to reissue); it is annulled
+    only if it was still active. A link is reissued once: ``replaced_by`` points at its successor.
     """
     old = (
         Invitation.objects.select_for_update(of=("self",))

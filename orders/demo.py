@@ -335,9 +335,11 @@ def regulation_pdf() -> bytes:
     try:
         from fpdf import FPDF
     except ImportError:
-        FPDF = None
+        have_fpdf = False
+    else:
+        have_fpdf = True
     font = _cyrillic_font()
-    if FPDF is not None and font is not None:
+    if have_fpdf and font is not None:
         logging.getLogger("fontTools").setLevel(
             logging.WARNING
         )  # its font subsetting chatters at INFO

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -129,12 +130,12 @@ class PointForm(forms.ModelForm):
         parents = order.points.filter(parent__isnull=True)
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents
         choices = [("", _("— не измеряется —"))] + check_choices()
         current = self.instance.check_key
         if current and get_check(current) is None:
             choices.append((current, _("%(key)s (проверка пока не подключена)") % {"key": current}))
-        self.fields["check_key"].choices = choices
+        cast(forms.ChoiceField, self.fields["check_key"]).choices = choices
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()
@@ -156,7 +157,7 @@ class ResponsibilityForm(forms.Form):
     def __init__(self, *args, point: OrderPoint, **kwargs):
         super().__init__(*args, **kwargs)
         self.point = point
-        self.fields["person"].queryset = Person.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = Person.objects.filter(
             school_id=point.order.school_id, is_active=True
         )
 

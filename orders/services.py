@@ -1,16 +1,18 @@
-"""Writes for orders: the order and its points, responsibility, evidence, the acknowledgement sheet,
-the regulation and its publication, the e-mail registering a new administrator, the deadlines job."""
+"""Writes for orders: the order and its points, responsibility, evidence, the acknowledgement
+sheet, the regulation and its publication, the e-mail registering a new administrator, the
+deadlines job."""
 
 from __future__ import annotations
 
 import datetime
 import logging
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max, Q, Value
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -59,6 +61,11 @@ def _event(
     )
 
 
+def _verbose_name(model: type[models.Model], name: str) -> str:
+    """The verbose name of a field (ORDER_FIELDS and POINT_FIELDS are fields, not relations)."""
+    return str(cast(models.Field, model._meta.get_field(name)).verbose_name)
+
+
 def _check_school(obj, school_id: int, what: str) -> None:
     if obj is not None and obj.school_id != school_id:
         raise ValidationError({what: _("Сотрудник другой школы.")})
@@ -69,7 +76,8 @@ def _check_school(obj, school_id: int, what: str) -> None:
 
 @transaction.atomic
 def order_create(*, school: School, by, distribute: bool = True, **fields) -> Order:
-    """Enter an order; by default it is sent to every active member of staff (the distribution list)."""
+    """Enter an order; by default it is sent to every active member of staff (the distribution
+    list)."""
     _check_school(fields.get("signed_by"), school.pk, "signed_by")
     order = Order(
         school=school, **{name: value for name, value in fields.items() if name in ORDER_FIELDS}
@@ -93,13 +101,14 @@ def order_update(*, order: Order, by, **fields) -> Order:
     if changed:
         order.full_clean()
         order.save()
-        labels = ", ".join(str(Order._meta.get_field(name).verbose_name) for name in changed)
+        labels = ", ".join(_verbose_name(Order, name) for name in changed)
         _event(order=order, kind=OrderEvent.Kind.ORDER_CHANGED, by=by, message=labels)
     return order
 
 
 def _point_validate(point: OrderPoint) -> None:
-    if point.parent_id and point.parent.order_id != point.order_id:
+    parent = point.parent if point.parent_id else None
+    if parent is not None and parent.order_id != point.order_id:
         raise ValidationError({"parent": _("Пункт другого приказа.")})
     if point.parent_id and point.pk and point.parent_id == point.pk:
         raise ValidationError({"parent": _("Пункт не может входить сам в себя.")})
@@ -137,7 +146,7 @@ def point_update(*, point: OrderPoint, by, **fields) -> OrderPoint:
         point.save()
         details = []
         for name in changed:
-            label = str(OrderPoint._meta.get_field(name).verbose_name)
+            label = _verbose_name(OrderPoint, name)
             if name == "deadline":
                 value = point.deadline.strftime("%d.%m.%Y") if point.deadline else _("постоянно")
                 label = f"{label}: {value}"
@@ -215,14 +224,14 @@ def evidence_add(
     return evidence
 
 
-# --- The acknowledgement sheet (the footer: «направлен всем заинтересованным лицам») -----------------
+# --- The acknowledgement sheet (the footer: «направлен всем заинтересованным лицам») --------------
 
 
 def acknowledgements_distribute(*, order: Order, by=None, persons=None) -> int:
     """Put people on the order's distribution list: every active member of staff by default.
 
-    One INSERT … SELECT; people already on the list are skipped, so it is safe to repeat (e.g. to add
-    staff hired after the order was sent).
+    One INSERT … SELECT; people already on the list are skipped, so it is safe to repeat (e.g. to
+    add staff hired after the order was sent).
     """
     people = (
         persons
@@ -307,7 +316,9 @@ def regulation_publish(
     regulation.published_by = by
     regulation.full_clean()
     regulation.save(update_fields=["published_url", "published_on", "published_by", "updated_at"])
-    points = list(regulation.order.points.filter(check_key="regulation_published")) or [None]
+    points: list[OrderPoint | None] = list(
+        regulation.order.points.filter(check_key="regulation_published")
+    ) or [None]
     for point in points:
         _event(
             order=regulation.order,
@@ -319,7 +330,7 @@ def regulation_publish(
     return regulation
 
 
-# --- The e-mail registering a new administrator (point 3) -------------------------------------------
+# --- The e-mail registering a new administrator (point 3) -----------------------------------------
 
 
 class OrderHasNoFile(Exception):
@@ -329,10 +340,11 @@ class OrderHasNoFile(Exception):
 def admin_registration_send(
     *, school: School, order: Order, full_name: str, email: str, phone: str, consent: bool, by
 ) -> AdminRegistrationRequest:
-    """Compose the request to Sferum support in Russian, attach the order and send it; record the outcome.
+    """Compose the request to Sferum support in Russian, attach the order and send it; record the
+    outcome.
 
-    Nothing is written when the order has no file or consent is missing; a failed sending is recorded
-    with its error (the form tells the operator to try again).
+    Nothing is written when the order has no file or consent is missing; a failed sending is
+    recorded with its error (the form tells the operator to try again).
     """
     if order.school_id != school.pk:
         raise ValidationError({"order": _("Приказ другой школы.")})
@@ -365,6 +377,7 @@ def admin_registration_send(
     )
     try:
         with order.file.open("rb") as handle:
+            assert order.file.name  # open() above needs a file
             name = order.file.name.rsplit("/", 1)[-1]
             message.attach(
                 name, handle.read(), "application/pdf" if name.lower().endswith(".pdf") else None
@@ -445,6 +458,7 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
     # Reminders: a few days before the deadline (not done yet) and once overdue.
     due: list[tuple[OrderPoint, str]] = []
     for point in points:
+        assert point.deadline is not None  # only points with a deadline were read
         status = results[point.pk].status
         if status == PointStatus.OVERDUE:
             due.append((point, Reminder.Kind.OVERDUE))
@@ -460,6 +474,7 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
         if in_charge is None or not in_charge.email:
             report.add("reminders_without_recipient", 1)
             continue
+        assert point.deadline is not None  # only points with a deadline were read
         claims.append(
             Reminder(
                 point=point,
@@ -472,8 +487,9 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
             )
         )
     Reminder.objects.bulk_create(claims, ignore_conflicts=True)
-    # Failed sendings of earlier runs, and claims a crashed worker left behind, are taken over with a
-    # compare-and-swap (the UPDATE re-checks the status under the row lock: one run wins each row).
+    # Failed sendings of earlier runs, and claims a crashed worker left behind, are taken over with
+    # a compare-and-swap (the UPDATE re-checks the status under the row lock: one run wins each
+    # row).
     retry = Q(status=Reminder.Status.FAILED, attempts__lt=REMINDER_MAX_ATTEMPTS) | Q(
         status=Reminder.Status.CLAIMED, claimed_at__lt=now - REMINDER_CLAIM_TIMEOUT
     )
@@ -520,6 +536,7 @@ def _reminders_send(reminders: list[Reminder], *, results, today: datetime.date)
     for reminder in reminders:
         point = reminder.point
         result = results.get(point.pk)
+        primary = people[point.pk].primary
         context = {
             "reminder": reminder,
             "point": point,
@@ -528,9 +545,8 @@ def _reminders_send(reminders: list[Reminder], *, results, today: datetime.date)
             "result": result,
             "today": today,
             "url": _point_url(point),
-            "primary": people[point.pk].primary,
-            "substituting": people[point.pk].primary is not None
-            and reminder.person.pk != people[point.pk].primary.pk,
+            "primary": primary,
+            "substituting": primary is not None and reminder.person.pk != primary.pk,
         }
         subject = " ".join(render_to_string("orders/email/reminder_subject.txt", context).split())
         body = render_to_string("orders/email/reminder_body.txt", context)

@@ -15,10 +15,9 @@ from staff.models import Absence, Person, StatusConfirmation
 CERTIFICATE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg"}
 
 
-def _not_in_future(value: datetime.date) -> datetime.date:
+def _not_in_future(value: datetime.date) -> None:
     if value > timezone.localdate():
         raise ValidationError(_("Дата не может быть в будущем."))
-    return value
 
 
 class AbsenceForm(forms.ModelForm):

@@ -61,7 +61,7 @@ _OPERATOR = _SCHOOL_VIEW + [
 ]
 
 # The global permissions of each role's group. Object permissions are not listed here.
-ROLE_PERMISSIONS: dict[str, list[str]] = {
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.DIRECTOR: _SCHOOL_VIEW + ["orders.view_adminregistrationrequest"],
     Role.COORDINATOR: _OPERATOR
     + [

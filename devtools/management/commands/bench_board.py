@@ -178,7 +178,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"the board as served keeps its rendered figures for BOARD_CACHE_SECONDS="
             f"{settings.BOARD_CACHE_SECONDS} s per school (cache backend "
-            f"{settings.CACHES['board']['BACKEND'].rsplit('.', 1)[-1]}); "
+            f"{str(settings.CACHES['board']['BACKEND']).rsplit('.', 1)[-1]}); "
             "?refresh=1 computes them anew"
         )
         self.stdout.write(
@@ -222,11 +222,12 @@ class Command(BaseCommand):
             raise CommandError(f"{url} answered {response.status_code}")
         # Counted with an execute wrapper: the test client clears connection.queries per request.
         queries = []
-        with connection.execute_wrapper(
-            lambda execute, sql, params, many, context: (
-                queries.append(sql) or execute(sql, params, many, context)
-            )
-        ):
+
+        def record(execute, sql, params, many, context):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
             client.get(url)
         timings = []
         for _ in range(runs):

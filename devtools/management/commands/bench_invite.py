@@ -30,6 +30,7 @@ median of the ratios within a round (a link-use run next to the floor run of its
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -177,7 +178,7 @@ class Command(BaseCommand):
             role=Role.PARENT,
             max_uses=50_000_000,
             platform_url="https://sferum.ru/?invite=bench",
-            expires_at=timezone.now() + timezone.timedelta(days=1),
+            expires_at=timezone.now() + datetime.timedelta(days=1),
         )
         return invitation.token, invitation.pk
 
@@ -245,8 +246,11 @@ class Command(BaseCommand):
             check=True,
         )
         out = completed.stdout
-        requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))
-        amount, unit = re.search(r"\d+ requests in ([\d.]+)(\w+)", out).groups()
+        totals = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
+        if totals is None:
+            raise CommandError(f"wrk printed no totals:\n{out}")
+        requests = int(totals.group(1))
+        amount, unit = totals.group(2), totals.group(3)
         seconds = float(amount) * {"s": 1.0, "ms": 0.001, "m": 60.0, "us": 1e-6}[unit]
         socket = re.search(
             r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out

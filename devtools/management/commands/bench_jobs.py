@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -213,7 +214,7 @@ class Command(BaseCommand):
             )
             vacuum_analyze(Invitation)
 
-        sides = {
+        sides: dict[str, tuple[Callable[[], int], list[float]]] = {
             "the expire job": (invitations_expire_unused, []),
             "the raw UPDATE": (
                 lambda: execute(

@@ -21,6 +21,7 @@ the database: the links' uses equal the join requests recorded and the successfu
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import os
@@ -137,7 +138,7 @@ class Command(BaseCommand):
             .values_list("class_teacher__user_id", "pk")
         )
         # /chats/my-class/ opens a teacher's first class: expect that one.
-        first_class = {}
+        first_class: dict[int, int] = {}
         for user_id, class_id in teacher_accounts:
             first_class.setdefault(user_id, class_id)
         director_ids = list(
@@ -148,6 +149,7 @@ class Command(BaseCommand):
         demo = (
             School.objects.exclude(short_name__endswith=f"[{DEMO_PREFIX}]").order_by("pk").first()
         )
+        assert demo is not None  # seed_demo has just made it
         classes = list(
             SchoolClass.objects.filter(school=demo, status=SchoolClass.Status.ACTIVE).order_by(
                 "grade", "letter"
@@ -160,7 +162,7 @@ class Command(BaseCommand):
                 role=Role.PARENT,
                 max_uses=10_000_000,
                 platform_url=PLATFORM_URL,
-                expires_at=timezone.now() + timezone.timedelta(days=1),
+                expires_at=timezone.now() + datetime.timedelta(days=1),
             )
             for school_class in classes
         ]
@@ -190,6 +192,7 @@ class Command(BaseCommand):
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.set_expiry(60 * 60)
         store.create()
+        assert store.session_key is not None  # create() has just given it one
         return store.session_key
 
     def _uses(self, link_ids: list[int]) -> tuple[int, int]:

@@ -33,8 +33,14 @@ class Child:
     args: list[str]
     ready_marker: str  # a line of its output that says it is up
     ready: threading.Event = field(default_factory=threading.Event, repr=False)
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[str] | None = None
     reader: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def started(self) -> subprocess.Popen[str]:
+        """The process, which ``Command._start`` has made by the time anyone asks."""
+        assert self.process is not None, f"{self.name} is not started"
+        return self.process
 
 
 class Command(BaseCommand):
@@ -136,14 +142,16 @@ class Command(BaseCommand):
 
     def _relay(self, child: Child) -> None:
         prefix = f"[{child.name}] "
-        for line in child.process.stdout:
+        output = child.started.stdout
+        assert output is not None  # started with stdout=PIPE
+        for line in output:
             if not child.ready.is_set() and child.ready_marker in line:
                 child.ready.set()
             sys.stdout.write(prefix + line)
             sys.stdout.flush()
 
     def _all_alive(self, children: list[Child]) -> bool:
-        return all(c.process.poll() is None for c in children)
+        return all(c.started.poll() is None for c in children)
 
     def _wait_until_ready(self, children, stop_requested) -> bool:
         """Wait (a minute at most) until every part has said it is up; False if one died first."""
@@ -168,17 +176,18 @@ class Command(BaseCommand):
         # Beat first (no new jobs are sent), then the web, the worker last (it finishes its task).
         order = sorted(children, key=lambda c: {"beat": 0, "web": 1, "worker": 2}.get(c.name, 3))
         for child in order:
-            if child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
+            if child.started.poll() is None:
+                child.started.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for child in order:
+            process = child.started
             try:
-                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self.stderr.write(f"run_portal: {child.name} did not stop in time; killing it.")
                 # The whole group: the worker's pool processes must not outlive it.
-                os.killpg(child.process.pid, signal.SIGKILL)
-                child.process.wait()
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         for child in children:
             if child.reader is not None:
                 child.reader.join(timeout=2)
