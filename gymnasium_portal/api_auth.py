@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
+
+from .parsers import PortalJSONParser
 
 USERNAME_MAX_LENGTH = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
 
@@ -24,6 +27,8 @@ class PortalAuthTokenSerializer(AuthTokenSerializer):
 
 class PortalObtainAuthToken(ObtainAuthToken):
     serializer_class = PortalAuthTokenSerializer
+    # DRF's view names its own parsers: its JSON one would answer 500 for a too deeply nested body.
+    parser_classes = (FormParser, MultiPartParser, PortalJSONParser)
 
 
 obtain_auth_token = PortalObtainAuthToken.as_view()

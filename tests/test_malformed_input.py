@@ -99,3 +99,13 @@ def test_a_nul_in_an_api_filter_is_a_json_400(client, coordinator):
     response = client.get("/api/v1/chats/?kind=%00")
     assert response.status_code == 400
     assert response.json() == {"detail": "Искаженный запрос."}
+
+
+# --- JSON nested too deeply ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"username": ' + "[" * 100_000 + "}"])
+def test_a_deeply_nested_json_body_is_a_json_400(client, body):
+    response = client.post(reverse("api-token"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
