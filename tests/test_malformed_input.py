@@ -109,3 +109,18 @@ def test_a_deeply_nested_json_body_is_a_json_400(client, body):
     response = client.post(reverse("api-token"), body, content_type="application/json")
     assert response.status_code == 400
     assert "JSON" in response.json()["detail"]
+
+
+# --- Months out of range -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1899-12", "2101-01"])
+def test_a_month_out_of_range_is_404(client, director, month):
+    client.force_login(director)
+    _page(client.get(reverse("chats:meetings"), {"month": month}), 404, NOT_FOUND_PAGE)
+
+
+@pytest.mark.parametrize("month", ["1900-01", "2100-12"])
+def test_the_months_at_the_bounds_still_open(client, director, month):
+    client.force_login(director)
+    assert client.get(reverse("chats:meetings"), {"month": month}).status_code == 200
