@@ -10,7 +10,6 @@ The PDF embeds Roboto from the ``font-roboto`` package (Cyrillic, no system font
 from __future__ import annotations
 
 import datetime
-import io
 import logging
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from board.selectors import STATUS_CODES, SchoolBoard, point_numbers
 from board.words import headline_items, in_charge_text
 from compliance.registry import PointStatus
+from gymnasium_portal.spreadsheets import workbook_bytes
 
 # fpdf2 subsets the embedded font through fontTools, which logs every table it touches at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -217,7 +217,7 @@ def board_xlsx(
     *, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False
 ) -> bytes:
     """The report as an XLSX workbook: one sheet per school,
-    a summary sheet first for the municipality."""
+    a summary sheet first for the municipality. No text a school typed becomes a formula."""
     today = today or timezone.localdate()
     workbook = Workbook()
     used: set[str] = set()
@@ -240,9 +240,7 @@ def board_xlsx(
             sheet = first if index == 0 else workbook.create_sheet()
             sheet.title = _sheet_title(board.school.short_name, used)
             _school_sheet(sheet, board, today)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # --- PDF -----------------------------------------------------------------------------------------

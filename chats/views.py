@@ -349,9 +349,12 @@ def school_chat_add(request):
 def _month_param(request) -> datetime.date:
     value = request.GET.get("month", "")
     try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()
+        month = datetime.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
         return selectors.current_month()
+    if not 1900 <= month.year <= 2100:  # 9999-12 has no following month, 0001-01 no previous one
+        raise Http404
+    return month
 
 
 def _meetings_school_or_403(request):

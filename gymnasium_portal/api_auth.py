@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
+
+from .parsers import PortalJSONParser
 
 # The username is a concrete field, not a relation (get_field says Field | ForeignObjectRel).
 _username_field = cast(Field, get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD))
@@ -29,6 +32,8 @@ class PortalAuthTokenSerializer(AuthTokenSerializer):
 
 class PortalObtainAuthToken(ObtainAuthToken):
     serializer_class = PortalAuthTokenSerializer
+    # DRF's view names its own parsers: its JSON one would answer 500 for a too deeply nested body.
+    parser_classes = (FormParser, MultiPartParser, PortalJSONParser)
 
 
 obtain_auth_token = PortalObtainAuthToken.as_view()

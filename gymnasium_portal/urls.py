@@ -36,6 +36,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 
+handler400 = "gymnasium_portal.views.bad_request"
 handler403 = "gymnasium_portal.views.permission_denied"
 handler404 = "gymnasium_portal.views.page_not_found"
 handler500 = "gymnasium_portal.views.server_error"
