@@ -4,7 +4,7 @@ from celery import shared_task
 
 from compliance.jobs import recorded_run
 
-from .services import deadlines_check
+from .deadlines import deadlines_check
 
 
 @shared_task(name="orders.tasks.check_deadlines")
