@@ -87,6 +87,9 @@ class PointPeople:
         return self.primary is not None or bool(self.backups) or bool(self.co_executors)
 
 
+_PEOPLE_CACHE = "_portal_people"
+
+
 def _available(person: Person) -> bool:
     return person.is_active and not person.absent_today
 
@@ -94,8 +97,13 @@ def _available(person: Person) -> bool:
 def point_people(
     *, points: Iterable[OrderPoint], today: datetime.date | None = None
 ) -> dict[int, PointPeople]:
-    """Primary, backups, co-executors and the person in charge today of every point, in one query."""
+    """Primary, backups, co-executors and the person in charge today of every point, in one query.
+
+    Each point given also keeps its entry (``named_people``), so that the rules asked about it
+    afterwards (``orders/access.py``: who may add evidence) need no query of their own.
+    """
     today = today or timezone.localdate()
+    points = list(points)
     point_ids = [point.pk for point in points]
     people = {point_id: PointPeople() for point_id in point_ids}
     if not point_ids:
@@ -119,7 +127,15 @@ def point_people(
     for entry in people.values():
         candidates = ([entry.primary] if entry.primary else []) + entry.backups
         entry.in_charge = next((person for person in candidates if _available(person)), None)
+    for point in points:
+        setattr(point, _PEOPLE_CACHE, people[point.pk])
     return people
+
+
+def named_people(point: OrderPoint) -> PointPeople:
+    """The people named on the point: kept from ``point_people`` when it ran over this point."""
+    people = getattr(point, _PEOPLE_CACHE, None)
+    return people if people is not None else point_people(points=[point])[point.pk]
 
 
 def responsible_today(
