@@ -39,8 +39,8 @@ from invitations.selectors import (
     invitation_list,
     join_request_list,
 )
+from staff.access import visible_to
 from staff.models import Person, School, SchoolClass
-from staff.roles import Role
 from staff.selectors import (
     filter_by_permission,
     led_class_ids,
@@ -62,27 +62,9 @@ from .models import (
 # --- Chats ---------------------------------------------------------------------------------------
 
 
-def _is_chat_owner(user) -> bool:
-    return user.groups.filter(name=Role.CHAT_OWNER).exists()
-
-
 def chat_list(*, user) -> QuerySet[Chat]:
-    """The chats ``user`` may see (see the module docstring)."""
-    queryset = Chat.objects.select_related("school_class", "owner")
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user_sees_all_schools(user):
-        return queryset
-    if user.has_perm("chats.view_chat"):
-        school = user_school(user)
-        return queryset.filter(school=school) if school else queryset.none()
-    visible = Q(pk__in=object_permission_ids(user=user, model=Chat, codename="view_chat")) | Q(
-        school_class__in=led_class_ids(user=user)
-    )
-    school = user_school(user)
-    if school is not None and _is_chat_owner(user):
-        visible |= Q(school=school, kind__in=SCHOOL_KINDS)
-    return queryset.filter(visible)
+    """The chats ``user`` may see (see the module docstring; the rule is ``chats/access.py``'s)."""
+    return visible_to(user, Chat.objects.select_related("school_class", "owner"))
 
 
 def user_manages_school_chats(*, user, school_id: int) -> bool:
@@ -551,13 +533,7 @@ def school_chat_rows(
 
 def meeting_list(*, user) -> QuerySet[Meeting]:
     """Meetings of the user's school: every member of staff sees the school's log (a public record)."""
-    queryset = Meeting.objects.select_related("chat", "recorded_by__person")
-    if not user.is_authenticated:
-        return queryset.none()
-    if user_sees_all_schools(user):
-        return queryset
-    school = user_school(user)
-    return queryset.filter(school=school) if school else queryset.none()
+    return visible_to(user, Meeting.objects.select_related("chat", "recorded_by__person"))
 
 
 def user_manages_meetings(*, user, school_id: int) -> bool:

@@ -19,6 +19,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
+from staff.access import visible_to
 from staff.models import School, SchoolClass
 from staff.selectors import led_class_ids, user_school
 
@@ -91,6 +92,9 @@ class InvitationAccess:
 def invitation_access(user) -> InvitationAccess:
     """The user's access to links and join requests (at most one query: does the user lead a class).
 
+    What the views still ask; the lists narrow through ``staff.access.visible_to`` by the same rule
+    (``invitations/access.py``).
+
     Not cached on the user object: rights change (a class teacher replaced) while a client object
     lives on, and the answer must follow at once.
     """
@@ -150,8 +154,9 @@ InvitationFilters = JoinRequestFilters = UnitFilters
 
 def invitation_list(*, user, filters: InvitationFilters | None = None) -> QuerySet[Invitation]:
     """The links the user may see, newest first, with what a list row shows (no per-row queries)."""
-    queryset = Invitation.objects.select_related("school", "school_class", "created_by__person")
-    queryset = invitation_access(user).narrow(queryset)
+    queryset = visible_to(
+        user, Invitation.objects.select_related("school", "school_class", "created_by__person")
+    )
     if filters is not None:
         queryset = filters.apply(queryset)
     return queryset.order_by("-created_at", "-pk")
@@ -177,12 +182,7 @@ def invitation_by_token(token: str) -> Invitation | None:
 def invitation_status_counts(*, user) -> dict[str, int]:
     """Links by status in the user's scope, in one grouped query (for the list header)."""
     counts = {status: 0 for status in Invitation.Status.values}
-    rows = (
-        invitation_access(user)
-        .narrow(Invitation.objects.all())
-        .values("status")
-        .annotate(n=Count("pk"))
-    )
+    rows = visible_to(user, Invitation.objects.all()).values("status").annotate(n=Count("pk"))
     for row in rows.order_by():
         counts[row["status"]] = row["n"]
     return counts
@@ -305,10 +305,12 @@ def invitation_join_requests(*, invitation: Invitation) -> list[JoinRequest]:
 
 def join_request_list(*, user, filters: JoinRequestFilters | None = None) -> QuerySet[JoinRequest]:
     """The join requests the user may see: oldest pending first is the caller's choice of order."""
-    queryset = JoinRequest.objects.select_related(
-        "school", "school_class", "invitation", "reviewed_by__person"
+    queryset = visible_to(
+        user,
+        JoinRequest.objects.select_related(
+            "school", "school_class", "invitation", "reviewed_by__person"
+        ),
     )
-    queryset = invitation_access(user).narrow(queryset)
     if filters is not None:
         queryset = filters.apply(queryset)
     return queryset

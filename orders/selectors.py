@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from compliance.models import Finding
 from compliance.registry import Figure, PointStatus, checks_evaluate, get_check, point_status
+from staff.access import visible_to
 from staff.models import Person
 from staff.roles import Role
-from staff.selectors import filter_by_permission, user_person, user_school, user_sees_all_schools
+from staff.selectors import user_person, user_school
 
 from .checks import absent_on
 from .models import (
@@ -243,20 +244,9 @@ def user_has_perm_today(user, perm: str, today: datetime.date | None = None) -> 
 # --- Orders a user may see and act on ---------------------------------------------------------------
 
 
-def order_list(*, user, today: datetime.date | None = None) -> QuerySet[Order]:
-    """Orders the user may read: by role in their school (or every school), lent by an absent
-    colleague they stand in for, or sent to them personally (the distribution list)."""
-    queryset = Order.objects.select_related("school")
-    visible = filter_by_permission(queryset=queryset, user=user, codename="view_order")
-    person = user_person(user)
-    if person is None or user_sees_all_schools(user) or user.has_perm("orders.view_order"):
-        return visible
-    condition = Q(acknowledgements__person=person)
-    if user_acts_as(user, today).has_perm("orders.view_order"):
-        condition |= Q(school_id=person.school_id)
-    return queryset.filter(
-        Q(pk__in=visible.values("pk")) | Q(pk__in=Order.objects.filter(condition).values("pk"))
-    )
+def order_list(*, user) -> QuerySet[Order]:
+    """Orders the user may read (``orders/access.py``)."""
+    return visible_to(user, Order.objects.select_related("school"))
 
 
 def _same_school(user, school_id: int) -> bool:
@@ -304,11 +294,7 @@ def user_may_add_evidence(*, user, point: OrderPoint, people: PointPeople | None
 
 
 def regulation_list(*, user) -> QuerySet[Regulation]:
-    return filter_by_permission(
-        queryset=Regulation.objects.select_related("order", "published_by__person"),
-        user=user,
-        codename="view_regulation",
-    )
+    return visible_to(user, Regulation.objects.select_related("order", "published_by__person"))
 
 
 # --- The order page ------------------------------------------------------------------------------
@@ -439,8 +425,4 @@ def point_responsibilities(*, point: OrderPoint) -> QuerySet[Responsibility]:
 
 
 def admin_request_list(*, user) -> QuerySet[AdminRegistrationRequest]:
-    return filter_by_permission(
-        queryset=AdminRegistrationRequest.objects.select_related("order"),
-        user=user,
-        codename="view_adminregistrationrequest",
-    )
+    return visible_to(user, AdminRegistrationRequest.objects.select_related("order"))

@@ -1,4 +1,4 @@
-"""Reads: what a user may see. One way to answer it, used by HTML views, the API and the dashboard.
+"""Reads: the user's person, school and classes, and the staff lists (narrowed by ``staff.access``).
 
 A user sees rows of a model in three ways, decided once per request and applied in the query:
 - the inspector (``staff.view_all_schools``) and superusers see every school;
@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from gymnasium_portal.lookups import BASE, ComposedLookup, Extra, column
 
+from .access import visible_to
 from .models import Person, School, SchoolClass, SchoolClassUserObjectPermission
 
 _PERSON_CACHE = "_portal_person"
@@ -78,10 +79,7 @@ def user_sees_all_schools(user) -> bool:
 
 
 def school_list(*, user) -> QuerySet[School]:
-    if user_sees_all_schools(user):
-        return School.objects.all()
-    school = user_school(user)
-    return School.objects.filter(pk=school.pk) if school else School.objects.none()
+    return visible_to(user, School.objects.all())
 
 
 def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySet:
@@ -106,7 +104,11 @@ def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySe
 def filter_by_permission(
     *, queryset: QuerySet, user, codename: str, school_field: str = "school"
 ) -> QuerySet:
-    """Narrow ``queryset`` to the rows the user may ``codename`` (see the module docstring)."""
+    """Narrow ``queryset`` to the rows the user may ``codename`` (see the module docstring).
+
+    The building block of most visibility rules (``staff/rules.py`` and the apps' ``access.py``);
+    everything else asks ``staff.access.visible_to``.
+    """
     if (
         user is None
         or isinstance(user, AnonymousUser)
@@ -129,7 +131,7 @@ def schoolclass_list(*, user, include_archived: bool = False) -> QuerySet[School
     queryset = SchoolClass.objects.select_related("school", "class_teacher")
     if not include_archived:
         queryset = queryset.filter(status=SchoolClass.Status.ACTIVE)
-    return filter_by_permission(queryset=queryset, user=user, codename="view_schoolclass")
+    return visible_to(user, queryset)
 
 
 def led_class_ids(*, user) -> QuerySet:
@@ -172,29 +174,23 @@ def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
     )
     if not include_left:
         queryset = queryset.filter(is_active=True)
-    return filter_by_permission(queryset=queryset, user=user, codename="view_person")
+    return visible_to(user, queryset)
 
 
 def absence_list(*, user) -> QuerySet:
     from .models import Absence
 
-    return filter_by_permission(
-        queryset=Absence.objects.select_related("person"),
-        user=user,
-        codename="view_absence",
-        school_field="person__school",
-    )
+    return visible_to(user, Absence.objects.select_related("person"))
 
 
 def movement_list(*, user) -> QuerySet:
     from .models import Movement
 
-    return filter_by_permission(
-        queryset=Movement.objects.select_related(
+    return visible_to(
+        user,
+        Movement.objects.select_related(
             "school_class", "person", "previous_person", "recorded_by__person"
         ),
-        user=user,
-        codename="view_movement",
     )
 
 
