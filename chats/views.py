@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
-from invitations.selectors import invitation_access
+from invitations.models import Invitation
+from staff.access import user_can
 from staff.models import SchoolClass
 from staff.selectors import led_class_ids, user_school, user_sees_all_schools
 
@@ -102,7 +103,8 @@ def _checklist_context(request, checklist):
             prefix=ChatKind.CLASS_OTHER, initial={"kind": ChatKind.CLASS_OTHER}
         ),
         "switcher": checklist.led_classes,
-        "may_view_links": checklist.school_class.is_led or invitation_access(request.user).may_view,
+        "may_view_links": checklist.school_class.is_led
+        or user_can(request.user, "list", Invitation),
         # Known from the checklist's own query: spares the navigation its separate ones.
         "nav_leads_class": bool(checklist.led_classes),
     }

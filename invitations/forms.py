@@ -7,13 +7,15 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.models import SchoolClass
 
+from .access import IssueChoices
 from .models import Invitation, JoinRequest, Role
-from .selectors import InvitationAccess, InvitationFilters, JoinRequestFilters
+from .selectors import InvitationFilters, JoinRequestFilters
 from .services import MAX_USES_LIMIT, invitation_validate
 
 _SPACES = re.compile(r"\s+")
@@ -104,11 +106,9 @@ class InvitationFilterForm(forms.Form):
         label=_("Класс"), required=False, queryset=SchoolClass.objects.none(), empty_label=_("все")
     )
 
-    def __init__(self, *args, access: InvitationAccess, **kwargs):
+    def __init__(self, *args, classes: QuerySet[SchoolClass], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = access.visible_classes().order_by(
-            "-academic_year", "grade", "letter"
-        )
+        self.fields["school_class"].queryset = classes.order_by("-academic_year", "grade", "letter")
 
     def filters(self) -> InvitationFilters:
         if not self.is_bound or not self.is_valid():
@@ -152,16 +152,14 @@ class InvitationCreateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, access: InvitationAccess, school=None, **kwargs):
+    def __init__(self, *args, choices: IssueChoices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.access = access
-        self.school = school
+        self.school = school = choices.school
         self.fields["role"].choices = [
-            (value, label) for value, label in Role.choices if value in access.issuable_roles()
+            (value, label) for value, label in Role.choices if value in choices.roles
         ]
-        classes = access.issuable_classes().order_by("grade", "letter")
-        self.fields["school_class"].queryset = classes
-        if not access.school_wide:
+        self.fields["school_class"].queryset = choices.classes.order_by("grade", "letter")
+        if not choices.school_wide:
             self.fields["school_class"].required = True
             self.fields["school_class"].empty_label = None
             self.fields["school_class"].help_text = ""
@@ -227,11 +225,9 @@ class JoinRequestFilterForm(forms.Form):
         label=_("Класс"), required=False, queryset=SchoolClass.objects.none(), empty_label=_("все")
     )
 
-    def __init__(self, *args, access: InvitationAccess, **kwargs):
+    def __init__(self, *args, classes: QuerySet[SchoolClass], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = access.visible_classes().order_by(
-            "-academic_year", "grade", "letter"
-        )
+        self.fields["school_class"].queryset = classes.order_by("-academic_year", "grade", "letter")
 
     def filters(self) -> JoinRequestFilters:
         if not self.is_valid():

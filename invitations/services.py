@@ -75,7 +75,7 @@ def invitation_validate(
     """The invariants of a link, as field errors (the form and the serializer show them as they are).
 
     Who may issue what (a class teacher: pupils' and parents' links of their own classes) is a
-    question of rights, answered by ``selectors.invitation_access``; this is about the link itself.
+    question of rights, answered by ``invitations/access.py``; this is about the link itself.
     """
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
