@@ -42,7 +42,6 @@ from .models import (
     Chat,
     ChatKind,
     ChatRequirement,
-    Meeting,
 )
 
 # --- Chats ---------------------------------------------------------------------------------------
@@ -481,12 +480,7 @@ def school_chat_rows(
     ]
 
 
-# --- Meetings ------------------------------------------------------------------------------------------
-
-
-def meeting_list(*, user) -> QuerySet[Meeting]:
-    """Meetings of the user's school: every member of staff sees the school's log (a public record)."""
-    return visible_to(user, Meeting.objects.select_related("chat", "recorded_by__person"))
+# --- Calendar (the meeting checks and the meetings log) -------------------------------------------
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -499,27 +493,3 @@ def academic_year_start(today: datetime.date) -> datetime.date:
     """1 September of the academic year ``today`` belongs to."""
     year = today.year if today.month >= 9 else today.year - 1
     return datetime.date(year, 9, 1)
-
-
-def current_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def meeting_kind_counts(
-    *, school: School, start: datetime.date, following: datetime.date
-) -> list[dict]:
-    """Meetings of the month by kind, in one grouped query (the month's summary line)."""
-    counts = dict(
-        Meeting.objects.filter(school=school, held_on__gte=start, held_on__lt=following)
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-    )
-    return [
-        {"kind": kind, "label": label, "count": counts.get(kind, 0)}
-        for kind, label in Meeting.Kind.choices
-    ]

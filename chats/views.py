@@ -25,6 +25,7 @@ from staff.access import user_can
 from staff.models import School, SchoolClass
 from staff.selectors import led_class_ids, user_school
 
+from . import meetings as meeting_reads
 from . import selectors, services
 from .access import meeting_chat_choices
 from .forms import (
@@ -349,7 +350,7 @@ def _month_param(request) -> datetime.date:
     try:
         return datetime.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
-        return selectors.current_month()
+        return meeting_reads.current_month()
 
 
 def _meetings_school_or_403(request):
@@ -365,7 +366,7 @@ def meetings(request):
     month = _month_param(request)
     start, following = selectors.month_bounds(month)
     queryset = (
-        selectors.meeting_list(user=request.user)
+        meeting_reads.meeting_list(user=request.user)
         .filter(school=school, held_on__gte=start, held_on__lt=following)
         .order_by("-held_on", "-pk")
     )
@@ -379,10 +380,10 @@ def meetings(request):
             "school": school,
             "month": start,
             "previous_month": previous_month,
-            "next_month": following if following <= selectors.current_month() else None,
+            "next_month": following if following <= meeting_reads.current_month() else None,
             "page": page,
             "manager": manager,
-            "kind_counts": selectors.meeting_kind_counts(
+            "kind_counts": meeting_reads.meeting_kind_counts(
                 school=school, start=start, following=following
             ),
         },
@@ -396,7 +397,7 @@ def meeting_add(request):
     form = MeetingForm(
         request.POST or None,
         chats=meeting_chat_choices(request.user),
-        initial={"held_on": selectors.today()},
+        initial={"held_on": meeting_reads.today()},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -417,7 +418,7 @@ def meeting_add(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, meeting_id: int):
-    meeting = get_object_or_404(selectors.meeting_list(user=request.user), pk=meeting_id)
+    meeting = get_object_or_404(meeting_reads.meeting_list(user=request.user), pk=meeting_id)
     if not user_can(request.user, "change", meeting):
         raise PermissionDenied
     chats = meeting_chat_choices(request.user)
