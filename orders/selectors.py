@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from compliance.models import Finding
 from compliance.registry import Figure, PointStatus, checks_evaluate, get_check, point_status
-from staff.access import visible_to
+from staff.access import user_can, visible_to
 from staff.models import Person
-from staff.roles import Role
 from staff.selectors import user_person, user_school
 
 from .checks import absent_on
@@ -241,7 +240,7 @@ def user_has_perm_today(user, perm: str, today: datetime.date | None = None) -> 
     )
 
 
-# --- Orders a user may see and act on ---------------------------------------------------------------
+# --- Orders a user may see -------------------------------------------------------------------------
 
 
 def order_list(*, user) -> QuerySet[Order]:
@@ -249,48 +248,16 @@ def order_list(*, user) -> QuerySet[Order]:
     return visible_to(user, Order.objects.select_related("school"))
 
 
-def _same_school(user, school_id: int) -> bool:
-    if user.is_superuser:
-        return True
+def regulation_orders(*, user) -> QuerySet[Order]:
+    """Orders whose regulation page the user opens: those they read, and for the web editor every
+    order of their school (``orders.view_regulation``), in one query."""
+    orders = order_list(user=user)
     school = user_school(user)
-    return school is not None and school.pk == school_id
-
-
-def user_may_edit_order(*, user, order: Order) -> bool:
-    """Create and edit orders, points, responsibilities: the coordinator of the order's school."""
-    return user.has_perm("orders.change_order") and _same_school(user, order.school_id)
-
-
-def user_may_manage_regulation(*, user, order: Order) -> bool:
-    return user.has_perm("orders.add_regulation") and _same_school(user, order.school_id)
-
-
-def user_may_publish_regulation(*, user, regulation: Regulation) -> bool:
-    """Point 8: the web editor records the publication (and the coordinator may too)."""
-    if not _same_school(user, regulation.school_id):
-        return False
-    if user.has_perm("orders.change_regulation"):
-        return True
-    return _is_web_editor(user)
-
-
-def _is_web_editor(user) -> bool:
-    """Group membership, asked once per request (the role has no write permission of its own:
-    recording the publication is the only thing it may write)."""
-    if not hasattr(user, "_portal_is_web_editor"):
-        user._portal_is_web_editor = user.groups.filter(name=Role.WEB_EDITOR).exists()
-    return user._portal_is_web_editor
-
-
-def user_may_add_evidence(*, user, point: OrderPoint, people: PointPeople | None = None) -> bool:
-    """The coordinator, or anyone named on the point (primary, backup, co-executor)."""
-    if user_may_edit_order(user=user, order=point.order):
-        return True
-    person = user_person(user)
-    if person is None or people is None:
-        return False
-    named = [people.primary, *people.backups, *people.co_executors]
-    return any(p is not None and p.pk == person.pk for p in named)
+    if school is None or not user_can(user, "view_regulations", school):
+        return orders
+    return Order.objects.select_related("school").filter(
+        Q(pk__in=orders.values("pk")) | Q(school=school)
+    )
 
 
 def regulation_list(*, user) -> QuerySet[Regulation]:
