@@ -17,21 +17,18 @@ from django.contrib import admin
 from django.db.models import Model, URLField
 from django.utils.translation import gettext_lazy as _
 
+from .access import user_can
 from .models import (
     Absence,
     Movement,
+    Person,
     School,
     SchoolClassGroupObjectPermission,
     SchoolClassUserObjectPermission,
     StatusConfirmation,
     TrainingRecord,
 )
-from .selectors import (
-    filter_by_permission,
-    school_list,
-    user_may_see_contacts,
-    user_sees_all_schools,
-)
+from .selectors import filter_by_permission, school_list
 
 
 def _school_path(model: type[Model]) -> str | None:
@@ -90,7 +87,7 @@ class ScopedAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         # Phones and e-mails (152-FZ): on the forms of the coordinator and the operator only.
         fieldsets = super().get_fieldsets(request, obj)
-        if user_may_see_contacts(request.user):
+        if user_can(request.user, "see_contacts", Person):
             return fieldsets
         narrowed = []
         for title, options in fieldsets:
@@ -124,7 +121,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 def _narrow_choices(field, related_model, user) -> None:
-    if field is None or not hasattr(field, "queryset") or user_sees_all_schools(user):
+    if field is None or not hasattr(field, "queryset") or user_can(user, "view_all", School):
         return
     if related_model is School:
         field.queryset = field.queryset.filter(pk__in=school_list(user=user).values("pk"))

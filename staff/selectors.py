@@ -139,20 +139,6 @@ def led_class_ids(*, user) -> QuerySet:
     return object_permission_ids(user=user, model=SchoolClass, codename="lead_schoolclass")
 
 
-def user_may_lead_class(*, user, school_class: SchoolClass) -> bool:
-    """May the user manage this class's chats and links: school-wide operator rights or its teacher."""
-    if not user.is_authenticated:
-        return False
-    school = user_school(user)
-    if (
-        school is not None
-        and school.pk == school_class.school_id
-        and user.has_perm("staff.change_schoolclass")
-    ):
-        return True
-    return user.has_perm("staff.lead_schoolclass", school_class)
-
-
 # --- Lists of the staff screens (people, absences, movement, training, platform statuses) ----------
 
 
@@ -192,8 +178,3 @@ def movement_list(*, user) -> QuerySet:
             "school_class", "person", "previous_person", "recorded_by__person"
         ),
     )
-
-
-def user_may_see_contacts(user) -> bool:
-    """Phones and e-mails (152-FZ): the coordinator and the operator only."""
-    return user.is_authenticated and user.has_perm("staff.change_person")
