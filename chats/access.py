@@ -100,7 +100,8 @@ def _add_class_chat(user, school_class: SchoolClass) -> bool:
 
 @rule(School, "add_class_chats")
 def _add_chats_in_any_class(user, school: School) -> bool:
-    """Record chats in any class of the school (``chats.add_chat``), not only in classes one leads."""
+    """Record chats in any class of the school (``chats.add_chat``), not only in the classes one
+    leads."""
     return own_school(user, school.pk) and user.has_perm("chats.add_chat")
 
 
@@ -123,7 +124,7 @@ def _view_matrix(user, school: School) -> bool:
 
 @visibility(Meeting)
 def _meetings(user, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Meetings of the user's school: every member of staff sees the school's log (a public record)."""
+    """Every member of staff sees the meetings log of their school (a public record)."""
     if user_sees_all_schools(user):
         return queryset
     school = user_school(user)
@@ -148,7 +149,7 @@ def _change_meeting(user, meeting: Meeting) -> bool:
 
 
 def meeting_chat_choices(user) -> QuerySet[Chat]:
-    """Chats a meeting may be attached to: the school's for managers, the user's own chats otherwise."""
+    """Chats a meeting may be attached to: the school's for managers, else the user's own chats."""
     school = user_school(user)
     if school is None:
         return Chat.objects.none()

@@ -14,7 +14,7 @@ from .models import Meeting
 
 
 def meeting_list(*, user) -> QuerySet[Meeting]:
-    """Meetings the user may see (``chats/access.py``: every member of staff, their school's log)."""
+    """Meetings the user may see (``chats/access.py``: staff see their school's log)."""
     return visible_to(user, Meeting.objects.select_related("chat", "recorded_by__person"))
 
 

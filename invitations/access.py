@@ -2,7 +2,8 @@
 
 - the operator and the coordinator (``invitations.add_invitation`` / ``change_joinrequest``): every
   link and request of their own school, and may act on them;
-- the director (``invitations.view_invitation`` only): every link and request of the school, read-only;
+- the director (``invitations.view_invitation`` only): every link and request of the school,
+  read-only;
 - a class teacher (object permission ``staff.lead_schoolclass``) while they lead an active class of
   their school: the links and requests of the classes they lead, and may issue pupils' and parents'
   links there, annul them and review the requests;
@@ -87,7 +88,7 @@ def _links_and_requests(user, queryset: QuerySet) -> QuerySet:
 
 
 def _may(user, flag: str, obj) -> bool:
-    """``flag`` of the scope, on ``obj`` (a link or request in the scope) or on the model as a whole."""
+    """The scope's ``flag``, for ``obj`` (a link or request within the scope) or the whole model."""
     scope = _scope(user)
     if not getattr(scope, flag):
         return False

@@ -104,7 +104,7 @@ def _add_evidence(user, point: OrderPoint) -> bool:
     return any(p is not None and p.pk == person.pk for p in named)
 
 
-# --- The regulation (points 1 and 8) ---------------------------------------------------------------
+# --- The regulation (points 1 and 8) -------------------------------------------------------------
 
 
 @rule(School, "view_regulations")
@@ -136,7 +136,7 @@ def _publish_regulation(user, regulation: Regulation) -> bool:
     return _is_web_editor(user)
 
 
-# --- The e-mail registering a new administrator (point 3) ------------------------------------------
+# --- The e-mail registering a new administrator (point 3) ----------------------------------------
 
 
 @rule(School, "send_admin_request")

@@ -7,13 +7,14 @@ board (STYLE.md: one selector that narrows a queryset and one ``user_can()`` for
   itself (DESIGN.md §3: no per-row checks, no N+1), by the rule registered for ``queryset.model``
   with ``@visibility(Model)``. Every list selector narrows through it.
 - ``user_can(user, action, obj)`` answers for one object by the rule registered for
-  ``(type(obj), action)`` with ``@rule(Model, action)``. ``obj`` may also be the model class itself,
-  for actions on the model as a whole («may open the list of links at all»: ``"list"``). "view" on an
-  instance needs no rule of its own: it is whether ``visible_to`` keeps that row.
+  ``(type(obj), action)`` with ``@rule(Model, action)``. ``obj`` may also be the model class
+  itself, for actions on the model as a whole («may open the list of links at all»: ``"list"``).
+  "view" on an instance needs no rule of its own: it is whether ``visible_to`` keeps that row.
 
 Each app declares the rules of its models in its own ``access.py`` (staff's in ``staff/rules.py``,
 since this module sits below ``staff.selectors``), imported in its ``AppConfig.ready()``. A rule
-lives next to the models it is about and may use what the app's layer may import; the views only ask.
+lives next to the models it is about and may use what the app's layer may import; the views, the
+API, the admin and the board only ask.
 
 Anonymous and inactive users see nothing and may do nothing; that is checked here, once, so the
 rules never repeat it. Asking about a model or an action nobody registered is a programming error

@@ -70,7 +70,7 @@ def _schools(user, queryset: QuerySet[School]) -> QuerySet[School]:
 
 @rule(School, "view")
 def _view_school(user, school: School) -> bool:
-    """The visibility rule above without a query (the kept board asks it before reading the cache)."""
+    """The rule above without a query (the kept board asks it before it reads the cache)."""
     return user_sees_all_schools(user) or own_school(user, school.pk)
 
 

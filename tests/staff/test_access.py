@@ -180,7 +180,7 @@ def test_who_acts_on_links_and_requests(request, name, class_5a, class_5b, opera
     assert user_can(user, "annul", link) is may_annul
     assert user_can(user, "reissue", link) is (may_annul and may_issue)
     assert user_can(user, "review", join_request) is may_review
-    # On the model as a whole (the bulk annulment, the queue's buttons): any link or request of theirs.
+    # On the model as a whole (bulk annulment, the queue's buttons): any link or request of theirs.
     assert user_can(user, "annul", Invitation) is (may_annul or name == "teacher_5b")
     assert user_can(user, "review", JoinRequest) is (may_review or name == "teacher_5b")
     sees_link = name in {"director", "coordinator", "operator", "teacher_5a"}
