@@ -11,10 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from board.kept import kept_board
-from board.selectors import SchoolBoard, user_may_view_board
+from board.selectors import SchoolBoard
 from invitations.models import Invitation
 from orders.api import ApiPoint, ApiResponsible, OrderSerializer
-from staff.selectors import user_school, user_sees_all_schools
+from staff.access import user_can
+from staff.models import School
+from staff.selectors import user_school
 
 
 class DashboardInvitationsSerializer(serializers.Serializer):
@@ -112,7 +114,7 @@ class DashboardView(APIView):
     )
     def get(self, request):
         user = request.user
-        if not user_may_view_board(user=user):
+        if not user_can(user, "view_board", School):
             raise PermissionDenied()
         raw = request.query_params.get("school", "").strip()
         if raw:
@@ -122,7 +124,7 @@ class DashboardView(APIView):
         else:
             own = user_school(user)
             if own is None:
-                if user_sees_all_schools(user):
+                if user_can(user, "view_all", School):
                     raise ValidationError({"school": ["Укажите школу: ?school=ID."]})
                 raise PermissionDenied()
             school_id = own.pk

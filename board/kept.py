@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
 
-from staff.selectors import school_list, user_school, user_sees_all_schools
+from staff.access import user_can
+from staff.models import School
+from staff.selectors import school_list
 
 from .selectors import Freshness, SchoolBoard, boards_build, jobs_freshness
 
@@ -26,14 +28,6 @@ class KeptBoard:
     board: SchoolBoard
     freshness: Freshness  # when the checking jobs last ran, as of the computation
     computed_at: datetime.datetime
-
-
-def user_may_see_school(user, school_id: int) -> bool:
-    """``school_list``'s rule without a query: every school for the inspector, else one's own."""
-    if user_sees_all_schools(user):
-        return True
-    own = user_school(user)
-    return own is not None and own.pk == school_id
 
 
 def _key(school_id: int, today: datetime.date) -> str:
@@ -46,7 +40,8 @@ def kept_board(
     """The school's board as ``user`` may see it (None: not in their scope), from the kept copy
     when there is one and ``refresh`` is not asked for."""
     seconds = settings.BOARD_CACHE_SECONDS
-    if seconds > 0 and not refresh and user_may_see_school(user, school_id):
+    # The school's rule without a query (``School(pk=…)``: the rule reads the id only).
+    if seconds > 0 and not refresh and user_can(user, "view", School(pk=school_id)):
         kept = caches["board"].get(_key(school_id, today))
         if kept is not None:
             return kept

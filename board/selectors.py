@@ -41,7 +41,6 @@ from invitations.services import INVITATION_EXPIRING_UNUSED
 from orders.models import Acknowledgement, Order, OrderPoint
 from orders.selectors import PointPeople, point_people, points_evaluate
 from staff.models import Person, School, SchoolClass, TrainingRecord
-from staff.selectors import user_sees_all_schools
 
 # Worst first: the order in which statuses sort on the inspector's table and in the totals.
 STATUS_SEVERITY = {
@@ -440,10 +439,3 @@ def jobs_freshness() -> Freshness:
         .annotate(finished=Max("finished_at"))
     )
     return Freshness(runs={row["name"]: row["finished"] for row in rows})
-
-
-def user_may_view_board(*, user) -> bool:
-    """Director, coordinator and operator (their school's board), the inspector (every school)."""
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user_sees_all_schools(user) or user.has_perm("orders.view_orderpoint")
-    )

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from board.findings import finding_list, finding_point, school_chat_owners
-from board.kept import kept_board, user_may_see_school
+from board.kept import kept_board
 from board.selectors import (
     STATUS_CODES,
     SchoolBoard,
@@ -25,14 +25,14 @@ from board.selectors import (
     fix_url,
     jobs_freshness,
     point_numbers,
-    user_may_view_board,
 )
 from board.snapshots import snapshot_series
 from board.words import headline_items
 from compliance.registry import PointStatus, get_check
 from orders.selectors import point_people
+from staff.access import user_can
 from staff.models import School
-from staff.selectors import school_list, user_school, user_sees_all_schools
+from staff.selectors import school_list, user_school
 
 from .exports import board_pdf, board_xlsx
 from .svg import Series, line_chart
@@ -54,8 +54,9 @@ def _requested_school_id(request, school_id: int | None) -> int | None:
     return school.pk if school else None
 
 
-def _check_board_access(request) -> None:
-    if not user_may_view_board(user=request.user):
+def _require_board(request) -> None:
+    """The user has a board at all (``board/access.py``); which school's is ``school_list``'s."""
+    if not user_can(request.user, "view_board", School):
         raise PermissionDenied
 
 
@@ -133,7 +134,8 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
     read_only = _read_only_id(request, school_id)
     key = _board_cache_key(school_id=school_id, read_only=read_only, today=today)
     refresh = request.GET.get("refresh") == "1"
-    if seconds > 0 and not refresh and user_may_see_school(request.user, school_id):
+    # The school's rule without a query (``School(pk=…)``: the rule reads the id only).
+    if seconds > 0 and not refresh and user_can(request.user, "view", School(pk=school_id)):
         parts = caches["board"].get(key)
         if parts is not None:
             return parts
@@ -170,10 +172,10 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
 @login_required
 def board(request, school_id: int | None = None):
     """The order, live: every point with status, figure and who answers today; headline figures; trends."""
-    _check_board_access(request)
+    _require_board(request)
     school_id = _requested_school_id(request, school_id)
     if school_id is None:
-        if user_sees_all_schools(request.user):
+        if user_can(request.user, "view_all", School):
             return redirect("board:inspector")
         raise PermissionDenied
     parts = _board_parts(request, school_id=school_id, today=timezone.localdate())
@@ -198,7 +200,7 @@ def board(request, school_id: int | None = None):
 @login_required
 def drilldown(request, school_id: int | None = None):
     """What is missing and who answers for it: the school's open findings, by check, point or class."""
-    _check_board_access(request)
+    _require_board(request)
     school_id = _requested_school_id(request, school_id)
     if school_id is None:
         raise Http404
@@ -265,7 +267,7 @@ def drilldown(request, school_id: int | None = None):
 
 
 def _inspector_boards(request) -> list[SchoolBoard]:
-    if not user_sees_all_schools(request.user):
+    if not user_can(request.user, "view_all", School):
         raise PermissionDenied
     boards = boards_build(schools=school_list(user=request.user), with_responsible=False)
     return sorted(boards, key=lambda b: b.severity)
@@ -320,7 +322,7 @@ def _render_export(boards, fmt: str, *, filename: str, municipality: bool) -> Ht
 @login_required
 def export(request, fmt: str, school_id: int | None = None):
     """One school's report for the education department (XLSX or PDF)."""
-    _check_board_access(request)
+    _require_board(request)
     school_id = _requested_school_id(request, school_id)
     if school_id is None:
         raise Http404

@@ -1,10 +1,11 @@
 """Chats API (API.md, «Chats»): ``GET|POST /api/v1/chats/``, ``GET|PATCH /api/v1/chats/{id}/``.
 
 - Scope: ``chats.selectors.chat_list`` — a chat outside it is 404, never revealed.
-- Rights: creating needs the operator's or coordinator's rights at the school, or, for a class chat,
-  being the class's teacher; changing needs the same or owning the chat (п. 6). Visible but not the
-  user's to change → 403. A ``school_class`` the user may not create chats in is answered 403 with
-  the same message whether the class exists or not, so ids of other classes cannot be probed.
+- Rights (``staff.access.user_can``, the rules of ``chats/access.py``): creating needs the
+  operator's or coordinator's rights at the school, or, for a class chat, being the class's teacher;
+  changing needs the same or owning the chat (п. 6). Visible but not the user's to change → 403.
+  A ``school_class`` the user may not create chats in is answered 403 with the same message whether
+  the class exists or not, so ids of other classes cannot be probed.
 - Rules of the data (``chats.services.chat_validate``): a class kind needs ``school_class``, a
   school-wide kind must not have one, ``https://`` only, one active chat of a single kind → 400.
 """
@@ -22,6 +23,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from staff.access import user_can
 from staff.models import Person, SchoolClass
 from staff.selectors import led_class_ids, user_school
 
@@ -166,7 +168,7 @@ class ChatViewSet(
         user = self.request.user
         classes = SchoolClass.objects.select_related("school")
         school = user_school(user)
-        if school is not None and user.has_perm("chats.add_chat"):
+        if school is not None and user_can(user, "add_class_chats", school):
             school_class = classes.filter(school=school, pk=class_id).first()
         else:
             school_class = classes.filter(pk__in=led_class_ids(user=user), pk=class_id).first()
@@ -184,24 +186,24 @@ class ChatViewSet(
 
     def perform_create(self, serializer):
         user = self.request.user
-        if not selectors.user_may_add_chats_at_all(user=user):
+        if not user_can(user, "add", Chat):
             raise PermissionDenied(_("У вас нет права добавлять чаты."))
         data = serializer.validated_data
         kind = data["kind"]
         school_class = self._class_for_create(data.get("school_class_id"))
         school = school_class.school if school_class is not None else user_school(user)
-        if school is None or not selectors.user_may_add_chat(
-            user=user, school_id=school.pk, kind=kind, school_class=school_class
-        ):
+        if kind in SCHOOL_KINDS or school_class is None:
+            allowed = school is not None and user_can(user, "manage_chats", school)
+        else:
+            allowed = user_can(user, "add_chat", school_class)
+        if not allowed:
             if kind in SCHOOL_KINDS:
                 raise PermissionDenied(
                     _("Общешкольные чаты добавляют оператор и администратор-координатор.")
                 )
             raise PermissionDenied(NOT_YOUR_CLASS)
         owner_id = data.get("owner_id")
-        if owner_id is not None and not selectors.user_manages_school_chats(
-            user=user, school_id=school.pk
-        ):
+        if owner_id is not None and not user_can(user, "manage_chats", school):
             raise PermissionDenied(
                 _("Назначать владельца чата могут оператор и администратор-координатор.")
             )
@@ -223,7 +225,7 @@ class ChatViewSet(
     def perform_update(self, serializer):
         user = self.request.user
         chat = serializer.instance
-        if not selectors.user_may_change_chat(user=user, chat=chat):
+        if not user_can(user, "change", chat):
             raise PermissionDenied(
                 _(
                     "Этот чат может изменять только его владелец, классный руководитель или оператор."
@@ -241,7 +243,7 @@ class ChatViewSet(
                 and changes["school_class"].school_id != chat.school_id
             ):
                 raise PermissionDenied(NOT_YOUR_CLASS)
-        manager = selectors.user_manages_school_chats(user=user, school_id=chat.school_id)
+        manager = user_can(user, "manage", chat)
         if "owner_id" in data and data["owner_id"] != chat.owner_id:
             if not manager:
                 raise PermissionDenied(

@@ -7,4 +7,4 @@ class ChatsConfig(AppConfig):
     verbose_name = _("Чаты")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the chat compliance checks)
+        from . import access, checks  # noqa: F401  (registers the chat checks and who sees chats)

@@ -1,14 +1,6 @@
-"""Reads for chats: what a user may see and change, and the chat state of classes in one query.
+"""Reads for chats: the lists a user may see, the chat state of classes in one query, meetings.
 
-Who sees which chats (applied in the query, never per row):
-- the inspector and superusers: every chat;
-- a global ``chats.view_chat`` (director, coordinator, operator): every chat of their school;
-- a class teacher: the chats of the classes they lead (object permission on the class);
-- a chat owner (п. 6): the chats they own (object permission on the chat) and, read-only, the other
-  school-wide chats of their school — the five chats are one set they answer for together.
-
-Who changes a chat: the operator and the coordinator (global ``chats.change_chat``, own school),
-the class teacher for the chats of their classes, the owner for their chat. Nobody else.
+Who sees and changes what is ``chats/access.py``'s rule, asked through ``staff.access``.
 """
 
 from __future__ import annotations
@@ -39,15 +31,9 @@ from invitations.selectors import (
     invitation_list,
     join_request_list,
 )
+from staff.access import user_can, visible_to
 from staff.models import Person, School, SchoolClass
-from staff.roles import Role
-from staff.selectors import (
-    filter_by_permission,
-    led_class_ids,
-    object_permission_ids,
-    user_school,
-    user_sees_all_schools,
-)
+from staff.selectors import filter_by_permission, led_class_ids, object_permission_ids, user_school
 
 from .models import (
     CLASS_KINDS,
@@ -56,69 +42,20 @@ from .models import (
     Chat,
     ChatKind,
     ChatRequirement,
-    Meeting,
 )
 
 # --- Chats ---------------------------------------------------------------------------------------
 
 
-def _is_chat_owner(user) -> bool:
-    return user.groups.filter(name=Role.CHAT_OWNER).exists()
-
-
 def chat_list(*, user) -> QuerySet[Chat]:
-    """The chats ``user`` may see (see the module docstring)."""
-    queryset = Chat.objects.select_related("school_class", "owner")
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user_sees_all_schools(user):
-        return queryset
-    if user.has_perm("chats.view_chat"):
-        school = user_school(user)
-        return queryset.filter(school=school) if school else queryset.none()
-    visible = Q(pk__in=object_permission_ids(user=user, model=Chat, codename="view_chat")) | Q(
-        school_class__in=led_class_ids(user=user)
-    )
-    school = user_school(user)
-    if school is not None and _is_chat_owner(user):
-        visible |= Q(school=school, kind__in=SCHOOL_KINDS)
-    return queryset.filter(visible)
+    """The chats ``user`` may see (``chats/access.py``)."""
+    return visible_to(user, Chat.objects.select_related("school_class", "owner"))
 
 
 def user_manages_school_chats(*, user, school_id: int) -> bool:
-    """Operator or coordinator of this school: may create any chat there and assign owners."""
-    if not user.is_authenticated:
-        return False
-    school = user_school(user)
-    return school is not None and school.pk == school_id and user.has_perm("chats.change_chat")
-
-
-def user_may_change_chat(*, user, chat: Chat) -> bool:
-    if user_manages_school_chats(user=user, school_id=chat.school_id):
-        return True
-    if chat.school_class_id is not None and user.has_perm(
-        "staff.lead_schoolclass", chat.school_class
-    ):
-        return True
-    return user.has_perm("chats.change_chat", chat)
-
-
-def user_may_add_chat(*, user, school_id: int, kind: str, school_class: SchoolClass | None) -> bool:
-    """School-wide chats: the school's operator or coordinator; class chats: also the class teacher."""
-    if user_manages_school_chats(user=user, school_id=school_id):
-        return True
-    if kind in SCHOOL_KINDS or school_class is None:
-        return False
-    return school_class.school_id == school_id and user.has_perm(
-        "staff.lead_schoolclass", school_class
-    )
-
-
-def user_may_add_chats_at_all(*, user) -> bool:
-    """Does the user create chats anywhere (operator, coordinator, a class teacher)?"""
-    return user.is_authenticated and (
-        user.has_perm("chats.add_chat") or led_class_ids(user=user).exists()
-    )
+    """Left for ``class_checklist`` only, whose body the chat-rules rework owns for now: everything
+    else asks ``user_can(user, "manage_chats", school)``. Remove once the checklist asks it too."""
+    return user_can(user, "manage_chats", School(pk=school_id))
 
 
 # --- Chat state of classes -------------------------------------------------------------------------
@@ -422,15 +359,12 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
 
 def matrix_school(*, user, school_id: int | None = None) -> School | None:
     """The school whose matrix the user opens: their own; any (``?school=``) for the inspector."""
-    if not user.is_authenticated:
-        return None
-    if user_sees_all_schools(user):
+    if user_can(user, "view_all", School):
         if school_id is not None:
             return School.objects.filter(pk=school_id).first()
         return user_school(user) or School.objects.order_by("short_name").first()
-    if not user.has_perm("chats.view_chat"):
-        return None
-    return user_school(user)
+    school = user_school(user)
+    return school if school is not None and user_can(user, "view_chat_matrix", school) else None
 
 
 @dataclass
@@ -525,7 +459,7 @@ def school_chat_rows(
         .annotate(owned_by_user=owned)
     }
     by_kind = {r.kind: r for r in requirements}
-    manager = user_manages_school_chats(user=user, school_id=school.pk)
+    manager = user_can(user, "manage_chats", school)
     return [
         SchoolChatRow(
             kind=str(kind),
@@ -538,46 +472,7 @@ def school_chat_rows(
     ]
 
 
-# --- Meetings ------------------------------------------------------------------------------------------
-
-
-def meeting_list(*, user) -> QuerySet[Meeting]:
-    """Meetings of the user's school: every member of staff sees the school's log (a public record)."""
-    queryset = Meeting.objects.select_related("chat", "recorded_by__person")
-    if not user.is_authenticated:
-        return queryset.none()
-    if user_sees_all_schools(user):
-        return queryset
-    school = user_school(user)
-    return queryset.filter(school=school) if school else queryset.none()
-
-
-def user_manages_meetings(*, user, school_id: int) -> bool:
-    """Director, coordinator, operator of the school: may log and correct any meeting of it."""
-    school = user_school(user)
-    return school is not None and school.pk == school_id and user.has_perm("chats.view_meeting")
-
-
-def user_may_change_meeting(*, user, meeting: Meeting) -> bool:
-    return user_manages_meetings(user=user, school_id=meeting.school_id) or (
-        meeting.recorded_by_id is not None and meeting.recorded_by_id == user.pk
-    )
-
-
-def meeting_chat_choices(*, user) -> QuerySet[Chat]:
-    """Chats a meeting may be attached to: the school's for managers, the user's own chats otherwise."""
-    school = user_school(user)
-    if school is None:
-        return Chat.objects.none()
-    active = Chat.objects.filter(school=school, status=Chat.Status.ACTIVE).select_related(
-        "school_class"
-    )
-    if user_manages_meetings(user=user, school_id=school.pk):
-        return active
-    return active.filter(
-        Q(school_class__in=led_class_ids(user=user))
-        | Q(pk__in=object_permission_ids(user=user, model=Chat, codename="change_chat"))
-    )
+# --- Calendar (the meeting checks and the meetings log) -------------------------------------------
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -590,27 +485,3 @@ def academic_year_start(today: datetime.date) -> datetime.date:
     """1 September of the academic year ``today`` belongs to."""
     year = today.year if today.month >= 9 else today.year - 1
     return datetime.date(year, 9, 1)
-
-
-def current_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def meeting_kind_counts(
-    *, school: School, start: datetime.date, following: datetime.date
-) -> list[dict]:
-    """Meetings of the month by kind, in one grouped query (the month's summary line)."""
-    counts = dict(
-        Meeting.objects.filter(school=school, held_on__gte=start, held_on__lt=following)
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-    )
-    return [
-        {"kind": kind, "label": label, "count": counts.get(kind, 0)}
-        for kind, label in Meeting.Kind.choices
-    ]

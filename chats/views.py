@@ -1,7 +1,8 @@
 """HTML screens of the chats app: «Мой класс», the school at a glance, chat edit, meetings.
 
-Views are thin: scope and rights come from ``chats.selectors`` (object outside the user's scope →
-404, visible but not theirs to change → 403), writes go through ``chats.services``.
+Views are thin: scope and rights come from ``staff.access`` by the rules of ``chats/access.py``
+(object outside the user's scope → 404, visible but not theirs to change → 403), reads from
+``chats.selectors``, writes go through ``chats.services``.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
-from invitations.selectors import invitation_access
-from staff.models import SchoolClass
-from staff.selectors import led_class_ids, user_school, user_sees_all_schools
+from invitations.models import Invitation
+from staff.access import user_can
+from staff.models import School, SchoolClass
+from staff.selectors import led_class_ids, user_school
 
+from . import meetings as meeting_reads
 from . import selectors, services
+from .access import meeting_chat_choices
 from .forms import (
     ChatEditForm,
     ClassChatAddForm,
@@ -102,7 +106,8 @@ def _checklist_context(request, checklist):
             prefix=ChatKind.CLASS_OTHER, initial={"kind": ChatKind.CLASS_OTHER}
         ),
         "switcher": checklist.led_classes,
-        "may_view_links": checklist.school_class.is_led or invitation_access(request.user).may_view,
+        "may_view_links": checklist.school_class.is_led
+        or user_can(request.user, "list", Invitation),
         # Known from the checklist's own query: spares the navigation its separate ones.
         "nav_leads_class": bool(checklist.led_classes),
     }
@@ -132,9 +137,7 @@ def class_chat_add(request, class_id: int, kind: str):
         raise Http404
     checklist = _get_checklist(request, class_id)
     school_class = checklist.school_class
-    if not selectors.user_may_add_chat(
-        user=request.user, school_id=school_class.school_id, kind=kind, school_class=school_class
-    ):
+    if not user_can(request.user, "add_chat", school_class):
         raise PermissionDenied
     form = ClassChatAddForm(
         request.POST if request.method == "POST" else None,
@@ -196,7 +199,7 @@ def _get_changeable_chat(request, chat_id: int) -> Chat:
     chat = get_object_or_404(
         selectors.chat_list(user=request.user).select_related("school"), pk=chat_id
     )
-    if not selectors.user_may_change_chat(user=request.user, chat=chat):
+    if not user_can(request.user, "change", chat):
         raise PermissionDenied
     return chat
 
@@ -211,9 +214,7 @@ def _chat_home(chat: Chat) -> str:
 @require_http_methods(["GET", "POST"])
 def chat_edit(request, chat_id: int):
     chat = _get_changeable_chat(request, chat_id)
-    may_assign_owner = selectors.user_manages_school_chats(
-        user=request.user, school_id=chat.school_id
-    )
+    may_assign_owner = user_can(request.user, "manage", chat)
     form = ChatEditForm(request.POST or None, chat=chat, may_assign_owner=may_assign_owner)
     if request.method == "POST" and form.is_valid():
         changes = {key: form.cleaned_data[key] for key in ("title", "url", "members_count")}
@@ -264,7 +265,7 @@ def _int_param(request, name: str, low: int | None = None, high: int | None = No
 def _matrix_school_or_403(request):
     school = selectors.matrix_school(user=request.user, school_id=_int_param(request, "school"))
     if school is None:
-        if user_sees_all_schools(request.user):
+        if user_can(request.user, "view_all", School):
             raise Http404
         raise PermissionDenied
     return school
@@ -302,8 +303,8 @@ def school_matrix(request):
             1 for row in school_chats if row.required and row.chat and row.chat.owner_id
         ),
         "school_chats_required": sum(1 for row in school_chats if row.required),
-        "may_manage": selectors.user_manages_school_chats(user=request.user, school_id=school.pk),
-        "other_school": user_sees_all_schools(request.user),
+        "may_manage": user_can(request.user, "manage_chats", school),
+        "other_school": user_can(request.user, "view_all", School),
     }
     return render(request, "chats/school_matrix.html", context)
 
@@ -312,9 +313,7 @@ def school_matrix(request):
 @require_http_methods(["GET", "POST"])
 def school_chat_add(request):
     school = user_school(request.user)
-    if school is None or not selectors.user_manages_school_chats(
-        user=request.user, school_id=school.pk
-    ):
+    if school is None or not user_can(request.user, "manage_chats", school):
         raise PermissionDenied
     kind = request.GET.get("kind") if request.GET.get("kind") in SCHOOL_KINDS else None
     form = SchoolChatAddForm(request.POST or None, school=school, initial={"kind": kind})
@@ -351,7 +350,7 @@ def _month_param(request) -> datetime.date:
     try:
         month = datetime.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
-        return selectors.current_month()
+        return meeting_reads.current_month()
     if not 1900 <= month.year <= 2100:  # 9999-12 has no following month, 0001-01 no previous one
         raise Http404
     return month
@@ -370,13 +369,13 @@ def meetings(request):
     month = _month_param(request)
     start, following = selectors.month_bounds(month)
     queryset = (
-        selectors.meeting_list(user=request.user)
+        meeting_reads.meeting_list(user=request.user)
         .filter(school=school, held_on__gte=start, held_on__lt=following)
         .order_by("-held_on", "-pk")
     )
     page = Paginator(queryset, MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
     previous_month = (start - datetime.timedelta(days=1)).replace(day=1)
-    manager = selectors.user_manages_meetings(user=request.user, school_id=school.pk)
+    manager = user_can(request.user, "manage_meetings", school)
     return render(
         request,
         "chats/meetings.html",
@@ -384,10 +383,10 @@ def meetings(request):
             "school": school,
             "month": start,
             "previous_month": previous_month,
-            "next_month": following if following <= selectors.current_month() else None,
+            "next_month": following if following <= meeting_reads.current_month() else None,
             "page": page,
             "manager": manager,
-            "kind_counts": selectors.meeting_kind_counts(
+            "kind_counts": meeting_reads.meeting_kind_counts(
                 school=school, start=start, following=following
             ),
         },
@@ -400,8 +399,8 @@ def meeting_add(request):
     school = _meetings_school_or_403(request)
     form = MeetingForm(
         request.POST or None,
-        chats=selectors.meeting_chat_choices(user=request.user),
-        initial={"held_on": selectors.today()},
+        chats=meeting_chat_choices(request.user),
+        initial={"held_on": meeting_reads.today()},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -422,10 +421,10 @@ def meeting_add(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, meeting_id: int):
-    meeting = get_object_or_404(selectors.meeting_list(user=request.user), pk=meeting_id)
-    if not selectors.user_may_change_meeting(user=request.user, meeting=meeting):
+    meeting = get_object_or_404(meeting_reads.meeting_list(user=request.user), pk=meeting_id)
+    if not user_can(request.user, "change", meeting):
         raise PermissionDenied
-    chats = selectors.meeting_chat_choices(user=request.user)
+    chats = meeting_chat_choices(request.user)
     if meeting.chat_id:  # a chat chosen earlier by someone else stays selectable
         chats = chats | Chat.objects.filter(pk=meeting.chat_id)
     form = MeetingForm(request.POST or None, chats=chats, meeting=meeting)

@@ -26,7 +26,6 @@ class FindingAdmin(ReadOnlyAdmin):
 
 @admin.register(JobRun)
 class JobRunAdmin(ReadOnlyAdmin):
-    school_field = None  # a run covers every school
     list_display = ["name", "started_at", "finished_at", "status", "rows_changed"]
     list_filter = ["name", "status"]
     date_hierarchy = "started_at"

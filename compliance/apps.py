@@ -7,4 +7,4 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Контроль исполнения")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the checks on staff data)
+        from . import access, checks  # noqa: F401  (registers the checks and who sees the records)

@@ -1,5 +1,5 @@
 """REST API of links and join requests (API.md: Invitations, Join requests). Thin: rights come from
-``selectors.invitation_access``, rules from ``services``."""
+``staff.access`` (the rules of ``invitations/access.py``), rules of the data from ``services``."""
 
 from __future__ import annotations
 
@@ -18,15 +18,16 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from staff.access import user_can
 from staff.models import SchoolClass
 from staff.selectors import user_school
 
+from .access import link_issue_choices
 from .links import invitation_link
 from .models import Invitation, JoinRequest, Role
 from .selectors import (
     InvitationFilters,
     JoinRequestFilters,
-    invitation_access,
     invitation_list,
     join_request_list,
 )
@@ -47,7 +48,7 @@ class MayViewInvitations(BasePermission):
     message = _("Нет доступа к ссылкам-приглашениям и заявкам.")
 
     def has_permission(self, request, view) -> bool:
-        return invitation_access(request.user).may_view
+        return user_can(request.user, "list", view.queryset.model)
 
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -104,9 +105,7 @@ class InvitationCreateSerializer(serializers.Serializer):
         request = self.context.get("request")
         if request is not None:
             # A class outside what the user may issue into reads as not existing (never revealed).
-            self.fields["school_class"].queryset = invitation_access(
-                request.user
-            ).issuable_classes()
+            self.fields["school_class"].queryset = link_issue_choices(request.user).classes
 
     def validate(self, data):
         school_class = data.get("school_class")
@@ -237,8 +236,7 @@ class InvitationViewSet(
         return invitation_list(user=self.request.user, filters=filters)
 
     def create(self, request, *args, **kwargs):
-        access = invitation_access(request.user)
-        if not access.may_issue:
+        if not user_can(request.user, "issue", Invitation):
             raise PermissionDenied(
                 _("Выдавать ссылки может оператор, координатор или классный руководитель.")
             )
@@ -247,7 +245,7 @@ class InvitationViewSet(
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if data["role"] not in access.issuable_roles():
+        if data["role"] not in link_issue_choices(request.user).roles:
             raise PermissionDenied(
                 _(
                     "Классный руководитель выдаёт только ссылки для учащихся и родителей своего класса."
@@ -272,7 +270,7 @@ class InvitationViewSet(
     @action(detail=True, methods=["post"])
     def annul(self, request, pk=None):
         invitation = self.get_object()
-        if not invitation_access(request.user).may_annul:
+        if not user_can(request.user, "annul", invitation):
             raise PermissionDenied(
                 _("Аннулировать ссылки может оператор, координатор или классный руководитель.")
             )
@@ -316,7 +314,7 @@ class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def _review(self, request, *, approve: bool):
         join_request = self.get_object()
-        if not invitation_access(request.user).may_review:
+        if not user_can(request.user, "review", join_request):
             raise PermissionDenied(
                 _("Рассматривать заявки может оператор, координатор или классный руководитель.")
             )

@@ -7,4 +7,4 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Ссылки-приглашения")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the invitation compliance checks)
+        from . import access, checks  # noqa: F401  (registers the link checks and who sees links)

@@ -8,13 +8,15 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.models import SchoolClass
 
+from .access import IssueChoices
 from .models import Invitation, JoinRequest, Role
-from .selectors import InvitationAccess, InvitationFilters, JoinRequestFilters, UnitFilters
+from .selectors import InvitationFilters, JoinRequestFilters, UnitFilters
 from .services import MAX_USES_LIMIT, invitation_validate
 
 _SPACES = re.compile(r"\s+")
@@ -105,12 +107,10 @@ class InvitationFilterForm(forms.Form):
         label=_("Класс"), required=False, queryset=SchoolClass.objects.none(), empty_label=_("все")
     )
 
-    def __init__(self, *args, access: InvitationAccess, **kwargs):
+    def __init__(self, *args, classes: QuerySet[SchoolClass], **kwargs):
         super().__init__(*args, **kwargs)
         school_class = cast(ClassChoiceField, self.fields["school_class"])
-        school_class.queryset = access.visible_classes().order_by(
-            "-academic_year", "grade", "letter"
-        )
+        school_class.queryset = classes.order_by("-academic_year", "grade", "letter")
 
     def filters(self) -> UnitFilters:
         if not self.is_bound or not self.is_valid():
@@ -154,16 +154,15 @@ class InvitationCreateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, access: InvitationAccess, school=None, **kwargs):
+    def __init__(self, *args, choices: IssueChoices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.access = access
-        self.school = school
+        self.school = school = choices.school
         cast(forms.ChoiceField, self.fields["role"]).choices = [
-            (value, label) for value, label in Role.choices if value in access.issuable_roles()
+            (value, label) for value, label in Role.choices if value in choices.roles
         ]
         school_class = cast(ClassChoiceField, self.fields["school_class"])
-        school_class.queryset = access.issuable_classes().order_by("grade", "letter")
-        if not access.school_wide:
+        school_class.queryset = choices.classes.order_by("grade", "letter")
+        if not choices.school_wide:
             school_class.required = True
             school_class.empty_label = None
             school_class.help_text = ""
@@ -230,12 +229,10 @@ class JoinRequestFilterForm(forms.Form):
         label=_("Класс"), required=False, queryset=SchoolClass.objects.none(), empty_label=_("все")
     )
 
-    def __init__(self, *args, access: InvitationAccess, **kwargs):
+    def __init__(self, *args, classes: QuerySet[SchoolClass], **kwargs):
         super().__init__(*args, **kwargs)
         school_class = cast(ClassChoiceField, self.fields["school_class"])
-        school_class.queryset = access.visible_classes().order_by(
-            "-academic_year", "grade", "letter"
-        )
+        school_class.queryset = classes.order_by("-academic_year", "grade", "letter")
 
     def filters(self) -> UnitFilters:
         if not self.is_valid():

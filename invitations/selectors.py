@@ -1,128 +1,22 @@
-"""Reads for invitation links and join requests: who may see and do what, lists, history.
+"""Reads for invitation links and join requests: lists, history, the navigation's count.
 
-Access is decided once per request by ``invitation_access`` and applied in the query:
-- the operator and the coordinator (``invitations.add_invitation`` / ``change_joinrequest``): every
-  link and request of their own school, and may act on them;
-- the director (``invitations.view_invitation`` only): every link and request of the school, read-only;
-- a class teacher (object permission ``staff.lead_schoolclass``): the links and requests of the classes
-  they lead, and may issue pupils' and parents' links there, annul them and review the requests;
-- everybody else, the inspector included, has no access: links and requests are operational data with
-  the names of children and parents, while the inspector reads compliance figures (the dashboard).
+What a user may see and do with them is ``invitations/access.py``'s rule, asked through
+``staff.access`` (``visible_to`` narrows every list below in its own query).
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from staff.models import School, SchoolClass
+from staff.access import visible_to
 from staff.selectors import led_class_ids, user_school
 
-from .models import CLASS_ROLES, Invitation, JoinRequest, Role
-
-
-@dataclass
-class InvitationAccess:
-    """What one user may do with links and join requests (decided once, applied in queries)."""
-
-    all_schools: bool = False  # superuser
-    school: School | None = None  # school-wide access to this school
-    classes: bool = False  # a class teacher: the classes they lead
-    may_issue: bool = False
-    may_annul: bool = False
-    may_review: bool = False
-    _user: object = field(default=None, repr=False)
-
-    @property
-    def may_view(self) -> bool:
-        return self.all_schools or self.school is not None or self.classes
-
-    @property
-    def school_wide(self) -> bool:
-        return self.all_schools or self.school is not None
-
-    def class_ids(self) -> QuerySet:
-        return led_class_ids(user=self._user)
-
-    def narrow(self, queryset: QuerySet) -> QuerySet:
-        """``queryset`` of links or requests narrowed to what the user may see."""
-        if self.all_schools:
-            return queryset
-        if self.school is not None:
-            return queryset.filter(school=self.school)
-        if self.classes:
-            return queryset.filter(school_class__in=self.class_ids())
-        return queryset.none()
-
-    def issuable_roles(self) -> list[str]:
-        if not self.may_issue:
-            return []
-        return list(Role.values) if self.school_wide else [str(r) for r in CLASS_ROLES]
-
-    def issuable_classes(self) -> QuerySet[SchoolClass]:
-        """Active classes the user may issue links into (pupils' and parents' links)."""
-        queryset = SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE).select_related(
-            "school"
-        )
-        if not self.may_issue:
-            return queryset.none()
-        if self.all_schools:
-            return queryset
-        if self.school is not None:
-            return queryset.filter(school=self.school)
-        return queryset.filter(pk__in=self.class_ids())
-
-    def visible_classes(self) -> QuerySet[SchoolClass]:
-        """Classes offered in the list filters (archived ones too: their links stay on record)."""
-        queryset = SchoolClass.objects.all()
-        if self.all_schools:
-            return queryset
-        if self.school is not None:
-            return queryset.filter(school=self.school)
-        if self.classes:
-            return queryset.filter(pk__in=self.class_ids())
-        return queryset.none()
-
-
-def invitation_access(user) -> InvitationAccess:
-    """The user's access to links and join requests (at most one query: does the user lead a class).
-
-    Not cached on the user object: rights change (a class teacher replaced) while a client object
-    lives on, and the answer must follow at once.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return InvitationAccess()
-    if user.is_superuser:
-        access = InvitationAccess(
-            all_schools=True, may_issue=True, may_annul=True, may_review=True, _user=user
-        )
-    else:
-        school = user_school(user)
-        if school is not None and user.has_perm("invitations.view_invitation"):
-            access = InvitationAccess(
-                school=school,
-                may_issue=user.has_perm("invitations.add_invitation"),
-                may_annul=user.has_perm("invitations.change_invitation"),
-                may_review=user.has_perm("invitations.change_joinrequest"),
-                _user=user,
-            )
-        elif (
-            school is not None
-            and led_class_ids(user=user)
-            .filter(content_object__school=school, content_object__status=SchoolClass.Status.ACTIVE)
-            .exists()
-        ):
-            access = InvitationAccess(
-                classes=True, may_issue=True, may_annul=True, may_review=True, _user=user
-            )
-        else:
-            access = InvitationAccess(_user=user)
-    return access
-
+from .models import Invitation, JoinRequest
 
 # --- Links ------------------------------------------------------------------------------------
 
@@ -150,8 +44,9 @@ InvitationFilters = JoinRequestFilters = UnitFilters
 
 def invitation_list(*, user, filters: InvitationFilters | None = None) -> QuerySet[Invitation]:
     """The links the user may see, newest first, with what a list row shows (no per-row queries)."""
-    queryset = Invitation.objects.select_related("school", "school_class", "created_by__person")
-    queryset = invitation_access(user).narrow(queryset)
+    queryset = visible_to(
+        user, Invitation.objects.select_related("school", "school_class", "created_by__person")
+    )
     if filters is not None:
         queryset = filters.apply(queryset)
     return queryset.order_by("-created_at", "-pk")
@@ -177,12 +72,7 @@ def invitation_by_token(token: str) -> Invitation | None:
 def invitation_status_counts(*, user) -> dict[str, int]:
     """Links by status in the user's scope, in one grouped query (for the list header)."""
     counts = {status: 0 for status in Invitation.Status.values}
-    rows = (
-        invitation_access(user)
-        .narrow(Invitation.objects.all())
-        .values("status")
-        .annotate(n=Count("pk"))
-    )
+    rows = visible_to(user, Invitation.objects.all()).values("status").annotate(n=Count("pk"))
     for row in rows.order_by():
         counts[row["status"]] = row["n"]
     return counts
@@ -305,10 +195,12 @@ def invitation_join_requests(*, invitation: Invitation) -> list[JoinRequest]:
 
 def join_request_list(*, user, filters: JoinRequestFilters | None = None) -> QuerySet[JoinRequest]:
     """The join requests the user may see: oldest pending first is the caller's choice of order."""
-    queryset = JoinRequest.objects.select_related(
-        "school", "school_class", "invitation", "reviewed_by__person"
+    queryset = visible_to(
+        user,
+        JoinRequest.objects.select_related(
+            "school", "school_class", "invitation", "reviewed_by__person"
+        ),
     )
-    queryset = invitation_access(user).narrow(queryset)
     if filters is not None:
         queryset = filters.apply(queryset)
     return queryset

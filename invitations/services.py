@@ -72,7 +72,7 @@ def invitation_validate(
     are).
 
     Who may issue what (a class teacher: pupils' and parents' links of their own classes) is a
-    question of rights, answered by ``selectors.invitation_access``; this is about the link itself.
+    question of rights, answered by ``invitations/access.py``; this is about the link itself.
     """
     errors: dict[str, list[str]] = {}
     if role not in Role.values:

@@ -1,7 +1,7 @@
 """Staff screens for links and join requests (operator, coordinator, director, class teachers).
 
-Views are thin: the selectors say what the user may see (a link outside it answers 404), the access
-flags what they may do (403), the services do it.
+Views are thin: ``staff.access`` says what the user may see (a link outside it answers 404) and what
+they may do (403), by the rules of ``invitations/access.py``; the services do it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from staff.access import user_can
+
+from .access import link_filter_classes, link_issue_choices
 from .forms import (
     BulkAnnulForm,
     InvitationCreateForm,
@@ -32,8 +35,6 @@ from .forms import (
 from .links import invitation_link
 from .models import Invitation, JoinRequest, Role
 from .selectors import (
-    InvitationAccess,
-    invitation_access,
     invitation_get,
     invitation_history,
     invitation_join_requests,
@@ -57,11 +58,9 @@ from .services import (
 PAGE_SIZE = 25
 
 
-def _access(request, *, need: str = "may_view") -> InvitationAccess:
-    access = invitation_access(request.user)
-    if not access.may_view or not getattr(access, need):
+def _require(request, action: str, obj) -> None:
+    if not user_can(request.user, action, obj):
         raise PermissionDenied
-    return access
 
 
 def _invitation_or_404(request, pk) -> Invitation:
@@ -86,8 +85,10 @@ def _back(request, fallback: str) -> str:
 @login_required
 @require_GET
 def invitation_list_view(request):
-    access = _access(request)
-    filter_form = InvitationFilterForm(request.GET or None, access=access)
+    _require(request, "list", Invitation)
+    filter_form = InvitationFilterForm(
+        request.GET or None, classes=link_filter_classes(request.user)
+    )
     filters = filter_form.filters()
     page = Paginator(invitation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -96,7 +97,8 @@ def invitation_list_view(request):
         request,
         "invitations/list.html",
         {
-            "access": access,
+            "may_issue": user_can(request.user, "issue", Invitation),
+            "may_annul": user_can(request.user, "annul", Invitation),
             "filter_form": filter_form,
             "filters": filters,
             "page": page,
@@ -109,15 +111,14 @@ def invitation_list_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_create_view(request):
-    access = _access(request, need="may_issue")
+    _require(request, "issue", Invitation)
+    choices = link_issue_choices(request.user)
     initial = {
-        "role": request.GET.get("role") or (Role.PARENT if not access.school_wide else ""),
+        "role": request.GET.get("role") or (Role.PARENT if not choices.school_wide else ""),
         "school_class": request.GET.get("school_class"),
         "max_uses": 1,
     }
-    form = InvitationCreateForm(
-        request.POST or None, access=access, school=access.school, initial=initial
-    )
+    form = InvitationCreateForm(request.POST or None, choices=choices, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -134,10 +135,8 @@ def invitation_create_view(request):
                 request, _("Ссылка выдана. Отправьте её адресату или распечатайте QR-код.")
             )
             return redirect("invitations:detail", pk=invitation.pk)
-        return render(
-            request, "invitations/create.html", {"form": form, "access": access}, status=400
-        )
-    return render(request, "invitations/create.html", {"form": form, "access": access})
+        return render(request, "invitations/create.html", {"form": form}, status=400)
+    return render(request, "invitations/create.html", {"form": form})
 
 
 def _gone_label(invitation: Invitation) -> str:
@@ -152,14 +151,15 @@ def _gone_label(invitation: Invitation) -> str:
 @login_required
 @require_GET
 def invitation_detail_view(request, pk):
-    access = _access(request)
+    _require(request, "list", Invitation)
     invitation = _invitation_or_404(request, pk)
     join_requests = invitation_join_requests(invitation=invitation)
     return render(
         request,
         "invitations/detail.html",
         {
-            "access": access,
+            "may_annul": user_can(request.user, "annul", invitation),
+            "may_reissue": user_can(request.user, "reissue", invitation),
             "invitation": invitation,
             "link": invitation_link(invitation, request=request),
             "join_requests": join_requests,
@@ -173,7 +173,7 @@ def invitation_detail_view(request, pk):
 @login_required
 @require_GET
 def invitation_qr_view(request, pk):
-    _access(request)
+    _require(request, "list", Invitation)
     invitation = _invitation_or_404(request, pk)
     qr = segno.make(invitation_link(invitation, request=request), error="m")
     svg = io.BytesIO()
@@ -196,7 +196,7 @@ def invitation_qr_view(request, pk):
 @login_required
 @require_GET
 def invitation_print_view(request, pk):
-    _access(request)
+    _require(request, "list", Invitation)
     invitation = _invitation_or_404(request, pk)
     return render(
         request,
@@ -213,7 +213,7 @@ def invitation_print_view(request, pk):
 @require_http_methods(["GET", "POST"])
 def invitation_annul_view(request, pk):
     invitation = _invitation_or_404(request, pk)
-    _access(request, need="may_annul")
+    _require(request, "annul", invitation)
     form = ReasonForm(request.POST or None)
     if invitation.status != Invitation.Status.ACTIVE:
         messages.warning(request, _("Ссылка уже не действует: аннулировать нечего."))
@@ -239,9 +239,7 @@ def invitation_annul_view(request, pk):
 @require_http_methods(["GET", "POST"])
 def invitation_reissue_view(request, pk):
     invitation = _invitation_or_404(request, pk)
-    access = _access(request, need="may_issue")
-    if not access.may_annul:
-        raise PermissionDenied
+    _require(request, "reissue", invitation)
     if invitation.replaced_by_id:
         messages.info(request, _("Ссылка уже перевыпущена."))
         return redirect("invitations:detail", pk=invitation.replaced_by_id)
@@ -263,9 +261,9 @@ def invitation_reissue_view(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_bulk_annul_view(request):
-    access = _access(request, need="may_annul")
+    _require(request, "annul", Invitation)
     data = request.POST if request.method == "POST" else request.GET
-    filter_form = InvitationFilterForm(data, access=access)
+    filter_form = InvitationFilterForm(data, classes=link_filter_classes(request.user))
     if not filter_form.is_valid():
         raise Http404
     filters = filter_form.filters()
@@ -315,10 +313,10 @@ def _filter_query(filters, **override) -> str:
 @login_required
 @require_GET
 def join_request_list_view(request):
-    access = _access(request)
+    _require(request, "list", JoinRequest)
     data = request.GET.copy()
     data.setdefault("status", JoinRequest.Status.PENDING)
-    filter_form = JoinRequestFilterForm(data, access=access)
+    filter_form = JoinRequestFilterForm(data, classes=link_filter_classes(request.user))
     filters = filter_form.filters()
     queryset = join_request_list(user=request.user, filters=filters).order_by("created_at", "pk")
     if filters.status != JoinRequest.Status.PENDING:
@@ -328,7 +326,7 @@ def join_request_list_view(request):
         request,
         "invitations/join_requests.html",
         {
-            "access": access,
+            "may_review": user_can(request.user, "review", JoinRequest),
             "filter_form": filter_form,
             "filters": filters,
             "page": page,
@@ -343,7 +341,7 @@ def join_request_approve_view(request, pk):
     join_request = join_request_get(user=request.user, pk=pk)
     if join_request is None:
         raise Http404
-    _access(request, need="may_review")
+    _require(request, "review", join_request)
     try:
         join_request_review(join_request=join_request, by=request.user, approve=True)
     except JoinRequestNotPending:
@@ -359,7 +357,7 @@ def join_request_reject_view(request, pk):
     join_request = join_request_get(user=request.user, pk=pk)
     if join_request is None:
         raise Http404
-    _access(request, need="may_review")
+    _require(request, "review", join_request)
     if join_request.status != JoinRequest.Status.PENDING:
         messages.warning(request, _("Заявка уже рассмотрена."))
         return redirect(reverse("invitations:join_requests"))
@@ -392,7 +390,7 @@ def join_request_reject_view(request, pk):
 @login_required
 @require_POST
 def join_request_bulk_approve_view(request):
-    _access(request, need="may_review")
+    _require(request, "review", JoinRequest)
     ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
     if not ids:
         messages.warning(request, _("Отметьте заявки, которые нужно принять."))

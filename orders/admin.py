@@ -96,7 +96,6 @@ class ResponsibilityInline(admin.TabularInline):
 @admin.register(OrderPoint)
 class OrderPointAdmin(ScopedAdmin):
     form = OrderPointForm
-    school_field = "order__school"
     list_display = ["__str__", "order", "short_text", "deadline", "check_key"]
     list_filter = ["order__school", "check_key"]
     search_fields = ["number", "text"]
@@ -112,7 +111,6 @@ class OrderPointAdmin(ScopedAdmin):
 
 @admin.register(Responsibility)
 class ResponsibilityAdmin(ScopedAdmin):
-    school_field = "point__order__school"
     deletable = True  # a person is taken off a point (the coordinator holds delete_responsibility)
     list_display = ["point", "order", "person", "role"]
     list_filter = ["role", "point__order__school"]
@@ -149,7 +147,6 @@ class RegulationAdmin(ScopedAdmin):
 
 @admin.register(Acknowledgement)
 class AcknowledgementAdmin(ScopedAdmin):
-    school_field = "order__school"
     list_display = ["person", "order", "acknowledged_at"]
     list_filter = ["acknowledged_at", "order__school"]
     search_fields = ["person__full_name"]
@@ -178,7 +175,6 @@ class AdminRegistrationRequestAdmin(ScopedAdmin):
 class PointEvidenceAdmin(ReadOnlyAdmin):
     """Evidence is added on the order's page, which also writes the order's history."""
 
-    school_field = "point__order__school"
     list_display = ["point", "order", "url", "file", "short_comment", "added_by", "created_at"]
     list_filter = ["point__order__school"]
     search_fields = ["url", "comment"]
@@ -198,7 +194,6 @@ class PointEvidenceAdmin(ReadOnlyAdmin):
 class OrderEventAdmin(ReadOnlyAdmin):
     """The history of an order: append-only."""
 
-    school_field = "order__school"
     list_display = ["created_at", "order", "point", "kind", "message", "actor"]
     list_filter = ["kind", "order__school"]
     search_fields = ["message"]
@@ -208,7 +203,6 @@ class OrderEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
-    school_field = "point__order__school"
     list_display = ["point", "order", "kind", "deadline", "person", "status", "sent_at", "attempts"]
     list_filter = ["kind", "status", "point__order__school"]
     search_fields = ["person__full_name"]

@@ -7,4 +7,4 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Приказы и их исполнение")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers this app's compliance checks)
+        from . import access, checks  # noqa: F401  (registers this app's checks and rules)

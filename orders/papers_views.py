@@ -1,5 +1,6 @@
 """HTML screens of the order's papers: the acknowledgement sheet, the regulation (points 1 and 8)
-and the e-mail registering a new administrator (point 3). Views are thin."""
+and the e-mail registering a new administrator (point 3). Views are thin: ``staff.access`` answers
+who may (the rules of ``orders/access.py``)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff.selectors import user_may_see_contacts, user_person, user_school
+from staff.access import user_can
+from staff.models import Person
+from staff.selectors import user_person, user_school
 
 from . import services
 from .forms import (
@@ -28,12 +30,9 @@ from .selectors import (
     acknowledgement_sheet,
     acknowledgement_summary,
     admin_request_list,
-    order_list,
-    user_may_edit_order,
-    user_may_manage_regulation,
-    user_may_publish_regulation,
+    regulation_orders,
 )
-from .views import PAGE_SIZE, form_status, may_view_sheet, order_or_404, require_edit, safe_next
+from .views import PAGE_SIZE, form_status, order_or_404, require_edit, safe_next
 
 # --- The acknowledgement sheet -------------------------------------------------------------------
 
@@ -43,10 +42,9 @@ from .views import PAGE_SIZE, form_status, may_view_sheet, order_or_404, require
 def acknowledge_view(request, pk):
     """One click from the start page (or the order page): «Ознакомлен(а)»."""
     order = order_or_404(request, pk)
-    person = user_person(request.user)
-    if person is None or not order.acknowledgements.filter(person=person).exists():
+    if not user_can(request.user, "acknowledge", order):
         raise PermissionDenied
-    services.acknowledgement_confirm(order=order, person=person)
+    services.acknowledgement_confirm(order=order, person=user_person(request.user))
     if request.htmx:
         return render(
             request,
@@ -65,7 +63,7 @@ def acknowledge_view(request, pk):
 @login_required
 def acknowledgements_view(request, pk):
     order = order_or_404(request, pk)
-    if not may_view_sheet(request, order):
+    if not user_can(request.user, "view_sheet", order):
         raise PermissionDenied
     rows = list(acknowledgement_sheet(order=order))
     show = request.GET.get("show", "")
@@ -79,7 +77,7 @@ def acknowledgements_view(request, pk):
             "rows": rows,
             "show": show,
             "summary": acknowledgement_summary(order=order),
-            "may_edit": user_may_edit_order(user=request.user, order=order),
+            "may_edit": user_can(request.user, "edit", order),
         },
     )
 
@@ -87,7 +85,7 @@ def acknowledgements_view(request, pk):
 @login_required
 def acknowledgement_print_view(request, pk):
     order = order_or_404(request, pk)
-    if not may_view_sheet(request, order):
+    if not user_can(request.user, "view_sheet", order):
         raise PermissionDenied
     return render(
         request,
@@ -120,12 +118,7 @@ def distribute_view(request, pk):
 
 def _order_for_regulation(request, pk) -> Order:
     """The order's regulation page: whoever reads the order, and the school's web editor."""
-    user = request.user
-    condition = Q(pk__in=order_list(user=user).values("pk"))
-    school = user_school(user)
-    if school is not None and user.has_perm("orders.view_regulation"):
-        condition |= Q(school=school)
-    return get_object_or_404(Order.objects.select_related("school").filter(condition), pk=pk)
+    return get_object_or_404(regulation_orders(user=request.user), pk=pk)
 
 
 @login_required
@@ -134,11 +127,9 @@ def regulations_view(request, pk):
     regulations = list(
         order.regulations.select_related("published_by__person").order_by("-version")
     )
-    may_manage = user_may_manage_regulation(user=request.user, order=order)
+    may_manage = user_can(request.user, "manage_regulation", order)
     for regulation in regulations:
-        regulation.may_publish = user_may_publish_regulation(
-            user=request.user, regulation=regulation
-        )
+        regulation.may_publish = user_can(request.user, "publish", regulation)
     deadline = (
         order.points.filter(check_key="regulation_published", deadline__isnull=False)
         .order_by("deadline")
@@ -160,7 +151,7 @@ def regulations_view(request, pk):
 @login_required
 def regulation_upload_view(request, pk):
     order = _order_for_regulation(request, pk)
-    if not user_may_manage_regulation(user=request.user, order=order):
+    if not user_can(request.user, "manage_regulation", order):
         raise PermissionDenied
     form = RegulationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -187,7 +178,7 @@ def regulation_upload_view(request, pk):
 def regulation_publish_view(request, pk):
     regulation = get_object_or_404(Regulation.objects.select_related("order"), pk=pk)
     order = _order_for_regulation(request, regulation.order_id)
-    if not user_may_publish_regulation(user=request.user, regulation=regulation):
+    if not user_can(request.user, "publish", regulation):
         raise PermissionDenied
     initial = {
         "url": regulation.published_url,
@@ -216,11 +207,9 @@ def regulation_publish_view(request, pk):
 @login_required
 def admin_request_view(request):
     school = user_school(request.user)
-    may_send = school is not None and request.user.has_perm("orders.add_adminregistrationrequest")
-    if school is None or not (
-        may_send or request.user.has_perm("orders.view_adminregistrationrequest")
-    ):
+    if school is None or not user_can(request.user, "view_admin_requests", school):
         raise PermissionDenied
+    may_send = user_can(request.user, "send_admin_request", school)
     if request.method == "POST" and not may_send:
         raise PermissionDenied  # the director reads the sent requests, the operator sends them
     form = AdminRegistrationForm(request.POST or None, school=school) if may_send else None
@@ -256,7 +245,7 @@ def admin_request_view(request):
             "form": form,
             "page": page,
             "support_email": sent_to(),
-            "show_contacts": user_may_see_contacts(request.user),
+            "show_contacts": user_can(request.user, "see_contacts", Person),
         },
         status=form_status(request, form) if form else 200,
     )

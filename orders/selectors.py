@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from compliance.models import Finding
 from compliance.registry import Figure, PointStatus, checks_evaluate, get_check, point_status
+from staff.access import user_can, visible_to
 from staff.models import Person
-from staff.roles import Role
-from staff.selectors import filter_by_permission, user_person, user_school, user_sees_all_schools
+from staff.selectors import user_person, user_school
 
 from .checks import absent_on
 from .models import (
@@ -87,6 +87,9 @@ class PointPeople:
         return self.primary is not None or bool(self.backups) or bool(self.co_executors)
 
 
+_PEOPLE_CACHE = "_portal_people"
+
+
 def _available(person: Person) -> bool:
     return person.is_active and not person.absent_today
 
@@ -94,8 +97,13 @@ def _available(person: Person) -> bool:
 def point_people(
     *, points: Iterable[OrderPoint], today: datetime.date | None = None
 ) -> dict[int, PointPeople]:
-    """Primary, backups, co-executors and the person in charge today of every point, in one query."""
+    """Primary, backups, co-executors and the person in charge today of every point, in one query.
+
+    Each point given also keeps its entry (``named_people``), so that the rules asked about it
+    afterwards (``orders/access.py``: who may add evidence) need no query of their own.
+    """
     today = today or timezone.localdate()
+    points = list(points)
     point_ids = [point.pk for point in points]
     people = {point_id: PointPeople() for point_id in point_ids}
     if not point_ids:
@@ -119,7 +127,15 @@ def point_people(
     for entry in people.values():
         candidates = ([entry.primary] if entry.primary else []) + entry.backups
         entry.in_charge = next((person for person in candidates if _available(person)), None)
+    for point in points:
+        setattr(point, _PEOPLE_CACHE, people[point.pk])
     return people
+
+
+def named_people(point: OrderPoint) -> PointPeople:
+    """The people named on the point: kept from ``point_people`` when it ran over this point."""
+    people = getattr(point, _PEOPLE_CACHE, None)
+    return people if people is not None else point_people(points=[point])[point.pk]
 
 
 def responsible_today(
@@ -224,75 +240,28 @@ def user_has_perm_today(user, perm: str, today: datetime.date | None = None) -> 
     )
 
 
-# --- Orders a user may see and act on ---------------------------------------------------------------
+# --- Orders a user may see -------------------------------------------------------------------------
 
 
-def order_list(*, user, today: datetime.date | None = None) -> QuerySet[Order]:
-    """Orders the user may read: by role in their school (or every school), lent by an absent
-    colleague they stand in for, or sent to them personally (the distribution list)."""
-    queryset = Order.objects.select_related("school")
-    visible = filter_by_permission(queryset=queryset, user=user, codename="view_order")
-    person = user_person(user)
-    if person is None or user_sees_all_schools(user) or user.has_perm("orders.view_order"):
-        return visible
-    condition = Q(acknowledgements__person=person)
-    if user_acts_as(user, today).has_perm("orders.view_order"):
-        condition |= Q(school_id=person.school_id)
-    return queryset.filter(
-        Q(pk__in=visible.values("pk")) | Q(pk__in=Order.objects.filter(condition).values("pk"))
-    )
+def order_list(*, user) -> QuerySet[Order]:
+    """Orders the user may read (``orders/access.py``)."""
+    return visible_to(user, Order.objects.select_related("school"))
 
 
-def _same_school(user, school_id: int) -> bool:
-    if user.is_superuser:
-        return True
+def regulation_orders(*, user) -> QuerySet[Order]:
+    """Orders whose regulation page the user opens: those they read, and for the web editor every
+    order of their school (``orders.view_regulation``), in one query."""
+    orders = order_list(user=user)
     school = user_school(user)
-    return school is not None and school.pk == school_id
-
-
-def user_may_edit_order(*, user, order: Order) -> bool:
-    """Create and edit orders, points, responsibilities: the coordinator of the order's school."""
-    return user.has_perm("orders.change_order") and _same_school(user, order.school_id)
-
-
-def user_may_manage_regulation(*, user, order: Order) -> bool:
-    return user.has_perm("orders.add_regulation") and _same_school(user, order.school_id)
-
-
-def user_may_publish_regulation(*, user, regulation: Regulation) -> bool:
-    """Point 8: the web editor records the publication (and the coordinator may too)."""
-    if not _same_school(user, regulation.school_id):
-        return False
-    if user.has_perm("orders.change_regulation"):
-        return True
-    return _is_web_editor(user)
-
-
-def _is_web_editor(user) -> bool:
-    """Group membership, asked once per request (the role has no write permission of its own:
-    recording the publication is the only thing it may write)."""
-    if not hasattr(user, "_portal_is_web_editor"):
-        user._portal_is_web_editor = user.groups.filter(name=Role.WEB_EDITOR).exists()
-    return user._portal_is_web_editor
-
-
-def user_may_add_evidence(*, user, point: OrderPoint, people: PointPeople | None = None) -> bool:
-    """The coordinator, or anyone named on the point (primary, backup, co-executor)."""
-    if user_may_edit_order(user=user, order=point.order):
-        return True
-    person = user_person(user)
-    if person is None or people is None:
-        return False
-    named = [people.primary, *people.backups, *people.co_executors]
-    return any(p is not None and p.pk == person.pk for p in named)
+    if school is None or not user_can(user, "view_regulations", school):
+        return orders
+    return Order.objects.select_related("school").filter(
+        Q(pk__in=orders.values("pk")) | Q(school=school)
+    )
 
 
 def regulation_list(*, user) -> QuerySet[Regulation]:
-    return filter_by_permission(
-        queryset=Regulation.objects.select_related("order", "published_by__person"),
-        user=user,
-        codename="view_regulation",
-    )
+    return visible_to(user, Regulation.objects.select_related("order", "published_by__person"))
 
 
 # --- The order page ------------------------------------------------------------------------------
@@ -423,8 +392,4 @@ def point_responsibilities(*, point: OrderPoint) -> QuerySet[Responsibility]:
 
 
 def admin_request_list(*, user) -> QuerySet[AdminRegistrationRequest]:
-    return filter_by_permission(
-        queryset=AdminRegistrationRequest.objects.select_related("order"),
-        user=user,
-        codename="view_adminregistrationrequest",
-    )
+    return visible_to(user, AdminRegistrationRequest.objects.select_related("order"))

@@ -1,7 +1,8 @@
 """HTML screens of the orders app: the list, the order with its points, responsibility and evidence.
 
 The order's papers (acknowledgement sheet, regulation, the registration e-mail) are in
-``papers_views.py``. Views are thin: selectors read, services write."""
+``papers_views.py``. Views are thin: ``staff.access`` answers who may (the rules of
+``orders/access.py``), selectors read, services write."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff.selectors import user_person, user_school, user_sees_all_schools
+from staff.access import user_can
+from staff.selectors import user_person, user_school
 
 from . import services
 from .forms import (
@@ -36,10 +38,6 @@ from .selectors import (
     points_in_charge,
     regulation_list,
     user_acts_as,
-    user_has_perm_today,
-    user_may_add_evidence,
-    user_may_edit_order,
-    user_may_publish_regulation,
 )
 
 PAGE_SIZE = 20
@@ -56,7 +54,7 @@ def point_or_404(request, pk) -> OrderPoint:
 
 
 def require_edit(request, order: Order) -> None:
-    if not user_may_edit_order(user=request.user, order=order):
+    if not user_can(request.user, "edit", order):
         raise PermissionDenied
 
 
@@ -84,15 +82,15 @@ def order_list_view(request):
             "my_points": points_in_charge(user=request.user),
             "acting": user_acts_as(request.user),
             "pending": acknowledgements_pending(user=request.user),
-            "may_create": school is not None and request.user.has_perm("orders.add_order"),
+            "may_create": school is not None and user_can(request.user, "add_order", school),
             "may_send_admin_request": school is not None
-            and request.user.has_perm("orders.add_adminregistrationrequest"),
+            and user_can(request.user, "send_admin_request", school),
             "to_publish": [
                 regulation
                 for regulation in regulation_list(user=request.user).filter(
                     published_on__isnull=True
                 )[:20]
-                if user_may_publish_regulation(user=request.user, regulation=regulation)
+                if user_can(request.user, "publish", regulation)
             ]
             if school is not None
             else [],
@@ -106,12 +104,10 @@ def order_detail_view(request, pk):
     order = order_or_404(request, pk)
     today = timezone.localdate()
     rows = order_points(order=order, today=today)
-    may_edit = user_may_edit_order(user=request.user, order=order)
+    may_edit = user_can(request.user, "edit", order)
     person = user_person(request.user)
-    for row in rows:
-        row.may_add_evidence = user_may_add_evidence(
-            user=request.user, point=row.point, people=row.people
-        )
+    for row in rows:  # the people came with the page's one query: no query per row
+        row.may_add_evidence = user_can(request.user, "add_evidence", row.point)
     my_acknowledgement = order.acknowledgements.filter(person=person).first() if person else None
     return render(
         request,
@@ -121,7 +117,7 @@ def order_detail_view(request, pk):
             "rows": rows,
             "today": today,
             "may_edit": may_edit,
-            "may_view_sheet": may_view_sheet(request, order),
+            "may_view_sheet": user_can(request.user, "view_sheet", order),
             "summary": acknowledgement_summary(order=order),
             "my_acknowledgement": my_acknowledgement,
             "regulations": list(order.regulations.order_by("-version")),
@@ -135,7 +131,7 @@ def order_detail_view(request, pk):
 @login_required
 def order_create_view(request):
     school = user_school(request.user)
-    if school is None or not request.user.has_perm("orders.add_order"):
+    if school is None or not user_can(request.user, "add_order", school):
         raise PermissionDenied
     form = OrderForm(request.POST or None, request.FILES or None, school=school)
     if request.method == "POST" and form.is_valid():
@@ -303,8 +299,7 @@ def responsibility_remove_view(request, pk):
 @login_required
 def evidence_add_view(request, pk):
     point = point_or_404(request, pk)
-    people = point_people(points=[point])[point.pk]
-    if not user_may_add_evidence(user=request.user, point=point, people=people):
+    if not user_can(request.user, "add_evidence", point):
         raise PermissionDenied
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -320,15 +315,4 @@ def evidence_add_view(request, pk):
         "orders/evidence_form.html",
         {"form": form, "point": point, "order": point.order},
         status=form_status(request, form),
-    )
-
-
-def may_view_sheet(request, order: Order) -> bool:
-    if user_sees_all_schools(request.user):
-        return True
-    school = user_school(request.user)
-    return (
-        school is not None
-        and school.pk == order.school_id
-        and user_has_perm_today(request.user, "orders.view_acknowledgement")
     )

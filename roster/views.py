@@ -1,5 +1,6 @@
 """HTML screens of the staff app: people, classes and movement (point 3), absences (point 2),
-training (point 7.2), platform statuses (point 3). Thin: selectors read, services write."""
+training (point 7.2), platform statuses (point 3). Thin: ``staff.access`` answers who may (the rules
+of ``staff/rules.py``), selectors read, services write."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from orders.models import Order, OrderPoint
 from staff import services as staff_services
-from staff.models import Absence, Person, TrainingRecord
+from staff.access import user_can
+from staff.models import Absence, Movement, Person, School, StatusConfirmation, TrainingRecord
 from staff.selectors import (
     absence_list,
     movement_list,
     person_list,
     schoolclass_list,
-    user_may_see_contacts,
     user_person,
     user_school,
 )
@@ -40,12 +41,24 @@ from .forms import (
 PAGE_SIZE = 50
 
 
-def _require(request, perm: str):
-    """The user's school, if they hold ``perm`` there; 403 otherwise."""
+def _school_where(request, action: str) -> School | None:
+    """The user's school, if they may ``action`` there (``staff/rules.py``); None otherwise."""
     school = user_school(request.user)
-    if school is None or not request.user.has_perm(perm):
+    return school if school is not None and user_can(request.user, action, school) else None
+
+
+def _require(request, action: str) -> School:
+    """The user's school, if they may ``action`` there; 403 otherwise."""
+    school = _school_where(request, action)
+    if school is None:
         raise PermissionDenied
     return school
+
+
+def _require_list(request, model) -> None:
+    """The screen of ``model`` at all (its rows are then the list selector's)."""
+    if not user_can(request.user, "list", model):
+        raise PermissionDenied
 
 
 def _page(request, queryset, size: int = PAGE_SIZE):
@@ -61,26 +74,22 @@ def _status(request, form) -> int:
 
 @login_required
 def people_view(request):
-    if not request.user.has_perm("staff.view_person") and not request.user.has_perm(
-        "staff.view_all_schools"
-    ):
-        raise PermissionDenied
+    _require_list(request, Person)
     people = person_list(user=request.user).order_by("school__short_name", "full_name")
     return render(
         request,
         "roster/people.html",
         {
             "page": _page(request, people),
-            "show_contacts": user_may_see_contacts(request.user),
-            "may_change": request.user.has_perm("staff.change_person")
-            and user_school(request.user) is not None,
+            "show_contacts": user_can(request.user, "see_contacts", Person),
+            "may_change": _school_where(request, "change_people") is not None,
         },
     )
 
 
 @login_required
 def person_leave_view(request, pk):
-    school = _require(request, "staff.change_person")
+    school = _require(request, "change_people")
     person = get_object_or_404(person_list(user=request.user), pk=pk, school=school)
     form = PersonLeaveForm(request.POST or None, initial={"left_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -115,14 +124,13 @@ def classes_view(request):
         {
             "page": _page(request, classes),
             "without_teacher": without_teacher,
-            "may_change": request.user.has_perm("staff.change_schoolclass")
-            and user_school(request.user) is not None,
+            "may_change": _school_where(request, "change_classes") is not None,
         },
     )
 
 
 def _class_for_change(request, pk):
-    school = _require(request, "staff.change_schoolclass")
+    school = _require(request, "change_classes")
     return get_object_or_404(schoolclass_list(user=request.user), pk=pk, school=school), school
 
 
@@ -185,10 +193,7 @@ def class_students_view(request, pk):
 
 @login_required
 def movements_view(request):
-    if not request.user.has_perm("staff.view_movement") and not request.user.has_perm(
-        "staff.view_all_schools"
-    ):
-        raise PermissionDenied
+    _require_list(request, Movement)
     return render(
         request, "roster/movements.html", {"page": _page(request, movement_list(user=request.user))}
     )
@@ -199,12 +204,9 @@ def movements_view(request):
 
 @login_required
 def absences_view(request):
-    if not request.user.has_perm("staff.view_absence") and not request.user.has_perm(
-        "staff.view_all_schools"
-    ):
-        raise PermissionDenied
+    _require_list(request, Absence)
     school = user_school(request.user)
-    may_add = school is not None and request.user.has_perm("staff.add_absence")
+    may_add = _school_where(request, "add_absence") is not None
     form = AbsenceForm(request.POST or None, school=school) if may_add else None
     if request.method == "POST":
         if not may_add:
@@ -226,7 +228,7 @@ def absences_view(request):
             "form": form,
             "page": _page(request, absences),
             "today": today,
-            "may_change": school is not None and request.user.has_perm("staff.change_absence"),
+            "may_change": _school_where(request, "change_absences") is not None,
         },
         status=_status(request, form) if form else 200,
     )
@@ -234,7 +236,7 @@ def absences_view(request):
 
 @login_required
 def absence_edit_view(request, pk):
-    school = _require(request, "staff.change_absence")
+    school = _require(request, "change_absences")
     absence = get_object_or_404(
         Absence.objects.select_related("person"), pk=pk, person__school=school
     )
@@ -278,9 +280,7 @@ def course_of_school(school) -> tuple[str, str]:
 @login_required
 def training_view(request):
     person = user_person(request.user)
-    may_view_all = request.user.has_perm("staff.view_trainingrecord") or request.user.has_perm(
-        "staff.view_all_schools"
-    )
+    may_view_all = user_can(request.user, "list", TrainingRecord)
     if person is None and not may_view_all:
         raise PermissionDenied
     course_title, course_url = course_of_school(person.school) if person else ("", "")
@@ -341,12 +341,9 @@ def training_view(request):
 
 @login_required
 def statuses_view(request):
-    if not request.user.has_perm("staff.view_statusconfirmation") and not request.user.has_perm(
-        "staff.view_all_schools"
-    ):
-        raise PermissionDenied
+    _require_list(request, StatusConfirmation)
     school = user_school(request.user)
-    may_confirm = school is not None and request.user.has_perm("staff.add_statusconfirmation")
+    may_confirm = _school_where(request, "confirm_statuses") is not None
     form = (
         StatusConfirmForm(
             request.POST or None, school=school, initial={"confirmed_on": timezone.localdate()}

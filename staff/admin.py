@@ -1,7 +1,7 @@
 """Django admin for schools, classes and people — for the coordinator (DESIGN.md §7).
 
 Rules that hold in the rest of the portal hold here too:
-- every list is narrowed with ``filter_by_permission`` (a coordinator sees their own school only);
+- every list is narrowed by ``staff.access.visible_to`` (a coordinator sees their own school only);
 - rights are granted and revoked by the services; permission rows are read-only (the admins of
   people and classes, whose changes span apps, are in ``roster/admin.py``);
 - nothing that matters is hard-deleted (people leave, classes are archived);
@@ -17,21 +17,18 @@ from django.contrib import admin
 from django.db.models import Model, URLField
 from django.utils.translation import gettext_lazy as _
 
+from .access import user_can, visible_to
 from .models import (
     Absence,
     Movement,
+    Person,
     School,
     SchoolClassGroupObjectPermission,
     SchoolClassUserObjectPermission,
     StatusConfirmation,
     TrainingRecord,
 )
-from .selectors import (
-    filter_by_permission,
-    school_list,
-    user_may_see_contacts,
-    user_sees_all_schools,
-)
+from .selectors import school_list
 
 
 def _school_path(model: type[Model]) -> str | None:
@@ -69,28 +66,19 @@ class ScopedAdmin(admin.ModelAdmin):
 
     formfield_overrides = HTTPS_URL_FIELDS
 
-    #: The path from the model to its school; None for rows that belong to no school (job runs).
-    school_field: str | None = "school"
     #: Rows of this model are never hard-deleted (DESIGN.md §4).
     deletable = False
     list_per_page = 50
     show_full_result_count = False  # one COUNT fewer per page on big tables
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if self.school_field is None:
-            return queryset
-        return filter_by_permission(
-            queryset=queryset,
-            user=request.user,
-            codename=f"view_{self.model._meta.model_name}",
-            school_field=self.school_field,
-        )
+        # The model's visibility rule, as everywhere else (each app's ``access.py``).
+        return visible_to(request.user, super().get_queryset(request))
 
     def get_fieldsets(self, request, obj=None):
         # Phones and e-mails (152-FZ): on the forms of the coordinator and the operator only.
         fieldsets = super().get_fieldsets(request, obj)
-        if user_may_see_contacts(request.user):
+        if user_can(request.user, "see_contacts", Person):
             return fieldsets
         narrowed = []
         for title, options in fieldsets:
@@ -124,7 +112,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 def _narrow_choices(field, related_model, user) -> None:
-    if field is None or not hasattr(field, "queryset") or user_sees_all_schools(user):
+    if field is None or not hasattr(field, "queryset") or user_can(user, "view_all", School):
         return
     if related_model is School:
         field.queryset = field.queryset.filter(pk__in=school_list(user=user).values("pk"))
@@ -155,13 +143,7 @@ def register_remaining(app_label: str) -> None:
         if not admin.site.is_registered(model):
             admin.site.register(
                 model,
-                type(
-                    f"{model.__name__}Admin",
-                    (ReadOnlyAdmin,),
-                    {
-                        "school_field": _school_path(model),
-                    },
-                ),
+                type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {}),
             )
 
 
@@ -187,15 +169,9 @@ class SchoolAdmin(ScopedAdmin):
     list_filter = ["municipality"]
     search_fields = ["name", "short_name"]
 
-    def get_queryset(self, request):
-        return admin.ModelAdmin.get_queryset(self, request).filter(
-            pk__in=school_list(user=request.user).values("pk")
-        )
-
 
 @admin.register(Absence)
 class AbsenceAdmin(ScopedAdmin):
-    school_field = "person__school"
     deletable = True  # a period entered by mistake may go
     list_display = ["person", "starts_on", "ends_on", "reason"]
     list_filter = ["person__school"]
@@ -217,7 +193,6 @@ class TrainingRecordAdmin(ScopedAdmin):
 
 @admin.register(StatusConfirmation)
 class StatusConfirmationAdmin(ScopedAdmin):
-    school_field = "person__school"
     list_display = ["person", "status", "confirmed_on", "confirmed_by"]
     list_filter = ["status", "person__school"]
     search_fields = ["person__full_name"]
@@ -259,7 +234,6 @@ class ObjectPermissionAdmin(ReadOnlyAdmin):
     list_display = ["content_object", "permission", "holder"]
     list_filter = ["permission__codename"]
     list_select_related = ["permission__content_type", "content_object"]
-    school_field = "content_object__school"
 
     @admin.display(description=_("кому"))
     def holder(self, obj):

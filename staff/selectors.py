@@ -1,4 +1,4 @@
-"""Reads: what a user may see. One way to answer it, used by HTML views, the API and the dashboard.
+"""Reads: the user's person, school and classes, and the staff lists (narrowed by ``staff.access``).
 
 A user sees rows of a model in three ways, decided once per request and applied in the query:
 - the inspector (``staff.view_all_schools``) and superusers see every school;
@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from guardian.utils import get_user_obj_perms_model
 
+from .access import visible_to
 from .models import Absence, Movement, Person, School, SchoolClass, TrainingRecord
 
 _PERSON_CACHE = "_portal_person"
@@ -54,10 +55,7 @@ def user_sees_all_schools(user) -> bool:
 
 
 def school_list(*, user) -> QuerySet[School]:
-    if user_sees_all_schools(user):
-        return School.objects.all()
-    school = user_school(user)
-    return School.objects.filter(pk=school.pk) if school else School.objects.none()
+    return visible_to(user, School.objects.all())
 
 
 def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySet:
@@ -80,7 +78,11 @@ def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySe
 def filter_by_permission(
     *, queryset: QuerySet, user, codename: str, school_field: str = "school"
 ) -> QuerySet:
-    """Narrow ``queryset`` to the rows the user may ``codename`` (see the module docstring)."""
+    """Narrow ``queryset`` to the rows the user may ``codename`` (see the module docstring).
+
+    The building block of most visibility rules (``staff/rules.py`` and the apps' ``access.py``);
+    everything else asks ``staff.access.visible_to``.
+    """
     if (
         user is None
         or isinstance(user, AnonymousUser)
@@ -103,26 +105,12 @@ def schoolclass_list(*, user, include_archived: bool = False) -> QuerySet[School
     queryset = SchoolClass.objects.select_related("school", "class_teacher")
     if not include_archived:
         queryset = queryset.filter(status=SchoolClass.Status.ACTIVE)
-    return filter_by_permission(queryset=queryset, user=user, codename="view_schoolclass")
+    return visible_to(user, queryset)
 
 
 def led_class_ids(*, user) -> QuerySet:
     """Ids of the classes the user leads as class teacher (object permission ``lead_schoolclass``)."""
     return object_permission_ids(user=user, model=SchoolClass, codename="lead_schoolclass")
-
-
-def user_may_lead_class(*, user, school_class: SchoolClass) -> bool:
-    """May the user manage this class's chats and links: school-wide operator rights or its teacher."""
-    if not user.is_authenticated:
-        return False
-    school = user_school(user)
-    if (
-        school is not None
-        and school.pk == school_class.school_id
-        and user.has_perm("staff.change_schoolclass")
-    ):
-        return True
-    return user.has_perm("staff.lead_schoolclass", school_class)
 
 
 # --- Lists of the staff screens (people, absences, movement, training, platform statuses) ----------
@@ -139,28 +127,17 @@ def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
     )
     if not include_left:
         queryset = queryset.filter(is_active=True)
-    return filter_by_permission(queryset=queryset, user=user, codename="view_person")
+    return visible_to(user, queryset)
 
 
 def absence_list(*, user) -> QuerySet:
-    return filter_by_permission(
-        queryset=Absence.objects.select_related("person"),
-        user=user,
-        codename="view_absence",
-        school_field="person__school",
-    )
+    return visible_to(user, Absence.objects.select_related("person"))
 
 
 def movement_list(*, user) -> QuerySet:
-    return filter_by_permission(
-        queryset=Movement.objects.select_related(
+    return visible_to(
+        user,
+        Movement.objects.select_related(
             "school_class", "person", "previous_person", "recorded_by__person"
         ),
-        user=user,
-        codename="view_movement",
     )
-
-
-def user_may_see_contacts(user) -> bool:
-    """Phones and e-mails (152-FZ): the coordinator and the operator only."""
-    return user.is_authenticated and user.has_perm("staff.change_person")

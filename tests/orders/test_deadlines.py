@@ -9,8 +9,8 @@ from django.db import connection
 
 from compliance.jobs import RunReport
 from compliance.models import Finding, JobRun
-from orders.models import Order, Regulation, Reminder, Responsibility
 from orders.deadlines import POINT_OVERDUE, deadlines_check
+from orders.models import Order, Regulation, Reminder, Responsibility
 from orders.tasks import check_deadlines
 from staff.models import Absence
 from tests.factories import OrderFactory, PersonFactory, SchoolFactory

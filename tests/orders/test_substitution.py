@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from orders.models import Responsibility
+from orders.access import orders_visible
+from orders.models import Order, Responsibility
 from orders.selectors import (
-    order_list,
     points_in_charge,
     responsible_today,
     user_acts_as,
@@ -107,12 +107,13 @@ class TestActingAs:
         assert user_has_perm_today(user, "orders.view_acknowledgement", today)
         assert not user_has_perm_today(user, "orders.change_order", today)
         assert points_in_charge(user=user, today=today) == [point_2]
-        assert list(order_list(user=user, today=today)) == [order]
+        assert list(orders_visible(user, Order.objects.all(), today=today)) == [order]
 
     def test_rights_end_with_the_absence(self, point_2, coordinator, backup_user, order, today):
         away(coordinator.person, today, length=1)
         assert not user_acts_as(fresh(backup_user), today + days(2))
-        assert list(order_list(user=fresh(backup_user), today=today + days(2))) == []
+        later = today + days(2)
+        assert list(orders_visible(fresh(backup_user), Order.objects.all(), today=later)) == []
 
     def test_an_absent_backup_acts_for_nobody(self, point_2, coordinator, backup_user, today):
         away(coordinator.person, today)

@@ -1,0 +1,134 @@
+"""Who sees and does what with schools, classes and people (registered in ``staff.access``).
+
+Not ``staff/access.py`` like the other apps' rules: that module is the registry itself, below
+``staff.selectors`` (whose lists narrow through it), while these rules read the user's school from
+those selectors. ``school_scoped`` is the common rule, shared by the apps above.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+
+from .access import rule, visibility
+from .models import (
+    Absence,
+    Movement,
+    Person,
+    School,
+    SchoolClass,
+    SchoolClassGroupObjectPermission,
+    SchoolClassUserObjectPermission,
+    StatusConfirmation,
+    TrainingRecord,
+)
+from .selectors import filter_by_permission, user_school, user_sees_all_schools
+
+
+def school_scoped(*models: type[Model], school_field: str = "school") -> None:
+    """Register the usual rule for each model: ``filter_by_permission`` with ``view_<model>`` —
+    every school for the inspector, the user's school for a role's global right, else the rows
+    granted one by one. ``school_field``: how the model reaches its school."""
+    for model in models:
+        visibility(model)(_by_view_permission(f"view_{model._meta.model_name}", school_field))
+
+
+def _by_view_permission(codename: str, school_field: str):
+    def narrow(user, queryset: QuerySet) -> QuerySet:
+        return filter_by_permission(
+            queryset=queryset, user=user, codename=codename, school_field=school_field
+        )
+
+    return narrow
+
+
+def own_school(user, school_id: int) -> bool:
+    """Is ``school_id`` the user's own school (no query: the person is cached for the request)."""
+    school = user_school(user)
+    return school is not None and school.pk == school_id
+
+
+school_scoped(SchoolClass, Person, Movement, TrainingRecord)
+school_scoped(Absence, StatusConfirmation, school_field="person__school")
+school_scoped(
+    SchoolClassUserObjectPermission,
+    SchoolClassGroupObjectPermission,
+    school_field="content_object__school",
+)
+
+
+# --- Schools ------------------------------------------------------------------------------------
+
+
+@visibility(School)
+def _schools(user, queryset: QuerySet[School]) -> QuerySet[School]:
+    """Every school for the inspector, else one's own (no right needed to see where one works)."""
+    if user_sees_all_schools(user):
+        return queryset
+    school = user_school(user)
+    return queryset.filter(pk=school.pk) if school else queryset.none()
+
+
+@rule(School, "view")
+def _view_school(user, school: School) -> bool:
+    """The rule above without a query (the kept board asks it before it reads the cache)."""
+    return user_sees_all_schools(user) or own_school(user, school.pk)
+
+
+@rule(School, "view_all")
+def _view_all_schools(user, _model) -> bool:
+    """The inspector (and superusers): every school of the deployment, read-only."""
+    return user_sees_all_schools(user)
+
+
+# The school's staff screens: who may change what there (the role's global right, own school only).
+_SCHOOL_ACTIONS = {
+    "change_people": "staff.change_person",
+    "change_classes": "staff.change_schoolclass",
+    "add_absence": "staff.add_absence",
+    "change_absences": "staff.change_absence",
+    "confirm_statuses": "staff.add_statusconfirmation",
+}
+
+
+def _school_action(perm: str):
+    def check(user, school: School) -> bool:
+        return own_school(user, school.pk) and user.has_perm(perm)
+
+    return check
+
+
+for _action, _perm in _SCHOOL_ACTIONS.items():
+    rule(School, _action)(_school_action(_perm))
+
+
+# --- The lists of the staff screens: who opens them at all (the rows are ``visible_to``'s) --------
+
+
+def _list_rule(model: type[Model]):
+    perm = f"{model._meta.app_label}.view_{model._meta.model_name}"
+
+    def check(user, _model) -> bool:
+        return user.has_perm(perm) or user.has_perm("staff.view_all_schools")
+
+    return check
+
+
+for _listed in (Person, Movement, Absence, StatusConfirmation, TrainingRecord):
+    rule(_listed, "list")(_list_rule(_listed))
+
+
+# --- Classes and people ---------------------------------------------------------------------------
+
+
+@rule(SchoolClass, "lead")
+def _lead_class(user, school_class: SchoolClass) -> bool:
+    """Manage the class's chats and links: the school's operator rights, or its class teacher."""
+    if own_school(user, school_class.school_id) and user.has_perm("staff.change_schoolclass"):
+        return True
+    return user.has_perm("staff.lead_schoolclass", school_class)
+
+
+@rule(Person, "see_contacts")
+def _see_contacts(user, _model) -> bool:
+    """Phones and e-mails (152-FZ): the coordinator and the operator only."""
+    return user.has_perm("staff.change_person")
