@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from board.kept import kept_board
+from board.kept import KeptBoard, kept_board, kept_derived
 from board.selectors import SchoolBoard
 from invitations.models import Invitation
 from orders.api import ApiPoint, ApiResponsible, OrderSerializer
@@ -89,6 +89,11 @@ def dashboard_payload(board: SchoolBoard, *, checked_at) -> dict:
     }
 
 
+def _dashboard_data(kept: KeptBoard) -> dict:
+    payload = dashboard_payload(kept.board, checked_at=kept.freshness.checked_at)
+    return dict(DashboardSerializer(payload).data)  # a plain dict: kept without its serializer
+
+
 class DashboardView(APIView):
     @extend_schema(
         operation_id="dashboard_retrieve",
@@ -132,5 +137,4 @@ class DashboardView(APIView):
         kept = kept_board(user=user, school_id=school_id, today=timezone.localdate())
         if kept is None:
             raise Http404
-        payload = dashboard_payload(kept.board, checked_at=kept.freshness.checked_at)
-        return Response(DashboardSerializer(payload).data)
+        return Response(kept_derived(kept, "api", _dashboard_data))

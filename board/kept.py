@@ -10,7 +10,9 @@ not of page views. One copy per school and day is kept in the ``board`` cache (R
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -21,6 +23,8 @@ from staff.models import School
 from staff.selectors import school_list
 
 from .selectors import Freshness, SchoolBoard, boards_build, jobs_freshness
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -52,3 +56,17 @@ def kept_board(
     if seconds > 0:
         caches["board"].set(_key(school_id, today), kept, seconds)
     return kept
+
+
+def kept_derived(kept: KeptBoard, name: str, build: Callable[[KeptBoard], T]) -> T:
+    """What is built from a kept board (the API dashboard's JSON), kept as long as that board: its
+    key names the board's computation, so a recomputed board is never answered with the old one."""
+    seconds = settings.BOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return build(kept)
+    key = f"board:{name}:{kept.board.school.pk}:{kept.computed_at.isoformat()}"
+    value = caches["board"].get(key)
+    if value is None:
+        value = build(kept)
+        caches["board"].set(key, value, seconds)
+    return value

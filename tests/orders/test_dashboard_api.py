@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from compliance.models import JobRun
+from tests.factories import ChatFactory
 
 from .board_data import build_gappy_school, register_fixed_checks
 
@@ -168,3 +169,25 @@ def test_the_schema_documents_the_dashboard(api):
     assert set(point) == {"id", "number", "text", "deadline", "status", "figure", "responsible"}
     status = resolve(point["status"])
     assert set(status["enum"]) == {"done", "partial", "not_done", "overdue", "not_measured"}
+
+
+def test_the_api_answers_from_the_boards_kept_figures(api, client, gappy, director, settings):
+    """The API dashboard and the HTML board share one kept copy per school: a change shows in
+    neither until the copy is recomputed («Пересчитать сейчас» on the board), then in both."""
+    settings.BOARD_CACHE_SECONDS = 60
+    api.force_authenticate(director)
+    client.force_login(director)
+    before = api.get(URL).json()["classes_compliant"]
+    ChatFactory(school_class=gappy.classes["5Б"], kind="class_students")  # 5Б now has both chats
+
+    assert api.get(URL).json()["classes_compliant"] == before
+    assert client.get("/orders/board/?refresh=1").status_code == 200
+    assert api.get(URL).json()["classes_compliant"] == before + 1
+
+
+def test_the_api_is_computed_each_time_without_a_cache(api, gappy, director, settings):
+    settings.BOARD_CACHE_SECONDS = 0
+    api.force_authenticate(director)
+    before = api.get(URL).json()["classes_compliant"]
+    ChatFactory(school_class=gappy.classes["5Б"], kind="class_students")
+    assert api.get(URL).json()["classes_compliant"] == before + 1
