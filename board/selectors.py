@@ -1,4 +1,5 @@
-"""The order board (DESIGN.md §2): the school's current order point by point, live, with its headline figures.
+"""The order board (DESIGN.md §2): the school's current order point by point, live, with its
+headline figures.
 
 Everything here is built for many schools at once in a fixed number of queries, so the director's
 board (one school), the inspector's table (every school), the exports and the daily snapshot job
@@ -68,7 +69,8 @@ FINDING_KEYS_BY_CHECK: dict[str, tuple[str, ...]] = {
     "no_stale_invitations": (INVITATION_EXPIRING_UNUSED,),
 }
 
-# The jobs whose runs keep the findings current: "проверено N минут назад" is the oldest of their last runs.
+# The jobs whose runs keep the findings current: "проверено N минут назад" is the oldest of their
+# last runs.
 CHECKING_JOBS = tuple(name for name in JOBS if name != "snapshot")
 
 
@@ -194,7 +196,7 @@ class SchoolBoard:
         )
 
 
-# --- The board for many schools at once ------------------------------------------------------------
+# --- The board for many schools at once -----------------------------------------------------------
 
 
 def orders_in_force_latest_first() -> QuerySet[Order]:
@@ -250,7 +252,8 @@ def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
 
 
 def _class_figures(school_ids: list[int]) -> dict[int, dict]:
-    """Per school, in one grouped query over active classes: compliance with point 4 and chat coverage.
+    """Per school, in one grouped query over active classes: compliance with point 4 and chat
+    coverage.
 
     A class is compliant when it has an active chat of every kind its school requires for its grade.
     Coverage: required class chats that exist, and members reached (capped at the class list) of the

@@ -58,7 +58,7 @@ def user_manages_school_chats(*, user, school_id: int) -> bool:
     return user_can(user, "manage_chats", School(pk=school_id))
 
 
-# --- Chat state of classes -------------------------------------------------------------------------
+# --- Chat state of classes ------------------------------------------------------------------------
 
 
 def _active_class_chats(kind: str):
@@ -89,7 +89,8 @@ def schoolclass_annotate_chats(queryset: QuerySet[SchoolClass]) -> QuerySet[Scho
 
 
 def missing_chat_kinds(school_class: SchoolClass) -> list[str]:
-    """Required class chat kinds the class has no active chat of (needs ``schoolclass_annotate_chats``)."""
+    """Required class chat kinds the class has no active chat of (needs
+    ``schoolclass_annotate_chats``)."""
     return [
         str(kind)
         for kind in CLASS_KINDS
@@ -151,7 +152,7 @@ def class_kind_states(school_class: SchoolClass, kinds) -> list[KindState]:
     ]
 
 
-# --- «Мой класс» ---------------------------------------------------------------------------------------
+# --- «Мой класс» ----------------------------------------------------------------------------------
 
 
 def checklist_classes(*, user) -> QuerySet[SchoolClass]:
@@ -250,7 +251,8 @@ def _pending_requests_count():
 
 
 def _single_chat_fields() -> dict:
-    """The active chat of each single kind (at most one: a database constraint) as columns of the class row."""
+    """The active chat of each single kind (at most one: a database constraint) as columns of the
+    class row."""
     return {
         f"chat_{kind}_{field}": Subquery(_active_class_chats(kind).order_by().values(field)[:1])
         for kind in SINGLE_CLASS_KINDS
@@ -281,11 +283,12 @@ def _chats_from_row(school_class: SchoolClass) -> list[Chat]:
 
 
 def class_checklist(*, user, school_class_id: int) -> Checklist | None:
-    """Everything «Мой класс» shows for one class, or None when the class is outside the user's scope.
+    """Everything «Мой класс» shows for one class, or None when the class is outside the user's
+    scope.
 
-    A fixed number of queries whatever the size of the school: the class with its chat state, its two
-    chats of point 4 and the classes of the switcher (one query); links, join requests, findings;
-    and «иные чаты» only when the class has any.
+    A fixed number of queries whatever the size of the school: the class with its chat state, its
+    two chats of point 4 and the classes of the switcher (one query); links, join requests,
+    findings; and «иные чаты» only when the class has any.
     """
     led = led_class_ids(user=user)
     rows = list(
@@ -424,7 +427,8 @@ def school_requirements(*, school: School) -> list[ChatRequirement]:
 
 
 def matrix_class_kinds(requirements: list[ChatRequirement]) -> list[str]:
-    """The columns of the matrix: the class chat kinds some grade of the school requires, in order."""
+    """The columns of the matrix: the class chat kinds some grade of the school requires, in
+    order."""
     required = {r.kind for r in requirements if r.is_required and r.kind in CLASS_KINDS}
     return [str(kind) for kind in CLASS_KINDS if kind in required]
 

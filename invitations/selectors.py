@@ -222,8 +222,8 @@ def join_request_by_submission(
 def join_request_pending_count(*, user, leads_class=None) -> int | None:
     """Pending requests the user may review, in one query; None for users who review nothing.
 
-    ``leads_class``: whether the user leads a class, when the caller already knows it (the navigation
-    does), so that nobody pays for the question twice.
+    ``leads_class``: whether the user leads a class, when the caller already knows it (the
+    navigation does), so that nobody pays for the question twice.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None

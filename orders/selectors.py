@@ -39,7 +39,8 @@ class PointResult:
 def points_evaluate(
     *, points: Iterable[OrderPoint], today: datetime.date | None = None
 ) -> dict[int, PointResult]:
-    """Live status of every point given, in one query whatever the number of points, checks or schools.
+    """Live status of every point given, in one query whatever the number of points, checks or
+    schools.
 
     ``points`` must have ``order`` loaded (``select_related("order")``) for the school id.
     """
@@ -141,14 +142,15 @@ def named_people(point: OrderPoint) -> PointPeople:
 def responsible_today(
     *, points: Iterable[OrderPoint], today: datetime.date | None = None
 ) -> dict[int, Person | None]:
-    """Who answers for each point today: the primary, or the first backup present while she is away."""
+    """Who answers for each point today: the primary, or the first backup present while she is
+    away."""
     return {
         point_id: entry.in_charge
         for point_id, entry in point_people(points=points, today=today).items()
     }
 
 
-# --- Acting for an absent colleague ----------------------------------------------------------------
+# --- Acting for an absent colleague ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,8 @@ _ACTING_CACHE = "_portal_acting_as"
 
 
 def user_acts_as(user, today: datetime.date | None = None) -> ActingAs:
-    """Whom ``user`` substitutes today (cached on the user object for the request). Three queries at most."""
+    """Whom ``user`` substitutes today (cached on the user object for the request). Three queries at
+    most."""
     today = today or timezone.localdate()
     cache = getattr(user, _ACTING_CACHE, None)
     if cache is not None and cache[0] == today:
@@ -234,13 +237,14 @@ def _user_acts_as(user, today: datetime.date) -> ActingAs:
 
 
 def user_has_perm_today(user, perm: str, today: datetime.date | None = None) -> bool:
-    """``user.has_perm(perm)``, or a *view* permission lent by the absent colleague the user stands in for."""
+    """``user.has_perm(perm)``, or a *view* permission lent by the absent colleague the user stands
+    in for."""
     return user.has_perm(perm) or (
         perm.split(".")[-1].startswith("view_") and user_acts_as(user, today).has_perm(perm)
     )
 
 
-# --- Orders a user may see -------------------------------------------------------------------------
+# --- Orders a user may see ------------------------------------------------------------------------
 
 
 def order_list(*, user) -> QuerySet[Order]:
@@ -297,7 +301,8 @@ def acknowledgement_summary(*, order: Order) -> AcknowledgementSummary:
 
 def order_points(*, order: Order, today: datetime.date | None = None) -> list[PointRow]:
     """Every point of the order with its live status, people, evidence and history — a fixed number
-    of queries whatever the number of points, people or schools (one evaluation per distinct check)."""
+    of queries whatever the number of points, people or schools (one evaluation per distinct
+    check)."""
     today = today or timezone.localdate()
     points = list(
         order.points.select_related("order", "parent").prefetch_related(
@@ -340,7 +345,8 @@ def _history_time(item) -> datetime.datetime:
 
 
 def points_in_charge(*, user, today: datetime.date | None = None) -> list[OrderPoint]:
-    """«Мои задачи»: the points the user answers for today, including those of an absent colleague."""
+    """«Мои задачи»: the points the user answers for today, including those of an absent
+    colleague."""
     today = today or timezone.localdate()
     person = user_person(user)
     if person is None:

@@ -59,7 +59,8 @@ def school_list(*, user) -> QuerySet[School]:
 
 
 def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySet:
-    """Ids of ``model`` rows on which the user holds ``codename`` directly (a subquery, not a list)."""
+    """Ids of ``model`` rows on which the user holds ``codename`` directly (a subquery, not a
+    list)."""
     perm_model = get_user_obj_perms_model(model)
     rows = perm_model.objects.filter(
         user=user,
@@ -109,15 +110,17 @@ def schoolclass_list(*, user, include_archived: bool = False) -> QuerySet[School
 
 
 def led_class_ids(*, user) -> QuerySet:
-    """Ids of the classes the user leads as class teacher (object permission ``lead_schoolclass``)."""
+    """Ids of the classes the user leads as class teacher (object permission
+    ``lead_schoolclass``)."""
     return object_permission_ids(user=user, model=SchoolClass, codename="lead_schoolclass")
 
 
-# --- Lists of the staff screens (people, absences, movement, training, platform statuses) ----------
+# --- Lists of the staff screens (people, absences, movement, training, platform statuses) ---------
 
 
 def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
-    """Staff of the schools the user may see, with their platform status and whether they are away today."""
+    """Staff of the schools the user may see, with their platform status and whether they are away
+    today."""
     today: datetime.date = timezone.localdate()
     queryset = Person.objects.select_related("school", "status_confirmation").annotate(
         absent_today=Exists(
