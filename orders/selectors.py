@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 
 from django.contrib.auth.models import Permission
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -91,8 +92,15 @@ class PointPeople:
 _PEOPLE_CACHE = "_portal_people"
 
 
+class _AbsentToday(Protocol):
+    """A person with ``absent_today`` set: annotated by ``person_list``, assigned by
+    ``point_people``."""
+
+    absent_today: bool
+
+
 def _available(person: Person) -> bool:
-    return person.is_active and not person.absent_today
+    return person.is_active and not cast(_AbsentToday, person).absent_today
 
 
 def point_people(
@@ -117,7 +125,7 @@ def point_people(
     )
     for row in rows:
         person = row.person
-        person.absent_today = row.person_absent
+        cast(_AbsentToday, person).absent_today = row.person_absent
         entry = people[row.point_id]
         if row.role == Responsibility.Role.PRIMARY:
             entry.primary = person
@@ -315,8 +323,10 @@ def order_points(*, order: Order, today: datetime.date | None = None) -> list[Po
     for event in OrderEvent.objects.filter(order=order, point__isnull=False).select_related(
         "actor__person"
     )[:500]:
+        assert event.point_id is not None  # filtered: point__isnull=False
         history[event.point_id].append(event)
     for finding in Finding.objects.filter(order_point__order=order).order_by("-opened_at"):
+        assert finding.order_point_id is not None  # filtered: order_point__order=order
         history[finding.order_point_id].append(finding)
     rows = []
     for point in points:
@@ -366,7 +376,7 @@ def points_in_charge(*, user, today: datetime.date | None = None) -> list[OrderP
     return [
         point
         for point in points
-        if people[point.pk].in_charge and people[point.pk].in_charge.pk == person.pk
+        if (in_charge := people[point.pk].in_charge) is not None and in_charge.pk == person.pk
     ]
 
 

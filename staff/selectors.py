@@ -10,6 +10,7 @@ A user sees rows of a model in three ways, decided once per request and applied 
 from __future__ import annotations
 
 import datetime
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -61,7 +62,10 @@ def school_list(*, user) -> QuerySet[School]:
 def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySet:
     """Ids of ``model`` rows on which the user holds ``codename`` directly (a subquery, not a
     list)."""
-    perm_model = get_user_obj_perms_model(model)
+    # guardian takes a model class as well as an instance (it looks at the class either way), though
+    # its hint says instance. Which table comes back depends on the model: guardian's generic one
+    # (content_type, object_pk) or the model's direct one (content_object), hence Any.
+    perm_model: Any = get_user_obj_perms_model(cast(Model, model))
     rows = perm_model.objects.filter(
         user=user,
         permission__codename=codename,
