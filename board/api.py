@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,7 +15,7 @@ from rest_framework.views import APIView
 from board.kept import KeptBoard, kept_board, kept_derived
 from board.selectors import SchoolBoard
 from invitations.models import Invitation
-from orders.api import ApiPoint, ApiResponsible, OrderSerializer
+from orders.api import ApiPoint, ApiResponsible, OrderSerializer, OrderWithApiPoints
 from staff.access import user_can
 from staff.models import School
 from staff.selectors import user_school
@@ -73,7 +75,7 @@ def _api_points(board: SchoolBoard) -> list[ApiPoint]:
 def dashboard_payload(board: SchoolBoard, *, checked_at) -> dict:
     """API.md «Dashboard»; ``order`` is «the order as above» (the orders API's serializer)."""
     if board.order is not None:
-        board.order.api_points = _api_points(board)
+        cast(OrderWithApiPoints, board.order).api_points = _api_points(board)
     headline = board.headline
     return {
         "school": board.school.pk,

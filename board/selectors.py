@@ -1,4 +1,5 @@
-"""The order board (DESIGN.md §2): the school's current order point by point, live, with its headline figures.
+"""The order board (DESIGN.md §2): the school's current order point by point, live, with its
+headline figures.
 
 Everything here is built for many schools at once in a fixed number of queries, so the director's
 board (one school), the inspector's table (every school), the exports and the daily snapshot job
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 
 from django.db.models import (
     Count,
@@ -68,7 +70,8 @@ FINDING_KEYS_BY_CHECK: dict[str, tuple[str, ...]] = {
     "no_stale_invitations": (INVITATION_EXPIRING_UNUSED,),
 }
 
-# The jobs whose runs keep the findings current: "проверено N минут назад" is the oldest of their last runs.
+# The jobs whose runs keep the findings current: "проверено N минут назад" is the oldest of their
+# last runs.
 CHECKING_JOBS = tuple(name for name in JOBS if name != "snapshot")
 
 
@@ -194,7 +197,7 @@ class SchoolBoard:
         )
 
 
-# --- The board for many schools at once ------------------------------------------------------------
+# --- The board for many schools at once -----------------------------------------------------------
 
 
 def orders_in_force_latest_first() -> QuerySet[Order]:
@@ -216,6 +219,19 @@ def current_points(*, school: School) -> list[OrderPoint]:
         .select_related("order")
         .order_by("position", "pk")
     )
+
+
+class _SchoolCounters(Protocol):
+    """The names ``_schools_with_counters`` annotates on each school."""
+
+    current_order_id: int | None
+    join_requests_pending: int
+    findings_open: int
+    teaching_total: int
+    teaching_trained: int
+    acknowledgements_total: int
+    acknowledged: int
+    staff_active: int
 
 
 def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
@@ -250,7 +266,8 @@ def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
 
 
 def _class_figures(school_ids: list[int]) -> dict[int, dict]:
-    """Per school, in one grouped query over active classes: compliance with point 4 and chat coverage.
+    """Per school, in one grouped query over active classes: compliance with point 4 and chat
+    coverage.
 
     A class is compliant when it has an active chat of every kind its school requires for its grade.
     Coverage: required class chats that exist, and members reached (capped at the class list) of the
@@ -294,7 +311,10 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
             ),
         )
     )
-    return {row.pop("school_id"): row for row in rows}
+    return {
+        row["school_id"]: {key: value for key, value in row.items() if key != "school_id"}
+        for row in rows
+    }
 
 
 def invitations_by_status(school_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -335,7 +355,8 @@ def boards_build(
     if not school_rows:
         return []
     school_ids = [school.pk for school in school_rows]
-    order_ids = [school.current_order_id for school in school_rows if school.current_order_id]
+    counters = {school.pk: cast(_SchoolCounters, school) for school in school_rows}
+    order_ids = [c.current_order_id for c in counters.values() if c.current_order_id]
     orders = {
         order.pk: order
         for order in Order.objects.filter(pk__in=order_ids).select_related("signed_by")
@@ -370,6 +391,7 @@ def boards_build(
 
     boards = []
     for school in school_rows:
+        counts = counters[school.pk]
         class_row = classes.get(school.pk, {})
         headline = Headline(
             classes_total=class_row.get("total", 0),
@@ -379,14 +401,14 @@ def boards_build(
             members_expected=class_row.get("members_expected") or 0,
             members_reached=class_row.get("members_reached") or 0,
             invitations=invitations[school.pk],
-            join_requests_pending=school.join_requests_pending,
-            findings_open=school.findings_open,
-            teaching_total=school.teaching_total,
-            teaching_trained=school.teaching_trained,
-            acknowledgements_total=school.acknowledgements_total or school.staff_active,
-            acknowledged=school.acknowledged,
+            join_requests_pending=counts.join_requests_pending,
+            findings_open=counts.findings_open,
+            teaching_total=counts.teaching_total,
+            teaching_trained=counts.teaching_trained,
+            acknowledgements_total=counts.acknowledgements_total or counts.staff_active,
+            acknowledged=counts.acknowledged,
         )
-        order = orders.get(school.current_order_id)
+        order = orders.get(counts.current_order_id) if counts.current_order_id is not None else None
         boards.append(
             SchoolBoard(
                 school=school,

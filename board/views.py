@@ -1,4 +1,5 @@
-"""HTML of the order board: the school's board, its drill-down, the inspector's table and the exports."""
+"""HTML of the order board: the school's board, its drill-down, the inspector's table and the
+exports."""
 
 from __future__ import annotations
 
@@ -123,12 +124,13 @@ def _board_cache_key(*, school_id: int, read_only: bool, today) -> str:
 
 
 def _board_parts(request, *, school_id: int, today) -> dict | None:
-    """The school's board rendered (header and figures) with when it was computed; None if not visible.
+    """The school's board rendered (header and figures) with when it was computed; None if not
+    visible.
 
-    Computing the board is the costly part of the page (a dozen grouped queries and a long table), and
-    its figures change at the pace of the school's work, not of page views: the rendered parts are kept
-    for ``BOARD_CACHE_SECONDS`` per school (and per reader kind: the inspector's copy has no «Исправить»
-    links). ``?refresh=1`` recomputes them at once.
+    Computing the board is the costly part of the page (a dozen grouped queries and a long table),
+    and its figures change at the pace of the school's work, not of page views: the rendered parts
+    are kept for ``BOARD_CACHE_SECONDS`` per school (and per reader kind: the inspector's copy has
+    no «Исправить» links). ``?refresh=1`` recomputes them at once.
     """
     seconds = settings.BOARD_CACHE_SECONDS
     read_only = _read_only_id(request, school_id)
@@ -156,7 +158,8 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
     parts = {
         "school_short_name": school_board.school.short_name,
         "computed_at": kept.computed_at,
-        # When the checking jobs last ran, as of the computation (the page still says «N минут назад»).
+        # When the checking jobs last ran, as of the computation (the page still says «N минут
+        # назад»).
         "freshness": kept.freshness,
         "header": render_to_string("board/board_header.html", context, request),
         "main": render_to_string("board/board_main.html", context, request),
@@ -171,7 +174,8 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
 
 @login_required
 def board(request, school_id: int | None = None):
-    """The order, live: every point with status, figure and who answers today; headline figures; trends."""
+    """The order, live: every point with status, figure and who answers today; headline figures;
+    trends."""
     _require_board(request)
     school_id = _requested_school_id(request, school_id)
     if school_id is None:
@@ -199,7 +203,8 @@ def board(request, school_id: int | None = None):
 
 @login_required
 def drilldown(request, school_id: int | None = None):
-    """What is missing and who answers for it: the school's open findings, by check, point or class."""
+    """What is missing and who answers for it: the school's open findings, by check, point or
+    class."""
     _require_board(request)
     school_id = _requested_school_id(request, school_id)
     if school_id is None:

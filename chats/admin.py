@@ -1,4 +1,5 @@
-"""Django admin for chats, their requirements and meetings (see ``staff.admin`` for the shared rules).
+"""Django admin for chats, their requirements and meetings (see ``staff.admin`` for the shared
+rules).
 
 Changing a chat's owner goes through ``chat_owner_assign``, which moves the object rights; chats are
 archived, not deleted.
@@ -57,7 +58,8 @@ class ChatRequirementAdmin(ScopedAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "owners":
-            # Only the people of the requirement's school (or of the schools the user sees, on «add»).
+            # Only the people of the requirement's school (or of the schools the user sees, on
+            # «add»).
             object_id = (
                 request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
             )

@@ -57,7 +57,9 @@ class ChatSerializer(serializers.ModelSerializer):
         required=False,
         min_value=1,
         max_value=MAX_ID,
-        help_text="Id of the staff member who owns the chat (п. 6); set by the operator or coordinator.",
+        help_text=(
+            "Id of the staff member who owns the chat (п. 6); set by the operator or coordinator."
+        ),
     )
     members_count = serializers.IntegerField(
         allow_null=True, required=False, min_value=0, max_value=MAX_MEMBERS
@@ -78,7 +80,8 @@ class ChatSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-        # The rules of uniqueness are the services' (with a clear message), not generated validators.
+        # The rules of uniqueness are the services' (with a clear message), not generated
+        # validators.
         validators: list = []
 
 
@@ -228,7 +231,8 @@ class ChatViewSet(
         if not user_can(user, "change", chat):
             raise PermissionDenied(
                 _(
-                    "Этот чат может изменять только его владелец, классный руководитель или оператор."
+                    "Этот чат может изменять только его владелец, классный руководитель "
+                    "или оператор."
                 )
             )
         data = dict(serializer.validated_data)

@@ -6,7 +6,9 @@ Who sees and changes what is ``chats/access.py``'s rule, asked through ``staff.a
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from django.db.models import (
     BooleanField,
@@ -58,7 +60,7 @@ def user_manages_school_chats(*, user, school_id: int) -> bool:
     return user_can(user, "manage_chats", School(pk=school_id))
 
 
-# --- Chat state of classes -------------------------------------------------------------------------
+# --- Chat state of classes ------------------------------------------------------------------------
 
 
 def _active_class_chats(kind: str):
@@ -71,7 +73,7 @@ def schoolclass_annotate_chats(queryset: QuerySet[SchoolClass]) -> QuerySet[Scho
 
     Constant work per page whatever the number of classes: correlated subqueries, no N+1.
     """
-    annotations = {}
+    annotations: dict[str, Subquery] = {}  # Exists is a Subquery
     for kind in CLASS_KINDS:
         annotations[f"requires_{kind}"] = Exists(
             ChatRequirement.objects.required_for_class(OuterRef("pk")).filter(kind=kind)
@@ -89,7 +91,8 @@ def schoolclass_annotate_chats(queryset: QuerySet[SchoolClass]) -> QuerySet[Scho
 
 
 def missing_chat_kinds(school_class: SchoolClass) -> list[str]:
-    """Required class chat kinds the class has no active chat of (needs ``schoolclass_annotate_chats``)."""
+    """Required class chat kinds the class has no active chat of (needs
+    ``schoolclass_annotate_chats``)."""
     return [
         str(kind)
         for kind in CLASS_KINDS
@@ -151,7 +154,7 @@ def class_kind_states(school_class: SchoolClass, kinds) -> list[KindState]:
     ]
 
 
-# --- «Мой класс» ---------------------------------------------------------------------------------------
+# --- «Мой класс» ----------------------------------------------------------------------------------
 
 
 def checklist_classes(*, user) -> QuerySet[SchoolClass]:
@@ -175,7 +178,7 @@ class Checklist:
     findings: list[Finding]
     recently_resolved: list[Finding]
     may_edit: bool
-    led_classes: list[SchoolClass]  # the switcher: the classes the user leads
+    led_classes: Sequence[SchoolClass]  # the switcher: the classes the user leads
     # Pending join requests in the user's classes, for the navigation badge, when the user reviews
     # them as a class teacher; None when the navigation must ask itself (school-wide reviewers).
     nav_pending_join_requests: int | None = None
@@ -201,6 +204,7 @@ def _class_links(*, user, school_class: SchoolClass, leads: bool):
     links, or the class's teacher. For the class's own teacher the narrowing is already known here
     (they lead this class), which keeps the page at its fixed number of queries.
     """
+    links: QuerySet[Invitation]
     if leads:
         links = Invitation.objects.filter(
             school_class=school_class, status=Invitation.Status.ACTIVE
@@ -250,7 +254,8 @@ def _pending_requests_count():
 
 
 def _single_chat_fields() -> dict:
-    """The active chat of each single kind (at most one: a database constraint) as columns of the class row."""
+    """The active chat of each single kind (at most one: a database constraint) as columns of the
+    class row."""
     return {
         f"chat_{kind}_{field}": Subquery(_active_class_chats(kind).order_by().values(field)[:1])
         for kind in SINGLE_CLASS_KINDS
@@ -280,12 +285,19 @@ def _chats_from_row(school_class: SchoolClass) -> list[Chat]:
     return chats
 
 
-def class_checklist(*, user, school_class_id: int) -> Checklist | None:
-    """Everything «Мой класс» shows for one class, or None when the class is outside the user's scope.
+class _ClassOtherState(Protocol):
+    """A class row annotated by ``schoolclass_annotate_chats``: ``has_class_other`` among them."""
 
-    A fixed number of queries whatever the size of the school: the class with its chat state, its two
-    chats of point 4 and the classes of the switcher (one query); links, join requests, findings;
-    and «иные чаты» only when the class has any.
+    has_class_other: bool
+
+
+def class_checklist(*, user, school_class_id: int) -> Checklist | None:
+    """Everything «Мой класс» shows for one class, or None when the class is outside the user's
+    scope.
+
+    A fixed number of queries whatever the size of the school: the class with its chat state, its
+    two chats of point 4 and the classes of the switcher (one query); links, join requests,
+    findings; and «иные чаты» only when the class has any.
     """
     led = led_class_ids(user=user)
     rows = list(
@@ -308,9 +320,8 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
         if state.required or state.kind in SINGLE_CLASS_KINDS
     ]
     class_chats = _chats_from_row(school_class)
-    if (
-        school_class.has_class_other
-    ):  # only then: «иные чаты» may be several, the row cannot carry them
+    # Only then: «иные чаты» may be several, the row cannot carry them.
+    if cast(_ClassOtherState, school_class).has_class_other:
         class_chats += list(
             Chat.objects.filter(
                 school_class=school_class, kind=ChatKind.CLASS_OTHER, status=Chat.Status.ACTIVE
@@ -343,7 +354,9 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
         more_join_requests=more_join_requests,
         findings=[f for f in findings if f.resolved_at is None],
         recently_resolved=sorted(
-            (f for f in findings if f.resolved_at), key=lambda f: f.resolved_at, reverse=True
+            (f for f in findings if f.resolved_at),
+            key=lambda f: cast(datetime.datetime, f.resolved_at),  # set: filtered just before
+            reverse=True,
         ),
         may_edit=manager or school_class.is_led,
         led_classes=led_rows,
@@ -367,6 +380,12 @@ def matrix_school(*, user, school_id: int | None = None) -> School | None:
     return school if school is not None and user_can(user, "view_chat_matrix", school) else None
 
 
+class _RequirementOwners(Protocol):
+    """A requirement as ``school_requirements`` builds it: ``owner_list`` set on the instance."""
+
+    owner_list: list[Person]
+
+
 @dataclass
 class SchoolChatRow:
     kind: str
@@ -381,7 +400,7 @@ class SchoolChatRow:
 
     @property
     def named_owners(self) -> list[Person]:
-        return self.requirement.owner_list if self.requirement else []
+        return cast(_RequirementOwners, self.requirement).owner_list if self.requirement else []
 
 
 def school_requirements(*, school: School) -> list[ChatRequirement]:
@@ -414,17 +433,18 @@ def school_requirements(*, school: School) -> list[ChatRequirement]:
                 is_required=row["is_required"],
                 basis=row["basis"],
             )
-            requirement.owner_list = []
+            cast(_RequirementOwners, requirement).owner_list = []
             requirements[row["pk"]] = requirement
         if row["owners__pk"] is not None:
-            requirement.owner_list.append(
+            cast(_RequirementOwners, requirement).owner_list.append(
                 Person(pk=row["owners__pk"], full_name=row["owners__full_name"], school=school)
             )
     return list(requirements.values())
 
 
 def matrix_class_kinds(requirements: list[ChatRequirement]) -> list[str]:
-    """The columns of the matrix: the class chat kinds some grade of the school requires, in order."""
+    """The columns of the matrix: the class chat kinds some grade of the school requires, in
+    order."""
     required = {r.kind for r in requirements if r.is_required and r.kind in CLASS_KINDS}
     return [str(kind) for kind in CLASS_KINDS if kind in required]
 

@@ -1,8 +1,9 @@
-"""Writes for chats: the chats themselves with the order's rules, owners' rights, requirements, meetings.
+"""Writes for chats: the chats themselves with the order's rules, owners' rights, requirements,
+meetings.
 
 Who may call what is decided by the caller (view, serializer) with ``chats.selectors``; the rules of
-the data (a class chat needs a class, https links only, one active chat of a kind) are enforced here,
-once, for the HTML forms and the API alike, and again by the database constraints behind them.
+the data (a class chat needs a class, https links only, one active chat of a kind) are enforced
+here, once, for the HTML forms and the API alike, and again by the database constraints behind them.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from .models import (
     Meeting,
 )
 
-# --- Requirements ------------------------------------------------------------------------------------
+# --- Requirements ---------------------------------------------------------------------------------
 
 
 def chat_requirements_create_defaults(*, school: School) -> None:
-    """The requirements of order No. 883: students and parents chats for grades 1–11, five school chats."""
+    """The requirements of order No. 883: students and parents chats for grades 1–11, five school
+    chats."""
     for kind in (ChatKind.CLASS_STUDENTS, ChatKind.CLASS_PARENTS):
         ChatRequirement.objects.get_or_create(
             school=school, kind=kind, defaults={"min_grade": 1, "max_grade": 11, "basis": "п. 4"}
@@ -42,7 +44,7 @@ def chat_requirements_create_defaults(*, school: School) -> None:
         ChatRequirement.objects.get_or_create(school=school, kind=kind, defaults={"basis": "п. 6"})
 
 
-# --- Chats -------------------------------------------------------------------------------------------
+# --- Chats ----------------------------------------------------------------------------------------
 
 CHAT_FIELDS = ("kind", "school_class", "title", "url", "members_count", "status")
 
@@ -56,7 +58,8 @@ def chat_validate(
     status: str = Chat.Status.ACTIVE,
     exclude_pk: int | None = None,
 ) -> None:
-    """Raise ``ValidationError`` (by field) unless the chat keeps the rules of API.md and the order."""
+    """Raise ``ValidationError`` (by field) unless the chat keeps the rules of API.md and the
+    order."""
     errors: dict[str, str] = {}
     if kind not in ChatKind.values:
         errors["kind"] = _("Неизвестный вид чата.")
@@ -107,7 +110,8 @@ def _duplicate_message(*, kind, school_class, duplicate: Chat) -> str:
             "Измените его или сначала отправьте в архив."
         ) % {"class": school_class.name, "kind": ChatKind(kind).label, "title": duplicate.title}
     return _(
-        "В школе уже есть действующий чат вида «%(kind)s» («%(title)s»). Измените его или сначала отправьте в архив."
+        "В школе уже есть действующий чат вида «%(kind)s» («%(title)s»). "
+        "Измените его или сначала отправьте в архив."
     ) % {"kind": ChatKind(kind).label, "title": duplicate.title}
 
 
@@ -224,8 +228,8 @@ def chat_owner_assign(*, chat: Chat, person: Person | None, by=None) -> Chat:
 
 
 def chat_owner_rights_move(*, person: Person, previous_user, user) -> None:
-    """The person's account changed (``roster.services.person_account_link``): the rights on the chats
-    they own go from the previous account to the new one."""
+    """The person's account changed (``roster.services.person_account_link``): the rights on the
+    chats they own go from the previous account to the new one."""
     for chat in Chat.objects.filter(owner=person):
         if previous_user is not None:
             _revoke_chat(previous_user, chat)
@@ -246,7 +250,7 @@ def _revoke_chat(user, chat: Chat) -> None:
         user.groups.remove(Group.objects.get(name=Role.CHAT_OWNER))
 
 
-# --- Meetings (points 5 and 7.3) --------------------------------------------------------------------
+# --- Meetings (points 5 and 7.3) ------------------------------------------------------------------
 
 MEETING_FIELDS = ("kind", "format", "held_on", "topic", "chat", "participants")
 

@@ -40,7 +40,7 @@ from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatKind
 MEETINGS_PER_PAGE = 20
 
 
-# --- «Мой класс» -------------------------------------------------------------------------------------
+# --- «Мой класс» ----------------------------------------------------------------------------------
 
 
 @login_required
@@ -132,7 +132,8 @@ def my_class_detail(request, class_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def class_chat_add(request, class_id: int, kind: str):
-    """Add a chat of ``kind`` to the class: inline (htmx) on the checklist, or as a page without JS."""
+    """Add a chat of ``kind`` to the class: inline (htmx) on the checklist, or as a page without
+    JS."""
     if kind not in CLASS_KINDS:
         raise Http404
     checklist = _get_checklist(request, class_id)
@@ -298,7 +299,8 @@ def school_matrix(request):
         "rows": rows,
         "compliant": compliant,
         "school_chats": school_chats,
-        # The figure of point 6 as the check counts it: required kinds with an active chat and an owner.
+        # The figure of point 6 as the check counts it: required kinds with an active chat and an
+        # owner.
         "school_chats_done": sum(
             1 for row in school_chats if row.required and row.chat and row.chat.owner_id
         ),
@@ -342,7 +344,7 @@ def school_chat_add(request):
     )
 
 
-# --- Meetings (points 5 and 7.3) ----------------------------------------------------------------------
+# --- Meetings (points 5 and 7.3) ------------------------------------------------------------------
 
 
 def _month_param(request) -> datetime.date:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -10,7 +10,7 @@ admin.site.site_header = "Портал гимназии: администрир�
 admin.site.site_title = "Портал гимназии"
 admin.site.index_title = "Управление данными"
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("roster.api_urls")),
     path("", include("orders.api_urls")),

@@ -5,6 +5,8 @@ annulled or reviewed through the same services as everywhere else. The token is 
 first characters are shown.
 """
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -64,7 +66,7 @@ class InvitationAdmin(NoAddAdmin):
         "annul_reason",
         "replaced_by",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # a flat list of names, no groups
     actions = ["annul"]
 
     @admin.display(description=_("токен"))
@@ -136,7 +138,7 @@ class JoinRequestAdmin(NoAddAdmin):
         "reason",
         "created_at",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # a flat list of names, no groups
     actions = ["approve", "reject"]
 
     def get_actions(self, request):

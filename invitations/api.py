@@ -43,7 +43,8 @@ from .services import (
 
 
 class MayViewInvitations(BasePermission):
-    """Links and requests: operator, coordinator, director (their school), class teachers (own classes)."""
+    """Links and requests: operator, coordinator, director (their school), class teachers (own
+    classes)."""
 
     message = _("Нет доступа к ссылкам-приглашениям и заявкам.")
 
@@ -248,7 +249,8 @@ class InvitationViewSet(
         if data["role"] not in link_issue_choices(request.user).roles:
             raise PermissionDenied(
                 _(
-                    "Классный руководитель выдаёт только ссылки для учащихся и родителей своего класса."
+                    "Классный руководитель выдаёт только ссылки для учащихся и родителей "
+                    "своего класса."
                 )
             )
         invitation = invitation_create(

@@ -1,10 +1,10 @@
 """Compliance checks of the invitations app (order No. 883, point 3).
 
-- ``no_stale_invitations``: «аннулирует невостребованные ссылки-приглашения» — of the school's active
-  links, how many are still within their term (a link past its term that is still active is stale:
-  the hourly job has not retired it).
-- ``join_requests_timely``: «рассматривает и принимает заявки на присоединение» — of the pending join
-  requests, how many wait less than the school's ``join_request_max_pending_days``.
+- ``no_stale_invitations``: «аннулирует невостребованные ссылки-приглашения» — of the school's
+  active links, how many are still within their term (a link past its term that is still active is
+  stale: the hourly job has not retired it).
+- ``join_requests_timely``: «рассматривает и принимает заявки на присоединение» — of the pending
+  join requests, how many wait less than the school's ``join_request_max_pending_days``.
 
 Each counts every school asked for in one grouped query; a school with nothing to count gets
 0 of 0, which is complete (no stale link, no request waiting too long).
@@ -63,7 +63,8 @@ class JoinRequestsTimely(Check):
 
     def figure_rows(self, *, school_ids, today):
         moment = _moment(today)
-        # Each school has its own allowed wait: in time while created after «moment − that many days».
+        # Each school has its own allowed wait: in time while created after «moment − that many
+        # days».
         allowed_wait = Days("school__join_request_max_pending_days")
         return (
             JoinRequest.objects.filter(

@@ -34,8 +34,8 @@ def _page(
     """A public page of a link, rendered from its own context only.
 
     The pages take nothing from the context processors (no signed-in user, navigation or messages:
-    the visitor is an anonymous parent), so they skip them; the page with the form gets its CSRF token
-    exactly as the ``csrf`` processor would give it.
+    the visitor is an anonymous parent), so they skip them; the page with the form gets its CSRF
+    token exactly as the ``csrf`` processor would give it.
     """
     context = dict(context or {})
     if form:
@@ -45,8 +45,8 @@ def _page(
 
 def _private(response):
     # The token is in the address: keep it out of caches, search engines and the Referer sent to the
-    # platform when the visitor follows the platform link («same-origin», not «no-referrer»: with the
-    # latter browsers send «Origin: null» on the form POST and the CSRF check refuses it).
+    # platform when the visitor follows the platform link («same-origin», not «no-referrer»: with
+    # the latter browsers send «Origin: null» on the form POST and the CSRF check refuses it).
     add_never_cache_headers(response)
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -75,7 +75,8 @@ def _joined(request, invitation: Invitation, join_request):
 
 
 def _resubmission(request, invitation: Invitation):
-    """The request already recorded for this very form (same submission key), if this is a resend."""
+    """The request already recorded for this very form (same submission key), if this is a
+    resend."""
     if request.method != "POST":
         return None
     return join_request_by_submission(
@@ -101,7 +102,8 @@ def invite(request, token: str):
     if gone:
         earlier = _resubmission(request, invitation) if gone == Invitation.Status.USED else None
         if earlier is not None:
-            # A double tap that arrived after the first tap took the last use: show the same success.
+            # A double tap that arrived after the first tap took the last use: show the same
+            # success.
             return _joined(request, invitation, earlier)
         return _gone(request, invitation, gone)
 

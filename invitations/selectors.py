@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, QuerySet
@@ -39,7 +40,8 @@ class UnitFilters:
         return queryset
 
 
-InvitationFilters = JoinRequestFilters = UnitFilters
+InvitationFilters: TypeAlias = UnitFilters
+JoinRequestFilters: TypeAlias = UnitFilters
 
 
 def invitation_list(*, user, filters: InvitationFilters | None = None) -> QuerySet[Invitation]:
@@ -130,6 +132,7 @@ def invitation_history(
             HistoryEvent(at=request.created_at, kind="used", title=_("Использована"), actor=who)
         )
         if request.status == JoinRequest.Status.APPROVED:
+            assert request.reviewed_at is not None  # a database constraint: set once not pending
             events.append(
                 HistoryEvent(
                     at=request.reviewed_at,
@@ -140,6 +143,7 @@ def invitation_history(
                 )
             )
         elif request.status == JoinRequest.Status.REJECTED:
+            assert request.reviewed_at is not None  # a database constraint: set once not pending
             events.append(
                 HistoryEvent(
                     at=request.reviewed_at,
@@ -222,8 +226,8 @@ def join_request_by_submission(
 def join_request_pending_count(*, user, leads_class=None) -> int | None:
     """Pending requests the user may review, in one query; None for users who review nothing.
 
-    ``leads_class``: whether the user leads a class, when the caller already knows it (the navigation
-    does), so that nobody pays for the question twice.
+    ``leads_class``: whether the user leads a class, when the caller already knows it (the
+    navigation does), so that nobody pays for the question twice.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None

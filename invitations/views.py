@@ -145,7 +145,7 @@ def _gone_label(invitation: Invitation) -> str:
     A link past its term is gone before the hourly job has moved its status.
     """
     reason = invitation.gone_reason()
-    return Invitation.Status(reason).label if reason else ""
+    return str(Invitation.Status(reason).label) if reason else ""
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
@@ -31,6 +32,12 @@ class ApiPoint:
     status: str
     figure: dict | None
     responsible: list[ApiResponsible]
+
+
+class OrderWithApiPoints(Protocol):
+    """An order once ``orders_attach_points`` (or the dashboard) has set its points on it."""
+
+    api_points: list[ApiPoint]
 
 
 def orders_attach_points(
@@ -73,7 +80,7 @@ def orders_attach_points(
             )
         )
     for order in orders:
-        order.api_points = by_order[order.pk]
+        cast(OrderWithApiPoints, order).api_points = by_order[order.pk]
     return orders
 
 

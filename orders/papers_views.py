@@ -113,7 +113,7 @@ def distribute_view(request, pk):
     return redirect("orders:acknowledgements", pk=order.pk)
 
 
-# --- The regulation: versions (point 1) and the publication (point 8) ---------------------------------
+# --- The regulation: versions (point 1) and the publication (point 8) -----------------------------
 
 
 def _order_for_regulation(request, pk) -> Order:
@@ -201,7 +201,7 @@ def regulation_publish_view(request, pk):
     )
 
 
-# --- The e-mail registering a new administrator (point 3) ---------------------------------------------
+# --- The e-mail registering a new administrator (point 3) -----------------------------------------
 
 
 @login_required
@@ -231,7 +231,8 @@ def admin_request_view(request):
                 messages.error(
                     request,
                     _(
-                        "Заявку не удалось отправить: %(error)s. Она сохранена, попробуйте ещё раз позже."
+                        "Заявку не удалось отправить: %(error)s. "
+                        "Она сохранена, попробуйте ещё раз позже."
                     )
                     % {"error": sent.error[:200]},
                 )

@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 
 from django.contrib.auth.models import Permission
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -39,7 +40,8 @@ class PointResult:
 def points_evaluate(
     *, points: Iterable[OrderPoint], today: datetime.date | None = None
 ) -> dict[int, PointResult]:
-    """Live status of every point given, in one query whatever the number of points, checks or schools.
+    """Live status of every point given, in one query whatever the number of points, checks or
+    schools.
 
     ``points`` must have ``order`` loaded (``select_related("order")``) for the school id.
     """
@@ -90,8 +92,15 @@ class PointPeople:
 _PEOPLE_CACHE = "_portal_people"
 
 
+class _AbsentToday(Protocol):
+    """A person with ``absent_today`` set: annotated by ``person_list``, assigned by
+    ``point_people``."""
+
+    absent_today: bool
+
+
 def _available(person: Person) -> bool:
-    return person.is_active and not person.absent_today
+    return person.is_active and not cast(_AbsentToday, person).absent_today
 
 
 def point_people(
@@ -116,7 +125,7 @@ def point_people(
     )
     for row in rows:
         person = row.person
-        person.absent_today = row.person_absent
+        cast(_AbsentToday, person).absent_today = row.person_absent
         entry = people[row.point_id]
         if row.role == Responsibility.Role.PRIMARY:
             entry.primary = person
@@ -141,14 +150,15 @@ def named_people(point: OrderPoint) -> PointPeople:
 def responsible_today(
     *, points: Iterable[OrderPoint], today: datetime.date | None = None
 ) -> dict[int, Person | None]:
-    """Who answers for each point today: the primary, or the first backup present while she is away."""
+    """Who answers for each point today: the primary, or the first backup present while she is
+    away."""
     return {
         point_id: entry.in_charge
         for point_id, entry in point_people(points=points, today=today).items()
     }
 
 
-# --- Acting for an absent colleague ----------------------------------------------------------------
+# --- Acting for an absent colleague ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -177,7 +187,8 @@ _ACTING_CACHE = "_portal_acting_as"
 
 
 def user_acts_as(user, today: datetime.date | None = None) -> ActingAs:
-    """Whom ``user`` substitutes today (cached on the user object for the request). Three queries at most."""
+    """Whom ``user`` substitutes today (cached on the user object for the request). Three queries at
+    most."""
     today = today or timezone.localdate()
     cache = getattr(user, _ACTING_CACHE, None)
     if cache is not None and cache[0] == today:
@@ -234,13 +245,14 @@ def _user_acts_as(user, today: datetime.date) -> ActingAs:
 
 
 def user_has_perm_today(user, perm: str, today: datetime.date | None = None) -> bool:
-    """``user.has_perm(perm)``, or a *view* permission lent by the absent colleague the user stands in for."""
+    """``user.has_perm(perm)``, or a *view* permission lent by the absent colleague the user stands
+    in for."""
     return user.has_perm(perm) or (
         perm.split(".")[-1].startswith("view_") and user_acts_as(user, today).has_perm(perm)
     )
 
 
-# --- Orders a user may see -------------------------------------------------------------------------
+# --- Orders a user may see ------------------------------------------------------------------------
 
 
 def order_list(*, user) -> QuerySet[Order]:
@@ -297,7 +309,8 @@ def acknowledgement_summary(*, order: Order) -> AcknowledgementSummary:
 
 def order_points(*, order: Order, today: datetime.date | None = None) -> list[PointRow]:
     """Every point of the order with its live status, people, evidence and history — a fixed number
-    of queries whatever the number of points, people or schools (one evaluation per distinct check)."""
+    of queries whatever the number of points, people or schools (one evaluation per distinct
+    check)."""
     today = today or timezone.localdate()
     points = list(
         order.points.select_related("order", "parent").prefetch_related(
@@ -310,8 +323,10 @@ def order_points(*, order: Order, today: datetime.date | None = None) -> list[Po
     for event in OrderEvent.objects.filter(order=order, point__isnull=False).select_related(
         "actor__person"
     )[:500]:
+        assert event.point_id is not None  # filtered: point__isnull=False
         history[event.point_id].append(event)
     for finding in Finding.objects.filter(order_point__order=order).order_by("-opened_at"):
+        assert finding.order_point_id is not None  # filtered: order_point__order=order
         history[finding.order_point_id].append(finding)
     rows = []
     for point in points:
@@ -340,7 +355,8 @@ def _history_time(item) -> datetime.datetime:
 
 
 def points_in_charge(*, user, today: datetime.date | None = None) -> list[OrderPoint]:
-    """«Мои задачи»: the points the user answers for today, including those of an absent colleague."""
+    """«Мои задачи»: the points the user answers for today, including those of an absent
+    colleague."""
     today = today or timezone.localdate()
     person = user_person(user)
     if person is None:
@@ -360,7 +376,7 @@ def points_in_charge(*, user, today: datetime.date | None = None) -> list[OrderP
     return [
         point
         for point in points
-        if people[point.pk].in_charge and people[point.pk].in_charge.pk == person.pk
+        if (in_charge := people[point.pk].in_charge) is not None and in_charge.pk == person.pk
     ]
 
 

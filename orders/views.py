@@ -125,7 +125,7 @@ def order_detail_view(request, pk):
     )
 
 
-# --- Creating and editing (the coordinator) --------------------------------------------------------
+# --- Creating and editing (the coordinator) -------------------------------------------------------
 
 
 @login_required

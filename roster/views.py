@@ -157,7 +157,8 @@ def class_teacher_view(request, pk):
             "school_class": school_class,
             "title": _("Классный руководитель"),
             "help": _(
-                "Права на класс перейдут к новому руководителю; неиспользованные ссылки прежнего руководителя для этого класса будут аннулированы."
+                "Права на класс перейдут к новому руководителю; неиспользованные ссылки "
+                "прежнего руководителя для этого класса будут аннулированы."
             ),
         },
         status=_status(request, form),
@@ -199,7 +200,7 @@ def movements_view(request):
     )
 
 
-# --- Absences (point 2: the backup answers meanwhile) ----------------------------------------------
+# --- Absences (point 2: the backup answers meanwhile) ---------------------------------------------
 
 
 @login_required

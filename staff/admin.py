@@ -12,9 +12,12 @@ Rules that hold in the rest of the portal hold here too:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.apps import apps
 from django.contrib import admin
-from django.db.models import Model, URLField
+from django.db.models import Field, Model, URLField
 from django.utils.translation import gettext_lazy as _
 
 from .access import user_can, visible_to
@@ -41,6 +44,7 @@ def _school_path(model: type[Model]) -> str | None:
     for via in ("person", "order", "point", "school_class", "content_object"):
         if via in names:
             related = model._meta.get_field(via).related_model
+            assert related is not None  # ``via`` is one of the model's foreign keys (``names``)
             inner = _school_path(related) if related is not model else None
             if inner:
                 return f"{via}__{inner}"
@@ -48,7 +52,7 @@ def _school_path(model: type[Model]) -> str | None:
 
 
 #: Platform and site links are https; a bare address typed into the admin gets that scheme.
-HTTPS_URL_FIELDS = {URLField: {"assume_scheme": "https"}}
+HTTPS_URL_FIELDS: Mapping[type[Field], Mapping[str, Any]] = {URLField: {"assume_scheme": "https"}}
 
 
 def https_formfield(db_field, **kwargs):

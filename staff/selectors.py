@@ -10,6 +10,7 @@ A user sees rows of a model in three ways, decided once per request and applied 
 from __future__ import annotations
 
 import datetime
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -59,8 +60,12 @@ def school_list(*, user) -> QuerySet[School]:
 
 
 def object_permission_ids(*, user, model: type[Model], codename: str) -> QuerySet:
-    """Ids of ``model`` rows on which the user holds ``codename`` directly (a subquery, not a list)."""
-    perm_model = get_user_obj_perms_model(model)
+    """Ids of ``model`` rows on which the user holds ``codename`` directly (a subquery, not a
+    list)."""
+    # guardian takes a model class as well as an instance (it looks at the class either way), though
+    # its hint says instance. Which table comes back depends on the model: guardian's generic one
+    # (content_type, object_pk) or the model's direct one (content_object), hence Any.
+    perm_model: Any = get_user_obj_perms_model(cast(Model, model))
     rows = perm_model.objects.filter(
         user=user,
         permission__codename=codename,
@@ -109,15 +114,17 @@ def schoolclass_list(*, user, include_archived: bool = False) -> QuerySet[School
 
 
 def led_class_ids(*, user) -> QuerySet:
-    """Ids of the classes the user leads as class teacher (object permission ``lead_schoolclass``)."""
+    """Ids of the classes the user leads as class teacher (object permission
+    ``lead_schoolclass``)."""
     return object_permission_ids(user=user, model=SchoolClass, codename="lead_schoolclass")
 
 
-# --- Lists of the staff screens (people, absences, movement, training, platform statuses) ----------
+# --- Lists of the staff screens (people, absences, movement, training, platform statuses) ---------
 
 
 def person_list(*, user, include_left: bool = False) -> QuerySet[Person]:
-    """Staff of the schools the user may see, with their platform status and whether they are away today."""
+    """Staff of the schools the user may see, with their platform status and whether they are away
+    today."""
     today: datetime.date = timezone.localdate()
     queryset = Person.objects.select_related("school", "status_confirmation").annotate(
         absent_today=Exists(

@@ -67,9 +67,9 @@ def R(default, **overrides):
 # 405 method not allowed, 422 form errors (htmx).
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
-    # --- Site-wide: home, public invitation page, accounts, schema, health -------------------------
+    # --- Site-wide: home, public invitation page, accounts, schema, health ------------------------
     "home": {"GET": R(200, anon=302), "POST": R(200, anon=302)},
-    # --- Staff (staff/urls.py) ---------------------------------------------------------------------
+    # --- Staff (staff/urls.py) --------------------------------------------------------------------
     # The change screens check the role's right before looking the object up: a role without it
     # (the other school's director included) gets 403 whatever the pk, which tells nothing about
     # the first school's objects; with the right, an object of another school is 404.
@@ -104,7 +104,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200),
     },
-    # --- Orders and the board (orders/urls.py, orders/dashboard_urls.py) ---------------------------
+    # --- Orders and the board (orders/urls.py, orders/dashboard_urls.py) --------------------------
     "orders:list": {"GET": R(200, anon=302), "POST": R(200, anon=302)},
     "orders:create": {"GET": R(403, anon=302, coord=200), "POST": R(403, anon=302, coord=200)},
     "orders:detail": {"GET": R(200, anon=302, odir=404), "POST": R(200, anon=302, odir=404)},
@@ -184,7 +184,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(403, anon=302, insp=200),
         "POST": R(403, anon=302, insp=200),
     },
-    # --- Chats and meetings (chats/urls.py) --------------------------------------------------------
+    # --- Chats and meetings (chats/urls.py) -------------------------------------------------------
     # Any member of staff journals the meetings they held (meeting_add); changing one is for the
     # managers. "#school_chat": the same screens on the chat owner's school-wide chat.
     "chats:my_class": {
@@ -229,7 +229,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, odir=404),
         "POST": R(403, anon=302, oper=400, coord=400, dir=400, odir=404),
     },
-    # --- Invitations, staff side (invitations/urls.py) ---------------------------------------------
+    # --- Invitations, staff side (invitations/urls.py) --------------------------------------------
     "invitations:list": {
         "GET": R(200, anon=302, staff=403, owner=403, web=403, insp=403),
         "POST": R(405, anon=302),
@@ -278,7 +278,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(404, anon=302, t_own=200, oper=200, coord=200, dir=403),
         "POST": R(404, anon=302, t_own=400, oper=400, coord=400, dir=403),
     },
-    # --- Site-wide: home, public invitation page, accounts, schema, health -------------------------
+    # --- Site-wide: home, public invitation page, accounts, schema, health ------------------------
     "invite": {"GET": R(200), "POST": R(400)},
     "login": {"GET": R(200), "POST": R(200)},
     "logout": {"GET": R(405), "POST": R(200)},
@@ -288,7 +288,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "password_reset_done": {"GET": R(200), "POST": R(405)},
     "password_reset_confirm": {"GET": R(200), "POST": R(200)},
     "password_reset_complete": {"GET": R(200), "POST": R(405)},
-    # --- The API (/api/v1/) ------------------------------------------------------------------------
+    # --- The API (/api/v1/) -----------------------------------------------------------------------
     "api-token": {"GET": R(405), "POST": R(400)},
     "schoolclass-list": {"GET": R(200, anon=401)},
     "schoolclass-detail": {
@@ -326,7 +326,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "join-request-reject": {
         "POST": R(403, anon=401, t_own=200, t_other=404, oper=200, coord=200, odir=404)
     },
-    # --- Site-wide: home, public invitation page, accounts, schema, health -------------------------
+    # --- Site-wide: home, public invitation page, accounts, schema, health ------------------------
     "api-schema": {"GET": R(200), "POST": R(405)},
     "api-docs": {"GET": R(200), "POST": R(405)},
     "healthz": {"GET": R(200), "POST": R(200)},
@@ -736,7 +736,8 @@ def test_matrix(world, db, name):
 
 
 def _admin_samples(w):
-    """Per registered model of our apps: changelist, add, and change of an object of the first school."""
+    """Per registered model of our apps: changelist, add, and change of an object of the first
+    school."""
     samples = [("admin:index", {}), ("admin:password_change", {})]
     objects = {
         "school": w["school"],

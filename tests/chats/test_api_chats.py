@@ -1,4 +1,5 @@
-"""The chats API against API.md: shape, scope, rights, every rule of the data → 400 with nothing written."""
+"""The chats API against API.md: shape, scope, rights, every rule of the data → 400 with nothing
+written."""
 
 import pytest
 
@@ -63,7 +64,7 @@ def test_put_and_delete_are_not_offered(api, operator, students_chat_5a):
     assert Chat.objects.filter(pk=students_chat_5a.pk).exists()
 
 
-# --- Who sees what -----------------------------------------------------------------------------------
+# --- Who sees what --------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -321,7 +322,7 @@ def test_the_url_rule_names_its_field(api, operator, class_5a):
     assert "https://" in response.json()["url"][0]
 
 
-# --- Changing ---------------------------------------------------------------------------------------
+# --- Changing -------------------------------------------------------------------------------------
 
 
 def test_class_teacher_edits_own_class_chat(api, teacher_5a, students_chat_5a):

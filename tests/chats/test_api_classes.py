@@ -1,4 +1,5 @@
-"""The classes API (staff/api.py) against API.md: exact shape, missing_chats from the query, scope."""
+"""The classes API (staff/api.py) against API.md: exact shape, missing_chats from the query,
+scope."""
 
 import pytest
 from django.db import connection

@@ -1,4 +1,5 @@
-"""The chat compliance checks: figures per school, a fixed number of queries for any number of schools."""
+"""The chat compliance checks: figures per school, a fixed number of queries for any number of
+schools."""
 
 import datetime
 

@@ -1,4 +1,5 @@
-"""The flag job of points 4 and 6: opens, resolves, grace period, idempotent, one digest per person."""
+"""The flag job of points 4 and 6: opens, resolves, grace period, idempotent, one digest per
+person."""
 
 import datetime
 import threading
@@ -34,7 +35,7 @@ def class_keys():
     )
 
 
-# --- Opening and resolving ------------------------------------------------------------------------------
+# --- Opening and resolving ------------------------------------------------------------------------
 
 
 def test_it_opens_a_finding_per_class_and_missing_kind(
@@ -125,7 +126,7 @@ def test_schools_with_different_grace_periods(school, other_school, requirements
     assert not open_findings(school_class=there).exists()
 
 
-# --- The digest ------------------------------------------------------------------------------------------------
+# --- The digest -----------------------------------------------------------------------------------
 
 
 def with_email(user, email):
@@ -302,7 +303,8 @@ def test_the_job_runs_by_name_and_is_recorded(class_5a, teacher_5a, requirements
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_resolve_a_fixed_chat_once(role_groups, school, requirements):
-    """The second worker blocks on the rows the first is resolving, then must not resolve them again."""
+    """The second worker blocks on the rows the first is resolving, then must not resolve them
+    again."""
     import time
 
     from django.db import transaction
@@ -347,7 +349,8 @@ def test_two_workers_resolve_a_fixed_chat_once(role_groups, school, requirements
 
 @pytest.mark.django_db(transaction=True)
 def test_a_claim_blocked_by_another_gets_nothing(role_groups, class_5a, teacher_5a, requirements):
-    """The digest's claim: a worker waiting on rows another worker claimed must not claim them too."""
+    """The digest's claim: a worker waiting on rows another worker claimed must not claim them
+    too."""
     import time
 
     from django.db import transaction

@@ -48,7 +48,7 @@ def future(days=3):
     return (timezone.now() + datetime.timedelta(days=days)).isoformat()
 
 
-# --- Invitations: reading --------------------------------------------------------------------------
+# --- Invitations: reading -------------------------------------------------------------------------
 
 
 def test_operator_lists_the_links_of_their_school_only(
@@ -113,7 +113,7 @@ def test_list_query_count_does_not_grow_with_rows(
         assert len(client.get(LIST).json()["results"]) == 50
 
 
-# --- Invitations: creating -------------------------------------------------------------------------
+# --- Invitations: creating ------------------------------------------------------------------------
 
 
 def test_operator_creates_a_parent_link_with_defaults(api, operator, class_5a, school):
@@ -202,7 +202,7 @@ def test_bad_input_is_400_and_nothing_is_written(
     assert not Invitation.objects.exists()
 
 
-# --- Invitations: annulling ------------------------------------------------------------------------
+# --- Invitations: annulling -----------------------------------------------------------------------
 
 
 def test_annul_then_409(api, operator, link_5a):
@@ -239,7 +239,7 @@ def test_annul_of_a_used_or_expired_link_is_409(api, operator, class_5a, status)
     assert api(operator).post(f"{LIST}{invitation.pk}/annul/").status_code == 409
 
 
-# --- Rights per role -------------------------------------------------------------------------------
+# --- Rights per role ------------------------------------------------------------------------------
 
 
 def test_anonymous_is_401(api, link_5a):
@@ -335,7 +335,7 @@ def test_a_former_class_teacher_loses_access(api, teacher_5a, class_5a, link_5a)
     assert api(teacher_5a).get(LIST).status_code == 403
 
 
-# --- Join requests ---------------------------------------------------------------------------------
+# --- Join requests --------------------------------------------------------------------------------
 
 
 def test_join_request_list_fields_and_pending_filter(api, operator, link_5a, meeting_link_5a):

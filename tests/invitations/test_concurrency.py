@@ -107,7 +107,8 @@ def test_the_same_form_sent_twice_at_once_is_one_request(school_class):
 def test_annulling_while_people_use_the_link_keeps_counter_and_requests_in_step(
     school_class, django_user_model
 ):
-    """Annul and use race: whatever wins, the link ends annulled and the counter agrees with the requests."""
+    """Annul and use race: whatever wins, the link ends annulled and the counter agrees with the
+    requests."""
     from invitations.services import invitation_annul
 
     invitation = InvitationFactory(school_class=school_class, role=Role.PARENT, max_uses=50)

@@ -1,5 +1,5 @@
-"""When rights change, links follow (item 9): a replaced class teacher's links into the class and every
-link into an archived class are annulled — links issued through the real screens and API."""
+"""When rights change, links follow (item 9): a replaced class teacher's links into the class and
+every link into an archived class are annulled — links issued through the real screens and API."""
 
 import pytest
 from django.urls import reverse

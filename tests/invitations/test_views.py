@@ -1,4 +1,5 @@
-"""Staff screens: list, create, detail with history, QR and print, annul, bulk annul, reissue, queue."""
+"""Staff screens: list, create, detail with history, QR and print, annul, bulk annul, reissue,
+queue."""
 
 import datetime
 
@@ -344,7 +345,7 @@ def test_detail_and_print_warn_about_a_link_past_its_term_before_the_job_ran(
     )
 
 
-# --- Annul, reissue, bulk annul --------------------------------------------------------------------
+# --- Annul, reissue, bulk annul -------------------------------------------------------------------
 
 
 def test_annul_asks_for_confirmation_and_a_reason(login, operator, link_5a):
@@ -565,7 +566,7 @@ def test_queue_query_count_is_the_same_for_5_and_50(
         client.get(QUEUE)
 
 
-# --- The count in the navigation --------------------------------------------------------------------
+# --- The count in the navigation ------------------------------------------------------------------
 
 
 def test_navigation_counts_pending_requests_for_reviewers_only(
