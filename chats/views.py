@@ -25,8 +25,8 @@ from staff.access import user_can
 from staff.models import School, SchoolClass
 from staff.selectors import led_class_ids, user_school
 
+from . import matrix, selectors, services
 from . import meetings as meeting_reads
-from . import selectors, services
 from .access import meeting_chat_choices
 from .forms import (
     ChatEditForm,
@@ -60,7 +60,7 @@ def my_class(request):
     )
     if first is not None:
         return redirect("chats:my_class_detail", class_id=first)
-    if selectors.matrix_school(user=request.user) is not None:
+    if matrix.matrix_school(user=request.user) is not None:
         return redirect("chats:school_matrix")
     return render(request, "chats/my_class_none.html")
 
@@ -264,7 +264,7 @@ def _int_param(request, name: str, low: int | None = None, high: int | None = No
 
 
 def _matrix_school_or_403(request):
-    school = selectors.matrix_school(user=request.user, school_id=_int_param(request, "school"))
+    school = matrix.matrix_school(user=request.user, school_id=_int_param(request, "school"))
     if school is None:
         if user_can(request.user, "view_all", School):
             raise Http404
@@ -276,9 +276,9 @@ def _matrix_school_or_403(request):
 def school_matrix(request):
     school = _matrix_school_or_403(request)
     grade = _int_param(request, "grade", 1, 11)
-    requirements = selectors.school_requirements(school=school)
-    kinds = selectors.matrix_class_kinds(requirements)
-    classes = selectors.matrix_classes(school=school, grade=grade)
+    requirements = matrix.school_requirements(school=school)
+    kinds = matrix.matrix_class_kinds(requirements)
+    classes = matrix.matrix_classes(school=school, grade=grade)
     rows = [
         {
             "school_class": school_class,
@@ -288,7 +288,7 @@ def school_matrix(request):
         for school_class in classes
     ]
     compliant = sum(1 for row in rows if not row["missing"])
-    school_chats = selectors.school_chat_rows(
+    school_chats = matrix.school_chat_rows(
         user=request.user, school=school, requirements=requirements
     )
     context = {
