@@ -128,7 +128,8 @@ def checks_evaluate(
             continue
         asked[key] = sorted(set(school_ids))
         if asked[key]:
-            rows = check.figure_rows(school_ids=asked[key], today=today)
+            # No ORDER BY in a part: SQLite refuses one inside a compound statement.
+            rows = check.figure_rows(school_ids=asked[key], today=today).order_by()
             parts.append(
                 rows.annotate(check_key=Value(key, output_field=CharField())).values_list(
                     "check_key", *FIGURE_COLUMNS
