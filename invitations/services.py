@@ -190,6 +190,11 @@ def invitations_annul_issued_by(
     )
 
 
+def invitations_annul_all_issued_by(*, user, by=None, reason: str) -> int:
+    """Annul every active link ``user`` issued, whatever its unit, in one UPDATE (they left)."""
+    return _annul_queryset(Invitation.objects.filter(created_by=user), by=by, reason=reason)
+
+
 def invitations_annul_for_class(*, school_class: SchoolClass, by=None, reason: str) -> int:
     return _annul_queryset(
         Invitation.objects.filter(school_class=school_class), by=by, reason=reason

@@ -11,8 +11,11 @@ from django.db import transaction
 
 from chats.models import Chat
 from chats.services import chat_owner_assign, chat_owner_rights_move
-from invitations.models import Invitation
-from invitations.services import invitations_annul_for_class, invitations_annul_issued_by
+from invitations.services import (
+    invitations_annul_all_issued_by,
+    invitations_annul_for_class,
+    invitations_annul_issued_by,
+)
 from staff.models import Movement, Person, SchoolClass
 from staff.services import (
     person_mark_left,
@@ -90,17 +93,5 @@ def person_leave(*, person: Person, left_on, by=None, comment: str = "") -> Move
     for chat in Chat.objects.filter(owner=person):
         chat_owner_assign(chat=chat, person=None, by=by)
     if person.user_id:
-        issued_for = (
-            Invitation.objects.filter(created_by_id=person.user_id, status=Invitation.Status.ACTIVE)
-            .order_by()
-            .values_list("school_class", flat=True)
-            .distinct()
-        )
-        for class_id in list(issued_for):
-            invitations_annul_issued_by(
-                user=person.user,
-                school_class=SchoolClass.objects.get(pk=class_id) if class_id else None,
-                by=by,
-                reason=PERSON_LEFT_REASON,
-            )
+        invitations_annul_all_issued_by(user=person.user, by=by, reason=PERSON_LEFT_REASON)
     return person_mark_left(person=person, left_on=left_on, by=by, comment=comment)
