@@ -3,7 +3,8 @@
 The portal's own URLs plus minimal views to compare link use against, served by the same gunicorn
 in the same run: ``/bench/baseline/`` (no database), ``/bench/baseline-db/`` (one ``SELECT 1``,
 like a health check) and ``/bench/use-floor/<id>/`` — the floor of a link use: only the two durable
-writes every use must make, in one transaction.
+writes every use must make, in one transaction; ``/bench/use-floor-read/<token>/`` — the same
+after the read every use must also make (the link by its token).
 """
 
 import functools
@@ -57,9 +58,31 @@ def use_floor(request, invitation_id: int):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_POST
+def use_floor_read(request, token: str):
+    """The floor again with the read every use must also make: the link found by its token (one
+    query, no joins), then the same two writes in one transaction."""
+    invitation_id, school_id, school_class_id, role = Invitation.objects.values_list(
+        "pk", "school_id", "school_class_id", "role"
+    ).get(token=token)
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation_id).update(uses=F("uses") + 1)
+        JoinRequest.objects.create(
+            school_id=school_id,
+            invitation_id=invitation_id,
+            role=role,
+            school_class_id=school_class_id,
+            full_name=request.POST["full_name"],
+            child_name=request.POST.get("child_name", ""),
+            consent=True,
+        )
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
     path("bench/baseline/", baseline),
     path("bench/baseline-db/", baseline_db),
     path("bench/use-floor/<int:invitation_id>/", use_floor),
+    path("bench/use-floor-read/<str:token>/", use_floor_read),
     *portal_urlpatterns,
 ]
