@@ -35,8 +35,9 @@ from staff.access import user_can
 from staff.models import School
 from staff.selectors import school_list, user_school
 
-from .exports import board_pdf, board_xlsx
+from .exports import board_pdf
 from .svg import Series, line_chart
+from .workbook import board_xlsx
 
 FINDINGS_PER_PAGE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -341,7 +342,12 @@ def export(request, fmt: str, school_id: int | None = None):
 
 @login_required
 def inspector_export(request, fmt: str):
-    """The whole municipality: a summary and every school's report."""
-    return _render_export(
-        _inspector_boards(request), fmt, filename="ispolnenie-munitsipalitet", municipality=True
+    """The whole municipality: a summary and every school's report, with who answers for each
+    point today (as each school's board says)."""
+    if not user_can(request.user, "view_all", School):
+        raise PermissionDenied
+    boards = sorted(
+        boards_build(schools=school_list(user=request.user), with_responsible=True),
+        key=lambda b: b.severity,
     )
+    return _render_export(boards, fmt, filename="ispolnenie-munitsipalitet", municipality=True)
