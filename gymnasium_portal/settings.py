@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
 # --- Portal settings ------------------------------------------------------------------------
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")  # absolute links in e-mails, if set
 SFERUM_SUPPORT_EMAIL = os.environ.get("SFERUM_SUPPORT_EMAIL", "info@sferum.ru")
+# Chat links are accepted only on the platform's domains (and their subdomains).
+PLATFORM_LINK_DOMAINS = env_list("PLATFORM_LINK_DOMAINS", ["max.ru", "web.max.ru", "sferum.ru"])
 # Requests for unknown invitation tokens allowed per client address and window (anti-guessing).
 # The order board's rendered figures are reused for this many seconds per school (0: computed on
 # every request); the page says when they were computed and offers to recompute them at once.
