@@ -238,9 +238,7 @@ def test_chat_owner_edits_own_chat_only(client, chat_owner, general_chat, staff_
     assert response.status_code == 302
     other = reverse("chats:chat_edit", args=[staff_chat.pk])
     assert client.get(other).status_code == 403
-    assert (
-        client.post(other, {"title": "чужой", "url": "https://web.max.ru/x"}).status_code == 403
-    )
+    assert client.post(other, {"title": "чужой", "url": "https://web.max.ru/x"}).status_code == 403
     staff_chat.refresh_from_db()
     assert staff_chat.title == "Педагоги"
 
