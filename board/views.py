@@ -76,8 +76,13 @@ def _read_only(request, school: School) -> bool:
     return _read_only_id(request, school.pk)
 
 
+# A line through one or two days says nothing about a trend: below this the board says
+# «мало данных» instead of drawing one.
+MIN_TREND_POINTS = 3
+
+
 def _trend_charts(series) -> list:
-    if not series:
+    if len(series) < MIN_TREND_POINTS:
         return []
     dates = [day for day, _figures in series]
 
@@ -152,6 +157,8 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
         "school": school_board.school,
         "headline": headline_items(school_board.headline),
         "charts": _trend_charts(series),
+        "trend_days": len(series),
+        "trend_days_needed": MIN_TREND_POINTS,
         "read_only": read_only,
         "today": today,
         "statuses": PointStatus,

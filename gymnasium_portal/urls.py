@@ -36,6 +36,8 @@ urlpatterns = [
     # The split view serves its init script from /api/docs/?script: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin, the API docs).
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 handler400 = "gymnasium_portal.views.bad_request"

@@ -330,6 +330,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api-schema": {"GET": R(200), "POST": R(405)},
     "api-docs": {"GET": R(200), "POST": R(405)},
     "healthz": {"GET": R(200), "POST": R(200)},
+    "favicon": {"GET": R(302), "POST": R(302)},  # to the static icon, for everyone
 }
 
 # --- Running the matrix -------------------------------------------------------------------------
