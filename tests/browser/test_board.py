@@ -29,7 +29,9 @@ def test_director_reads_the_board_drills_down_and_downloads_reports(
     assert page.locator('tr[data-point="2"] .badge').inner_text() == "просрочено"
     assert page.locator('tr[data-point="1"] .board-point__figure').inner_text() == "3 из 3 классов"
     assert "Костюков Дмитрий Юрьевич" in page.locator('tr[data-point="2"]').inner_text()
-    assert page.locator("svg.chart").count() == 2
+    # No snapshots yet besides today's figures: the trends say so instead of drawing a dot.
+    assert page.locator("svg.chart").count() == 0
+    assert "Мало данных для динамики" in page.locator(".board-trends").inner_text()
     screenshot(page, "board-desktop")
 
     # Click-through from a headline figure to what is missing and who answers for it.
