@@ -47,9 +47,12 @@ def test_director_reads_the_board_drills_down_and_downloads_reports(
         page.click("text=Скачать XLSX")
     xlsx_path = tmp_path / "report.xlsx"
     xlsx_download.value.save_as(xlsx_path)
-    sheet = openpyxl.load_workbook(xlsx_path).active
+    workbook = openpyxl.load_workbook(xlsx_path)
+    assert workbook.sheetnames == ["Пункты", "Классы", "Замечания", "Ссылки"]
+    sheet = workbook["Пункты"]
     cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
-    assert gappy.school.name in cells and "Отчёт об исполнении: Приказ № 883 от 15.12.2025" in cells
+    assert gappy.school.name in cells
+    assert "Отчёт об исполнении: Приказ № 883 от 15.12.2025. Пункты приказа" in cells
 
     with page.expect_download() as pdf_download:
         page.click("text=Скачать PDF")
