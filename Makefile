@@ -2,25 +2,35 @@
 #   make run   — the whole portal on this machine (web + worker + beat) with demo data
 #   make test  — the test suite against PostgreSQL and Redis
 # Both create .venv with python3.11 when it is missing and reinstall the project whenever
-# pyproject.toml is newer than the last install.
+# pyproject.toml is newer than the last install: `make run` installs what running needs, the
+# tests, linters and benchmarks install the dev extra on top (`make install-dev`).
+# `make run DEBUG=1` shows Django's debug pages; by default a local run shows the portal's own
+# Russian error pages (a command-line variable reaches the recipes' environment).
 
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+INSTALLED_DEV := $(VENV)/.installed-dev
 DEMO_PASSWORD ?= pushkin883
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite lint bench migrate
+.PHONY: install install-dev run test test-sqlite lint bench migrate
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(INSTALLED): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e .
 	touch $(INSTALLED)
 
+$(INSTALLED_DEV): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED) $(INSTALLED_DEV)
+
 install: $(INSTALLED)
+
+install-dev: $(INSTALLED_DEV)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -38,7 +48,7 @@ run: migrate
 # start a real Celery worker use the Redis database of CELERY_BROKER_URL.
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
-test: install
+test: install-dev
 	@echo "Testing against $$DATABASE_URL and $$CELERY_BROKER_URL"
 	@status=0; $(PY) -m pytest --create-db -p no:cacheprovider $(PYTEST_ARGS) tests || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests — that is a failure" >&2; fi; \
@@ -50,7 +60,7 @@ test: install
 test-sqlite: export DATABASE_URL = sqlite:///$(CURDIR)/var/test-sqlite/portal.sqlite3
 test-sqlite: export PORTAL_VAR_DIR = $(CURDIR)/var/test-sqlite
 test-sqlite: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
-test-sqlite: install
+test-sqlite: install-dev
 	@mkdir -p var/test-sqlite
 	@echo "Testing against SQLite ($$DATABASE_URL) and $$CELERY_BROKER_URL"
 	@status=0; $(PY) -m pytest --create-db -p no:cacheprovider $(PYTEST_ARGS) tests || status=$$?; \
@@ -61,7 +71,7 @@ test-sqlite: install
 # django-stubs, and no model change without its migration. .pre-commit-config.yaml runs the same.
 lint: export DATABASE_URL = sqlite:///$(CURDIR)/var/lint/portal.sqlite3
 lint: export PORTAL_VAR_DIR = $(CURDIR)/var/lint
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
@@ -72,7 +82,7 @@ lint: install
 # need PostgreSQL; the database of DATABASE_URL is created when missing. Other benchmark commands
 # get appended to this target, one line each.
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
-bench: install
+bench: install-dev
 	@$(PY) -c "import os, dj_database_url, psycopg2; \
 	db = dj_database_url.parse(os.environ['DATABASE_URL']); \
 	conn = psycopg2.connect(dbname='postgres', user=db['USER'], password=db['PASSWORD'], host=db['HOST'], port=db['PORT'] or 5432); \

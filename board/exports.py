@@ -1,9 +1,9 @@
-"""Reports for the education department: the board as XLSX and PDF,
-for one school or the municipality.
+"""Reports for the education department: the board as PDF (the XLSX is ``board/workbook.py``),
+for one school or the municipality, and the words both share.
 
 They look like a school report: the school's header, the order's number and date,
-the table of points
-with status, figure and who answers today, the headline figures, the date and a signature line.
+the table of points with their whole text, status, figure and who answers today, the headline
+figures, the date and a signature line; every page numbered.
 The PDF embeds Roboto from the ``font-roboto`` package (Cyrillic, no system font needed).
 """
 
@@ -15,14 +15,10 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
-from board.selectors import STATUS_CODES, SchoolBoard, point_numbers
+from board.selectors import STATUS_CODES, PointRow, SchoolBoard, point_numbers
 from board.words import headline_items, in_charge_text
 from compliance.registry import PointStatus
-from gymnasium_portal.spreadsheets import workbook_bytes
 
 # fpdf2 subsets the embedded font through fontTools, which logs every table it touches at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -88,35 +84,48 @@ def _dated(today: datetime.date) -> str:
     return str(_("Дата: %(date)s")) % {"date": f"{today:%d.%m.%Y}"}
 
 
-def _municipal_title(municipality: str) -> str:
+def municipal_title(municipality: str) -> str:
     return str(_("Исполнение приказов об использовании платформы «Сферум»: %(name)s")) % {
         "name": municipality
     }
 
 
-def _director_line(board: SchoolBoard) -> str:
+def director_line(board: SchoolBoard) -> str:
     """The signature line: the director who signed the order, or a blank for the name."""
     name = signer_name(board) or "____________________"
     return str(_("Директор  _______________________  / %(name)s /")) % {"name": name}
 
 
-def point_rows(board: SchoolBoard, *, text_limit: int | None = None) -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
-    for row in board.points:
-        text = " ".join(row.point.text.split())
-        if text_limit and len(text) > text_limit:
-            text = text[: text_limit - 1].rstrip() + "…"
-        rows.append(
-            (
-                row.point.number,
-                text,
-                _date(row.point.deadline),
-                str(row.status.label),
-                row.figure_text or "—",
-                in_charge_text(row.people) or "—",
-            )
+# Points the order addresses to a whole group rather than a named person (point 4: every class
+# teacher; point 5: the whole staff), by the check that measures them.
+ADDRESSEES_BY_CHECK = {
+    "class_chats": _("классные руководители"),
+    "meetings_this_month": _("весь коллектив"),
+}
+
+
+def responsible_text(row: PointRow) -> str:
+    """Who answers for the point today, in the school's own spelling; the group the point
+    addresses where it names nobody; said plainly when nobody answers."""
+    named = in_charge_text(row.people)
+    if named:
+        return named
+    return str(ADDRESSEES_BY_CHECK.get(row.point.check_key) or _("не назначен"))
+
+
+def point_rows(board: SchoolBoard) -> list[tuple[str, ...]]:
+    """Every point with its whole text (a report for the department never cuts one short)."""
+    return [
+        (
+            row.point.number,
+            " ".join(row.point.text.split()),
+            _date(row.point.deadline),
+            str(row.status.label),
+            row.figure_text or "—",
+            responsible_text(row),
         )
-    return rows
+        for row in board.points
+    ]
 
 
 def summary_row(board: SchoolBoard) -> tuple:
@@ -140,109 +149,6 @@ def summary_row(board: SchoolBoard) -> tuple:
     )
 
 
-# --- XLSX ----------------------------------------------------------------------------------------
-
-_THIN = Side(style="thin", color="B0B7C3")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_HEAD_FILL = PatternFill("solid", fgColor="E6EEFB")
-
-
-def _sheet_title(name: str, used: set[str]) -> str:
-    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "Школа"
-    candidate, n = title, 2
-    while candidate.lower() in used:
-        candidate, n = f"{title[:25]} ({n})", n + 1
-    used.add(candidate.lower())
-    return candidate
-
-
-def _table(
-    sheet, start_row: int, headings, rows, *, status_column: int | None = None, statuses=()
-) -> int:
-    for col, heading in enumerate(headings, 1):
-        cell = sheet.cell(row=start_row, column=col, value=str(heading))
-        cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEAD_FILL, _BOX, _WRAP
-    for r, values in enumerate(rows, start_row + 1):
-        for col, value in enumerate(values, 1):
-            cell = sheet.cell(row=r, column=col, value=value)
-            cell.border, cell.alignment = _BOX, _WRAP
-        if status_column is not None:
-            status = statuses[r - start_row - 1]
-            sheet.cell(row=r, column=status_column).fill = PatternFill(
-                "solid", fgColor=STATUS_FILL[status]
-            )
-    return start_row + len(rows) + 1
-
-
-def _school_sheet(sheet, board: SchoolBoard, today: datetime.date) -> None:
-    school = board.school
-    sheet.append([school.name])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([school.municipality])
-    sheet.append([str(_("Отчёт об исполнении: %(order)s")) % {"order": order_caption(board)}])
-    sheet["A3"].font = Font(bold=True, size=12)
-    if board.order:
-        sheet.append([board.order.title])
-    sheet.append([_as_of(today)])
-    row = sheet.max_row + 2
-    row = _table(
-        sheet,
-        row,
-        POINT_HEADINGS,
-        point_rows(board),
-        status_column=4,
-        statuses=[p.status for p in board.points],
-    )
-    row += 1
-    sheet.cell(row=row, column=1, value=str(_("Показатели"))).font = Font(bold=True)
-    row = _table(
-        sheet,
-        row + 1,
-        (str(_("Показатель")), str(_("Значение"))),
-        [(item.label, item.value) for item in headline_items(board.headline)],
-    )
-    row += 2
-    sheet.cell(row=row, column=1, value=_dated(today))
-    sheet.cell(
-        row=row + 2,
-        column=1,
-        value=_director_line(board),
-    )
-    for col, width in enumerate((9, 70, 12, 16, 22, 34), 1):
-        sheet.column_dimensions[get_column_letter(col)].width = width
-
-
-def board_xlsx(
-    *, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False
-) -> bytes:
-    """The report as an XLSX workbook: one sheet per school,
-    a summary sheet first for the municipality. No text a school typed becomes a formula."""
-    today = today or timezone.localdate()
-    workbook = Workbook()
-    used: set[str] = set()
-    first = workbook.active
-    if municipality:
-        first.title = _sheet_title(str(_("Свод")), used)
-        name = boards[0].school.municipality if boards else ""
-        first.append([_municipal_title(name)])
-        first["A1"].font = Font(bold=True, size=13)
-        first.append([_schools_as_of(today, len(boards))])
-        _table(first, 4, SUMMARY_HEADINGS, [summary_row(board) for board in boards])
-        for col, width in enumerate((34, 26, 12, 12, 14, 12, 14, 16, 14), 1):
-            first.column_dimensions[get_column_letter(col)].width = width
-        for board in boards:
-            _school_sheet(
-                workbook.create_sheet(_sheet_title(board.school.short_name, used)), board, today
-            )
-    else:
-        for index, board in enumerate(boards):
-            sheet = first if index == 0 else workbook.create_sheet()
-            sheet.title = _sheet_title(board.school.short_name, used)
-            _school_sheet(sheet, board, today)
-    return workbook_bytes(workbook)
-
-
 # --- PDF -----------------------------------------------------------------------------------------
 
 
@@ -254,10 +160,21 @@ def _font_files() -> dict[str, Path]:
     return {"": folder / "Roboto-Regular.ttf", "B": folder / "Roboto-Bold.ttf"}
 
 
+def page_caption(number: int, total: str = "{nb}") -> str:
+    """«Страница 2 из 3»: fpdf2 puts the page count in place of ``{nb}`` when the file is done."""
+    return str(_("Страница %(page)s из %(pages)s")) % {"page": number, "pages": total}
+
+
 def _new_pdf(*, landscape: bool = False):
     from fpdf import FPDF
 
-    pdf = FPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
+    class NumberedPDF(FPDF):
+        def footer(self):
+            self.set_y(-11)
+            self.set_font("Roboto", "", 8)
+            self.cell(0, 5, page_caption(self.page_no()), align="C")
+
+    pdf = NumberedPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
     for style, path in _font_files().items():
         pdf.add_font("Roboto", style=style, fname=str(path))
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -310,7 +227,7 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
         padding=1,
     ) as table:
         table.row([str(heading) for heading in POINT_HEADINGS])
-        for values in point_rows(board, text_limit=200):
+        for values in point_rows(board):
             table.row(values)
     pdf.ln(4)
     pdf.set_font("Roboto", "B", 10)
@@ -329,7 +246,7 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     pdf.cell(
         0,
         6,
-        _director_line(board),
+        director_line(board),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -356,7 +273,7 @@ def _pdf_municipality(
     pdf.multi_cell(
         pdf.epw,
         6,
-        _municipal_title(name),
+        municipal_title(name),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",

@@ -35,8 +35,9 @@ from staff.access import user_can
 from staff.models import School
 from staff.selectors import school_list, user_school
 
-from .exports import board_pdf, board_xlsx
+from .exports import board_pdf
 from .svg import Series, line_chart
+from .workbook import board_xlsx
 
 FINDINGS_PER_PAGE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,8 +76,13 @@ def _read_only(request, school: School) -> bool:
     return _read_only_id(request, school.pk)
 
 
+# A line through one or two days says nothing about a trend: below this the board says
+# «мало данных» instead of drawing one.
+MIN_TREND_POINTS = 3
+
+
 def _trend_charts(series) -> list:
-    if not series:
+    if len(series) < MIN_TREND_POINTS:
         return []
     dates = [day for day, _figures in series]
 
@@ -151,6 +157,8 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
         "school": school_board.school,
         "headline": headline_items(school_board.headline),
         "charts": _trend_charts(series),
+        "trend_days": len(series),
+        "trend_days_needed": MIN_TREND_POINTS,
         "read_only": read_only,
         "today": today,
         "statuses": PointStatus,
@@ -341,7 +349,12 @@ def export(request, fmt: str, school_id: int | None = None):
 
 @login_required
 def inspector_export(request, fmt: str):
-    """The whole municipality: a summary and every school's report."""
-    return _render_export(
-        _inspector_boards(request), fmt, filename="ispolnenie-munitsipalitet", municipality=True
+    """The whole municipality: a summary and every school's report, with who answers for each
+    point today (as each school's board says)."""
+    if not user_can(request.user, "view_all", School):
+        raise PermissionDenied
+    boards = sorted(
+        boards_build(schools=school_list(user=request.user), with_responsible=True),
+        key=lambda b: b.severity,
     )
+    return _render_export(boards, fmt, filename="ispolnenie-munitsipalitet", municipality=True)

@@ -16,10 +16,19 @@ from .selectors import Headline, share
 
 
 def short_name(person: Person | None) -> str:
-    """«Горбатенко Виктория Ивановна» → «Горбатенко В.И.» (as the order names people)."""
+    """«Горбатенко Виктория Ивановна» → «Горбатенко В.И.» (as the order names people).
+
+    A name the school already wrote with initials («Гладкова Л.И.», «Л.И. Гладкова») is kept as
+    written: its initials are not initials of initials («Гладкова Л.»).
+    """
     if person is None:
         return ""
-    surname, *given = person.full_name.split()
+    parts = person.full_name.split()
+    if not parts:
+        return ""
+    if any("." in part for part in parts):
+        return " ".join(parts)
+    surname, *given = parts
     initials = "".join(f"{name[0]}." for name in given[:2] if name)
     return f"{surname} {initials}".strip()
 

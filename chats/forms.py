@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gymnasium_portal.platform_links import is_platform_link, platform_domains, platform_link_error
 from staff.models import Person
 
 from .models import CLASS_KINDS, SCHOOL_KINDS, Chat, ChatKind, Meeting
@@ -35,10 +36,20 @@ class ChatFieldsMixin(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"].help_text = _("Ссылка платформы: %(domains)s.") % {
+            "domains": ", ".join(platform_domains())
+        }
+
     def clean_url(self):
         url = self.cleaned_data["url"]
         if not url.startswith("https://"):
             raise ValidationError(_("Ссылка на чат должна начинаться с https://"))
+        # Asked here too, so it is shown with every other error of the form at once; a link
+        # already on record passes while it is not changed (as ``chat_update`` does).
+        if url != self.initial.get("url") and not is_platform_link(url):
+            raise ValidationError(platform_link_error())
         return url
 
 

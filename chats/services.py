@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from gymnasium_portal.platform_links import is_platform_link, platform_link_error
 from staff.models import Person, School, SchoolClass
 from staff.roles import Role
 
@@ -57,9 +58,11 @@ def chat_validate(
     url: str,
     status: str = Chat.Status.ACTIVE,
     exclude_pk: int | None = None,
+    check_domain: bool = True,
 ) -> None:
     """Raise ``ValidationError`` (by field) unless the chat keeps the rules of API.md and the
-    order."""
+    order. ``check_domain``: the link must be on the platform's domains (a link already on record
+    is not asked again while it is not changed)."""
     errors: dict[str, str] = {}
     if kind not in ChatKind.values:
         errors["kind"] = _("Неизвестный вид чата.")
@@ -77,6 +80,8 @@ def chat_validate(
         errors["school_class"] = _("Класс переведён в архив: действующий чат ему не нужен.")
     if not (url or "").startswith("https://"):
         errors["url"] = _("Ссылка на чат должна начинаться с https://")
+    elif check_domain and not is_platform_link(url):
+        errors["url"] = platform_link_error()
     if status not in Chat.Status.values:
         errors["status"] = _("Неизвестный статус.")
     if not errors and status == Chat.Status.ACTIVE:
@@ -187,6 +192,7 @@ def chat_update(*, chat: Chat, by, **changes) -> Chat:
             url=chat.url,
             status=chat.status,
             exclude_pk=chat.pk,
+            check_domain="url" in changed,
         )
         if "members_count" in changed:
             chat.last_verified_at = timezone.now()

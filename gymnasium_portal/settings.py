@@ -2,7 +2,12 @@
 
 Everything that differs between a laptop and production comes from environment variables
 (see the table in README.md). With nothing set the portal runs on embedded defaults:
-a SQLite file and a filesystem Celery broker under ``var/``, console e-mail, DEBUG on.
+a SQLite file and a filesystem Celery broker under ``var/``, console e-mail, Django's debug pages
+off (the portal's own Russian error pages, as a school trying it should see them).
+
+``DEBUG`` has three states: unset — a local run (``make run``: a fixed local key, local host
+names, plain HTTP); ``1`` — the same with Django's debug pages (``make run DEBUG=1``); ``0`` —
+production (a secret key required, secure cookies, HTTPS, manifest static files).
 """
 
 import os
@@ -31,17 +36,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+# Production is asked for by name (DEBUG=0); DEBUG merely unset is a local run, which must not
+# demand a secret key nor HTTPS of a newcomer — nor show them Django's English debug pages.
+PORTAL_PRODUCTION = not DEBUG and os.environ.get("DEBUG", "").strip() != ""
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    if PORTAL_PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set in production (DEBUG=0).")
     # A fixed, obviously insecure key for local runs only; production refuses to start without one.
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
+    "ALLOWED_HOSTS",
+    [] if PORTAL_PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"],
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -193,16 +202,17 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PORTAL_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-# Decided once from the environment: the test runner switches DEBUG off later, and must still
-# serve the files from the apps (no collectstatic needed before the tests).
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+# Decided once from the environment: a local run (DEBUG off or on) and the test runner serve the
+# files straight from the apps through whitenoise (no collectstatic needed); production serves
+# the collected, hashed files.
+WHITENOISE_USE_FINDERS = not PORTAL_PRODUCTION
+WHITENOISE_AUTOREFRESH = not PORTAL_PRODUCTION
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -298,6 +308,8 @@ SPECTACULAR_SETTINGS = {
 # --- Portal settings ------------------------------------------------------------------------
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")  # absolute links in e-mails, if set
 SFERUM_SUPPORT_EMAIL = os.environ.get("SFERUM_SUPPORT_EMAIL", "info@sferum.ru")
+# Chat links are accepted only on the platform's domains (and their subdomains).
+PLATFORM_LINK_DOMAINS = env_list("PLATFORM_LINK_DOMAINS", ["max.ru", "web.max.ru", "sferum.ru"])
 # Requests for unknown invitation tokens allowed per client address and window (anti-guessing).
 # The order board's rendered figures are reused for this many seconds per school (0: computed on
 # every request); the page says when they were computed and offers to recompute them at once.
@@ -334,7 +346,7 @@ CACHES = {
 }
 
 # --- Security (production) ------------------------------------------------------------------
-if not DEBUG:
+if PORTAL_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -378,6 +390,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # axes: only lockouts (WARNING), not every successful login's clean-up.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would print every request warning a second
+        # time, traceback and all, beside the root's: the root alone writes it.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        # axes: only lockouts (WARNING), not every successful login's clean-up.
+        "axes": {"level": "WARNING"},
+    },
 }

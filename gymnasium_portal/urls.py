@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
@@ -34,6 +36,8 @@ urlpatterns = [
     # The split view serves its init script from /api/docs/?script: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin, the API docs).
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 handler400 = "gymnasium_portal.views.bad_request"
@@ -41,7 +45,16 @@ handler403 = "gymnasium_portal.views.permission_denied"
 handler404 = "gymnasium_portal.views.page_not_found"
 handler500 = "gymnasium_portal.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if not settings.PORTAL_PRODUCTION:
+    # A local run serves uploaded files itself (``static()`` would only while DEBUG is on, and a
+    # local run has it off); production serves them from the web server.
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 from rest_framework.exceptions import ParseError
@@ -63,6 +64,12 @@ def _broker_ok() -> bool:
     finally:
         broker.release()
     return True
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages without an icon link (the admin, the API
+    docs): the portal's icon, resolved per request (production's file names carry a hash)."""
+    return redirect(static("portal/favicon.svg"))
 
 
 @never_cache

@@ -166,37 +166,43 @@ class InvitationCreateForm(forms.Form):
             school_class.required = True
             school_class.empty_label = None
             school_class.help_text = ""
+        else:
+            # Optional for the form (teachers' and staff links are school-wide), yet required
+            # for pupils' and parents' links: the label says so instead of «необязательно».
+            school_class.required_when = _("обязательно для учащихся и родителей")  # type: ignore[attr-defined]
         if school is not None:
             self.fields["term_days"].initial = school.invitation_term_days
 
     def clean(self):
+        """The link's rules checked whatever other fields are wrong, so that every error of the
+        form is shown at once (a class missing for a parents' link beside a bad platform link),
+        each field's own error first and only once."""
         data = super().clean()
         role, school_class = data.get("role"), data.get("school_class")
-        if (
-            not role
-            or "max_uses" not in data
-            or "term_days" not in data
-            or "platform_url" not in data
-        ):
+        if not role or "school_class" in self.errors:
             return data
         school = school_class.school if school_class is not None else self.school
         if school is None:
             self.add_error("school_class", _("Выберите класс: школа не определена."))
             return data
         data["school"] = school
-        data["expires_at"] = timezone.now() + datetime.timedelta(days=data["term_days"])
+        if "term_days" in data:
+            data["expires_at"] = timezone.now() + datetime.timedelta(days=data["term_days"])
         try:
             invitation_validate(
                 school=school,
                 role=role,
-                platform_url=data["platform_url"],
+                # Fields with an error of their own are not asked again.
+                platform_url=data.get("platform_url", "https://"),
                 school_class=school_class,
-                max_uses=data["max_uses"],
-                expires_at=data["expires_at"],
+                max_uses=data.get("max_uses", 1),
+                expires_at=data.get("expires_at"),
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                self.add_error("term_days" if name == "expires_at" else name, messages)
+                field = "term_days" if name == "expires_at" else name
+                if field not in self.errors:
+                    self.add_error(field, messages)
         return data
 
 

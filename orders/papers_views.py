@@ -40,10 +40,17 @@ from .views import PAGE_SIZE, form_status, order_or_404, require_edit, safe_next
 @login_required
 @require_POST
 def acknowledge_view(request, pk):
-    """One click from the start page (or the order page): «Ознакомлен(а)»."""
+    """«Ознакомлен(а) с приказом № … от …», ticked on the order's page under the order itself."""
     order = order_or_404(request, pk)
     if not user_can(request.user, "acknowledge", order):
         raise PermissionDenied
+    if request.POST.get("confirm") != "1":
+        messages.error(
+            request,
+            _("Отметьте «Ознакомлен(а) с приказом № %(number)s от %(date)s», чтобы подтвердить.")
+            % {"number": order.number, "date": f"{order.date:%d.%m.%Y}"},
+        )
+        return redirect(reverse("orders:detail", args=[order.pk]) + "#acknowledge")
     services.acknowledgement_confirm(order=order, person=user_person(request.user))
     if request.htmx:
         return render(

@@ -330,6 +330,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api-schema": {"GET": R(200), "POST": R(405)},
     "api-docs": {"GET": R(200), "POST": R(405)},
     "healthz": {"GET": R(200), "POST": R(200)},
+    "favicon": {"GET": R(302), "POST": R(302)},  # to the static icon, for everyone
 }
 
 # --- Running the matrix -------------------------------------------------------------------------
@@ -388,14 +389,14 @@ def _build_world():
         school_class=class_5a,
         kind=ChatKind.CLASS_PARENTS,
         title="Родители 5А",
-        url="https://sferum.example/chat/parents-5a",
+        url="https://web.max.ru/chat/parents-5a",
         by=by,
     )
     school_chat = chat_create(
         school=school,
         kind=ChatKind.SCHOOL_GENERAL,
         title="Общешкольный чат",
-        url="https://sferum.example/chat/school",
+        url="https://web.max.ru/chat/school",
         by=by,
         owner=users["owner"].person,
     )
@@ -404,14 +405,14 @@ def _build_world():
         school_class=other_class,
         kind=ChatKind.CLASS_PARENTS,
         title="ЧУЖОЙ-ЧАТ родителей",
-        url="https://sferum.example/chat/chuzhoy",
+        url="https://web.max.ru/chat/chuzhoy",
         by=None,
     )
     invitation = invitation_create(
         school=school,
         school_class=class_5a,
         role="parent",
-        platform_url="https://sferum.example/join/5a",
+        platform_url="https://web.max.ru/join/5a",
         by=users["t_own"],
     )
     join_request = JoinRequestFactory(
@@ -423,7 +424,7 @@ def _build_world():
         school=other,
         school_class=other_class,
         role="parent",
-        platform_url="https://sferum.example/join/chuzhoy",
+        platform_url="https://web.max.ru/join/chuzhoy",
         by=None,
     )
     JoinRequestFactory(invitation=other_invitation, full_name="ЧУЖОЙ-РОДИТЕЛЬ Иван")

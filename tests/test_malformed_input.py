@@ -82,7 +82,7 @@ def test_a_nul_in_form_data_is_400_and_nothing_is_written(client, teacher_5a, cl
     data = {
         "class_parents-kind": "class_parents",
         "class_parents-title": "чат\x00",
-        "class_parents-url": "https://sferum.example/p5a",
+        "class_parents-url": "https://web.max.ru/p5a",
     }
     response = client.post(url, data)
     _page(response, 400, BAD_REQUEST_PAGE)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -144,7 +145,23 @@ def test_it_serves_the_portal_with_worker_and_beat_and_stops_all_on_sigterm(port
     with urllib.request.urlopen(f"http://127.0.0.1:{portal.port}/healthz", timeout=10) as response:
         assert response.status == 200
         assert json.load(response) == {"database": "ok", "broker": "ok"}
+    base = f"http://127.0.0.1:{portal.port}"
+    # A wrong address, as a school trying the portal might type: the portal's Russian page, not
+    # Django's English debug page with the URL map; the styles are served with DEBUG off.
+    with pytest.raises(urllib.error.HTTPError) as wrong:
+        urllib.request.urlopen(f"{base}/no-such-page/", timeout=10)
+    page = wrong.value.read().decode()
+    assert wrong.value.code == 404
+    assert "Страница не найдена" in page and "URLconf" not in page and "DEBUG" not in page
+    with urllib.request.urlopen(f"{base}/static/portal/portal.css", timeout=10) as response:
+        assert response.status == 200 and b"{" in response.read()
+    deadline = time.monotonic() + 10
+    while "Not Found: /no-such-page/" not in portal.text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)  # a second copy of the warning would follow right behind the first
     output = portal.text()
+    assert f"{base}/api/docs/" in output  # the banner names the API docs
+    assert output.count("Not Found: /no-such-page/") == 1  # logged once
     assert f"http://127.0.0.1:{portal.port}" in output
     assert "director" in output and "teacher_5a" in output and "demo-pass" in output
     assert "[worker]" in output and "[beat]" in output and "[web]" in output

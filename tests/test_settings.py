@@ -34,6 +34,7 @@ from django.conf import settings
 django.setup()
 print(json.dumps({
     "debug": settings.DEBUG,
+    "production": settings.PORTAL_PRODUCTION,
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "broker": settings.CELERY_BROKER_URL,
@@ -95,7 +96,10 @@ def test_nothing_set_gives_the_embedded_defaults(tmp_path):
 
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
-    assert shown["debug"] is True
+    # A local run: Django's debug pages off (only `make run DEBUG=1` asks for them), yet none of
+    # production's demands (a secret key, HTTPS, host names).
+    assert shown["debug"] is False and shown["production"] is False
+    assert "127.0.0.1" in shown["allowed_hosts"] and "localhost" in shown["allowed_hosts"]
     assert shown["engine"] == "django.db.backends.sqlite3"
     assert shown["db_name"] == str(tmp_path / "portal.sqlite3")
     assert shown["broker"].startswith("filesystem://")
@@ -113,7 +117,7 @@ def test_production_takes_everything_from_the_environment(tmp_path):
 
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
-    assert shown["debug"] is False
+    assert shown["debug"] is False and shown["production"] is True
     assert shown["engine"] == "django.db.backends.postgresql"
     assert shown["db_name"] == "portal"
     assert shown["broker"] == "redis://redis.example:6379/0"
@@ -137,3 +141,59 @@ print(response.status_code)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ("301" if redirected else "200")
+
+
+WRONG_ADDRESS = """
+import django
+django.setup()
+from django.test import Client
+response = Client(raise_request_exception=False).get("/no-such-page/")
+page = response.content.decode()
+print(response.status_code, "URLconf" in page, "Страница не найдена" in page)
+"""
+
+
+def test_a_local_run_answers_a_wrong_address_with_the_russian_page_not_the_debug_one(tmp_path):
+    result = run_python(["-c", WRONG_ADDRESS], PORTAL_VAR_DIR=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    # Django's debug 404 lists the URL map («Using the URLconf defined in …»): none of it here.
+    assert result.stdout.strip() == "404 False True", result.stdout + result.stderr
+
+
+def test_debug_1_asks_for_djangos_debug_pages(tmp_path):
+    result = run_python(["-c", WRONG_ADDRESS], PORTAL_VAR_DIR=str(tmp_path), DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "404 True False"
+
+
+BROKEN_VIEW = """
+import django
+django.setup()
+from django.urls import include, path
+from django.test import Client, override_settings
+
+def broken(request):
+    raise RuntimeError("a view that breaks")
+
+urlpatterns = [path("broken/", broken), path("", include("gymnasium_portal.urls"))]
+handler404 = "gymnasium_portal.views.page_not_found"
+handler500 = "gymnasium_portal.views.server_error"
+with override_settings(ROOT_URLCONF=__name__):
+    client = Client(raise_request_exception=False)
+    print(client.get("/broken/").status_code)
+    print(client.get("/no-such-page/").status_code)
+"""
+
+
+@pytest.mark.parametrize("debug", ["", "1"])
+def test_each_request_warning_is_logged_once_with_one_traceback(tmp_path, debug):
+    result = run_python(["-c", BROKEN_VIEW], PORTAL_VAR_DIR=str(tmp_path), DEBUG=debug)
+
+    assert result.stdout.split() == ["500", "404"], result.stderr
+    log = result.stderr
+    assert log.count("Not Found: /no-such-page/") == 1, log
+    assert log.count("Internal Server Error: /broken/") == 1, log
+    assert log.count("Traceback (most recent call last)") == 1, log
+    assert log.count("RuntimeError: a view that breaks") == 1, log

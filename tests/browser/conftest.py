@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOTS_DIR")
+    or Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the test
 # itself (building data, asserting on it) are still plain synchronous calls.

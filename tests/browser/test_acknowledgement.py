@@ -67,19 +67,31 @@ def test_staff_member_acknowledges_and_the_coordinator_sees_the_share_change(
     )
     screenshot(desktop_page, "order-detail-before-acknowledgement")
 
-    # A member of staff, on a phone: the start page asks, one click answers.
+    # A member of staff, on a phone: the start page asks to open the order; there it is read
+    # and confirmed with the order's number and date.
     login(phone_page, "staff_member")
     phone_page.goto(f"{live_server.url}/")
     prompt = phone_page.locator("#acknowledge-prompt")
     assert "Приказ № 883 от 15.12.2025" in prompt.inner_text()
+    assert prompt.locator("button").count() == 0  # nothing acknowledged unread
     screenshot(phone_page, "home-acknowledge-prompt-phone")
-    prompt.locator("button", has_text="Ознакомлен(а)").click()
-    phone_page.wait_for_selector("#acknowledge-prompt .flash--success")
+    prompt.locator("a", has_text="Открыть приказ и ознакомиться").click()
+    phone_page.wait_for_load_state("networkidle")
+    assert phone_page.url.endswith(f"/orders/{sent_order.pk}/#acknowledge")
+    form = phone_page.locator("#acknowledge")
+    assert form.is_visible()
+    screenshot(phone_page, "order-acknowledge-form-phone")
+    form.locator("button", has_text="Подтвердить ознакомление").click()
+    # The browser holds the form back until the box is ticked.
     assert (
-        "вы ознакомлены с приказом № 883" in phone_page.locator("#acknowledge-prompt").inner_text()
+        Acknowledgement.objects.get(order=sent_order, person=staff_member.person).acknowledged_at
+        is None
     )
-    assert phone_page.locator("#acknowledge-prompt button").count() == 0
-    screenshot(phone_page, "home-acknowledged-phone")
+    phone_page.check("text=Ознакомлен(а) с приказом № 883 от 15.12.2025")
+    form.locator("button", has_text="Подтвердить ознакомление").click()
+    phone_page.wait_for_load_state("networkidle")
+    assert "вы ознакомлены с приказом № 883" in phone_page.content()
+    screenshot(phone_page, "order-acknowledged-phone")
     row = Acknowledgement.objects.get(order=sent_order, person=staff_member.person)
     assert row.acknowledged_at is not None
 
@@ -124,7 +136,8 @@ def test_the_order_page_on_a_phone(
     # Nothing wider than the screen: the page does not scroll sideways.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
-    phone_page.click("text=Ознакомлен(а) с приказом")
+    phone_page.check("text=Ознакомлен(а) с приказом № 883 от 15.12.2025")
+    phone_page.click("text=Подтвердить ознакомление")
     phone_page.wait_for_load_state("networkidle")
     assert "Вы ознакомлены с приказом" in phone_page.content()
     screenshot(phone_page, "order-detail-phone")

@@ -29,7 +29,9 @@ def test_director_reads_the_board_drills_down_and_downloads_reports(
     assert page.locator('tr[data-point="2"] .badge').inner_text() == "просрочено"
     assert page.locator('tr[data-point="1"] .board-point__figure').inner_text() == "3 из 3 классов"
     assert "Костюков Дмитрий Юрьевич" in page.locator('tr[data-point="2"]').inner_text()
-    assert page.locator("svg.chart").count() == 2
+    # No snapshots yet besides today's figures: the trends say so instead of drawing a dot.
+    assert page.locator("svg.chart").count() == 0
+    assert "Мало данных для динамики" in page.locator(".board-trends").inner_text()
     screenshot(page, "board-desktop")
 
     # Click-through from a headline figure to what is missing and who answers for it.
@@ -45,9 +47,12 @@ def test_director_reads_the_board_drills_down_and_downloads_reports(
         page.click("text=Скачать XLSX")
     xlsx_path = tmp_path / "report.xlsx"
     xlsx_download.value.save_as(xlsx_path)
-    sheet = openpyxl.load_workbook(xlsx_path).active
+    workbook = openpyxl.load_workbook(xlsx_path)
+    assert workbook.sheetnames == ["Пункты", "Классы", "Замечания", "Ссылки"]
+    sheet = workbook["Пункты"]
     cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
-    assert gappy.school.name in cells and "Отчёт об исполнении: Приказ № 883 от 15.12.2025" in cells
+    assert gappy.school.name in cells
+    assert "Отчёт об исполнении: Приказ № 883 от 15.12.2025. Пункты приказа" in cells
 
     with page.expect_download() as pdf_download:
         page.click("text=Скачать PDF")

@@ -62,7 +62,7 @@ def test_class_teacher_adds_the_parents_chat_and_the_job_resolves_the_finding(
     screenshot(page, "my-class-parents-bad-link-phone")
 
     form = parents_card(page).locator("form")
-    form.locator("input[name='class_parents-url']").fill("https://sferum.example/p5a")
+    form.locator("input[name='class_parents-url']").fill("https://web.max.ru/p5a")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("li.chk-item[data-kind='class_parents'][data-state='ok']")
     card = parents_card(page)
@@ -97,7 +97,7 @@ def test_without_javascript_the_form_still_adds_the_chat(
         page.goto(f"{live_server.url}/chats/my-class/{class_with_students_chat.pk}/")
         card = parents_card(page)
         card.locator("summary").click()
-        card.locator("input[name='class_parents-url']").fill("https://sferum.example/p5a")
+        card.locator("input[name='class_parents-url']").fill("https://web.max.ru/p5a")
         card.locator("button[type=submit]").click()
         page.wait_for_load_state()
         assert parents_card(page).get_attribute("data-state") == "ok"

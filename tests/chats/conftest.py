@@ -41,7 +41,7 @@ def general_chat(school):
         school=school,
         kind=ChatKind.SCHOOL_GENERAL,
         title="Общешкольный",
-        url="https://sferum.example/general",
+        url="https://web.max.ru/general",
     )
 
 
@@ -51,7 +51,7 @@ def staff_chat(school):
         school=school,
         kind=ChatKind.SCHOOL_STAFF,
         title="Педагоги",
-        url="https://sferum.example/staff",
+        url="https://web.max.ru/staff",
     )
 
 

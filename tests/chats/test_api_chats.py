@@ -151,7 +151,7 @@ def payload(**overrides):
     data = {
         "kind": "class_parents",
         "title": "5А — родители",
-        "url": "https://sferum.example/chat/p5a",
+        "url": "https://web.max.ru/chat/p5a",
         "members_count": 31,
     }
     data.update(overrides)
@@ -235,9 +235,7 @@ def test_operator_may_name_the_owner(api, operator, school):
 def test_class_other_may_repeat(api, teacher_5a, class_5a):
     client = api(teacher_5a)
     for n in range(2):
-        data = payload(
-            kind="class_other", school_class=class_5a.pk, url=f"https://sferum.example/o{n}"
-        )
+        data = payload(kind="class_other", school_class=class_5a.pk, url=f"https://web.max.ru/o{n}")
         assert client.post(LIST, data, format="json").status_code == 201
     assert Chat.objects.filter(kind="class_other").count() == 2
 

@@ -30,7 +30,7 @@ def form_data(kind="class_parents", **overrides):
     data = {
         f"{kind}-kind": kind,
         f"{kind}-title": "5А — родители",
-        f"{kind}-url": "https://sferum.example/p5a",
+        f"{kind}-url": "https://web.max.ru/p5a",
         f"{kind}-members_count": "33",
     }
     data.update({f"{kind}-{key}": value for key, value in overrides.items()})
@@ -164,7 +164,7 @@ def test_bad_form_is_400_keeps_input_and_writes_nothing(client, teacher_5a, clas
     response = logged_in(client, teacher_5a).post(add_url(class_5a), data)
     assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
-    assert "https://sferum.example/p5a" in response.content.decode() or case in (
+    assert "https://web.max.ru/p5a" in response.content.decode() or case in (
         "http link",
         "not a link",
     )
@@ -206,7 +206,7 @@ def test_unknown_kind_is_404(client, teacher_5a, class_5a):
 
 def test_teacher_edits_own_chat(client, teacher_5a, students_chat_5a):
     url = reverse("chats:chat_edit", args=[students_chat_5a.pk])
-    data = {"title": "5А ученики", "url": "https://sferum.example/new", "members_count": "25"}
+    data = {"title": "5А ученики", "url": "https://web.max.ru/new", "members_count": "25"}
     response = logged_in(client, teacher_5a).post(url, data)
     assert response.status_code == 302
     students_chat_5a.refresh_from_db()
@@ -233,14 +233,12 @@ def test_chat_owner_edits_own_chat_only(client, chat_owner, general_chat, staff_
     own = reverse("chats:chat_edit", args=[general_chat.pk])
     assert client.get(own).status_code == 200
     response = client.post(
-        own, {"title": "Общий", "url": "https://sferum.example/g2", "members_count": "90"}
+        own, {"title": "Общий", "url": "https://web.max.ru/g2", "members_count": "90"}
     )
     assert response.status_code == 302
     other = reverse("chats:chat_edit", args=[staff_chat.pk])
     assert client.get(other).status_code == 403
-    assert (
-        client.post(other, {"title": "чужой", "url": "https://sferum.example/x"}).status_code == 403
-    )
+    assert client.post(other, {"title": "чужой", "url": "https://web.max.ru/x"}).status_code == 403
     staff_chat.refresh_from_db()
     assert staff_chat.title == "Педагоги"
 
@@ -321,7 +319,7 @@ def test_operator_adds_a_school_chat(client, operator, requirements, school):
     data = {
         "kind": "school_student_council",
         "title": "Совет учащихся",
-        "url": "https://sferum.example/sc",
+        "url": "https://web.max.ru/sc",
     }
     response = logged_in(client, operator).post(url, data)
     assert response.status_code == 302
@@ -333,7 +331,7 @@ def test_operator_adds_a_school_chat(client, operator, requirements, school):
 @pytest.mark.parametrize("who", ["teacher_5a", "director", "chat_owner"])
 def test_only_operator_and_coordinator_add_school_chats(client, request, who):
     user = request.getfixturevalue(who)
-    data = {"kind": "school_staff", "title": "x", "url": "https://sferum.example/x"}
+    data = {"kind": "school_staff", "title": "x", "url": "https://web.max.ru/x"}
     assert logged_in(client, user).post(reverse("chats:school_chat_add"), data).status_code == 403
     assert not Chat.objects.filter(kind="school_staff").exists()
 
@@ -348,7 +346,7 @@ def test_titles_with_script_are_escaped_on_every_page(
 ):
     chat = ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_STUDENTS, title=XSS)
     school_chat = Chat.objects.create(
-        school=school, kind="school_general", title=XSS, url="https://sferum.example/g"
+        school=school, kind="school_general", title=XSS, url="https://web.max.ru/g"
     )
     other = ChatFactory(school_class=class_5a, kind=ChatKind.CLASS_OTHER, title=XSS)
     from chats.models import Meeting

@@ -617,3 +617,35 @@ def test_names_are_escaped_on_the_reject_page_and_in_the_flash(login, operator, 
     )
     page = response.content.decode()
     assert "принята" in page and XSS not in page
+
+
+def test_create_form_shows_every_error_at_once(login, operator):
+    """A parents' link without a class, with a bad use count and a plain-HTTP platform link: the
+    three errors come together, not one per attempt."""
+    response = login(operator).post(
+        reverse("invitations:create"),
+        {
+            "role": "parent",
+            "school_class": "",
+            "max_uses": "много",
+            "term_days": 14,
+            "platform_url": "http://sferum.ru/join",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"school_class", "max_uses", "platform_url"}
+    assert errors["school_class"] == ["Для ссылки учащегося или родителя укажите класс."]
+    assert len(errors["platform_url"]) == 1  # each field's error once
+    page = response.content.decode()
+    assert "Для ссылки учащегося или родителя укажите класс." in page
+    assert "Нужна защищённая ссылка платформы" in page
+    assert not Invitation.objects.exists()
+
+
+def test_the_class_is_marked_required_for_pupils_and_parents(login, operator, teacher_5a):
+    page = login(operator).get(reverse("invitations:create")).content.decode()
+    assert 'Класс <span class="field__required-when">(обязательно для учащихся и родителей)' in page
+    # A class teacher issues only class links: the class is simply required there.
+    page = login(teacher_5a).get(reverse("invitations:create")).content.decode()
+    assert "field__required-when" not in page

@@ -58,11 +58,14 @@ class TestOneClick:
         prompt = Template('{% include "orders/_acknowledge_prompt.html" %}').render(
             Context({"request": request})
         )
-        assert (
-            reverse("orders:acknowledge", args=[order.pk]) in prompt and "Ознакомлен(а)" in prompt
-        )
+        # The start page sends to the order to read it; it does not acknowledge by itself.
+        detail = reverse("orders:detail", args=[order.pk]) + "#acknowledge"
+        assert detail in prompt and "Открыть приказ и ознакомиться" in prompt
+        assert reverse("orders:acknowledge", args=[order.pk]) not in prompt
 
-        response = client.post(reverse("orders:acknowledge", args=[order.pk]), {"next": home})
+        response = client.post(
+            reverse("orders:acknowledge", args=[order.pk]), {"next": home, "confirm": "1"}
+        )
         assert response.status_code == 302 and response["Location"] == home
         row = Acknowledgement.objects.get(order=order, person=staff_member.person)
         assert row.acknowledged_at is not None
@@ -70,7 +73,26 @@ class TestOneClick:
         prompt = Template('{% include "orders/_acknowledge_prompt.html" %}').render(
             Context({"request": request})
         )
-        assert reverse("orders:acknowledge", args=[order.pk]) not in prompt
+        assert reverse("orders:detail", args=[order.pk]) not in prompt
+
+    def test_the_order_page_asks_to_confirm_with_the_orders_number_and_date(
+        self, client, order, staff_member
+    ):
+        acknowledgements_distribute(order=order)
+        client.force_login(staff_member)
+        page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+        assert f"Ознакомлен(а) с приказом № {order.number} от {order.date:%d.%m.%Y}" in page
+        assert 'name="confirm"' in page and "required" in page
+
+    def test_without_the_tick_nothing_is_acknowledged(self, client, order, staff_member):
+        acknowledgements_distribute(order=order)
+        client.force_login(staff_member)
+        response = client.post(reverse("orders:acknowledge", args=[order.pk]), follow=True)
+        assert response.redirect_chain[0][0] == (
+            reverse("orders:detail", args=[order.pk]) + "#acknowledge"
+        )
+        assert "чтобы подтвердить" in response.content.decode()
+        assert not Acknowledgement.objects.filter(acknowledged_at__isnull=False).exists()
 
     def test_htmx_click_replaces_the_prompt(self, client, order, staff_member):
         acknowledgements_distribute(order=order)
@@ -78,28 +100,22 @@ class TestOneClick:
         second = OrderFactory(school=order.school, number="884")
         acknowledgements_distribute(order=second)
         response = client.post(
-            reverse("orders:acknowledge", args=[order.pk]), {"next": "/"}, HTTP_HX_REQUEST="true"
+            reverse("orders:acknowledge", args=[order.pk]),
+            {"next": "/", "confirm": "1"},
+            HTTP_HX_REQUEST="true",
         )
         assert response.status_code == 200
         html = response.content.decode()
         assert "вы ознакомлены с приказом № 883" in html and 'id="acknowledge-prompt"' in html
-        # The order still to read stays, and its plain-form fallback returns to the start page.
-        assert (
-            reverse("orders:acknowledge", args=[second.pk]) in html
-            and 'name="next" value="/"' in html
-        )
+        # The order still to read stays, with the way to read it.
+        assert reverse("orders:detail", args=[second.pk]) + "#acknowledge" in html
 
     def test_the_start_page_shows_the_prompt(self, client, order, staff_member):
         client.force_login(staff_member)
-        assert (
-            reverse("orders:acknowledge", args=[order.pk])
-            not in client.get(reverse("home")).content.decode()
-        )
+        detail = reverse("orders:detail", args=[order.pk]) + "#acknowledge"
+        assert detail not in client.get(reverse("home")).content.decode()
         acknowledgements_distribute(order=order)
-        assert (
-            reverse("orders:acknowledge", args=[order.pk])
-            in client.get(reverse("home")).content.decode()
-        )
+        assert detail in client.get(reverse("home")).content.decode()
 
     def test_only_people_on_the_list(self, client, order, staff_member, other_director):
         client.force_login(staff_member)

@@ -144,7 +144,9 @@ def test_board_page_shows_points_figures_people_and_freshness(client, gappy, dir
     assert "нет замены" in html  # point 3: the primary is gone and nobody stands in
     assert "1 из 3 (33%)" in html  # classes compliant
     assert "Замечания проверены 12" in html and "назад" in html
-    assert html.count("<svg") == 2  # the trend charts, drawn on the server
+    # Only today's live figures: one point is no trend — said in words, no chart drawn.
+    assert html.count("<svg") == 0
+    assert "Мало данных для динамики: показатели есть за 1 день" in html
     assert (
         'href="{}?check=class_chats"'.format(
             reverse("board:drilldown_school", args=[gappy.school.pk])
@@ -414,3 +416,24 @@ def test_svg_chart_draws_known_values_skips_gaps_and_escapes_labels():
     assert svg.count("<circle") == 2  # the unknown day has no point
     assert "классы &amp; чаты: 100% (03.11.2026)" in svg
     assert 'points="44.0,112.0 628.0,12.0"' in svg  # 50% half-way up, 100% at the top of the plot
+
+
+@pytest.mark.parametrize("past_days, charts", [(1, 0), (2, 2), (4, 2)])
+def test_trends_need_three_days_else_they_say_there_is_too_little_data(
+    client, gappy, director, today, past_days, charts
+):
+    for days in range(1, past_days + 1):
+        DashboardSnapshot.objects.create(
+            school=gappy.school,
+            date=today - datetime.timedelta(days=days),
+            figures={"findings_open": days, "classes_total": 3, "classes_compliant": 1},
+        )
+    client.force_login(director)
+    html = client.get(reverse("board:board")).content.decode()
+
+    assert html.count("<svg") == charts
+    if charts:
+        assert "Мало данных" not in html
+    else:
+        # Two days (a snapshot and today): «за 2 дня», the Russian plural form.
+        assert "Мало данных для динамики: показатели есть за 2 дня" in html

@@ -200,7 +200,11 @@ class Command(BaseCommand):
             "=" * 72,
             f"  Портал гимназии работает: {url}",
             f"  Portal is up: {url}   (health: {url}/healthz, admin: {url}/admin/)",
+            f"  API: документация / docs {url}/api/docs/, схема / schema {url}/api/schema/",
             "  web + Celery worker + Celery beat are running; Ctrl-C stops all three.",
+            "  Отладка Django включена (DEBUG=1) / Django debug pages on"
+            if settings.DEBUG
+            else "  Страницы ошибок — русские; отладка Django: make run DEBUG=1",
         ]
         if options["password"]:
             lines += [

@@ -1,0 +1,390 @@
+"""The education department's workbook (XLSX): a sheet each for the points, the classes, the open
+findings and the links; the municipality's has a summary sheet first and a «Школа» column on each.
+
+Figures are numbers in their own columns (done, total, percent), dates are dates, never Excel
+formulas; every table has a frozen header, an autofilter and columns as wide as their contents.
+No text a school typed becomes a formula (``gymnasium_portal.spreadsheets``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from board.exports import (
+    STATUS_FILL,
+    director_line,
+    municipal_title,
+    order_caption,
+    responsible_text,
+)
+from board.report_data import class_lines, link_lines, open_findings
+from board.selectors import Headline, SchoolBoard, share
+from chats.models import ChatKind
+from compliance.registry import PointStatus, get_check
+from gymnasium_portal.spreadsheets import workbook_bytes
+from invitations.models import Invitation, Role
+
+_THIN = Side(style="thin", color="B0B7C3")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEAD_FILL = PatternFill("solid", fgColor="E6EEFB")
+_DATE_FORMAT = "DD.MM.YYYY"
+HEADER_ROW = 4  # below the title, the report's caption and the date
+TEXT_WIDTH_CAP = 60  # long texts wrap inside a column this wide
+MUNICIPAL_STATUSES = (
+    PointStatus.DONE,
+    PointStatus.PARTIAL,
+    PointStatus.NOT_DONE,
+    PointStatus.OVERDUE,
+    PointStatus.NOT_MEASURED,
+)
+
+
+def _width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime.date):
+        return 10
+    text = str(value)
+    return max((len(line) for line in text.split("\n")), default=0)
+
+
+def _heading_width(heading: str) -> int:
+    # A heading wraps at its spaces: its longest word is what the column must show.
+    return max((len(word) for word in heading.split()), default=0)
+
+
+def _title(sheet, lines: Sequence[str]) -> None:
+    for row, line in enumerate(lines[: HEADER_ROW - 1], 1):
+        sheet.cell(row=row, column=1, value=line).font = Font(
+            bold=row == 1, size=13 if row == 1 else 11
+        )
+
+
+def _table(sheet, headings: Sequence[str], rows: Sequence[Sequence], *, start: int = HEADER_ROW):
+    """Headings and rows from ``start``; the header frozen and filtered; widths that fit.
+
+    Returns the row after the table."""
+    for col, heading in enumerate(headings, 1):
+        cell = sheet.cell(row=start, column=col, value=str(heading))
+        cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEAD_FILL, _BOX, _WRAP
+    widths = [_heading_width(str(heading)) for heading in headings]
+    for r, values in enumerate(rows, start + 1):
+        for col, value in enumerate(values, 1):
+            cell = sheet.cell(row=r, column=col, value=value)
+            cell.border, cell.alignment = _BOX, _WRAP
+            if isinstance(value, datetime.date):
+                cell.number_format = _DATE_FORMAT
+            widths[col - 1] = max(widths[col - 1], _width(value))
+    last = start + len(rows)
+    if sheet.freeze_panes is None:
+        sheet.freeze_panes = sheet.cell(row=start + 1, column=1).coordinate
+        sheet.auto_filter.ref = f"A{start}:{get_column_letter(len(headings))}{max(last, start + 1)}"
+    for col, width in enumerate(widths, 1):
+        letter = get_column_letter(col)
+        current = sheet.column_dimensions[letter].width or 0
+        sheet.column_dimensions[letter].width = max(current, min(width, TEXT_WIDTH_CAP) + 2)
+    return last + 1
+
+
+def _headline_rows(headline: Headline) -> list[tuple]:
+    """The headline figures as numbers: done, total and percent apart (counts: the number only)."""
+    links = headline.invitations
+    pairs = [
+        (
+            _("Классы со всеми обязательными чатами"),
+            headline.classes_compliant,
+            headline.classes_total,
+        ),
+        (
+            _("Обязательные чаты классов созданы"),
+            headline.class_chats_present,
+            headline.class_chats_required,
+        ),
+        (
+            _("Охват учащихся и родителей чатами классов"),
+            headline.members_reached,
+            headline.members_expected,
+        ),
+        (
+            _("Педагоги, прошедшие обучение (п. 7.2)"),
+            headline.teaching_trained,
+            headline.teaching_total,
+        ),
+        (_("Ознакомлены с приказом"), headline.acknowledged, headline.acknowledgements_total),
+    ]
+    rows: list[tuple] = [(label, done, total, share(done, total)) for label, done, total in pairs]
+    rows += [
+        (
+            _("Ссылки-приглашения действуют"),
+            links.get(Invitation.Status.ACTIVE, 0),
+            None,
+            None,
+        ),
+        (
+            _("Заявки на присоединение ждут рассмотрения"),
+            headline.join_requests_pending,
+            None,
+            None,
+        ),
+        (_("Открытые замечания"), headline.findings_open, None, None),
+    ]
+    return rows
+
+
+def _school_columns(board: SchoolBoard, municipality: bool) -> tuple:
+    return (board.school.short_name,) if municipality else ()
+
+
+def _points_sheet(sheet, boards, *, municipality: bool, title: Sequence[str], today) -> None:
+    _title(sheet, title)
+    headings = [
+        *((_("Школа"),) if municipality else ()),
+        _("№ п."),
+        _("Содержание пункта"),
+        _("Срок"),
+        _("Состояние"),
+        _("Выполнено"),
+        _("Всего"),
+        _("Доля, %"),
+        _("Единица"),
+        _("Ответственный сегодня"),
+    ]
+    rows, statuses = [], []
+    for board in boards:
+        for row in board.points:
+            figure = row.figure
+            rows.append(
+                (
+                    *_school_columns(board, municipality),
+                    row.point.number,
+                    " ".join(row.point.text.split()),
+                    row.point.deadline or _("постоянно"),
+                    str(row.status.label),
+                    figure.done if figure else None,
+                    figure.total if figure else None,
+                    share(figure.done, figure.total) if figure else None,
+                    row.unit or None,
+                    responsible_text(row),
+                )
+            )
+            statuses.append(row.status)
+    end = _table(sheet, headings, rows)
+    status_column = headings.index(_("Состояние")) + 1
+    for offset, status in enumerate(statuses, HEADER_ROW + 1):
+        sheet.cell(row=offset, column=status_column).fill = PatternFill(
+            "solid", fgColor=STATUS_FILL[status]
+        )
+    text_column = get_column_letter(headings.index(_("Содержание пункта")) + 1)
+    sheet.column_dimensions[text_column].width = TEXT_WIDTH_CAP + 2
+    if municipality:
+        return
+    board = boards[0] if boards else None
+    if board is not None:
+        row = end + 1
+        sheet.cell(row=row, column=1, value=_("Показатели")).font = Font(bold=True)
+        end = _table(
+            sheet,
+            (_("Показатель"), _("Выполнено"), _("Всего"), _("Доля, %")),
+            _headline_rows(board.headline),
+            start=row + 1,
+        )
+    sheet.cell(row=end + 1, column=1, value=_("Дата: %(date)s") % {"date": f"{today:%d.%m.%Y}"})
+    if board is not None:
+        sheet.cell(row=end + 3, column=1, value=director_line(board))
+
+
+def _classes_sheet(sheet, boards, lines, *, municipality: bool, title) -> None:
+    _title(sheet, title)
+    headings = [
+        *((_("Школа"),) if municipality else ()),
+        _("Класс"),
+        _("Классный руководитель"),
+        _("Обязательных чатов"),
+        _("Создано"),
+        _("Все чаты есть"),
+        _("Участников в чате учащихся"),
+        _("Учащихся по списку"),
+        _("Участников в чате родителей"),
+        _("Родителей по списку"),
+    ]
+    rows = [
+        (
+            *_school_columns(board, municipality),
+            line.name,
+            line.teacher or _("не назначен"),
+            line.required,
+            line.present,
+            _("да") if line.compliant else _("нет"),
+            line.students_members,
+            line.students_expected,
+            line.parents_members,
+            line.parents_expected,
+        )
+        for board in boards
+        for line in lines.get(board.school.pk, [])
+    ]
+    _table(sheet, headings, rows)
+
+
+def _findings_sheet(sheet, boards, findings, *, municipality: bool, title) -> None:
+    _title(sheet, title)
+    headings = [
+        *((_("Школа"),) if municipality else ()),
+        _("Выявлено"),
+        _("Проверка"),
+        _("Что не так"),
+        _("Класс"),
+        _("Вид чата"),
+        _("Пункт"),
+    ]
+    kinds = dict(ChatKind.choices)
+    rows = []
+    for board in boards:
+        for finding in findings.get(board.school.pk, []):
+            check = get_check(finding.check_key)
+            rows.append(
+                (
+                    *_school_columns(board, municipality),
+                    timezone.localtime(finding.opened_at).date(),
+                    str(check.title) if check else finding.check_key,
+                    finding.message or finding.subject_key,
+                    finding.school_class.name if finding.school_class else None,
+                    str(kinds.get(finding.chat_kind, "")) or None,
+                    finding.order_point.number if finding.order_point else None,
+                )
+            )
+    _table(sheet, headings, rows)
+
+
+def _links_sheet(sheet, boards, lines, *, municipality: bool, title) -> None:
+    _title(sheet, title)
+    status_labels = dict(Invitation.Status.choices)
+    role_labels = dict(Role.choices)
+    headings = [
+        *((_("Школа"),) if municipality else ()),
+        _("Класс"),
+        _("Роль"),
+        *(str(status_labels[status]).capitalize() for status in Invitation.Status.values),
+        _("Всего ссылок"),
+        _("Использований"),
+    ]
+    rows = [
+        (
+            *_school_columns(board, municipality),
+            line.unit or _("вся школа"),
+            str(role_labels.get(line.role, line.role)),
+            *(line.by_status[status] for status in Invitation.Status.values),
+            line.total,
+            line.uses,
+        )
+        for board in boards
+        for line in lines.get(board.school.pk, [])
+    ]
+    _table(sheet, headings, rows)
+
+
+def _summary_sheet(sheet, boards, *, title, today) -> None:
+    _title(sheet, title)
+    status_labels = dict(PointStatus.choices)
+    headings = [
+        _("Школа"),
+        _("Приказ"),
+        *(str(status_labels[status]).capitalize() for status in MUNICIPAL_STATUSES),
+        _("Классов со всеми чатами"),
+        _("Классов всего"),
+        _("Доля, %"),
+        _("Открытые замечания"),
+    ]
+    rows = []
+    for board in boards:
+        counts, headline = board.status_counts, board.headline
+        rows.append(
+            (
+                board.school.short_name,
+                order_caption(board),
+                *(counts[status] for status in MUNICIPAL_STATUSES),
+                headline.classes_compliant,
+                headline.classes_total,
+                headline.classes_share,
+                headline.findings_open,
+            )
+        )
+    end = _table(sheet, headings, rows)
+    sheet.cell(row=end + 1, column=1, value=_("Дата: %(date)s") % {"date": f"{today:%d.%m.%Y}"})
+    sheet.cell(
+        row=end + 3,
+        column=1,
+        value=_(
+            "Начальник управления образования  _______________________  / ____________________ /"
+        ),
+    )
+
+
+def board_xlsx(
+    *, boards: list[SchoolBoard], today: datetime.date | None = None, municipality: bool = False
+) -> bytes:
+    """The workbook of one school (``municipality=False``: the first board) or of every school."""
+    today = today or timezone.localdate()
+    if not municipality:
+        boards = boards[:1]
+    school_ids = [board.school.pk for board in boards]
+    as_of = _("По состоянию на %(date)s") % {"date": f"{today:%d.%m.%Y}"}
+    if municipality:
+        name = boards[0].school.municipality if boards else ""
+        heading = municipal_title(name)
+        caption = _("По состоянию на %(date)s; школ: %(count)s") % {
+            "date": f"{today:%d.%m.%Y}",
+            "count": len(boards),
+        }
+
+        def title(what: str) -> list[str]:
+            return [heading, what, caption]
+    else:
+        school = boards[0].school if boards else None
+        report = _("Отчёт об исполнении: %(order)s") % {
+            "order": order_caption(boards[0]) if boards else ""
+        }
+
+        def title(what: str) -> list[str]:
+            return [school.name if school else "", f"{report}. {what}", as_of]
+
+    workbook = Workbook()
+    sheet = workbook.active
+    if municipality:
+        sheet.title = _("Свод")
+        _summary_sheet(sheet, boards, title=title(_("Свод по школам")), today=today)
+        sheet = workbook.create_sheet()
+    sheet.title = _("Пункты")
+    _points_sheet(
+        sheet, boards, municipality=municipality, title=title(_("Пункты приказа")), today=today
+    )
+    _classes_sheet(
+        workbook.create_sheet(_("Классы")),
+        boards,
+        class_lines(school_ids=school_ids),
+        municipality=municipality,
+        title=title(_("Классы и их чаты")),
+    )
+    _findings_sheet(
+        workbook.create_sheet(_("Замечания")),
+        boards,
+        open_findings(school_ids=school_ids),
+        municipality=municipality,
+        title=title(_("Открытые замечания")),
+    )
+    _links_sheet(
+        workbook.create_sheet(_("Ссылки")),
+        boards,
+        link_lines(school_ids=school_ids),
+        municipality=municipality,
+        title=title(_("Ссылки-приглашения")),
+    )
+    return workbook_bytes(workbook)
