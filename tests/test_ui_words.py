@@ -137,3 +137,17 @@ def test_a_parent_opening_a_stale_link_reads_no_error_codes(client, class_5a, op
     assert "Ссылка больше не действует" in page and "Ошибка 410" not in page
     missing = client.get(reverse("invite", kwargs={"token": "x" * 30}))
     assert missing.status_code == 404 and "Ошибка 404" not in missing.content.decode()
+
+
+@pytest.mark.parametrize(
+    "total, words", [(1, "1 из 1 класса"), (21, "20 из 21 класса"), (33, "20 из 33 классов")]
+)
+def test_of_n_classes_takes_the_genitive_of_the_count(total, words):
+    shown = render(
+        "{% blocktranslate count total=n with done=d %}Все обязательные чаты: {{ done }} из "
+        "{{ total }} класса{% plural %}Все обязательные чаты: {{ done }} из {{ total }} классов"
+        "{% endblocktranslate %}",
+        n=total,
+        d=min(total, 20),
+    )
+    assert shown == f"Все обязательные чаты: {words}"
