@@ -77,6 +77,28 @@ CHECKING_JOBS = tuple(name for name in JOBS if name != "snapshot")
 
 # --- What one school's board holds ---------------------------------------------------------------
 
+# A check names its unit as «из N …» needs it for most N (genitive plural: «из 33 классов»); after
+# 1, 21, 31… Russian takes the genitive singular («из 1 приказа», «из 21 класса»).
+GENITIVE_SINGULAR = {
+    "классов": "класса",
+    "чатов": "чата",
+    "встреч": "встречи",
+    "мероприятий": "мероприятия",
+    "приказов": "приказа",
+    "пунктов": "пункта",
+    "сотрудников": "сотрудника",
+    "педагогов": "педагога",
+    "ссылок": "ссылки",
+    "заявок": "заявки",
+}
+
+
+def unit_after_of(total: int, unit: str) -> str:
+    """The unit as «из ``total`` …» takes it (a unit not listed stays as the check names it)."""
+    if total % 10 == 1 and total % 100 != 11:
+        return GENITIVE_SINGULAR.get(unit, unit)
+    return unit
+
 
 @dataclass
 class PointRow:
@@ -95,7 +117,7 @@ class PointRow:
         return _("%(done)s из %(total)s %(unit)s") % {
             "done": self.figure.done,
             "total": self.figure.total,
-            "unit": self.unit,
+            "unit": unit_after_of(self.figure.total, self.unit),
         }
 
     @property

@@ -11,9 +11,11 @@ from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 
+from board.selectors import PointRow
 from chats.models import ChatKind
 from chats.services import chat_requirements_create_defaults
 from compliance.models import Finding
+from compliance.registry import Figure, PointStatus
 from invitations.models import Role
 from tests.factories import ChatFactory, InvitationFactory
 from tests.invitations.conftest import expired
@@ -137,3 +139,34 @@ def test_a_parent_opening_a_stale_link_reads_no_error_codes(client, class_5a, op
     assert "Ссылка больше не действует" in page and "Ошибка 410" not in page
     missing = client.get(reverse("invite", kwargs={"token": "x" * 30}))
     assert missing.status_code == 404 and "Ошибка 404" not in missing.content.decode()
+
+
+@pytest.mark.parametrize(
+    "total, words", [(1, "1 из 1 класса"), (21, "20 из 21 класса"), (33, "20 из 33 классов")]
+)
+def test_of_n_classes_takes_the_genitive_of_the_count(total, words):
+    shown = render(
+        "{% blocktranslate count total=n with done=d %}Все обязательные чаты: {{ done }} из "
+        "{{ total }} класса{% plural %}Все обязательные чаты: {{ done }} из {{ total }} классов"
+        "{% endblocktranslate %}",
+        n=total,
+        d=min(total, 20),
+    )
+    assert shown == f"Все обязательные чаты: {words}"
+
+
+@pytest.mark.parametrize(
+    "total, unit, words",
+    [
+        (1, "приказов", "1 из 1 приказа"),
+        (21, "классов", "1 из 21 класса"),
+        (11, "классов", "1 из 11 классов"),
+        (33, "классов", "1 из 33 классов"),
+        (1, "встреч", "1 из 1 встречи"),
+        (1, "штук", "1 из 1 штук"),  # a unit not listed stays as the check names it
+    ],
+)
+def test_a_points_figure_reads_as_russian(total, unit, words):
+    row = PointRow(point=None, status=PointStatus.DONE, figure=Figure(done=1, total=total))
+    row.unit = unit
+    assert row.figure_text == words

@@ -7,6 +7,8 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -17,7 +19,7 @@ from board.workbook import board_xlsx
 from orders.models import OrderPoint
 from staff.models import School
 
-from .board_data import build_gappy_school, register_fixed_checks
+from .board_data import build_gappy_school, build_scale_school, register_fixed_checks
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +274,30 @@ def test_the_demo_schools_workbook_names_people_as_the_school_writes_them(client
     assert points["8"]["Ответственный сегодня"] == "Осипов А.А."
     point_8 = OrderPoint.objects.get(order__school=demo_school, order__number="883", number="8")
     assert points["8"]["Содержание пункта"] == _words(point_8.text)
+
+
+def _export_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_municipal_workbook_costs_the_same_queries_for_2_and_6_schools(
+    client, monkeypatch, inspector, django_assert_max_num_queries
+):
+    """Classes, findings and links of every school: one query each, not one per school."""
+    register_fixed_checks(monkeypatch)
+    for index in range(2):
+        build_scale_school(index, classes=2)
+    client.force_login(inspector)
+    url = reverse("board:inspector_export", args=["xlsx"])
+    client.get(url)  # warm up: session, content types
+    two = _export_queries(client, url)
+    for index in range(2, 6):
+        build_scale_school(index, classes=4)
+    with django_assert_max_num_queries(two):
+        response = client.get(url)
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert len({row["Школа"] for row in _table(workbook["Классы"])}) == 6
+    assert len(_table(workbook["Замечания"])) == 2 * 2 + 4 * 4
