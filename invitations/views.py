@@ -56,6 +56,7 @@ from .services import (
 )
 
 PAGE_SIZE = 25
+BULK_ANNUL_SHOWN = 200
 
 
 def _require(request, action: str, obj) -> None:
@@ -290,6 +291,11 @@ def invitation_bulk_annul_view(request):
             "filter_form": filter_form,
             "filters": filters,
             "count": selection.count(),
+            # What the confirmation names, link by link (the first BULK_ANNUL_SHOWN of them).
+            "links": list(
+                selection.select_related("school_class").order_by("pk")[:BULK_ANNUL_SHOWN]
+            ),
+            "shown": BULK_ANNUL_SHOWN,
             "as_of": request.POST.get("as_of") or timezone.now().isoformat(),
             "list_query": _filter_query(filters),
         },
