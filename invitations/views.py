@@ -42,6 +42,7 @@ from .selectors import (
     invitation_status_counts,
     join_request_get,
     join_request_list,
+    join_requests_mark_duplicates,
 )
 from .services import (
     InvitationAlreadyReplaced,
@@ -324,7 +325,9 @@ def join_request_list_view(request):
     data.setdefault("status", JoinRequest.Status.PENDING)
     filter_form = JoinRequestFilterForm(data, classes=link_filter_classes(request.user))
     filters = filter_form.filters()
-    queryset = join_request_list(user=request.user, filters=filters).order_by("created_at", "pk")
+    queryset = join_requests_mark_duplicates(
+        join_request_list(user=request.user, filters=filters)
+    ).order_by("created_at", "pk")
     if filters.status != JoinRequest.Status.PENDING:
         queryset = queryset.order_by("-created_at", "-pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
