@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
 from chats.models import Chat, ChatKind, ChatRequirement
 from compliance.models import Finding, JobRun
-from compliance.registry import Figure, PointStatus, get_check
+from compliance.registry import Figure, PointStatus, get_check, status_label
 from compliance.sql import count_subquery
 from gymnasium_portal.jobs import JOB_TABLE, JOBS
 from invitations.models import Invitation, JoinRequest
@@ -105,6 +105,14 @@ class PointRow:
     @property
     def status_code(self) -> str:
         return STATUS_CODES[self.status]
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status, self.figure)
+
+    @property
+    def done_late(self) -> bool:
+        return self.status == PointStatus.DONE and self.figure is not None and self.figure.done_late
 
 
 def share(done: int, total: int) -> int | None:
