@@ -350,8 +350,10 @@ def regulation_publish(
         )
     if published_on > timezone.localdate():
         raise ValidationError({"published_on": _("Дата публикации не может быть в будущем.")})
+    points: list[OrderPoint | None] = list(
+        regulation.order.points.filter(check_key="regulation_published")
+    ) or [None]
     if regulation.published_on is not None and regulation.published_on != published_on:
-        points = list(regulation.order.points.filter(check_key="regulation_published")) or [None]
         for point in points:
             _date_changed(
                 order=regulation.order,
@@ -367,9 +369,6 @@ def regulation_publish(
     regulation.published_by = by
     regulation.full_clean()
     regulation.save(update_fields=["published_url", "published_on", "published_by", "updated_at"])
-    points: list[OrderPoint | None] = list(
-        regulation.order.points.filter(check_key="regulation_published")
-    ) or [None]
     for point in points:
         _event(
             order=regulation.order,

@@ -22,7 +22,15 @@ def assert_no_horizontal_scroll(page) -> None:
     scroll, client = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
-    assert scroll <= client, f"the page scrolls sideways: {scroll} px wide in {client} px"
+    if scroll > client:
+        wide = page.evaluate(
+            """(width) => Array.from(document.querySelectorAll('body *'))
+                .filter((el) => el.getBoundingClientRect().right > width + 1)
+                .slice(0, 5)
+                .map((el) => el.tagName + '.' + el.className + ' ' + (el.name || ''))""",
+            client,
+        )
+        raise AssertionError(f"the page scrolls sideways: {scroll} px wide in {client} px: {wide}")
 
 
 def boxes(locator) -> list[dict]:
