@@ -74,9 +74,10 @@ def test_overdue_badge_done_late_and_a_reason_for_a_moved_deadline(
         first = page.locator("table.my-tasks tbody tr").first
         assert first.get_attribute("data-point") == str(overdue.pk)
         assert first.locator(".badge--overdue").inner_text() == "просрочено"
-        assert "выполнено с опозданием" in page.locator(
-            f'table.my-tasks tr[data-point="{late.pk}"]'
-        ).inner_text()
+        assert (
+            "выполнено с опозданием"
+            in page.locator(f'table.my-tasks tr[data-point="{late.pk}"]').inner_text()
+        )
         assert_no_horizontal_scroll(page)
         assert_not_clipped(page, "table.my-tasks .badge")
         shot(page, f"my-tasks-coordinator-{size}")
