@@ -35,9 +35,9 @@ from django.utils.translation import gettext as _
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
 from chats.models import Chat, ChatKind, ChatRequirement
 from compliance.models import Finding, JobRun
-from compliance.registry import Figure, PointStatus, get_check
+from compliance.registry import Figure, PointStatus, get_check, status_label
 from compliance.sql import count_subquery
-from gymnasium_portal.jobs import JOBS
+from gymnasium_portal.jobs import JOB_TABLE, JOBS
 from invitations.models import Invitation, JoinRequest
 from invitations.services import INVITATION_EXPIRING_UNUSED
 from orders.models import Acknowledgement, Order, OrderPoint
@@ -127,6 +127,14 @@ class PointRow:
     @property
     def status_code(self) -> str:
         return STATUS_CODES[self.status]
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status, self.figure)
+
+    @property
+    def done_late(self) -> bool:
+        return self.status == PointStatus.DONE and self.figure is not None and self.figure.done_late
 
 
 def share(done: int, total: int) -> int | None:
@@ -465,6 +473,16 @@ class Freshness:
         """The oldest of the checking jobs' last runs: every finding is at least this fresh."""
         times = [self.runs[name] for name in CHECKING_JOBS if name in self.runs]
         return min(times) if times else None
+
+    @property
+    def never_run(self) -> list[str]:
+        """The checking jobs that have not succeeded once yet, in words: until they have, no page
+        says that there is nothing to fix (issue 12, item 1)."""
+        return [
+            JOB_TABLE[name].description.split(" (")[0]
+            for name in CHECKING_JOBS
+            if name not in self.runs
+        ]
 
     @property
     def minutes_ago(self) -> int | None:

@@ -3,6 +3,8 @@ exports."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
@@ -20,6 +22,7 @@ from board.findings import finding_list, finding_point, school_chat_owners
 from board.kept import kept_board
 from board.selectors import (
     STATUS_CODES,
+    Freshness,
     SchoolBoard,
     boards_build,
     current_points,
@@ -28,9 +31,9 @@ from board.selectors import (
     point_numbers,
 )
 from board.snapshots import snapshot_series
-from board.words import headline_items
+from board.words import HeadlineItem, headline_items
 from compliance.registry import PointStatus, get_check
-from orders.selectors import point_people
+from orders.selectors import point_people, points_evaluate
 from staff.access import user_can
 from staff.models import School
 from staff.selectors import school_list, user_school
@@ -125,6 +128,19 @@ def _trend_charts(series) -> list:
     return [shares, counts]
 
 
+def _honest_headline(items: list[HeadlineItem], freshness: Freshness) -> list[HeadlineItem]:
+    """«Открытые замечания: 0» is not said before the checks have run: it would read «all clear»."""
+    if not freshness.never_run:
+        return items
+    not_checked = _("Проверка ещё не выполнялась")
+    return [
+        replace(item, figure="—", value=not_checked, detail=not_checked)
+        if item.key == "findings"
+        else item
+        for item in items
+    ]
+
+
 def _board_cache_key(*, school_id: int, read_only: bool, today) -> str:
     return f"board:board:{school_id}:{int(read_only)}:{get_language()}:{today.isoformat()}"
 
@@ -155,7 +171,7 @@ def _board_parts(request, *, school_id: int, today) -> dict | None:
     context = {
         "board": school_board,
         "school": school_board.school,
-        "headline": headline_items(school_board.headline),
+        "headline": _honest_headline(headline_items(school_board.headline), kept.freshness),
         "charts": _trend_charts(series),
         "trend_days": len(series),
         "trend_days_needed": MIN_TREND_POINTS,
@@ -256,6 +272,7 @@ def drilldown(request, school_id: int | None = None):
         )
     check_key = check_key or (point.check_key if point else "")
     check = get_check(check_key) if check_key else None
+    point_result = points_evaluate(points=[point], today=today)[point.pk] if point else None
     read_only = _read_only(request, school)
     query = request.GET.copy()
     query.pop("page", None)
@@ -275,6 +292,10 @@ def drilldown(request, school_id: int | None = None):
             else None,
             "read_only": read_only,
             "query": query.urlencode(),
+            # No «all clear» before the checks have run, nor next to an overdue point.
+            "freshness": jobs_freshness(),
+            "point_result": point_result,
+            "statuses": PointStatus,
         },
     )
 

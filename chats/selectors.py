@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from compliance.freshness import checked_at
 from compliance.models import Finding
 from invitations.models import Invitation, JoinRequest
 from invitations.selectors import (
@@ -44,6 +45,10 @@ from .models import (
     ChatKind,
     ChatRequirement,
 )
+
+# The jobs that open and resolve the findings of a class: the hourly chat flagging and the link
+# expiry (an unused link about to lapse).
+CLASS_FINDING_JOBS = ("flag_missing_chats", "expire_invitations")
 
 # --- Chats ---------------------------------------------------------------------------------------
 
@@ -182,6 +187,8 @@ class Checklist:
     # them as a class teacher; None when the navigation must ask itself (school-wide reviewers).
     nav_pending_join_requests: int | None = None
     nav_pending_known: bool = False
+    # When the jobs that open a class's findings had all run (None: not yet — no «all clear»).
+    checked_at: datetime.datetime | None = None
 
     @property
     def done(self) -> int:
@@ -359,6 +366,7 @@ def class_checklist(*, user, school_class_id: int) -> Checklist | None:
         ),
         may_edit=manager or school_class.is_led,
         led_classes=led_rows,
+        checked_at=checked_at(CLASS_FINDING_JOBS),
         nav_pending_join_requests=sum(row.pending_requests for row in led_rows)
         if led_rows
         else None,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, IntegerField, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -46,6 +46,11 @@ class PointStatus(models.TextChoices):
 class Figure:
     done: int
     total: int
+    late: int = 0  # of ``done``, how many were done after the point's deadline
+
+    @property
+    def done_late(self) -> bool:
+        return self.complete and self.late > 0
 
     @property
     def complete(self) -> bool:
@@ -71,6 +76,9 @@ class Check:
     key: str = ""
     title: StrOrPromise = ""
     unit: StrOrPromise = ""  # what is counted, for the figure: «классов», «ссылок», …
+    # The check's rows also give ``late``: how many of ``done`` were done after the deadline (a
+    # point done late is «выполнено с опозданием», not «просрочено» forever).
+    counts_late: bool = False
 
     @property
     def absent(self) -> Figure | None:
@@ -87,8 +95,10 @@ class Check:
         figures = (
             {} if self.absent is None else {school_id: self.absent for school_id in school_ids}
         )
-        for school_id, done, total in rows:
-            figures[school_id] = Figure(done=int(done or 0), total=int(total or 0))
+        for school_id, done, total, *late in rows:
+            figures[school_id] = Figure(
+                done=int(done or 0), total=int(total or 0), late=int((late or [0])[0] or 0)
+            )
         return figures
 
     def evaluate(self, *, school_ids: Iterable[int], today: datetime.date) -> dict[int, Figure]:
@@ -130,9 +140,11 @@ def checks_evaluate(
         if asked[key]:
             # No ORDER BY in a part: SQLite refuses one inside a compound statement.
             rows = check.figure_rows(school_ids=asked[key], today=today).order_by()
+            if not check.counts_late:
+                rows = rows.annotate(late=Value(0, output_field=IntegerField()))
             parts.append(
                 rows.annotate(check_key=Value(key, output_field=CharField())).values_list(
-                    "check_key", *FIGURE_COLUMNS
+                    "check_key", *FIGURE_COLUMNS, "late"
                 )
             )
     rows_by_check: dict[str, list] = defaultdict(list)
@@ -168,6 +180,13 @@ def all_checks() -> dict[str, Check]:
 
 def check_choices() -> list[tuple[str, str]]:
     return [(key, str(check.title)) for key, check in sorted(_registry.items())]
+
+
+def status_label(status: PointStatus, figure: Figure | None) -> str:
+    """The status in words; a point done after its deadline says so."""
+    if status == PointStatus.DONE and figure is not None and figure.done_late:
+        return str(_("выполнено с опозданием"))
+    return str(status.label)
 
 
 def point_status(

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from kombu import Connection
 from rest_framework.exceptions import ParseError
 
+from orders.selectors import my_tasks
 from staff.selectors import user_person
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,12 @@ BROKER_TIMEOUT_SECONDS = 2
 
 @login_required
 def home(request):
-    return render(request, "home.html", {"greeting_name": _greeting_name(request.user)})
+    overdue = [task for task in my_tasks(user=request.user) if task.overdue]
+    return render(
+        request,
+        "home.html",
+        {"greeting_name": _greeting_name(request.user), "overdue_tasks": overdue},
+    )
 
 
 def _greeting_name(user) -> str:

@@ -163,6 +163,17 @@ class Invitation(TimeStampedModel):
         return None
 
 
+def person_key(full_name: str, child_name: str = "") -> str:
+    """Who asks, for spotting the same person asking twice: the names without case, «ё», spacing
+    or punctuation («Иванова  Ольга» and «иванова ольга» are one person; the child's name apart)."""
+
+    def plain(name: str) -> str:
+        name = name.casefold().replace("ё", "е")
+        return " ".join("".join(ch if ch.isalnum() or ch == "-" else " " for ch in name).split())
+
+    return f"{plain(full_name)}|{plain(child_name)}"[:402] if plain(full_name) else ""
+
+
 class JoinRequest(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("ожидает")
@@ -215,6 +226,14 @@ class JoinRequest(TimeStampedModel):
         ),
     )
 
+    person_key = models.CharField(
+        _("ключ заявителя"),
+        max_length=402,
+        blank=True,
+        editable=False,
+        help_text=_("ФИО заявителя и ребёнка без регистра и пробелов: так видна повторная заявка."),
+    )
+
     class Meta:
         verbose_name = _("заявка на присоединение")
         verbose_name_plural = _("заявки на присоединение")
@@ -235,9 +254,16 @@ class JoinRequest(TimeStampedModel):
                 condition=~Q(submission_key=""),
                 name="joinrequest_one_per_submission",
             ),
+            # The same person through the same link once: a second form finds the first request.
+            models.UniqueConstraint(
+                fields=["invitation", "person_key"],
+                condition=~Q(person_key=""),
+                name="joinrequest_one_per_person_and_link",
+            ),
         ]
         indexes = [
             models.Index(fields=["school", "status", "created_at"], name="joinrequest_queue_idx"),
+            models.Index(fields=["school", "person_key"], name="joinrequest_person_idx"),
         ]
 
     def __str__(self):

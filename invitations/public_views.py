@@ -17,10 +17,10 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from .forms import JoinForm
-from .models import Invitation
+from .models import Invitation, person_key
 from .ratelimit import invite_guess_register
 from .selectors import invitation_by_token, join_request_by_submission
-from .services import InvitationNotActive, invitation_use
+from .services import InvitationNotActive, invitation_use, join_request_earlier
 
 
 def _page(
@@ -67,21 +67,37 @@ def _gone(request, invitation: Invitation, reason: str):
 
 
 def _joined(request, invitation: Invitation, join_request):
+    # Another form than the one that recorded it: the same person asking again, shown their
+    # earlier request (a double tap of the same form is simply the same success).
+    again = join_request.submission_key != request.POST.get("submission_key", "")[:64]
     return _page(
         request,
         "invitations/public/joined.html",
-        {"invitation": invitation, "join_request": join_request},
+        {"invitation": invitation, "join_request": join_request, "again": again},
     )
 
 
 def _resubmission(request, invitation: Invitation):
-    """The request already recorded for this very form (same submission key), if this is a
-    resend."""
+    """The request already recorded for this very form (same submission key), or by the same
+    person through this link, if this is a resend."""
     if request.method != "POST":
         return None
-    return join_request_by_submission(
+    earlier = join_request_by_submission(
         invitation=invitation, submission_key=request.POST.get("submission_key", "")
     )
+    if earlier is None:
+        form = JoinForm(request.POST, role=invitation.role)
+        if form.is_valid():
+            earlier = join_request_earlier(
+                invitation_id=invitation.pk,
+                submission_key="",
+                keys=[
+                    person_key(
+                        form.cleaned_data["full_name"], form.cleaned_data.get("child_name", "")
+                    )
+                ],
+            )
+    return earlier
 
 
 def _unknown(request):

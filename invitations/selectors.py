@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from staff.access import visible_to
@@ -208,6 +208,22 @@ def join_request_list(*, user, filters: JoinRequestFilters | None = None) -> Que
     if filters is not None:
         queryset = filters.apply(queryset)
     return queryset
+
+
+def join_requests_mark_duplicates(queryset: QuerySet[JoinRequest]) -> QuerySet[JoinRequest]:
+    """Each request with ``duplicate_of_id`` / ``duplicate_invitation_id``: the earliest other
+    request of the same school by the same person (and child) — through another link, most likely
+    the same family twice; None when there is none. Two correlated subqueries, no query per row."""
+    same_person = (
+        JoinRequest.objects.filter(school=OuterRef("school"), person_key=OuterRef("person_key"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(person_key="")
+        .order_by("created_at", "pk")
+    )
+    return queryset.annotate(
+        duplicate_of_id=Subquery(same_person.values("pk")[:1]),
+        duplicate_invitation_id=Subquery(same_person.values("invitation_id")[:1]),
+    )
 
 
 def join_request_get(*, user, pk) -> JoinRequest | None:

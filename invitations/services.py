@@ -31,7 +31,7 @@ from compliance.jobs import RunReport
 from compliance.services import findings_sync
 from staff.models import School, SchoolClass
 
-from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role
+from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role, person_key
 
 EXPIRED_UNUSED_REASON = "Срок действия истёк, ссылка не была использована"
 EXPIRED_PARTLY_USED_REASON = "Срок действия истёк"
@@ -324,6 +324,8 @@ def invitation_use(
     only — never from the visitor.
     """
     submission_key = (submission_key or "")[:64]
+    # A parent is known with the child's name; anybody else by their own (no child is kept).
+    keys = {Role.PARENT: person_key(full_name, child_name), "": person_key(full_name)}
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -354,15 +356,33 @@ def invitation_use(
                 child_name=child_name if invitation.role == Role.PARENT else "",
                 consent=True,
                 submission_key=submission_key,
+                person_key=keys[Role.PARENT] if invitation.role == Role.PARENT else keys[""],
             )
     except (InvitationNotActive, IntegrityError):
-        if submission_key:
-            earlier = JoinRequest.objects.filter(
-                invitation_id=invitation_id, submission_key=submission_key
-            ).first()
-            if earlier is not None:
-                return earlier
+        earlier = join_request_earlier(
+            invitation_id=invitation_id, submission_key=submission_key, keys=list(keys.values())
+        )
+        if earlier is not None:
+            return earlier
         raise
+
+
+def join_request_earlier(
+    *, invitation_id: int, submission_key: str, keys: list[str]
+) -> JoinRequest | None:
+    """The request already recorded through this link by the same form (a double tap) or the same
+    person (names equal up to case, «ё» and spacing, with the same child): they see it again, and
+    the link is not used twice. Single-use links stay single-use: anybody else finds nothing."""
+    if submission_key:
+        same_form = JoinRequest.objects.filter(
+            invitation_id=invitation_id, submission_key=submission_key
+        ).first()
+        if same_form is not None:
+            return same_form
+    keys = [key for key in keys if key]
+    if keys:
+        return JoinRequest.objects.filter(invitation_id=invitation_id, person_key__in=keys).first()
+    return None
 
 
 def join_request_review(

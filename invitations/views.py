@@ -42,6 +42,7 @@ from .selectors import (
     invitation_status_counts,
     join_request_get,
     join_request_list,
+    join_requests_mark_duplicates,
 )
 from .services import (
     InvitationAlreadyReplaced,
@@ -56,6 +57,7 @@ from .services import (
 )
 
 PAGE_SIZE = 25
+BULK_ANNUL_SHOWN = 200
 
 
 def _require(request, action: str, obj) -> None:
@@ -290,6 +292,11 @@ def invitation_bulk_annul_view(request):
             "filter_form": filter_form,
             "filters": filters,
             "count": selection.count(),
+            # What the confirmation names, link by link (the first BULK_ANNUL_SHOWN of them).
+            "links": list(
+                selection.select_related("school_class").order_by("pk")[:BULK_ANNUL_SHOWN]
+            ),
+            "shown": BULK_ANNUL_SHOWN,
             "as_of": request.POST.get("as_of") or timezone.now().isoformat(),
             "list_query": _filter_query(filters),
         },
@@ -318,7 +325,9 @@ def join_request_list_view(request):
     data.setdefault("status", JoinRequest.Status.PENDING)
     filter_form = JoinRequestFilterForm(data, classes=link_filter_classes(request.user))
     filters = filter_form.filters()
-    queryset = join_request_list(user=request.user, filters=filters).order_by("created_at", "pk")
+    queryset = join_requests_mark_duplicates(
+        join_request_list(user=request.user, filters=filters)
+    ).order_by("created_at", "pk")
     if filters.status != JoinRequest.Status.PENDING:
         queryset = queryset.order_by("-created_at", "-pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

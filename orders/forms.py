@@ -136,6 +136,18 @@ class PointForm(forms.ModelForm):
         if current and get_check(current) is None:
             choices.append((current, _("%(key)s (проверка пока не подключена)") % {"key": current}))
         cast(forms.ChoiceField, self.fields["check_key"]).choices = choices
+        if self.instance.pk and self.instance.deadline:
+            self.fields["date_change_reason"] = _date_change_reason_field(_("срок"))
+
+    def clean(self):
+        cleaned = super().clean()
+        _require_date_change_reason(
+            self,
+            cleaned,
+            field="deadline",
+            recorded=self.instance.deadline if self.instance.pk else None,
+        )
+        return cleaned
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()
@@ -209,6 +221,31 @@ class RegulationForm(forms.Form):
     )
 
 
+def _date_change_reason_field(what) -> forms.CharField:
+    return forms.CharField(
+        label=_("Причина изменения даты"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Только если меняете %(what)s: без причины записанную дату не изменить, "
+            "причина попадёт в историю."
+        )
+        % {"what": what},
+    )
+
+
+def _require_date_change_reason(form, cleaned, *, field: str, recorded) -> None:
+    """A recorded date changed without a reason: the form says so next to the reason field."""
+    if recorded is None or field not in cleaned or cleaned.get(field) == recorded:
+        return
+    if not (cleaned.get("date_change_reason") or "").strip():
+        form.add_error(
+            "date_change_reason",
+            _("Дата %(date)s уже записана: укажите причину её изменения.")
+            % {"date": recorded.strftime("%d.%m.%Y")},
+        )
+
+
 class PublicationForm(forms.Form):
     url = forms.URLField(
         label=_("Адрес страницы на сайте школы"), max_length=500, assume_scheme="https"
@@ -218,6 +255,15 @@ class PublicationForm(forms.Form):
     def __init__(self, *args, regulation, **kwargs):
         super().__init__(*args, **kwargs)
         self.regulation = regulation
+        if regulation.published_on:
+            self.fields["date_change_reason"] = _date_change_reason_field(_("дату публикации"))
+
+    def clean(self):
+        cleaned = super().clean()
+        _require_date_change_reason(
+            self, cleaned, field="published_on", recorded=self.regulation.published_on
+        )
+        return cleaned
 
     def clean_published_on(self):
         value = self.cleaned_data["published_on"]

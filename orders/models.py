@@ -289,6 +289,7 @@ class OrderEvent(models.Model):
         REGULATION_PUBLISHED = "regulation_published", _("положение опубликовано")
         DISTRIBUTED = "distributed", _("приказ разослан")
         REMINDER_SENT = "reminder_sent", _("отправлено напоминание")
+        DATE_CHANGED = "date_changed", _("изменена записанная дата")
 
     order = models.ForeignKey(
         Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("приказ")

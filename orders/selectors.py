@@ -13,7 +13,14 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySe
 from django.utils import timezone
 
 from compliance.models import Finding
-from compliance.registry import Figure, PointStatus, checks_evaluate, get_check, point_status
+from compliance.registry import (
+    Figure,
+    PointStatus,
+    checks_evaluate,
+    get_check,
+    point_status,
+    status_label,
+)
 from staff.access import user_can, visible_to
 from staff.models import Person
 from staff.selectors import user_person, user_school
@@ -35,6 +42,14 @@ from .models import (
 class PointResult:
     status: PointStatus
     figure: Figure | None
+
+    @property
+    def label(self) -> str:
+        return status_label(self.status, self.figure)
+
+    @property
+    def done_late(self) -> bool:
+        return self.status == PointStatus.DONE and self.figure is not None and self.figure.done_late
 
 
 def points_evaluate(
@@ -378,6 +393,25 @@ def points_in_charge(*, user, today: datetime.date | None = None) -> list[OrderP
         for point in points
         if (in_charge := people[point.pk].in_charge) is not None and in_charge.pk == person.pk
     ]
+
+
+@dataclass(frozen=True)
+class MyTask:
+    point: OrderPoint
+    result: PointResult
+
+    @property
+    def overdue(self) -> bool:
+        return self.result.status == PointStatus.OVERDUE
+
+
+def my_tasks(*, user, today: datetime.date | None = None) -> list[MyTask]:
+    """«Мои задачи» with their live status (one evaluation for all): overdue ones first."""
+    today = today or timezone.localdate()
+    points = points_in_charge(user=user, today=today)
+    results = points_evaluate(points=points, today=today)
+    tasks = [MyTask(point=point, result=results[point.pk]) for point in points]
+    return sorted(tasks, key=lambda task: not task.overdue)
 
 
 def acknowledgements_pending(*, user) -> QuerySet[Acknowledgement]:

@@ -31,11 +31,11 @@ from .models import Order, OrderPoint, Responsibility
 from .selectors import (
     acknowledgement_summary,
     acknowledgements_pending,
+    my_tasks,
     order_list,
     order_points,
     point_people,
     point_responsibilities,
-    points_in_charge,
     regulation_list,
     user_acts_as,
 )
@@ -79,7 +79,7 @@ def order_list_view(request):
         {
             "page": page,
             "orders": page.object_list,
-            "my_points": points_in_charge(user=request.user),
+            "my_tasks": my_tasks(user=request.user),
             "acting": user_acts_as(request.user),
             "pending": acknowledgements_pending(user=request.user),
             "may_create": school is not None and user_can(request.user, "add_order", school),

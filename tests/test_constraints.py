@@ -317,6 +317,17 @@ def two_submissions(second_key, first_key="form-1"):
     return write
 
 
+def two_person_keys(second_key, first_key="петров петр|петров ваня"):
+    """Two join requests through one link by the people with these keys (names normalised)."""
+
+    def write(c):
+        link = invitation(c, max_uses=30)
+        for n, key in enumerate((first_key, second_key)):
+            join_request_with(invitation=link, person_key=key, submission_key=f"form-{n}")(c)
+
+    return write
+
+
 def two_invitations_same_token(second_token):
     def write(c):
         invitation(c, token="a" * 32)
@@ -535,6 +546,11 @@ CASES = {
     ),
     "same form submitted twice": Case(
         "joinrequest_one_per_submission", two_submissions("form-2"), two_submissions("form-1")
+    ),
+    "same person twice through one link": Case(
+        "joinrequest_one_per_person_and_link",
+        two_person_keys("петров петр|петрова маша"),
+        two_person_keys("петров петр|петров ваня"),
     ),
     "approved request not reviewed": Case(
         "joinrequest_reviewed_iff_not_pending",

@@ -8,6 +8,7 @@ from chats.flagging import chats_flag_missing
 from chats.models import Chat, ChatKind
 from chats.tasks import flag_missing_chats
 from compliance.models import Finding
+from invitations.tasks import expire_unused_invitations
 from tests.browser.conftest import PHONE
 from tests.factories import ChatFactory
 
@@ -76,6 +77,7 @@ def test_class_teacher_adds_the_parents_chat_and_the_job_resolves_the_finding(
 
     details = flag_missing_chats()  # the Celery task itself, run in this process
     assert details["resolved"] == 1
+    expire_unused_invitations()  # the other job behind a class's findings: now all have run
     page.reload()
     page.wait_for_selector("#findings")
     assert page.locator("#findings .chk-no-findings").is_visible()

@@ -151,7 +151,13 @@ def test_double_submit_on_a_single_use_link_shows_success_not_410(client, link_5
     data = {**PARENT, "submission_key": "abcDEF0123456789_-xyz"}
     assert client.post(url(link_5a), data).status_code == 200
     assert client.post(url(link_5a), data).status_code == 200
-    assert client.post(url(link_5a), {**PARENT, "submission_key": "another-key"}).status_code == 410
+    # The same person again from another form sees their request (issue 12, item 4); anybody else
+    # finds the single-use link used.
+    again = client.post(url(link_5a), {**PARENT, "submission_key": "another-key"})
+    assert again.status_code == 200 and "Вы уже подавали заявку" in again.content.decode()
+    other = {**PARENT, "full_name": "Другой родитель", "submission_key": "third-key"}
+    assert client.post(url(link_5a), other).status_code == 410
+    assert JoinRequest.objects.count() == 1
 
 
 def test_post_without_csrf_token_is_refused(link_5a):

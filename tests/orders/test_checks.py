@@ -149,11 +149,13 @@ class TestRegulationPublished:
         regulation(order)
         assert status_of(point, today).status == PointStatus.OVERDUE
 
-    def test_overdue_when_published_after_the_deadline(self, order, today):
+    def test_done_late_when_published_after_the_deadline(self, order, today):
+        """Not «просрочено 0 из 1» forever: the school did publish it, late (issue 12, item 5)."""
         point = add_point(order, "8", "regulation_published", deadline=today - days(10))
         regulation(order, published_on=today - days(2), url="https://school.example/reg.pdf")
         result = status_of(point, today)
-        assert (result.status, result.figure) == (PointStatus.OVERDUE, Figure(0, 1))
+        assert (result.status, result.figure) == (PointStatus.DONE, Figure(1, 1, late=1))
+        assert result.label == "выполнено с опозданием" and result.done_late
 
     def test_the_first_publication_of_any_version_counts(self, order, today):
         point = add_point(order, "8", "regulation_published", deadline=today - days(10))
