@@ -9,7 +9,7 @@ from django.core.management import call_command
 from roster.imports.services import import_read
 from roster.models import ImportRun
 from staff.models import Person
-from tests.factories import PersonFactory
+from tests.factories import OrderFactory, PersonFactory
 from tests.roster.files import CLASSES_HEADER, STAFF_HEADER, staff_rows, xlsx_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -124,4 +124,39 @@ def test_roster_screens(live_server, browser, size, coordinator, school):
     anonymous.goto(f"{live_server.url}/accounts/set/MQ/bad-token/")
     _shoot(anonymous, f"account-link-gone-{size}")
     assert Person.objects.filter(user__isnull=False).count() >= 3
+    context.close()
+
+
+def test_admin_tables_fit_1366(live_server, browser, coordinator, school, class_5a):
+    call_command("setup_periodic_tasks", stdout=open("/dev/null", "w"))
+    OrderFactory(school=school)
+    PersonFactory(
+        school=school,
+        full_name="Константинопольская-Рождественская Мария Петровна",
+        position="заместитель директора по учебно-воспитательной работе",
+    )
+    coordinator.is_staff = True
+    coordinator.save()
+    context = browser.new_context(viewport=SIZES["desktop"], locale="ru-RU")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", "coordinator")
+    page.fill("input[name=password]", "pass")
+    page.click("input[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "ЗДРАВСТВУЙТЕ, СОТРУДНИК COORDINATOR" in page.locator("#user-tools").inner_text()
+    for name, path in [
+        ("admin-index", "/admin/"),
+        ("admin-people", "/admin/staff/person/"),
+        ("admin-person-add", "/admin/staff/person/add/"),
+        ("admin-classes", "/admin/staff/schoolclass/"),
+        ("admin-points", "/admin/orders/orderpoint/"),
+        ("admin-responsibilities", "/admin/orders/responsibility/"),
+        ("admin-imports", "/admin/roster/importrun/"),
+        ("admin-jobruns", "/admin/compliance/jobrun/"),
+    ]:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        _no_sideways_scroll(page)
+        _shoot(page, f"{name}-desktop")
     context.close()
