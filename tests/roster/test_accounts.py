@@ -248,3 +248,13 @@ def test_others_may_not_change_the_schedule(client, request, role):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("staff:jobs")).status_code == 403
     assert client.post(reverse("staff:jobs"), {"job": "snapshot"}).status_code == 403
+
+
+def test_the_coordinator_is_never_told_to_ask_the_coordinator(client, coordinator, inspector):
+    client.force_login(coordinator)
+    home = client.get("/").content.decode()
+    assert "/staff/accounts/" in home and "/staff/imports/" in home
+    denied = client.get("/orders/inspector/")
+    assert denied.status_code == 403
+    assert "попросите администратора-координатора" not in denied.content.decode()
+    assert "/accounts/code/" in client.__class__().get("/accounts/login/").content.decode()
