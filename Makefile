@@ -91,6 +91,7 @@ bench: install-dev
 	cur.fetchone() or cur.execute('CREATE DATABASE \"%s\"' % db['NAME'])"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench_jobs
+	$(PY) manage.py bench_import --rows 1000
 	$(PY) manage.py bench_board --schools 40
 	$(PY) manage.py bench_load --duration 45
 	@if command -v wrk >/dev/null; then $(PY) manage.py bench_invite; \

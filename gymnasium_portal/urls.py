@@ -29,6 +29,7 @@ urlpatterns = [
     path("chats/", include("chats.urls")),
     path("invitations/", include("invitations.urls")),
     path("invite/", include("invitations.public_urls")),
+    path("accounts/", include("roster.account_urls")),  # setting one's password: link or code
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -109,7 +109,7 @@ class Responsibility(TimeStampedModel):
 
     class Meta:
         verbose_name = _("ответственность")
-        verbose_name_plural = _("ответственность")
+        verbose_name_plural = _("ответственности")
         ordering = ["point", "role", "id"]
         constraints = [
             models.UniqueConstraint(

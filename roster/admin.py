@@ -150,3 +150,5 @@ class SchoolClassAdmin(ScopedAdmin):
 
 # The rest of staff's models without an admin of their own, read-only (after the two above).
 register_remaining("staff")
+
+from .imports.admin import ImportRunAdmin, LoginCodeAdmin  # noqa: E402,F401  (registers them)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import schedule, views
+from .accounts import views as account_views
+from .imports import views as import_views
 
 app_name = "staff"  # the pages keep their addresses and names under /staff/
 
@@ -15,4 +17,35 @@ urlpatterns: list = [
     path("absences/<int:pk>/edit/", views.absence_edit_view, name="absence_edit"),
     path("training/", views.training_view, name="training"),
     path("statuses/", views.statuses_view, name="statuses"),
+    # Imports from a spreadsheet (API.md, «Imports»): the coordinator and the operator.
+    path("imports/", import_views.import_list_view, name="imports"),
+    path("imports/<int:pk>/", import_views.import_detail_view, name="import_detail"),
+    path("imports/<int:pk>/progress/", import_views.import_progress_view, name="import_progress"),
+    path("imports/<int:pk>/apply/", import_views.import_apply_view, name="import_apply"),
+    path(
+        "imports/template/<str:kind>.xlsx",
+        import_views.import_template_view,
+        name="import_template",
+    ),
+    # The school's logins: the coordinator.
+    path("accounts/", account_views.accounts_view, name="accounts"),
+    path(
+        "accounts/create-all/", account_views.accounts_create_all_view, name="accounts_create_all"
+    ),
+    path("accounts/<int:pk>/create/", account_views.account_create_view, name="account_create"),
+    path("accounts/<int:pk>/reset/", account_views.account_reset_view, name="account_reset"),
+    path(
+        "accounts/<int:pk>/deactivate/",
+        account_views.account_active_view,
+        {"active": False},
+        name="account_deactivate",
+    ),
+    path(
+        "accounts/<int:pk>/activate/",
+        account_views.account_active_view,
+        {"active": True},
+        name="account_activate",
+    ),
+    # The job schedule: the coordinator.
+    path("jobs/", schedule.jobs_view, name="jobs"),
 ]

@@ -30,6 +30,7 @@ from compliance.models import Finding
 from invitations.services import invitation_create
 from orders.models import Regulation, Responsibility
 from orders.services import order_create, point_create, responsibility_assign
+from roster.models import ImportRun
 from roster.services import class_teacher_assign
 from staff.models import Absence
 from staff.roles import Role
@@ -67,6 +68,67 @@ def R(default, **overrides):
 # 405 method not allowed, 422 form errors (htmx).
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
+    # --- Imports, accounts and the job schedule (roster) -----------------------------------------
+    # Imports: the coordinator and the operator of the school; accounts and the schedule: the
+    # coordinator. Everyone else is refused before any object is looked up (403).
+    "staff:imports": {
+        "GET": R(403, anon=302, oper=200, coord=200),
+        "POST": R(403, anon=302, oper=400, coord=400),
+    },
+    "staff:import_detail": {
+        "GET": R(403, anon=302, oper=200, coord=200),
+        "POST": R(403, anon=302, oper=200, coord=200),
+    },
+    "staff:import_progress": {
+        "GET": R(403, anon=302, oper=200, coord=200),
+        "POST": R(403, anon=302, oper=200, coord=200),
+    },
+    "staff:import_apply": {
+        "GET": R(405, anon=302),
+        "POST": R(403, anon=302, oper=302, coord=302),
+    },
+    "staff:import_template": {
+        "GET": R(403, anon=302, oper=200, coord=200),
+        "POST": R(403, anon=302, oper=200, coord=200),
+    },
+    "staff:accounts": {
+        "GET": R(403, anon=302, coord=200),
+        "POST": R(403, anon=302, coord=200),
+    },
+    "staff:accounts_create_all": {
+        "GET": R(403, anon=302, coord=200),
+        "POST": R(403, anon=302, coord=302),
+    },
+    "staff:account_create": {
+        "GET": R(403, anon=302, coord=302),
+        "POST": R(403, anon=302, coord=302),
+    },
+    "staff:account_reset": {
+        "GET": R(403, anon=302, coord=200),
+        "POST": R(403, anon=302, coord=200),
+    },
+    "staff:account_deactivate": {
+        "GET": R(403, anon=302, coord=200),
+        "POST": R(403, anon=302, coord=302),
+    },
+    "staff:account_activate": {
+        "GET": R(403, anon=302, coord=200),
+        "POST": R(403, anon=302, coord=302),
+    },
+    "staff:jobs": {
+        "GET": R(403, anon=302, coord=200),
+        "POST": R(403, anon=302, coord=200),
+    },
+    "account:set_password": {"GET": R(410), "POST": R(410)},
+    "account:done": {"GET": R(200), "POST": R(200)},
+    "account:code": {"GET": R(200), "POST": R(400)},
+    "importrun-list": {
+        "GET": R(403, anon=401, oper=200, coord=200),
+        "POST": R(403, anon=401, oper=400, coord=400),
+    },
+    "importrun-detail": {"GET": R(403, anon=401, oper=200, coord=200)},
+    "importrun-apply": {"POST": R(403, anon=401, oper=200, coord=200)},
+    "importrun-template": {"GET": R(403, anon=401, oper=400, coord=400)},
     # --- Site-wide: home, public invitation page, accounts, schema, health ------------------------
     "home": {"GET": R(200, anon=302), "POST": R(200, anon=302)},
     # --- Staff (staff/urls.py) --------------------------------------------------------------------
@@ -491,6 +553,13 @@ def _build_world():
         school=other, held_on=datetime.date(2025, 12, 10), topic="ЧУЖОЕ-СОВЕЩАНИЕ"
     )
     leaver = make_user(school=school, username="m_leaver").person
+    # A previewed import without rows: applying it writes nothing but the import's own status.
+    import_run = ImportRun.objects.create(
+        school=school, kind="staff", file_name="staff.csv", content=b"", status="preview"
+    )
+    ImportRun.objects.create(
+        school=other, kind="staff", file_name="ЧУЖАЯ-ЗАГРУЗКА.csv", content=b"", status="preview"
+    )
 
     return {
         "school": school,
@@ -509,6 +578,7 @@ def _build_world():
         "absence": absence,
         "meeting": meeting,
         "leaver": leaver,
+        "import_run": import_run,
     }
 
 
@@ -549,6 +619,15 @@ def _kwargs(name: str, w) -> dict:
         "join-request-detail": w["join_request"],
         "join-request-approve": w["join_request"],
         "join-request-reject": w["join_request"],
+        "staff:import_detail": w["import_run"],
+        "staff:import_progress": w["import_run"],
+        "staff:import_apply": w["import_run"],
+        "importrun-detail": w["import_run"],
+        "importrun-apply": w["import_run"],
+        "staff:account_create": w["leaver"],
+        "staff:account_reset": w["leaver"],
+        "staff:account_deactivate": w["leaver"],
+        "staff:account_activate": w["leaver"],
     }
     base = name.split("#")[0]
     if base in pk_of:
@@ -594,6 +673,10 @@ def _kwargs(name: str, w) -> dict:
         return {"token": w["invitation"].token}
     if base == "password_reset_confirm":
         return {"uidb64": "MQ", "token": "set-password"}
+    if base == "account:set_password":
+        return {"uidb64": "MQ", "token": "no-such-token"}
+    if base == "staff:import_template":
+        return {"kind": "staff"}
     return {}
 
 
