@@ -17,6 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("chats.api_urls")),
     path("", include("invitations.api_urls")),
     path("", include("board.api_urls")),
+    path("", include("messenger.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("chats/", include("chats.urls")),
     path("invitations/", include("invitations.urls")),
     path("invite/", include("invitations.public_urls")),
+    path("max/", include("messenger.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
