@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from staff.models import Person
 
-from .client import MaxClient, MaxError, MaxUnavailable
+from .client import MaxClient, MaxError, MaxUnavailable, integration_enabled
 from .models import MaxAccount, OutboxMessage
 from .ratelimit import LocalRateLimiter, RedisRateLimiter
 
@@ -32,9 +32,15 @@ RETRY_DELAY = datetime.timedelta(minutes=1)
 RETRY_DELAY_CAP = datetime.timedelta(hours=1)
 
 
+def person_reachable_in_max(person: Person) -> bool:
+    """Has ``person`` a bound MAX account (reminders go there instead of e-mail)? Never with the
+    integration off: nothing would send them."""
+    return integration_enabled() and MaxAccount.objects.filter(person=person).exists()
+
+
 def outbox_enqueue(*, key: str, person: Person, text: str) -> bool:
     """Queue ``text`` to ``person`` in MAX under ``key``; False if they have no bound account."""
-    account = MaxAccount.objects.filter(person=person).first()
+    account = MaxAccount.objects.filter(person=person).first() if integration_enabled() else None
     if account is None:
         return False
     OutboxMessage.objects.get_or_create(

@@ -20,13 +20,16 @@ from .inbox import inbox_sweep
 from .models import PlatformChat
 
 
-def max_sync(*, client: MaxClient, report: RunReport) -> RunReport:
+def max_sync(*, client: MaxClient, report: RunReport, only: set[int] | None = None) -> RunReport:
+    """Read every bound chat (or those of ``only``, MAX chat ids: a share of several workers)."""
     processed, failed = inbox_sweep(client=client)
     report.add("updates_processed", processed)
     report.add("updates_failed", failed)
     chat_ids = list(
         bound_chats().order_by("pk").values_list("platform_chat_id", flat=True).distinct()
     )
+    if only is not None:
+        chat_ids = [chat_id for chat_id in chat_ids if chat_id in only]
     for chat_id in chat_ids:
         assert chat_id is not None  # bound_chats() has a platform_chat_id
         try:

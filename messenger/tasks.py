@@ -11,6 +11,7 @@ from compliance.jobs import recorded_run
 from .client import MaxClient, MaxUnavailable, integration_enabled
 from .inbox import inbox_process
 from .outbox import outbox_send
+from .reminders import max_reminders_queue
 from .sync import max_sync
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def send_outbox() -> dict:
         if not integration_enabled():
             report.details["skipped"] = "MAX_BOT_TOKEN is not set"
             return report.details
+        report.add("queued", max_reminders_queue())
         with MaxClient.from_settings() as client:
             for name, count in outbox_send(client=client).items():
                 report.add(name, count)
