@@ -34,7 +34,7 @@ MAX_BACKOFF_CAP = 30.0
 
 
 class Limiter(Protocol):
-    def acquire(self) -> None: ...
+    def acquire(self) -> float: ...
 
 
 class MaxError(Exception):

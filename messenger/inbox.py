@@ -123,9 +123,14 @@ def inbox_process(*, update_id: int, client: MaxClient) -> bool:
     return True
 
 
+# An update MAX keeps refusing to explain (a 4xx on reading its chat) is given up after this many
+# attempts; it stays in the inbox with its error for the administrator.
+MAX_ATTEMPTS = 20
+
+
 def inbox_pending_ids(limit: int = 1000) -> list[int]:
     return list(
-        InboxUpdate.objects.filter(processed_at__isnull=True)
+        InboxUpdate.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .order_by("timestamp", "pk")
         .values_list("pk", flat=True)[:limit]
     )

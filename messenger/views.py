@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from staff.selectors import user_person, user_school
 from staff.services import school_verified_chats_only_set
@@ -123,6 +123,7 @@ def point4_setting(request):
 
 
 @login_required
+@require_GET
 def my_account(request):
     """The person's own MAX page: bound or not, and the one-time deep link to bind."""
     person = user_person(request.user)

@@ -233,3 +233,26 @@ def test_the_list_is_the_operators(client, max_on, teacher_5a):
     client.logout()
     response = client.get(reverse("messenger:unbound_chats"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_coverage_counts_members_against_the_class_lists(max_on, school, class_5a, parents_chat):
+    from compliance.registry import checks_evaluate
+
+    chat_requirements_create_defaults(school=school)
+    class_5a.students_expected = 25
+    class_5a.save(update_fields=["students_expected"])
+    ChatFactory(
+        school_class=class_5a,
+        kind=ChatKind.CLASS_STUDENTS,
+        url="https://max.ru/s",
+        members_count=40,
+    )
+    max_on.state.chats[CHAT_ID] = chat_body(CHAT_ID, link=LINK, participants_count=27)
+    deliver(update_body("bot_added", chat_id=CHAT_ID))
+
+    figure = checks_evaluate(
+        school_ids_by_check={"class_chat_coverage": [school.pk]}, today=datetime.date.today()
+    )["class_chat_coverage"][school.pk]
+    # Students: 40 in the chat of 25 expected → 25 (no credit beyond the list); parents: 27 of 30.
+    assert (figure.done, figure.total) == (25 + 27, 25 + 30)

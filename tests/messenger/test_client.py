@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from devtools.fake_max import chat_body, update_body
+from devtools.fake_max import chat_body, most_within_a_second, update_body
 from messenger.client import MaxClient, MaxError, MaxNotFound, MaxUnavailable
 from messenger.ratelimit import RedisRateLimiter
 
@@ -121,8 +121,16 @@ def test_the_shared_limiter_never_lets_more_than_the_limit_into_any_second(max_o
     limit = 10
     max_on.state.chats[CHAT_ID] = chat_body(CHAT_ID)
 
+    grants: list[float] = []
+
+    class Recording(RedisRateLimiter):
+        def acquire(self) -> float:
+            granted = super().acquire()
+            grants.append(granted)
+            return granted
+
     def work():
-        limiter = RedisRateLimiter(url=REDIS_URL, limit=limit, key="portal:max:test-limiter")
+        limiter = Recording(url=REDIS_URL, limit=limit, key="portal:max:test-limiter")
         with MaxClient.from_settings(limiter=limiter) as client:
             for _ in range(10):
                 client.chat(CHAT_ID)
@@ -135,5 +143,10 @@ def test_the_shared_limiter_never_lets_more_than_the_limit_into_any_second(max_o
         thread.join(60)
     elapsed = time.monotonic() - started
     assert len(max_on.state.requests) == 30
-    assert max_on.state.max_in_any_second() <= limit
-    assert elapsed >= 2.0  # 30 requests at 10 per second cannot take less than two seconds
+    # The starts granted, on the clock every worker shares (Redis's): never 11 within a second.
+    # (What this process's own server thread records also carries the machine's scheduling
+    # jitter; bench_max_sync counts arrivals in a server process of its own.)
+    assert len(grants) == 30
+    assert most_within_a_second(grants) <= limit
+    assert max(grants) - min(grants) >= 2.0  # 30 starts at 10 per second span two seconds
+    assert elapsed >= 2.0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -25,7 +26,7 @@ from django.test.utils import override_settings
 from chats.models import Chat, ChatKind
 from compliance.jobs import RunReport
 from devtools.benchmarking import scratch_database
-from devtools.fake_max import FakeMax, chat_body
+from devtools.fake_max import FakeMaxProcess, chat_body, most_within_a_second
 from messenger.client import MaxClient
 from messenger.ratelimit import LocalRateLimiter, RedisRateLimiter
 from messenger.sync import max_sync
@@ -65,6 +66,18 @@ def _load(chats: int) -> None:
     Chat.objects.bulk_create(rows, batch_size=1000)
 
 
+class _Recording:
+    """A limiter that notes when it granted each start (the client's side of the count)."""
+
+    def __init__(self, inner, grants: list[float]):
+        self.inner, self.grants = inner, grants
+
+    def acquire(self) -> float:
+        granted = self.inner.acquire()
+        self.grants.append(granted)
+        return granted
+
+
 class Command(BaseCommand):
     help = "Time max_sync over N bound chats against a local MAX that counts requests per second."
 
@@ -82,21 +95,22 @@ class Command(BaseCommand):
     def handle(self, *args, chats, rate, workers, redis_url, keep, **options):
         if chats < 1 or rate < 1 or workers < 1:
             raise CommandError("--chats, --rate and --workers must be positive.")
-        with scratch_database("maxsync", keep=keep), FakeMax(TOKEN) as fake:
+        with scratch_database("maxsync", keep=keep):
             _load(chats)
             chat_ids = list(Chat.objects.order_by("pk").values_list("platform_chat_id", flat=True))
-            for chat_id in chat_ids:
-                fake.state.chats[chat_id] = chat_body(chat_id, participants_count=25)
+            bodies = {chat_id: chat_body(chat_id, participants_count=25) for chat_id in chat_ids}
             key = f"portal:max:bench:{time.time_ns()}"
-            with override_settings(
-                MAX_BOT_TOKEN=TOKEN, MAX_API_URL=fake.url, MAX_RATE_LIMIT=rate, MAX_RETRIES=4
-            ):
-                elapsed, reports = self._run(workers, chat_ids, rate, redis_url, key)
+            with FakeMaxProcess(TOKEN, bodies) as fake:
+                with override_settings(
+                    MAX_BOT_TOKEN=TOKEN, MAX_API_URL=fake.url, MAX_RATE_LIMIT=rate, MAX_RETRIES=4
+                ):
+                    elapsed, reports = self._run(workers, chat_ids, rate, redis_url, key)
             verified = sum(r.details.get("chats_verified", 0) for r in reports)
             failed = sum(r.details.get("chats_failed", 0) for r in reports)
-            seen = len(fake.state.requests)
-            per_second = fake.state.per_second()
-            sliding = fake.state.max_in_any_second()
+            seen = len(fake.arrivals)
+            per_second = Counter(int(at) for at in fake.arrivals)
+            sliding = most_within_a_second(fake.arrivals)
+            granted = most_within_a_second(self.grants)
         floor = chats / rate
         ratio = elapsed / floor
         limiter = "Redis " + redis_url if redis_url else "in-process"
@@ -113,18 +127,24 @@ class Command(BaseCommand):
             f"{sliding} sliding, {max(per_second.values(), default=0)} per calendar second "
             f"(limit {rate}) {'OK' if sliding <= rate else 'OVER THE LIMIT'}"
         )
+        self.stdout.write(
+            f"  starts the limiter granted (its clock): at most {granted} within any one second "
+            f"{'OK' if granted <= rate else 'OVER THE LIMIT'}; the server's count adds the jitter "
+            "of delivery on this machine"
+        )
 
     def _run(self, workers, chat_ids, rate, redis_url, key):
         reports = [RunReport() for _ in range(workers)]
         shares = [chat_ids[i::workers] for i in range(workers)]
         errors: list[BaseException] = []
 
-        def limiter():
-            if redis_url:
-                return RedisRateLimiter(url=redis_url, limit=rate, key=key)
-            return shared_local
-
+        self.grants: list[float] = []
         shared_local = LocalRateLimiter(limit=rate)
+
+        def limiter():
+            if not redis_url:
+                return _Recording(shared_local, self.grants)
+            return _Recording(RedisRateLimiter(url=redis_url, limit=rate, key=key), self.grants)
 
         def work(index: int) -> None:
             try:
