@@ -256,3 +256,21 @@ def test_coverage_counts_members_against_the_class_lists(max_on, school, class_5
     )["class_chat_coverage"][school.pk]
     # Students: 40 in the chat of 25 expected → 25 (no credit beyond the list); parents: 27 of 30.
     assert (figure.done, figure.total) == (25 + 27, 25 + 30)
+
+
+@pytest.mark.django_db
+def test_the_operator_sets_point4_to_verified_only(client, max_on, school, operator, teacher_5a):
+    client.force_login(teacher_5a)
+    url = reverse("messenger:point4_setting")
+    assert client.post(url, {"verified_chats_only": "on"}).status_code == 403
+    school.refresh_from_db()
+    assert school.verified_chats_only is False
+    client.force_login(operator)
+    assert client.post(url, {"verified_chats_only": "on"}).status_code == 302
+    school.refresh_from_db()
+    assert school.verified_chats_only is True
+    page = client.get(reverse("messenger:unbound_chats")).content.decode()
+    assert 'name="verified_chats_only" checked' in page
+    client.post(url, {})
+    school.refresh_from_db()
+    assert school.verified_chats_only is False
