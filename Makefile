@@ -94,5 +94,6 @@ bench: install-dev
 	$(PY) manage.py bench_import --rows 1000
 	$(PY) manage.py bench_board --schools 40
 	$(PY) manage.py bench_load --duration 45
+	$(PY) manage.py bench_max_sync --chats 660
 	@if command -v wrk >/dev/null; then $(PY) manage.py bench_invite; \
 	else echo "bench_invite skipped: it drives gunicorn with wrk (apt-get install wrk)"; fi

@@ -18,6 +18,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, viewsets
@@ -28,7 +29,7 @@ from staff.models import Person, SchoolClass
 from staff.selectors import led_class_ids, user_school
 
 from . import selectors, services
-from .models import SCHOOL_KINDS, Chat, ChatKind
+from .models import SCHOOL_KINDS, Chat, ChatKind, MembersSource
 
 MAX_ID = 2**63 - 1
 MAX_MEMBERS = 1_000_000
@@ -65,6 +66,16 @@ class ChatSerializer(serializers.ModelSerializer):
         allow_null=True, required=False, min_value=0, max_value=MAX_MEMBERS
     )
     status = serializers.ChoiceField(choices=Chat.Status.choices, required=False)
+    platform_chat_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The MAX chat bound to this chat (64-bit)."
+    )
+    verified_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When MAX last confirmed the chat."
+    )
+    members_source = serializers.SerializerMethodField(
+        help_text="platform: members_count is MAX's participants_count; manual: typed in; "
+        "null: no number."
+    )
 
     class Meta:
         model = Chat
@@ -78,11 +89,18 @@ class ChatSerializer(serializers.ModelSerializer):
             "members_count",
             "status",
             "created_at",
+            "platform_chat_id",
+            "verified_at",
+            "members_source",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "created_at", "platform_chat_id", "verified_at", "members_source"]
         # The rules of uniqueness are the services' (with a clear message), not generated
         # validators.
         validators: list = []
+
+    @extend_schema_field(serializers.ChoiceField(choices=MembersSource.choices, allow_null=True))
+    def get_members_source(self, chat: Chat) -> str | None:
+        return chat.members_origin()
 
 
 NOT_YOUR_CLASS = _("Вы можете создавать и изменять чаты только тех классов, которые ведёте.")

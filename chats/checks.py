@@ -19,15 +19,26 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Least
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from compliance.registry import Check, Figure, register
 from staff.models import SchoolClass
 
-from .models import Chat, ChatRequirement, Meeting
+from .models import Chat, ChatKind, ChatRequirement, Meeting
 from .selectors import academic_year_start, month_bounds
 
 MEETINGS_PER_MONTH = 1
@@ -60,6 +71,55 @@ class ClassChatsCheck(_MatrixLink, Check):
             .order_by()
             .values("school_id")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(missing_any=False)))
+        )
+
+
+def _members_of(kind: str):
+    """Members of the class's active chat of ``kind`` (0 without one)."""
+    return Coalesce(
+        Subquery(
+            Chat.objects.filter(school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE)
+            .order_by()
+            .values("school_class")
+            .annotate(total=Sum("members_count"))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+@register
+class ChatCoverageCheck(_MatrixLink, Check):
+    """Coverage (DESIGN.md §9): of the students and parents the class lists expect, how many are in
+    the class chats — MAX's participants for a verified chat, the typed number otherwise; a chat's
+    surplus (teachers, relatives) never makes up for another class's shortfall."""
+
+    key = "class_chat_coverage"
+    title = _("Учащиеся и родители состоят в чатах своих классов")
+    unit = _("участников")
+
+    def figure_rows(self, *, school_ids, today):
+        required = ChatRequirement.objects.required_for_class(OuterRef("pk"))
+        number = IntegerField()
+        students = Least(
+            _members_of(ChatKind.CLASS_STUDENTS), F("students_expected"), output_field=number
+        )
+        parents = Least(
+            _members_of(ChatKind.CLASS_PARENTS), F("parents_expected"), output_field=number
+        )
+        return (
+            SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
+            .filter(Exists(required))
+            .annotate(
+                present=ExpressionWrapper(students + parents, output_field=number),
+                expected=ExpressionWrapper(
+                    F("students_expected") + F("parents_expected"), output_field=number
+                ),
+            )
+            .order_by()
+            .values("school_id")
+            .annotate(total=Sum("expected"), done=Sum("present"))
         )
 
 

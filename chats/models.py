@@ -80,9 +80,10 @@ class ChatRequirementQuerySet(models.QuerySet):
         _school, _grade, pk = _class_refs(school_class)
         if isinstance(pk, OuterRef):
             pk = OuterRef(pk)  # one level further down: the chats are a subquery of this one
+        # A school may count only the chats MAX confirms (staff.School.verified_chats_only).
         active_chat = Chat.objects.filter(
             school_class=pk, kind=OuterRef("kind"), status=Chat.Status.ACTIVE
-        )
+        ).filter(Q(school__verified_chats_only=False) | Q(verified_at__isnull=False))
         return self.required_for_class(school_class).filter(~Exists(active_chat))
 
 
@@ -130,6 +131,11 @@ class ChatRequirement(TimeStampedModel):
         return self.get_kind_display()
 
 
+class MembersSource(models.TextChoices):
+    PLATFORM = "platform", _("по данным МАХ")
+    MANUAL = "manual", _("вручную")
+
+
 class Chat(TimeStampedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("действует")
@@ -162,6 +168,23 @@ class Chat(TimeStampedModel):
         _("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     last_verified_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+    # The chat in MAX it is bound to (API.md «MAX messenger integration»): ids are 64-bit and
+    # negative for group chats. ``verified_at`` is when MAX last confirmed the chat (the bot in
+    # it, status active); None once the bot is removed or the chat is gone.
+    platform_chat_id = models.BigIntegerField(
+        _("id чата в МАХ"), null=True, blank=True, unique=True
+    )
+    verified_at = models.DateTimeField(_("подтверждён в МАХ"), null=True, blank=True)
+    # NULL, not "": API.md's members_source is null for a chat with no number at all.
+    members_source = models.CharField(  # noqa: DJ001
+        _("источник числа участников"),
+        max_length=16,
+        choices=MembersSource.choices,
+        null=True,
+        blank=True,
+    )
+    platform_status = models.CharField(_("состояние в МАХ"), max_length=16, blank=True)
+    platform_error = models.CharField(_("последняя ошибка МАХ"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -205,6 +228,14 @@ class Chat(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def members_origin(self) -> str | None:
+        """Where ``members_count`` comes from: MAX (bound and verified), typed in, or nowhere."""
+        if self.members_count is None:
+            return None
+        if self.verified_at is not None and self.members_source == MembersSource.PLATFORM:
+            return MembersSource.PLATFORM
+        return MembersSource.MANUAL
 
 
 class ChatUserObjectPermission(UserObjectPermissionBase):

@@ -13,9 +13,11 @@ from typing import Protocol, cast
 from django.db.models import (
     BooleanField,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -83,6 +85,20 @@ def schoolclass_annotate_chats(queryset: QuerySet[SchoolClass]) -> QuerySet[Scho
             ChatRequirement.objects.required_for_class(OuterRef("pk")).filter(kind=kind)
         )
         annotations[f"has_{kind}"] = Exists(_active_class_chats(kind))
+        # When MAX confirmed the members of every active chat of the kind (the oldest such time);
+        # None when any of them is typed in: the figure is then «вручную».
+        annotations[f"verified_{kind}"] = Subquery(
+            _active_class_chats(kind)
+            .order_by()
+            .values("school_class")
+            .annotate(
+                oldest=Min("verified_at"),
+                unverified=Count("pk", filter=Q(verified_at__isnull=True)),
+            )
+            .filter(unverified=0)
+            .values("oldest"),
+            output_field=DateTimeField(),
+        )
         annotations[f"members_{kind}"] = Subquery(
             _active_class_chats(kind)
             .order_by()
@@ -118,6 +134,14 @@ class Coverage:
 
     members: int | None
     expected: int | None
+    verified_at: datetime.datetime | None = None  # MAX confirmed ``members`` then (else typed in)
+
+    @property
+    def source(self) -> str | None:
+        """API.md's ``members_source``: «platform» (MAX's count), «manual», or None (no number)."""
+        if self.members is None:
+            return None
+        return "platform" if self.verified_at is not None else "manual"
 
     @property
     def percent(self) -> int | None:
@@ -151,7 +175,9 @@ def class_kind_states(school_class: SchoolClass, kinds) -> list[KindState]:
             required=bool(getattr(school_class, f"requires_{kind}")),
             present=bool(getattr(school_class, f"has_{kind}")),
             coverage=Coverage(
-                getattr(school_class, f"members_{kind}"), expected_members(school_class, kind)
+                getattr(school_class, f"members_{kind}"),
+                expected_members(school_class, kind),
+                getattr(school_class, f"verified_{kind}", None),
             ),
         )
         for kind in kinds

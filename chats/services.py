@@ -29,6 +29,7 @@ from .models import (
     ChatKind,
     ChatRequirement,
     Meeting,
+    MembersSource,
 )
 
 # --- Requirements ---------------------------------------------------------------------------------
@@ -161,6 +162,7 @@ def chat_create(
         title=title,
         url=url,
         members_count=members_count,
+        members_source=MembersSource.MANUAL if members_count is not None else None,
         last_verified_at=now if members_count is not None else None,
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
@@ -182,6 +184,9 @@ def chat_update(*, chat: Chat, by, **changes) -> Chat:
     owner = changes.pop("owner", None)
     chat = Chat.objects.select_for_update().get(pk=chat.pk)
     changed = [name for name, value in changes.items() if getattr(chat, name) != value]
+    if "members_count" in changed and chat.verified_at is not None:
+        # A chat MAX confirms counts MAX's participants (API.md), not a number typed in.
+        changed.remove("members_count")
     for name in changed:
         setattr(chat, name, changes[name])
     if changed:
@@ -196,7 +201,8 @@ def chat_update(*, chat: Chat, by, **changes) -> Chat:
         )
         if "members_count" in changed:
             chat.last_verified_at = timezone.now()
-            changed.append("last_verified_at")
+            chat.members_source = MembersSource.MANUAL if chat.members_count is not None else None
+            changed += ["last_verified_at", "members_source"]
         _save_guarded(chat, update_fields=[*changed, "updated_at"])
     if owner_given:
         chat = chat_owner_assign(chat=chat, person=owner, by=by)

@@ -15,7 +15,7 @@ The keys in use, by the app that registers them (order No. 883's point in bracke
                ``order_acknowledged`` (footer: the acknowledgement sheet)
 - invitations: ``no_stale_invitations`` (3), ``join_requests_timely`` (3)
 - chats:       ``class_chats`` (4), ``meetings_this_month`` (5), ``school_chats`` (6),
-               ``platform_events`` (7.3)
+               ``platform_events`` (7.3), ``class_chat_coverage`` (4: members against the lists)
 """
 
 from __future__ import annotations

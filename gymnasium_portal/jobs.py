@@ -37,6 +37,16 @@ JOB_TABLE: dict[str, Job] = {
         {"minute": "0", "hour": "7"},
         "Просроченные пункты приказов и напоминания (ежедневно)",
     ),
+    "max_sync": Job(
+        "messenger.tasks.max_sync",
+        {"minute": "40", "hour": "*"},
+        "Сверка привязанных чатов с МАХ: участники, состояние (ежечасно)",
+    ),
+    "send_max_outbox": Job(
+        "messenger.tasks.send_outbox",
+        {"minute": "*/5", "hour": "*"},
+        "Отправка напоминаний в МАХ из очереди (каждые 5 минут)",
+    ),
     "snapshot": Job(
         "orders.tasks.snapshot_dashboard",
         {"minute": "30", "hour": "23"},

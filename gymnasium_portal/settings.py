@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "compliance",
     "chats",
     "invitations",
+    "messenger",
     "orders",
     "roster",
     "board",
@@ -320,6 +321,25 @@ INVITATION_EXPIRY_WARNING_DAYS = int(os.environ.get("INVITATION_EXPIRY_WARNING_D
 
 INVITE_GUESS_LIMIT = int(os.environ.get("INVITE_GUESS_LIMIT", "20"))
 INVITE_GUESS_WINDOW = timedelta(seconds=int(os.environ.get("INVITE_GUESS_WINDOW", "600")))
+
+# --- MAX messenger (API.md «MAX messenger integration») ----------------------------------------
+# With MAX_BOT_TOKEN unset the integration is off: nothing calls MAX and the pages say so.
+MAX_API_URL = os.environ.get("MAX_API_URL", "https://platform-api2.max.ru").rstrip("/")
+MAX_BOT_TOKEN = os.environ.get("MAX_BOT_TOKEN", "")
+MAX_WEBHOOK_SECRET = os.environ.get("MAX_WEBHOOK_SECRET", "")
+MAX_BOT_USERNAME = os.environ.get("MAX_BOT_USERNAME", "")
+# Requests per second to MAX across all workers (MAX allows about 30 per bot).
+MAX_RATE_LIMIT = int(os.environ.get("MAX_RATE_LIMIT", "25"))
+# Where the workers share the rate limiter: a Redis database; unset → CACHE_URL, then the broker
+# when it is Redis; with none of them (the embedded default) the limiter is per process.
+MAX_REDIS_URL = os.environ.get("MAX_REDIS_URL") or (
+    os.environ.get("CACHE_URL")
+    or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+)
+MAX_TIMEOUT_SECONDS = float(os.environ.get("MAX_TIMEOUT_SECONDS", "10"))
+MAX_RETRIES = int(os.environ.get("MAX_RETRIES", "4"))  # attempts after the first one
+MAX_BACKOFF_SECONDS = float(os.environ.get("MAX_BACKOFF_SECONDS", "1"))
+MAX_LINK_CODE_MINUTES = int(os.environ.get("MAX_LINK_CODE_MINUTES", "30"))
 
 _REDIS_CACHE = {
     "BACKEND": "django.core.cache.backends.redis.RedisCache",

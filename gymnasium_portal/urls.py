@@ -19,6 +19,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("chats.api_urls")),
     path("", include("invitations.api_urls")),
     path("", include("board.api_urls")),
+    path("", include("messenger.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("invitations/", include("invitations.urls")),
     path("invite/", include("invitations.public_urls")),
     path("accounts/", include("roster.account_urls")),  # setting one's password: link or code
+    path("max/", include("messenger.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from compliance.jobs import RunReport
 from compliance.registry import PointStatus
 from compliance.services import findings_sync
+from messenger.outbox import outbox_enqueue, person_reachable_in_max
 
 from .models import (
     Order,
@@ -99,7 +100,7 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
     claims = []
     for point, kind in due:
         in_charge = people[point.pk].in_charge
-        if in_charge is None or not in_charge.email:
+        if in_charge is None or not (in_charge.email or person_reachable_in_max(in_charge)):
             report.add("reminders_without_recipient", 1)
             continue
         assert point.deadline is not None  # only points with a deadline were read
@@ -178,6 +179,14 @@ def _reminders_send(reminders: list[Reminder], *, results, today: datetime.date)
         }
         subject = " ".join(render_to_string("orders/email/reminder_subject.txt", context).split())
         body = render_to_string("orders/email/reminder_body.txt", context)
+        # A person with a bound MAX account gets the reminder there, through the outbox (stored
+        # now, sent once by its worker); the others by e-mail, as before.
+        if outbox_enqueue(
+            key=f"reminder:{reminder.pk}", person=reminder.person, text=f"{subject}\n\n{body}"
+        ):
+            _reminder_mark_sent(reminder, channel="МАХ")
+            sent += 1
+            continue
         message = EmailMessage(
             subject=subject, body=body, to=[reminder.person.email], connection=connection
         )
@@ -189,17 +198,22 @@ def _reminders_send(reminders: list[Reminder], *, results, today: datetime.date)
                 status=Reminder.Status.FAILED, attempts=F("attempts") + 1, error=str(exc)[:2000]
             )
             continue
-        Reminder.objects.filter(pk=reminder.pk, claim_token=reminder.claim_token).update(
-            status=Reminder.Status.SENT,
-            sent_at=timezone.now(),
-            attempts=F("attempts") + 1,
-            error="",
-        )
-        OrderEvent.objects.create(
-            order=point.order,
-            point=point,
-            kind=OrderEvent.Kind.REMINDER_SENT,
-            message=f"{reminder.get_kind_display()}: {reminder.person.full_name}",
-        )
+        _reminder_mark_sent(reminder, channel="e-mail")
         sent += 1
     return sent
+
+
+def _reminder_mark_sent(reminder: Reminder, *, channel: str) -> None:
+    Reminder.objects.filter(pk=reminder.pk, claim_token=reminder.claim_token).update(
+        status=Reminder.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    message = f"{reminder.get_kind_display()}: {reminder.person.full_name}"
+    OrderEvent.objects.create(
+        order=reminder.point.order,
+        point=reminder.point,
+        kind=OrderEvent.Kind.REMINDER_SENT,
+        message=message if channel == "e-mail" else f"{message} ({channel})",
+    )

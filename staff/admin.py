@@ -169,6 +169,7 @@ class SchoolAdmin(ScopedAdmin):
         "invitation_term_days",
         "new_class_grace_days",
         "join_request_max_pending_days",
+        "verified_chats_only",
     ]
     list_filter = ["municipality"]
     search_fields = ["name", "short_name"]

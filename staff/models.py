@@ -29,6 +29,10 @@ class School(TimeStampedModel):
     join_request_max_pending_days = models.PositiveSmallIntegerField(
         _("допустимое ожидание заявки на присоединение, дней"), default=3
     )
+    # Point 4 counts only the chats MAX confirmed (bound to the portal's bot and verified).
+    verified_chats_only = models.BooleanField(
+        _("п. 4: учитывать только чаты, подтверждённые в МАХ"), default=False
+    )
 
     class Meta:
         verbose_name = _("школа")

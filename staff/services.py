@@ -6,7 +6,15 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .models import Absence, Movement, Person, SchoolClass, StatusConfirmation, TrainingRecord
+from .models import (
+    Absence,
+    Movement,
+    Person,
+    School,
+    SchoolClass,
+    StatusConfirmation,
+    TrainingRecord,
+)
 from .roles import Role
 
 CLASS_TEACHER_PERMS = ("staff.view_schoolclass", "staff.lead_schoolclass")
@@ -199,3 +207,10 @@ def status_confirm(*, person: Person, status: str, confirmed_on, by) -> StatusCo
         person=person, defaults={"status": status, "confirmed_on": confirmed_on, "confirmed_by": by}
     )
     return confirmation
+
+
+def school_verified_chats_only_set(*, school: School, value: bool) -> School:
+    """Point 4 counts only the chats MAX confirms (``value``), or every chat recorded."""
+    School.objects.filter(pk=school.pk).update(verified_chats_only=value)
+    school.verified_chats_only = value
+    return school

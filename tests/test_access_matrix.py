@@ -393,6 +393,18 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api-docs": {"GET": R(200), "POST": R(405)},
     "healthz": {"GET": R(200), "POST": R(200)},
     "favicon": {"GET": R(302), "POST": R(302)},  # to the static icon, for everyone
+    # --- MAX messenger (messenger/urls.py; the matrix runs with the integration off) -----------
+    "messenger:webhook": {"GET": R(405), "POST": R(404)},
+    "messenger:unbound_chats": {
+        "GET": R(403, anon=302, oper=200, coord=200),
+        "POST": R(403, anon=302, oper=200, coord=200),
+    },
+    "messenger:point4_setting": {
+        "GET": R(405, anon=302),
+        "POST": R(403, anon=302, oper=302, coord=302),
+    },
+    "messenger:my_account": {"GET": R(200, anon=302, insp=404), "POST": R(405, anon=302)},
+    "api-me-max-link": {"GET": R(200, anon=401, insp=404), "POST": R(405, anon=401)},
 }
 
 # --- Running the matrix -------------------------------------------------------------------------

@@ -12,6 +12,9 @@ pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/chats/"
 CHAT_KEYS = {
+    "platform_chat_id",  # the MAX integration (API.md)
+    "verified_at",
+    "members_source",
     "id",
     "kind",
     "school_class",

@@ -1,0 +1,113 @@
+"""Reminders through the outbox: stored first, sent once, retried while MAX answers 500, at most
+2 per second per chat; the chat reminders (missing chat, waiting join requests) queued once."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from chats.flagging import CLASS_CHAT_MISSING
+from compliance.models import Finding
+from messenger.client import MaxClient
+from messenger.models import MaxAccount, OutboxMessage
+from messenger.outbox import outbox_enqueue, outbox_send
+from messenger.reminders import max_reminders_queue
+from messenger.tasks import send_outbox
+from tests.factories import JoinRequestFactory, PersonFactory
+
+from .schema import validate
+
+MAX_USER = 700000555
+
+
+@pytest.fixture
+def bound_teacher(teacher_5a):
+    MaxAccount.objects.create(
+        person=teacher_5a.person, max_user_id=MAX_USER, bound_at=timezone.now()
+    )
+    return teacher_5a.person
+
+
+def send():
+    with MaxClient.from_settings() as client:
+        return outbox_send(client=client)
+
+
+def make_due():
+    OutboxMessage.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_sent_once_though_max_answers_500_first(max_on, bound_teacher):
+    assert outbox_enqueue(key="reminder:1", person=bound_teacher, text="Просрочен п. 4")
+    assert outbox_enqueue(key="reminder:1", person=bound_teacher, text="Просрочен п. 4")
+    assert OutboxMessage.objects.count() == 1
+    max_on.state.fail_next["/messages"] = 6  # more than one run's retries (1 + 3)
+    assert send() == {"sent": 0, "retry": 1, "failed": 0}
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert "500" in message.last_error
+    assert message.next_attempt_at > timezone.now()  # later, not at once
+    assert send() == {"sent": 0, "retry": 0, "failed": 0}  # not due yet
+    make_due()
+    assert send() == {"sent": 1, "retry": 0, "failed": 0}  # two more 500s, then it goes
+    make_due()
+    assert send() == {"sent": 0, "retry": 0, "failed": 0}
+    assert max_on.state.sent == [{"user_id": MAX_USER, "text": "Просрочен п. 4"}]
+    sends = [r for r in max_on.state.requests if r.path == "/messages"]
+    assert all(r.query["user_id"] == [str(MAX_USER)] for r in sends)
+    validate("NewMessageBody", sends[-1].body)
+    assert OutboxMessage.objects.get().status == "sent"
+
+
+@pytest.mark.django_db
+def test_a_refused_message_is_not_retried(max_on, bound_teacher, settings):
+    outbox_enqueue(key="reminder:2", person=bound_teacher, text="x")
+    settings.MAX_BOT_TOKEN = "revoked"  # 401 from MAX
+    assert send()["failed"] == 1
+    assert OutboxMessage.objects.get().status == "failed"
+
+
+@pytest.mark.django_db
+def test_not_bound_or_integration_off_means_e_mail(max_on, teacher_5a, bound_teacher, settings):
+    other = PersonFactory(school=teacher_5a.person.school, full_name="Б")
+    assert outbox_enqueue(key="r:3", person=other, text="x") is False
+    settings.MAX_BOT_TOKEN = ""
+    assert outbox_enqueue(key="r:4", person=bound_teacher, text="x") is False
+    assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_at_most_two_messages_per_second_to_one_chat(max_on, bound_teacher):
+    for n in range(5):
+        outbox_enqueue(key=f"burst:{n}", person=bound_teacher, text=f"{n}")
+    assert send()["sent"] == 5
+    times = sorted(r.at for r in max_on.state.requests if r.path == "/messages")
+    for first, third in zip(times, times[2:], strict=False):
+        assert third - first >= 0.95, "three messages to one chat within a second"
+
+
+@pytest.mark.django_db
+def test_missing_chat_and_waiting_requests_are_queued_once(max_on, bound_teacher, class_5a):
+    Finding.objects.create(
+        school=class_5a.school,
+        check_key=CLASS_CHAT_MISSING,
+        subject_key=f"class:{class_5a.pk}:class_parents",
+        school_class=class_5a,
+        chat_kind="class_parents",
+        opened_at=timezone.now(),
+    )
+    old = timezone.now() - datetime.timedelta(days=10)
+    for _ in range(2):
+        request = JoinRequestFactory(school=class_5a.school, school_class=class_5a)
+        request.__class__.objects.filter(pk=request.pk).update(created_at=old)
+    assert max_reminders_queue() == 2
+    assert max_reminders_queue() == 0  # the same reminders are not queued again
+    texts = sorted(OutboxMessage.objects.values_list("text", flat=True))
+    assert "Класс 5А: заявок на присоединение ждут рассмотрения — 2." in texts
+    assert any("Класс 5А: нет обязательного чата" in text for text in texts)
+    details = send_outbox()
+    assert details["sent"] == 2
+    assert {m["user_id"] for m in max_on.state.sent} == {MAX_USER}
