@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from board.selectors import STATUS_CODES, SchoolBoard, point_numbers
+from board.selectors import STATUS_CODES, SchoolBoard, boards_area_name, point_numbers
 from board.words import headline_items, in_charge_text
 from compliance.registry import PointStatus
 from gymnasium_portal.spreadsheets import workbook_bytes
@@ -179,7 +179,7 @@ def _school_sheet(sheet, board: SchoolBoard, today: datetime.date) -> None:
     school = board.school
     sheet.append([school.name])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([school.municipality])
+    sheet.append([str(school.municipality)])
     sheet.append([str(_("Отчёт об исполнении: %(order)s")) % {"order": order_caption(board)}])
     sheet["A3"].font = Font(bold=True, size=12)
     if board.order:
@@ -224,7 +224,7 @@ def board_xlsx(
     first = workbook.active
     if municipality:
         first.title = _sheet_title(str(_("Свод")), used)
-        name = boards[0].school.municipality if boards else ""
+        name = boards_area_name(boards)
         first.append([_municipal_title(name)])
         first["A1"].font = Font(bold=True, size=13)
         first.append([_schools_as_of(today, len(boards))])
@@ -274,7 +274,9 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     pdf.set_font("Roboto", "B", 12)
     pdf.multi_cell(width, 6, board.school.name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Roboto", "", 10)
-    pdf.multi_cell(width, 5, board.school.municipality, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width, 5, str(board.school.municipality), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(3)
     pdf.set_font("Roboto", "B", 12)
     pdf.multi_cell(
@@ -351,7 +353,7 @@ def _pdf_municipality(
 
     heading = FontFace(emphasis="BOLD", fill_color=(230, 238, 251))
     pdf.add_page(orientation="L")
-    name = boards[0].school.municipality if boards else ""
+    name = boards_area_name(boards)
     pdf.set_font("Roboto", "B", 12)
     pdf.multi_cell(
         pdf.epw,

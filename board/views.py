@@ -19,13 +19,10 @@ from django.utils.translation import gettext as _
 from board.findings import finding_list, finding_point, school_chat_owners
 from board.kept import kept_board
 from board.selectors import (
-    STATUS_CODES,
     SchoolBoard,
     boards_build,
     current_points,
     fix_url,
-    jobs_freshness,
-    point_numbers,
 )
 from board.snapshots import snapshot_series
 from board.words import headline_items
@@ -276,31 +273,6 @@ def _inspector_boards(request) -> list[SchoolBoard]:
         raise PermissionDenied
     boards = boards_build(schools=school_list(user=request.user), with_responsible=False)
     return sorted(boards, key=lambda b: b.severity)
-
-
-@login_required
-def inspector(request):
-    """Every school of the deployment × every point of its current order, worst first."""
-    boards = _inspector_boards(request)
-    numbers = point_numbers(boards)
-    table = [
-        {
-            "board": b,
-            "cells": [b.points_by_number.get(number) for number in numbers],
-            "counts": b.status_counts,
-        }
-        for b in boards
-    ]
-    return render(
-        request,
-        "board/inspector.html",
-        {
-            "table": table,
-            "numbers": numbers,
-            "freshness": jobs_freshness(),
-            "legend": [(code, status) for status, code in STATUS_CODES.items()],
-        },
-    )
 
 
 def _file_response(content: bytes, *, content_type: str, filename: str) -> HttpResponse:

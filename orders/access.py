@@ -18,7 +18,12 @@ from staff.access import rule, visibility
 from staff.models import School
 from staff.roles import Role
 from staff.rules import own_school, school_scoped
-from staff.selectors import filter_by_permission, user_person, user_sees_all_schools
+from staff.selectors import (
+    filter_by_permission,
+    inspects_school,
+    user_person,
+    user_sees_all_schools,
+)
 
 from .models import (
     Acknowledgement,
@@ -70,7 +75,7 @@ def _edit_order(user, order: Order) -> bool:
 def _view_sheet(user, order: Order) -> bool:
     """The acknowledgement sheet: the school's readers of it (lent to a backup), the inspector."""
     if user_sees_all_schools(user):
-        return True
+        return inspects_school(user, order.school_id)
     return own_school(user, order.school_id) and user_has_perm_today(
         user, "orders.view_acknowledgement"
     )

@@ -55,6 +55,7 @@ from devtools.benchmarking import (
 )
 from invitations.models import Invitation, JoinRequest, Role
 from staff.models import School, SchoolClass
+from staff.services import municipality_named
 
 RATIO_GOAL = 0.7  # link use ÷ the floor (the two writes alone)
 
@@ -166,7 +167,9 @@ class Command(BaseCommand):
 
     def _seed(self) -> tuple[str, int]:
         school = School.objects.create(
-            name="МАОУ «Гимназия (бенчмарк)»", short_name="Бенчмарк", municipality="—"
+            name="МАОУ «Гимназия (бенчмарк)»",
+            short_name="Бенчмарк",
+            municipality=municipality_named("—"),
         )
         school_class = SchoolClass.objects.create(
             school=school, academic_year=2025, grade=5, letter="А"
