@@ -77,6 +77,7 @@ def inspector(request):
             "regional": regional,
             "computed_at": min(computed) if computed else None,
             "freshness": jobs_freshness(),
+            "can_add_school": user_can(request.user, "add", School),
             "legend": [(code, status) for status, code in STATUS_CODES.items()],
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import turnover_views, views
+from . import school_views, turnover_views, views
 
 app_name = "staff"  # the pages keep their addresses and names under /staff/
 
@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("absences/<int:pk>/edit/", views.absence_edit_view, name="absence_edit"),
     path("training/", views.training_view, name="training"),
     path("statuses/", views.statuses_view, name="statuses"),
+    path("schools/add/", school_views.school_add_view, name="school_add"),
     path("new-year/", turnover_views.turnover_view, name="turnover"),
     path("new-year/<int:pk>/", turnover_views.turnover_record_view, name="turnover_record"),
     path("new-year/<int:pk>/revert/", turnover_views.turnover_revert_view, name="turnover_revert"),
