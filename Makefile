@@ -82,6 +82,8 @@ bench: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench_jobs
 	$(PY) manage.py bench_board --schools 40
+	$(PY) manage.py bench_region --schools 40 --municipalities 2
+	$(PY) manage.py bench_region --schools 400 --municipalities 20
 	$(PY) manage.py bench_load --duration 45
 	@if command -v wrk >/dev/null; then $(PY) manage.py bench_invite; \
 	else echo "bench_invite skipped: it drives gunicorn with wrk (apt-get install wrk)"; fi

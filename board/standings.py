@@ -20,39 +20,15 @@ from django.conf import settings
 from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 
 from compliance.models import DashboardSnapshot
 from compliance.registry import PointStatus
 from staff.models import School
 
-from .selectors import STATUS_CODES, STATUS_SEVERITY, boards_build, point_number_key, share
+from .selectors import STATUS_SEVERITY, boards_build, point_number_key, share
 from .snapshots import snapshot_figures, snapshots_store
 
 SORTS = ("lag", "municipality", "name")
-
-
-@dataclass
-class Cell:
-    number: str
-    status: PointStatus
-    done: int | None = None
-    total: int | None = None
-    unit: str = ""
-
-    @property
-    def code(self) -> str:
-        return STATUS_CODES[self.status]
-
-    @property
-    def figure_text(self) -> str:
-        if self.total is None:
-            return ""
-        return _("%(done)s из %(total)s %(unit)s") % {
-            "done": self.done,
-            "total": self.total,
-            "unit": self.unit,
-        }
 
 
 @dataclass
@@ -61,6 +37,7 @@ class Standing:
 
     school: School
     figures: dict[str, Any]
+    snapshot_id: int | None = None  # set while only the summary of the figures is read
 
     @property
     def computed_at(self) -> datetime.datetime | None:
@@ -82,19 +59,6 @@ class Standing:
         return {status.value: int(points.get(status.value, 0)) for status in STATUS_SEVERITY}
 
     @property
-    def cells(self) -> dict[str, Cell]:
-        return {
-            number: Cell(
-                number=number,
-                status=PointStatus(raw["s"]),
-                done=raw.get("d"),
-                total=raw.get("t"),
-                unit=raw.get("u", ""),
-            )
-            for number, raw in (self.figures.get("cells") or {}).items()
-        }
-
-    @property
     def lag(self) -> tuple:
         """Worst first, as the board's ``SchoolBoard.severity``: no order, then overdue, not done,
         partial, then the smallest share done."""
@@ -112,29 +76,45 @@ class Standing:
 
 
 def _fresh(figures: dict | None, *, now: datetime.datetime, today: datetime.date) -> bool:
-    if not figures or "cells" not in figures or figures.get("date") != today.isoformat():
+    if not figures or figures.get("date") != today.isoformat():
         return False
     computed_at = parse_datetime(figures.get("computed_at") or "")
     max_age = settings.INSPECTOR_STANDING_MAX_AGE
     return computed_at is not None and (now - computed_at).total_seconds() <= max_age
 
 
+# What every school's line needs for sorting, grouping and freshness; the rest of its figures
+# (the point cells, the headline) is read for the page's schools only (``standings_complete``).
+_SUMMARY_KEYS = ("points", "order", "date", "computed_at")
+
+
 def standings_list(
     *, schools: QuerySet[School], today: datetime.date | None = None
 ) -> list[Standing]:
-    """Every school of ``schools`` (already narrowed to the reader's) with its latest figures;
-    the missing or stale ones computed now (one ``boards_build`` for all of them) and stored."""
+    """Every school of ``schools`` (already narrowed to the reader's) with the summary of its
+    latest figures; the missing or stale ones computed now (one ``boards_build`` for all of
+    them) and stored."""
     today = today or timezone.localdate()
     now = timezone.now()
     latest = DashboardSnapshot.objects.filter(school=OuterRef("pk")).order_by("-date")
     rows = list(
         schools.select_related("municipality")
         .order_by()
-        .annotate(latest_figures=Subquery(latest.values("figures")[:1], output_field=JSONField()))
+        .annotate(
+            snapshot_id=Subquery(latest.values("pk")[:1]),
+            **{
+                f"latest_{key}": Subquery(
+                    latest.values(f"figures__{key}")[:1], output_field=JSONField()
+                )
+                for key in _SUMMARY_KEYS
+            },
+        )
     )
-    stale = [
-        school.pk for school in rows if not _fresh(school.latest_figures, now=now, today=today)
-    ]
+    summaries = {
+        school.pk: {key: getattr(school, f"latest_{key}") for key in _SUMMARY_KEYS}
+        for school in rows
+    }
+    stale = [pk for pk, summary in summaries.items() if not _fresh(summary, now=now, today=today)]
     computed: dict[int, dict] = {}
     if stale:
         boards = boards_build(
@@ -142,10 +122,25 @@ def standings_list(
         )
         computed = {board.school.pk: snapshot_figures(board, today=today) for board in boards}
         snapshots_store(figures_by_school=computed, today=today)
-    return [
-        Standing(school=school, figures=computed.get(school.pk) or school.latest_figures or {})
-        for school in rows
-    ]
+    standings = []
+    for school in rows:
+        figures = computed.get(school.pk)
+        standing = Standing(school=school, figures=figures or summaries[school.pk])
+        standing.snapshot_id = None if figures else school.snapshot_id
+        standings.append(standing)
+    return standings
+
+
+def standings_complete(standings: list[Standing]) -> None:
+    """Read the whole figures of these standings (a page of the table) in one query."""
+    wanted = {s.snapshot_id: s for s in standings if s.snapshot_id is not None}
+    if not wanted:
+        return
+    for snapshot_id, figures in DashboardSnapshot.objects.filter(pk__in=wanted).values_list(
+        "pk", "figures"
+    ):
+        wanted[snapshot_id].figures = figures
+        wanted[snapshot_id].snapshot_id = None
 
 
 def standings_sort(standings: list[Standing], *, sort: str) -> list[Standing]:

@@ -24,6 +24,7 @@ from orders.models import Order
 from staff.demo import seed_staff
 from staff.demo_municipal import (
     FICTIONAL_SCHOOLS,
+    name_regional_inspector,
     seed_fictional_staff,
     seed_municipal_inspector,
 )
@@ -109,5 +110,6 @@ def seed_municipality(*, school: School, password: str) -> dict[str, User]:
             director_user.save(update_fields=["password"])
             users[spec.director_username] = director_user
     inspector = seed_municipal_inspector(municipality=municipality, password_hash=password_hash)
+    name_regional_inspector()
     users[inspector.username] = inspector
     return users

@@ -76,6 +76,8 @@ FICTIONAL_SCHOOLS = (
 FICTIONAL_COURSE_URL = "https://example.org/kurs-maks-sferum"
 
 MUNICIPAL_INSPECTOR = "inspector_syktyvkar"
+# The name the portal greets API.md's regional ``inspector`` by (a fictional person).
+REGIONAL_INSPECTOR_NAME = ("Марина Юрьевна", "Кочева")
 MUNICIPAL_INSPECTOR_NAME = ("Ольга Николаевна", "Вежева")
 
 
@@ -135,3 +137,11 @@ def seed_municipal_inspector(*, municipality: Municipality, password_hash: str):
     user.groups.add(Group.objects.get(name=Role.INSPECTOR))
     Inspector.objects.update_or_create(user=user, defaults={"municipality": municipality})
     return user
+
+
+def name_regional_inspector() -> None:
+    """Give API.md's ``inspector`` a name to be greeted by (its login and role stay as they are)."""
+    first_name, last_name = REGIONAL_INSPECTOR_NAME
+    get_user_model().objects.filter(username="inspector").update(
+        first_name=first_name, last_name=last_name
+    )

@@ -14,6 +14,7 @@ from .models import (
     Absence,
     Inspector,
     Movement,
+    Municipality,
     Person,
     School,
     SchoolClass,
@@ -21,10 +22,12 @@ from .models import (
     SchoolClassUserObjectPermission,
     StatusConfirmation,
     TrainingRecord,
+    YearTurnover,
 )
 from .selectors import (
     filter_by_permission,
     inspected,
+    inspected_municipality_id,
     inspects_school,
     user_school,
     user_sees_all_schools,
@@ -156,3 +159,25 @@ def _lead_class(user, school_class: SchoolClass) -> bool:
 def _see_contacts(user, _model) -> bool:
     """Phones and e-mails (152-FZ): the coordinator and the operator only."""
     return user.has_perm("staff.change_person")
+
+
+# --- Municipalities, their inspectors, the academic year's turnovers ----------------------------
+
+
+@visibility(Municipality)
+def _municipalities(user, queryset: QuerySet[Municipality]) -> QuerySet[Municipality]:
+    """An inspector's (one, or every one for the region); else the user's school's."""
+    if user_sees_all_schools(user):
+        municipality_id = inspected_municipality_id(user)
+        return queryset if municipality_id is None else queryset.filter(pk=municipality_id)
+    school = user_school(user)
+    return queryset.filter(pk=school.municipality_id) if school else queryset.none()
+
+
+@visibility(Inspector)
+def _inspectors(user, queryset: QuerySet[Inspector]) -> QuerySet[Inspector]:
+    """Who reads which municipality: the superuser's business (and one's own record)."""
+    return queryset if user.is_superuser else queryset.filter(user=user)
+
+
+school_scoped(YearTurnover)
