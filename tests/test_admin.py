@@ -126,7 +126,9 @@ def root_client(client, superuser):
 
 @pytest.fixture
 def class_5a(seeded):
-    return SchoolClass.objects.get(grade=5, letter="А")
+    return SchoolClass.objects.get(
+        school__short_name="Гимназия им. А.С. Пушкина", grade=5, letter="А"
+    )
 
 
 def test_every_model_of_the_four_apps_is_in_the_admin():
