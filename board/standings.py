@@ -13,11 +13,13 @@ slicing in memory (a few hundred small dicts), and a bounded recomputation of th
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -97,23 +99,17 @@ def standings_list(
     today = today or timezone.localdate()
     now = timezone.now()
     latest = DashboardSnapshot.objects.filter(school=OuterRef("pk")).order_by("-date")
+    summary_sql = JSONObject(id="pk", **{key: f"figures__{key}" for key in _SUMMARY_KEYS})
     rows = list(
         schools.select_related("municipality")
         .order_by()
         .annotate(
-            snapshot_id=Subquery(latest.values("pk")[:1]),
-            **{
-                f"latest_{key}": Subquery(
-                    latest.values(f"figures__{key}")[:1], output_field=JSONField()
-                )
-                for key in _SUMMARY_KEYS
-            },
+            latest_summary=Subquery(
+                latest.annotate(summary=summary_sql).values("summary")[:1], output_field=JSONField()
+            )
         )
     )
-    summaries = {
-        school.pk: {key: getattr(school, f"latest_{key}") for key in _SUMMARY_KEYS}
-        for school in rows
-    }
+    summaries = {school.pk: _decoded(school.latest_summary) for school in rows}
     stale = [pk for pk, summary in summaries.items() if not _fresh(summary, now=now, today=today)]
     computed: dict[int, dict] = {}
     if stale:
@@ -126,9 +122,16 @@ def standings_list(
     for school in rows:
         figures = computed.get(school.pk)
         standing = Standing(school=school, figures=figures or summaries[school.pk])
-        standing.snapshot_id = None if figures else school.snapshot_id
+        standing.snapshot_id = None if figures else summaries[school.pk].get("id")
         standings.append(standing)
     return standings
+
+
+def _decoded(value) -> dict:
+    """The summary as a dict (a JSON object built in SQL comes back as text on some backends)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value or {}
 
 
 def standings_complete(standings: list[Standing]) -> None:
