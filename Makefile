@@ -93,6 +93,8 @@ bench: install-dev
 	$(PY) manage.py bench_jobs
 	$(PY) manage.py bench_import --rows 1000
 	$(PY) manage.py bench_board --schools 40
+	$(PY) manage.py bench_region --schools 40 --municipalities 2
+	$(PY) manage.py bench_region --schools 400 --municipalities 20
 	$(PY) manage.py bench_load --duration 45
 	$(PY) manage.py bench_max_sync --chats 660
 	@if command -v wrk >/dev/null; then $(PY) manage.py bench_invite; \

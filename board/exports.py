@@ -16,7 +16,7 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from board.selectors import STATUS_CODES, PointRow, SchoolBoard, point_numbers
+from board.selectors import STATUS_CODES, PointRow, SchoolBoard, boards_area_name, point_numbers
 from board.words import headline_items, in_charge_text
 from compliance.registry import PointStatus
 
@@ -191,7 +191,9 @@ def _pdf_school(pdf, board: SchoolBoard, today: datetime.date) -> None:
     pdf.set_font("Roboto", "B", 12)
     pdf.multi_cell(width, 6, board.school.name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Roboto", "", 10)
-    pdf.multi_cell(width, 5, board.school.municipality, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width, 5, str(board.school.municipality), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(3)
     pdf.set_font("Roboto", "B", 12)
     pdf.multi_cell(
@@ -268,7 +270,7 @@ def _pdf_municipality(
 
     heading = FontFace(emphasis="BOLD", fill_color=(230, 238, 251))
     pdf.add_page(orientation="L")
-    name = boards[0].school.municipality if boards else ""
+    name = boards_area_name(boards)
     pdf.set_font("Roboto", "B", 12)
     pdf.multi_cell(
         pdf.epw,

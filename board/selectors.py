@@ -274,7 +274,9 @@ def _schools_with_counters(schools: QuerySet[School]) -> list[School]:
         order=OuterRef("current_order_id"), person__is_active=True
     )
     return list(
-        schools.order_by("short_name", "pk").annotate(
+        schools.select_related("municipality")
+        .order_by("short_name", "pk")
+        .annotate(
             current_order_id=current_order_subquery(),
             join_requests_pending=count_subquery(
                 JoinRequest.objects.filter(school=OuterRef("pk"), status=JoinRequest.Status.PENDING)
@@ -313,7 +315,8 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
         return Coalesce(Subquery(chat.values("members_count")[:1], output_field=IntegerField()), 0)
 
     rows = (
-        SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
+        SchoolClass.objects.current()
+        .filter(school_id__in=school_ids)
         .order_by()
         .annotate(
             n_required=count_subquery(required),
@@ -450,15 +453,26 @@ def boards_build(
     return boards
 
 
+def boards_area_name(boards: list[SchoolBoard]) -> str:
+    """The municipality of the boards' schools, or «все муниципалитеты» when they are several."""
+    names = {str(board.school.municipality) for board in boards}
+    if len(names) == 1:
+        return names.pop()
+    return _("Все муниципалитеты") if names else ""
+
+
+def point_number_key(number: str):
+    """Natural order of point numbers (3 < 3.5 < 3.10 < 4)."""
+    return tuple(
+        int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")
+    ), number
+
+
 def point_numbers(boards: list[SchoolBoard]) -> list[str]:
     """Every point number of the boards' orders, in natural order (3 < 3.5 < 3.10 < 4)."""
-
-    def key(number: str):
-        return tuple(
-            int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")
-        ), number
-
-    return sorted({row.point.number for board in boards for row in board.points}, key=key)
+    return sorted(
+        {row.point.number for board in boards for row in board.points}, key=point_number_key
+    )
 
 
 # --- When the checking jobs last ran -------------------------------------------------------------

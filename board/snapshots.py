@@ -15,11 +15,46 @@ from .selectors import SchoolBoard, boards_build
 # --- Trends: the daily snapshot ------------------------------------------------------------------
 
 
-def snapshot_figures(board: SchoolBoard) -> dict:
+def snapshot_figures(board: SchoolBoard, *, today: datetime.date | None = None) -> dict:
+    """The headline figures, the points by status and, for the inspector's table
+    (``board.standings``), every point's status and figure by number, with when they were
+    computed."""
+    today = today or timezone.localdate()
     figures = board.headline.as_dict()
     figures["points"] = board.status_counts
-    figures["order"] = {"id": board.order.pk, "number": board.order.number} if board.order else None
+    figures["order"] = (
+        {"id": board.order.pk, "number": board.order.number, "date": board.order.date.isoformat()}
+        if board.order
+        else None
+    )
+    figures["cells"] = {
+        row.point.number: {
+            "s": row.status.value,
+            **(
+                {"d": row.figure.done, "t": row.figure.total, "u": row.unit}
+                if row.figure is not None
+                else {}
+            ),
+        }
+        for row in board.points
+    }
+    figures["date"] = today.isoformat()
+    figures["computed_at"] = timezone.now().isoformat()
     return figures
+
+
+def snapshots_store(*, figures_by_school: dict[int, dict], today: datetime.date) -> int:
+    """Today's figures of these schools in one ``INSERT … ON CONFLICT (school, date) DO UPDATE``."""
+    DashboardSnapshot.objects.bulk_create(
+        [
+            DashboardSnapshot(school_id=school_id, date=today, figures=figures)
+            for school_id, figures in figures_by_school.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["school", "date"],
+        update_fields=["figures"],
+    )
+    return len(figures_by_school)
 
 
 def dashboard_snapshot_all(*, report: RunReport, today: datetime.date | None = None) -> RunReport:
@@ -31,16 +66,13 @@ def dashboard_snapshot_all(*, report: RunReport, today: datetime.date | None = N
     """
     today = today or timezone.localdate()
     boards = boards_build(schools=School.objects.all(), today=today, with_responsible=False)
-    DashboardSnapshot.objects.bulk_create(
-        [
-            DashboardSnapshot(school=board.school, date=today, figures=snapshot_figures(board))
-            for board in boards
-        ],
-        update_conflicts=True,
-        unique_fields=["school", "date"],
-        update_fields=["figures"],
+    stored = snapshots_store(
+        figures_by_school={
+            board.school.pk: snapshot_figures(board, today=today) for board in boards
+        },
+        today=today,
     )
-    report.add("snapshots", len(boards))
+    report.add("snapshots", stored)
     return report
 
 
@@ -56,5 +88,7 @@ def snapshot_series(
         ).order_by("date")
     ]
     if live is not None:
-        series = [item for item in series if item[0] != today] + [(today, snapshot_figures(live))]
+        series = [item for item in series if item[0] != today] + [
+            (today, snapshot_figures(live, today=today))
+        ]
     return series

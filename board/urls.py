@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import inspector_views, views
 
 app_name = "board"
 
@@ -15,7 +15,7 @@ urlpatterns: list = [
         views.export,
         name="board_export_school",
     ),
-    path("inspector/", views.inspector, name="inspector"),
+    path("inspector/", inspector_views.inspector, name="inspector"),
     re_path(
         r"^inspector/export\.(?P<fmt>xlsx|pdf)$", views.inspector_export, name="inspector_export"
     ),

@@ -21,14 +21,11 @@ from django.utils.translation import gettext as _
 from board.findings import finding_list, finding_point, school_chat_owners
 from board.kept import kept_board
 from board.selectors import (
-    STATUS_CODES,
     Freshness,
-    SchoolBoard,
     boards_build,
     current_points,
     fix_url,
     jobs_freshness,
-    point_numbers,
 )
 from board.snapshots import snapshot_series
 from board.words import HeadlineItem, headline_items
@@ -296,38 +293,6 @@ def drilldown(request, school_id: int | None = None):
             "freshness": jobs_freshness(),
             "point_result": point_result,
             "statuses": PointStatus,
-        },
-    )
-
-
-def _inspector_boards(request) -> list[SchoolBoard]:
-    if not user_can(request.user, "view_all", School):
-        raise PermissionDenied
-    boards = boards_build(schools=school_list(user=request.user), with_responsible=False)
-    return sorted(boards, key=lambda b: b.severity)
-
-
-@login_required
-def inspector(request):
-    """Every school of the deployment × every point of its current order, worst first."""
-    boards = _inspector_boards(request)
-    numbers = point_numbers(boards)
-    table = [
-        {
-            "board": b,
-            "cells": [b.points_by_number.get(number) for number in numbers],
-            "counts": b.status_counts,
-        }
-        for b in boards
-    ]
-    return render(
-        request,
-        "board/inspector.html",
-        {
-            "table": table,
-            "numbers": numbers,
-            "freshness": jobs_freshness(),
-            "legend": [(code, status) for status, code in STATUS_CODES.items()],
         },
     )
 

@@ -25,7 +25,7 @@ from board.exports import (
     responsible_text,
 )
 from board.report_data import class_lines, link_lines, open_findings
-from board.selectors import Headline, SchoolBoard, share
+from board.selectors import Headline, SchoolBoard, boards_area_name, share
 from chats.models import ChatKind
 from compliance.registry import PointStatus, get_check
 from gymnasium_portal.spreadsheets import workbook_bytes
@@ -338,7 +338,7 @@ def board_xlsx(
     school_ids = [board.school.pk for board in boards]
     as_of = _("По состоянию на %(date)s") % {"date": f"{today:%d.%m.%Y}"}
     if municipality:
-        name = boards[0].school.municipality if boards else ""
+        name = boards_area_name(boards)
         heading = municipal_title(name)
         caption = _("По состоянию на %(date)s; школ: %(count)s") % {
             "date": f"{today:%d.%m.%Y}",

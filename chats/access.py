@@ -22,7 +22,14 @@ from staff.access import rule, visibility
 from staff.models import School, SchoolClass
 from staff.roles import Role
 from staff.rules import own_school, school_scoped
-from staff.selectors import led_class_ids, object_permission_ids, user_school, user_sees_all_schools
+from staff.selectors import (
+    inspected,
+    inspects_school,
+    led_class_ids,
+    object_permission_ids,
+    user_school,
+    user_sees_all_schools,
+)
 
 from .models import (
     SCHOOL_KINDS,
@@ -49,7 +56,7 @@ def _is_chat_owner(user) -> bool:
 @visibility(Chat)
 def _chats(user, queryset: QuerySet[Chat]) -> QuerySet[Chat]:
     if user_sees_all_schools(user):
-        return queryset
+        return inspected(user, queryset)
     if user.has_perm("chats.view_chat"):
         school = user_school(user)
         return queryset.filter(school=school) if school else queryset.none()
@@ -114,7 +121,7 @@ def _add_chats_at_all(user, _model) -> bool:
 @rule(School, "view_chat_matrix")
 def _view_matrix(user, school: School) -> bool:
     """The school at a glance: the school's staff with ``chats.view_chat`` (the inspector: any)."""
-    return user_sees_all_schools(user) or (
+    return inspects_school(user, school.pk) or (
         own_school(user, school.pk) and user.has_perm("chats.view_chat")
     )
 
@@ -126,7 +133,7 @@ def _view_matrix(user, school: School) -> bool:
 def _meetings(user, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     """Every member of staff sees the meetings log of their school (a public record)."""
     if user_sees_all_schools(user):
-        return queryset
+        return inspected(user, queryset)
     school = user_school(user)
     return queryset.filter(school=school) if school else queryset.none()
 

@@ -65,7 +65,8 @@ class ClassChatsCheck(_MatrixLink, Check):
         required = ChatRequirement.objects.required_for_class(OuterRef("pk"))
         missing = ChatRequirement.objects.missing_for_class(OuterRef("pk"))
         return (
-            SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
+            SchoolClass.objects.current()
+            .filter(school_id__in=school_ids)
             .filter(Exists(required))
             .annotate(missing_any=Exists(missing))
             .order_by()

@@ -54,7 +54,7 @@ def _missing_class_chats():
     """One row per active class and class chat kind it must have (``required_for_class``) and has
     no active chat of. The join to the school's requirements only lists the kinds to ask about."""
     return (
-        SchoolClass.objects.filter(status=SchoolClass.Status.ACTIVE)
+        SchoolClass.objects.current()
         .alias(kind=F("school__chat_requirements__kind"))
         .filter(
             Exists(

@@ -13,7 +13,7 @@ from django.db.models import (
 
 from staff.access import user_can
 from staff.models import Person, School, SchoolClass
-from staff.selectors import object_permission_ids, user_school
+from staff.selectors import object_permission_ids, school_list, user_school
 
 from .models import (
     CLASS_KINDS,
@@ -29,9 +29,10 @@ from .selectors import schoolclass_annotate_chats
 def matrix_school(*, user, school_id: int | None = None) -> School | None:
     """The school whose matrix the user opens: their own; any (``?school=``) for the inspector."""
     if user_can(user, "view_all", School):
+        schools = school_list(user=user)  # a municipal inspector: their municipality's only
         if school_id is not None:
-            return School.objects.filter(pk=school_id).first()
-        return user_school(user) or School.objects.order_by("short_name").first()
+            return schools.filter(pk=school_id).first()
+        return user_school(user) or schools.order_by("short_name").first()
     school = user_school(user)
     return school if school is not None and user_can(user, "view_chat_matrix", school) else None
 

@@ -218,6 +218,29 @@ def chat_archive(*, chat: Chat, by) -> Chat:
     return chat
 
 
+def chats_archive_for_classes(*, class_ids: list[int]) -> list[int]:
+    """Archive every active chat of these classes in one UPDATE; the ids (to undo it)."""
+    queryset = Chat.objects.filter(school_class_id__in=class_ids, status=Chat.Status.ACTIVE)
+    ids = list(queryset.values_list("pk", flat=True))
+    Chat.objects.filter(pk__in=ids).update(status=Chat.Status.ARCHIVED, updated_at=timezone.now())
+    return ids
+
+
+def chats_restore(*, ids: list[int]) -> int:
+    """Undo ``chats_archive_for_classes``."""
+    return Chat.objects.filter(pk__in=ids, status=Chat.Status.ARCHIVED).update(
+        status=Chat.Status.ACTIVE, updated_at=timezone.now()
+    )
+
+
+def chats_owned_in_classes(*, class_ids: list[int], owner: Person) -> list[Chat]:
+    """The active chats of these classes that ``owner`` answers for (a new class teacher takes
+    them over)."""
+    return list(
+        Chat.objects.filter(school_class_id__in=class_ids, owner=owner, status=Chat.Status.ACTIVE)
+    )
+
+
 CHAT_OWNER_PERMS = ("chats.view_chat", "chats.change_chat")
 
 

@@ -27,7 +27,8 @@ class ClassesHaveTeacher(_StaffCheck):
 
     def figure_rows(self, *, school_ids, today):
         return (
-            SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
+            SchoolClass.objects.current()
+            .filter(school_id__in=school_ids)
             .order_by()
             .values("school_id")
             .annotate(

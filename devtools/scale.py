@@ -56,9 +56,9 @@ class GeneratedSchool:
 class ScaleGenerator(LinkRows):
     """Writes N schools of scale data; ``run()`` returns the rows created per model."""
 
-    def __init__(self, *, prefix, municipality, staff, invitations, password_hash, rng, out):
+    def __init__(self, *, prefix, municipalities, staff, invitations, password_hash, rng, out):
         self.prefix = prefix
-        self.municipality = municipality
+        self.municipalities = municipalities  # schools are dealt out to them in turn
         self.staff = staff
         self.invitations = invitations
         self.password_hash = password_hash
@@ -98,7 +98,7 @@ class ScaleGenerator(LinkRows):
             School(
                 name=f"МАОУ «Средняя общеобразовательная школа № {number}» [{self.prefix}]",
                 short_name=f"СОШ № {number} [{self.prefix}]",
-                municipality=self.municipality,
+                municipality=self.municipalities[(number - 1) % len(self.municipalities)],
                 site_url=f"https://{self.prefix}-{number}.example.org/",
             )
             for number in range(1, count + 1)

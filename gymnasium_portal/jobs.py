@@ -49,8 +49,8 @@ JOB_TABLE: dict[str, Job] = {
     ),
     "snapshot": Job(
         "orders.tasks.snapshot_dashboard",
-        {"minute": "30", "hour": "23"},
-        "Снимок показателей панели (ежедневно)",
+        {"minute": "25", "hour": "*"},
+        "Снимок показателей школ: тренды и таблица инспектора (ежечасно)",
     ),
 }
 

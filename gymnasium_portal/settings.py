@@ -315,6 +315,9 @@ PLATFORM_LINK_DOMAINS = env_list("PLATFORM_LINK_DOMAINS", ["max.ru", "web.max.ru
 # The order board's rendered figures are reused for this many seconds per school (0: computed on
 # every request); the page says when they were computed and offers to recompute them at once.
 BOARD_CACHE_SECONDS = int(os.environ.get("BOARD_CACHE_SECONDS", "60"))
+# The inspector's table reads every school's stored figures (board.standings); a school's are
+# recomputed on the page when older than this (the snapshot job refreshes them hourly).
+INSPECTOR_STANDING_MAX_AGE = int(os.environ.get("INSPECTOR_STANDING_MAX_AGE", "3900"))
 
 # An active link nobody has used gets a finding this many days before its term ends.
 INVITATION_EXPIRY_WARNING_DAYS = int(os.environ.get("INVITATION_EXPIRY_WARNING_DAYS", "2"))

@@ -14,7 +14,14 @@ from kombu import Connection
 from rest_framework.exceptions import ParseError
 
 from orders.selectors import my_tasks
-from staff.selectors import user_person
+from staff.access import user_can
+from staff.models import Municipality, School
+from staff.selectors import (
+    inspected_municipality_id,
+    school_list,
+    user_person,
+    user_sees_all_schools,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,21 +33,39 @@ BROKER_TIMEOUT_SECONDS = 2
 @login_required
 def home(request):
     overdue = [task for task in my_tasks(user=request.user) if task.overdue]
-    return render(
-        request,
-        "home.html",
-        {"greeting_name": _greeting_name(request.user), "overdue_tasks": overdue},
+    context = {"greeting_name": _greeting_name(request.user), "overdue_tasks": overdue}
+    if user_person(request.user) is None and user_sees_all_schools(request.user):
+        context["inspected"] = _inspected(request.user)
+    return render(request, "home.html", context)
+
+
+def _inspected(user) -> dict:
+    """The inspector's home page is about their schools: how many, in which municipality."""
+    municipality_id = inspected_municipality_id(user)
+    municipality = (
+        Municipality.objects.filter(pk=municipality_id).first() if municipality_id else None
     )
+    return {
+        "municipality": municipality,
+        "schools": school_list(user=user).count(),
+        "municipalities": Municipality.objects.filter(schools__isnull=False).distinct().count()
+        if municipality is None
+        else 1,
+        "can_add_school": user_can(user, "add", School),
+    }
 
 
 def _greeting_name(user) -> str:
-    """«Мария Петровна» out of «Иванова Мария Петровна»: the polite Russian form of address."""
+    """«Мария Петровна» out of «Иванова Мария Петровна»: the polite Russian form of address; for an
+    account without a staff record (an inspector), its first name («Ольга Николаевна»). Never the
+    login."""
     person = user_person(user)
-    full_name = person.full_name if person else user.get_full_name()
-    parts = full_name.split()
+    if person is None:
+        return user.first_name.strip() or user.get_full_name()
+    parts = person.full_name.split()
     if len(parts) == 3:
         return f"{parts[1]} {parts[2]}"
-    return full_name or user.get_username()
+    return person.full_name
 
 
 def _database_ok() -> bool:

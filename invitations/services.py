@@ -201,6 +201,30 @@ def invitations_annul_for_class(*, school_class: SchoolClass, by=None, reason: s
     )
 
 
+def invitations_annul_into_classes(*, class_ids: list[int], by=None, reason: str) -> list[int]:
+    """Annul every active link into these classes; the ids annulled (so that it can be undone)."""
+    queryset = Invitation.objects.filter(
+        school_class_id__in=class_ids, status=Invitation.Status.ACTIVE
+    )
+    ids = list(queryset.values_list("pk", flat=True))
+    _annul_queryset(Invitation.objects.filter(pk__in=ids), by=by, reason=reason)
+    return ids
+
+
+def invitations_restore(*, ids: list[int], reason: str) -> int:
+    """Undo ``invitations_annul_into_classes``: the links annulled for ``reason`` are active again
+    (the expiry job annuls those whose term has passed meanwhile)."""
+    return Invitation.objects.filter(
+        pk__in=ids, status=Invitation.Status.ANNULLED, annul_reason=reason[:300]
+    ).update(
+        status=Invitation.Status.ACTIVE,
+        annulled_at=None,
+        annulled_by=None,
+        annul_reason="",
+        updated_at=timezone.now(),
+    )
+
+
 @transaction.atomic
 def invitation_reissue(
     *, invitation: Invitation, by, expires_at: datetime.datetime | None = None

@@ -14,11 +14,16 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
-from staff.access import rule, visibility
-from staff.models import School
+from staff.access import rule, visibility, visible_to
+from staff.models import Municipality, School
 from staff.roles import Role
 from staff.rules import own_school, school_scoped
-from staff.selectors import filter_by_permission, user_person, user_sees_all_schools
+from staff.selectors import (
+    filter_by_permission,
+    inspects_school,
+    user_person,
+    user_sees_all_schools,
+)
 
 from .models import (
     Acknowledgement,
@@ -26,6 +31,8 @@ from .models import (
     Order,
     OrderEvent,
     OrderPoint,
+    OrderTemplate,
+    OrderTemplatePoint,
     PointEvidence,
     Regulation,
     Reminder,
@@ -70,7 +77,7 @@ def _edit_order(user, order: Order) -> bool:
 def _view_sheet(user, order: Order) -> bool:
     """The acknowledgement sheet: the school's readers of it (lent to a backup), the inspector."""
     if user_sees_all_schools(user):
-        return True
+        return inspects_school(user, order.school_id)
     return own_school(user, order.school_id) and user_has_perm_today(
         user, "orders.view_acknowledgement"
     )
@@ -152,3 +159,18 @@ def _view_admin_requests(user, school: School) -> bool:
         user.has_perm("orders.add_adminregistrationrequest")
         or user.has_perm("orders.view_adminregistrationrequest")
     )
+
+
+# --- The departments' orders (templates of the schools' orders) ---------------------------------
+
+
+def _templates_narrow(field: str):
+    def narrow(user, queryset: QuerySet) -> QuerySet:
+        municipalities = visible_to(user, Municipality.objects.all())
+        return queryset.filter(**{f"{field}__in": municipalities.values("pk")})
+
+    return narrow
+
+
+visibility(OrderTemplate)(_templates_narrow("municipality"))
+visibility(OrderTemplatePoint)(_templates_narrow("template__municipality"))

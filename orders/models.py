@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from staff.models import Person, School, TimeStampedModel
+from staff.models import Municipality, Person, School, TimeStampedModel
 
 
 class Order(TimeStampedModel):
@@ -375,3 +375,68 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.point}: {self.get_kind_display()} → {self.person}"
+
+
+class OrderTemplate(TimeStampedModel):
+    """The education department's order (№ 935) that each school's order is made from: the same
+    points bound to the same checks, with the school's own number, date, names and deadlines."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="order_templates",
+        verbose_name=_("муниципалитет"),
+    )
+    number = models.CharField(_("номер приказа управления"), max_length=32)
+    date = models.DateField(_("дата приказа управления"))
+    issuer = models.CharField(_("издал"), max_length=300)
+    title = models.TextField(_("заголовок приказа школы"))
+    preamble = models.TextField(_("преамбула"), blank=True)
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        verbose_name = _("приказ управления (образец)")
+        verbose_name_plural = _("приказы управления (образцы)")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "number", "date"], name="ordertemplate_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"№ {self.number} от {self.date:%d.%m.%Y} ({self.municipality})"
+
+    @property
+    def basis(self) -> str:
+        return f"Приказ {self.issuer} от {self.date:%d.%m.%Y} № {self.number}"
+
+
+class OrderTemplatePoint(TimeStampedModel):
+    """A point of the department's order; ``{школа}`` in its text becomes the school's name and
+    its deadline is counted in days from the school's order date (None: «постоянно»)."""
+
+    template = models.ForeignKey(
+        OrderTemplate, on_delete=models.CASCADE, related_name="points", verbose_name=_("образец")
+    )
+    number = models.CharField(_("номер"), max_length=16)
+    parent_number = models.CharField(_("номер родительского пункта"), max_length=16, blank=True)
+    position = models.PositiveSmallIntegerField(_("порядок"), default=0)
+    text = models.TextField(_("текст"))
+    deadline_days = models.PositiveSmallIntegerField(
+        _("срок, дней от даты приказа школы"), null=True, blank=True
+    )
+    check_key = models.CharField(_("проверка"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("пункт образца")
+        verbose_name_plural = _("пункты образца")
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="ordertemplatepoint_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"п. {self.number}"

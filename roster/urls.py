@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import schedule, views
+from . import schedule, school_views, turnover_views, views
 from .accounts import views as account_views
 from .imports import views as import_views
 
@@ -48,4 +48,8 @@ urlpatterns: list = [
     ),
     # The job schedule: the coordinator.
     path("jobs/", schedule.jobs_view, name="jobs"),
+    path("schools/add/", school_views.school_add_view, name="school_add"),
+    path("new-year/", turnover_views.turnover_view, name="turnover"),
+    path("new-year/<int:pk>/", turnover_views.turnover_record_view, name="turnover_record"),
+    path("new-year/<int:pk>/revert/", turnover_views.turnover_revert_view, name="turnover_revert"),
 ]

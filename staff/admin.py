@@ -23,7 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from .access import user_can, visible_to
 from .models import (
     Absence,
+    Inspector,
     Movement,
+    Municipality,
     Person,
     School,
     SchoolClassGroupObjectPermission,
@@ -162,10 +164,12 @@ def same_school_error(*, school, person, field_label) -> str | None:
 
 @admin.register(School)
 class SchoolAdmin(ScopedAdmin):
+    list_select_related = ["municipality"]
     list_display = [
         "short_name",
         "name",
         "municipality",
+        "academic_year",
         "invitation_term_days",
         "new_class_grace_days",
         "join_request_max_pending_days",
@@ -254,3 +258,19 @@ class SchoolClassUserObjectPermissionAdmin(ObjectPermissionAdmin):
 @admin.register(SchoolClassGroupObjectPermission)
 class SchoolClassGroupObjectPermissionAdmin(ObjectPermissionAdmin):
     list_select_related = ObjectPermissionAdmin.list_select_related + ["group"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ScopedAdmin):
+    list_display = ["name", "department"]
+    search_fields = ["name"]
+
+
+@admin.register(Inspector)
+class InspectorAdmin(ScopedAdmin):
+    """Who reads which municipality (empty: the whole region); the user needs the inspector
+    role too."""
+
+    deletable = True  # a reader moved elsewhere goes
+    list_display = ["user", "municipality"]
+    list_select_related = ["user", "municipality"]

@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group
 
 from .models import Absence, Person, School, SchoolClass, StatusConfirmation, TrainingRecord
 from .roles import Role
-from .services import schoolclass_teacher_set
+from .services import municipality_named, schoolclass_teacher_set
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -195,7 +195,10 @@ def seed_staff(*, password: str) -> DemoSchool:
 def _school() -> School:
     school, _created = School.objects.update_or_create(
         name=SCHOOL_NAME,
-        defaults={"short_name": SCHOOL_SHORT_NAME, "municipality": MUNICIPALITY},
+        defaults={
+            "short_name": SCHOOL_SHORT_NAME,
+            "municipality": municipality_named(MUNICIPALITY),
+        },
     )
     return school
 

@@ -1,5 +1,7 @@
 """Who and where: schools, their classes and people, absences, training and platform statuses."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -15,10 +17,35 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class Municipality(TimeStampedModel):
+    """A municipal education department's territory (Syktyvkar is one; a region has ~20)."""
+
+    name = models.CharField(_("наименование"), max_length=200, unique=True)
+    department = models.CharField(_("орган управления образованием"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("муниципалитет")
+        verbose_name_plural = _("муниципалитеты")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class School(TimeStampedModel):
     name = models.CharField(_("полное наименование"), max_length=300)
     short_name = models.CharField(_("краткое наименование"), max_length=120)
-    municipality = models.CharField(_("муниципалитет"), max_length=200)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        verbose_name=_("муниципалитет"),
+    )
+    academic_year = models.PositiveSmallIntegerField(
+        _("текущий учебный год (год начала)"),
+        default=2025,
+        help_text=_("Меняется только шагом «Новый учебный год»."),
+    )
     site_url = models.URLField(_("сайт"), blank=True)
     invitation_term_days = models.PositiveSmallIntegerField(
         _("срок действия ссылки-приглашения, дней"), default=14
@@ -87,6 +114,15 @@ class Person(TimeStampedModel):
         return self.full_name
 
 
+class SchoolClassQuerySet(models.QuerySet):
+    def current(self) -> SchoolClassQuerySet:
+        """Active classes of their school's current academic year: what the board and checks
+        count."""
+        return self.filter(
+            status=SchoolClass.Status.ACTIVE, academic_year=F("school__academic_year")
+        )
+
+
 class SchoolClass(TimeStampedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("действующий")
@@ -113,6 +149,8 @@ class SchoolClass(TimeStampedModel):
     status = models.CharField(
         _("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
+
+    objects = SchoolClassQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("класс")
@@ -292,3 +330,89 @@ class Movement(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%d.%m.%Y})"
+
+
+class Inspector(TimeStampedModel):
+    """An education department's reader (role «inspector»): the schools of one municipality, or,
+    with no municipality, of every municipality of the region (a regional inspector).
+
+    A user of the inspector group without this record reads every school, as before.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inspector",
+        verbose_name=_("учётная запись"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspectors",
+        verbose_name=_("муниципалитет"),
+        help_text=_("Пусто — региональный уровень: все муниципалитеты."),
+    )
+
+    class Meta:
+        verbose_name = _("инспектор управления образования")
+        verbose_name_plural = _("инспекторы управления образования")
+
+    def __str__(self):
+        return f"{self.user}: {self.municipality or _('весь регион')}"
+
+
+class YearTurnover(TimeStampedModel):
+    """One school's step «Новый учебный год», with what it changed so that it can be undone."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("проведён")
+        REVERTED = "reverted", _("отменён")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="turnovers", verbose_name=_("школа")
+    )
+    from_year = models.PositiveSmallIntegerField(_("из учебного года"))
+    to_year = models.PositiveSmallIntegerField(_("в учебный год"))
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.APPLIED
+    )
+    applied_at = models.DateTimeField(_("проведён"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("провёл"),
+    )
+    reverted_at = models.DateTimeField(_("отменён"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("отменил"),
+    )
+    summary = models.JSONField(_("итог"), default=dict)
+    changes = models.JSONField(_("изменения (для отмены)"), default=dict)
+
+    class Meta:
+        verbose_name = _("переход на новый учебный год")
+        verbose_name_plural = _("переходы на новый учебный год")
+        ordering = ["-applied_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "from_year"],
+                condition=Q(status="applied"),
+                name="turnover_once_per_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_year=F("from_year") + 1), name="turnover_next_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school}: {self.from_year}/{self.to_year} → {self.to_year}/{self.to_year + 1}"

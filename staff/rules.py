@@ -12,7 +12,9 @@ from django.db.models import Model, QuerySet
 from .access import rule, visibility
 from .models import (
     Absence,
+    Inspector,
     Movement,
+    Municipality,
     Person,
     School,
     SchoolClass,
@@ -20,8 +22,16 @@ from .models import (
     SchoolClassUserObjectPermission,
     StatusConfirmation,
     TrainingRecord,
+    YearTurnover,
 )
-from .selectors import filter_by_permission, user_school, user_sees_all_schools
+from .selectors import (
+    filter_by_permission,
+    inspected,
+    inspected_municipality_id,
+    inspects_school,
+    user_school,
+    user_sees_all_schools,
+)
 
 
 def school_scoped(*models: type[Model], school_field: str = "school") -> None:
@@ -63,21 +73,38 @@ school_scoped(
 def _schools(user, queryset: QuerySet[School]) -> QuerySet[School]:
     """Every school for the inspector, else one's own (no right needed to see where one works)."""
     if user_sees_all_schools(user):
-        return queryset
+        return inspected(user, queryset, school_field="")
     school = user_school(user)
     return queryset.filter(pk=school.pk) if school else queryset.none()
 
 
 @rule(School, "view")
 def _view_school(user, school: School) -> bool:
-    """The rule above without a query (the kept board asks it before it reads the cache)."""
-    return user_sees_all_schools(user) or own_school(user, school.pk)
+    """The rule above (without a query but for a municipal inspector: the kept board asks it
+    before it reads the cache)."""
+    return own_school(user, school.pk) or inspects_school(user, school.pk)
 
 
 @rule(School, "view_all")
 def _view_all_schools(user, _model) -> bool:
-    """The inspector (and superusers): every school of the deployment, read-only."""
+    """The inspector (and superusers): every school they read (their municipality's, or the
+    region's), read-only."""
     return user_sees_all_schools(user)
+
+
+@rule(School, "add")
+def _add_school(user, _model) -> bool:
+    """The municipal department adds its schools (and their directors): an inspector with a
+    ``staff.Inspector`` record, or a superuser."""
+    return user.is_superuser or (
+        user_sees_all_schools(user) and Inspector.objects.filter(user=user).exists()
+    )
+
+
+@rule(School, "turn_over_year")
+def _turn_over_year(user, school: School) -> bool:
+    """«Новый учебный год»: the school's coordinator (who may change the school's settings)."""
+    return own_school(user, school.pk) and user.has_perm("staff.change_school")
 
 
 # The school's staff screens: who may change what there (the role's global right, own school only).
@@ -132,3 +159,25 @@ def _lead_class(user, school_class: SchoolClass) -> bool:
 def _see_contacts(user, _model) -> bool:
     """Phones and e-mails (152-FZ): the coordinator and the operator only."""
     return user.has_perm("staff.change_person")
+
+
+# --- Municipalities, their inspectors, the academic year's turnovers ----------------------------
+
+
+@visibility(Municipality)
+def _municipalities(user, queryset: QuerySet[Municipality]) -> QuerySet[Municipality]:
+    """An inspector's (one, or every one for the region); else the user's school's."""
+    if user_sees_all_schools(user):
+        municipality_id = inspected_municipality_id(user)
+        return queryset if municipality_id is None else queryset.filter(pk=municipality_id)
+    school = user_school(user)
+    return queryset.filter(pk=school.municipality_id) if school else queryset.none()
+
+
+@visibility(Inspector)
+def _inspectors(user, queryset: QuerySet[Inspector]) -> QuerySet[Inspector]:
+    """Who reads which municipality: the superuser's business (and one's own record)."""
+    return queryset if user.is_superuser else queryset.filter(user=user)
+
+
+school_scoped(YearTurnover)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from guardian.utils import get_user_obj_perms_model
 
 from .access import visible_to
-from .models import Absence, Movement, Person, School, SchoolClass, TrainingRecord
+from .models import Absence, Inspector, Movement, Person, School, SchoolClass, TrainingRecord
 
 _PERSON_CACHE = "_portal_person"
 
@@ -50,8 +50,45 @@ def user_school(user) -> School | None:
 
 
 def user_sees_all_schools(user) -> bool:
+    """An education department's reader (or a superuser): many schools, read-only. Which ones is
+    ``inspected_municipality_id``'s: one municipality, or every one."""
     return bool(getattr(user, "is_authenticated", False)) and (
         user.is_superuser or user.has_perm("staff.view_all_schools")
+    )
+
+
+_INSPECTOR_CACHE = "_portal_inspector_municipality"
+
+
+def inspected_municipality_id(user) -> int | None:
+    """The one municipality a municipal inspector reads; None for a regional inspector (an
+    ``Inspector`` without a municipality, or none at all) and superusers. One query per request."""
+    if user.is_superuser:
+        return None
+    if not hasattr(user, _INSPECTOR_CACHE):
+        scope = Inspector.objects.filter(user=user).values_list("municipality_id", flat=True)
+        setattr(user, _INSPECTOR_CACHE, next(iter(scope), None))
+    return getattr(user, _INSPECTOR_CACHE)
+
+
+def inspected(user, queryset: QuerySet, *, school_field: str = "school") -> QuerySet:
+    """``queryset`` of an inspector narrowed to the schools they read (``school_field``: how the
+    model reaches its school; ``""`` for schools themselves)."""
+    municipality_id = inspected_municipality_id(user)
+    if municipality_id is None:
+        return queryset
+    lookup = f"{school_field}__municipality_id" if school_field else "municipality_id"
+    return queryset.filter(**{lookup: municipality_id})
+
+
+def inspects_school(user, school_id: int) -> bool:
+    """Does this inspector read that school (no query for a regional one)?"""
+    if not user_sees_all_schools(user):
+        return False
+    municipality_id = inspected_municipality_id(user)
+    return (
+        municipality_id is None
+        or School.objects.filter(pk=school_id, municipality_id=municipality_id).exists()
     )
 
 
@@ -97,7 +134,7 @@ def filter_by_permission(
         return queryset.none()
     model = queryset.model
     if codename.startswith("view_") and user_sees_all_schools(user):
-        return queryset
+        return inspected(user, queryset, school_field=school_field)
     if user.has_perm(f"{model._meta.app_label}.{codename}"):
         school = user_school(user)
         if school is None:

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .models import (
     Absence,
     Movement,
+    Municipality,
     Person,
     School,
     SchoolClass,
     StatusConfirmation,
     TrainingRecord,
+    YearTurnover,
 )
 from .roles import Role
 
 CLASS_TEACHER_PERMS = ("staff.view_schoolclass", "staff.lead_schoolclass")
+
+
+def municipality_named(name: str) -> Municipality:
+    """The municipality of this name, created on first mention (seeds, scale data, tests)."""
+    municipality, _created = Municipality.objects.get_or_create(name=name)
+    return municipality
 
 
 def _grant_class(user, school_class: SchoolClass) -> None:
@@ -214,3 +224,66 @@ def school_verified_chats_only_set(*, school: School, value: bool) -> School:
     School.objects.filter(pk=school.pk).update(verified_chats_only=value)
     school.verified_chats_only = value
     return school
+
+
+# --- The academic year turns over (the staff side of ``roster.turnover``) -------------------------
+
+
+def schoolclasses_promote(*, school: School, class_ids: list[int], from_year: int) -> int:
+    """Every listed class of ``from_year`` moves up a grade into the next year, in one UPDATE (its
+    chats, links and rights stay with the row: 5А of 2025 is 6А of 2026)."""
+    return SchoolClass.objects.filter(
+        pk__in=class_ids,
+        school=school,
+        academic_year=from_year,
+        status=SchoolClass.Status.ACTIVE,
+        grade__lt=11,
+    ).update(grade=F("grade") + 1, academic_year=from_year + 1, updated_at=timezone.now())
+
+
+def schoolclasses_demote(*, school: School, class_ids: list[int], to_year: int) -> int:
+    """The reverse of ``schoolclasses_promote`` (undoing a turnover)."""
+    return SchoolClass.objects.filter(
+        pk__in=class_ids, school=school, academic_year=to_year + 1, grade__gt=1
+    ).update(grade=F("grade") - 1, academic_year=to_year, updated_at=timezone.now())
+
+
+@transaction.atomic
+def schoolclass_restore_set(*, school_class: SchoolClass) -> SchoolClass:
+    """An archived class is active again (undoing a turnover): its teacher's rights return."""
+    school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
+    if school_class.status == SchoolClass.Status.ACTIVE:
+        return school_class
+    school_class.status = SchoolClass.Status.ACTIVE
+    school_class.save(update_fields=["status", "updated_at"])
+    teacher = school_class.class_teacher
+    if teacher is not None and teacher.user_id:
+        _grant_class(teacher.user, school_class)
+    return school_class
+
+
+def school_academic_year_set(*, school: School, year: int) -> None:
+    School.objects.filter(pk=school.pk).update(academic_year=year, updated_at=timezone.now())
+    school.academic_year = year
+
+
+def year_turnover_record(
+    *, school: School, from_year: int, by, summary: dict, changes: dict
+) -> YearTurnover:
+    return YearTurnover.objects.create(
+        school=school,
+        from_year=from_year,
+        to_year=from_year + 1,
+        applied_at=timezone.now(),
+        applied_by=by,
+        summary=summary,
+        changes=changes,
+    )
+
+
+def year_turnover_mark_reverted(*, turnover: YearTurnover, by) -> YearTurnover:
+    turnover.status = YearTurnover.Status.REVERTED
+    turnover.reverted_at = timezone.now()
+    turnover.reverted_by = by
+    turnover.save(update_fields=["status", "reverted_at", "reverted_by", "updated_at"])
+    return turnover

@@ -12,6 +12,7 @@ from invitations.models import Invitation, JoinRequest
 from invitations.models import Role as InvitationRole
 from orders.models import Order, OrderPoint
 from staff.models import Person, School, SchoolClass
+from staff.services import municipality_named
 
 User = get_user_model()
 
@@ -22,7 +23,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"МАОУ «Гимназия № {n}»")
     short_name = factory.Sequence(lambda n: f"Гимназия № {n}")
-    municipality = "МО ГО «Сыктывкар»"
+    municipality = factory.LazyFunction(lambda: municipality_named("МО ГО «Сыктывкар»"))
     new_class_grace_days = 0
 
 

@@ -32,7 +32,7 @@ from orders.models import Regulation, Responsibility
 from orders.services import order_create, point_create, responsibility_assign
 from roster.models import ImportRun
 from roster.services import class_teacher_assign
-from staff.models import Absence
+from staff.models import Absence, YearTurnover
 from staff.roles import Role
 
 from .factories import JoinRequestFactory, SchoolClassFactory, SchoolFactory, UserFactory, make_user
@@ -166,6 +166,20 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200),
     },
+    # The academic year's turnover: the school's coordinator only (an empty POST lacks the
+    # confirmation: 400; the undo of an already undone turnover redirects to its record).
+    "staff:turnover": {"GET": R(403, anon=302, coord=200), "POST": R(403, anon=302, coord=400)},
+    "staff:turnover_record": {
+        "GET": R(403, anon=302, coord=200),
+        "POST": R(403, anon=302, coord=200),
+    },
+    "staff:turnover_revert": {
+        "GET": R(405, anon=302),
+        "POST": R(403, anon=302, coord=302),
+    },
+    # A school added by the municipal department (an inspector with a municipality record; the
+    # matrix's inspector has none, as API.md's regional ``inspector``).
+    "staff:school_add": {"GET": R(403, anon=302), "POST": R(403, anon=302)},
     # --- Orders and the board (orders/urls.py, orders/dashboard_urls.py) --------------------------
     "orders:list": {"GET": R(200, anon=302), "POST": R(200, anon=302)},
     "orders:create": {"GET": R(403, anon=302, coord=200), "POST": R(403, anon=302, coord=200)},
@@ -572,6 +586,15 @@ def _build_world():
     ImportRun.objects.create(
         school=other, kind="staff", file_name="ЧУЖАЯ-ЗАГРУЗКА.csv", content=b"", status="preview"
     )
+    # A turnover of the first school, already undone (so the school stays in its year).
+    turnover = YearTurnover.objects.create(
+        school=school,
+        from_year=2024,
+        to_year=2025,
+        applied_at=timezone.now(),
+        status=YearTurnover.Status.REVERTED,
+        reverted_at=timezone.now(),
+    )
 
     return {
         "school": school,
@@ -591,6 +614,7 @@ def _build_world():
         "meeting": meeting,
         "leaver": leaver,
         "import_run": import_run,
+        "turnover": turnover,
     }
 
 
@@ -615,6 +639,8 @@ def _kwargs(name: str, w) -> dict:
     """The URL arguments of ``name``: objects of the first school, class 5А."""
     pk_of = {
         "staff:person_leave": w["leaver"],
+        "staff:turnover_record": w["turnover"],
+        "staff:turnover_revert": w["turnover"],
         "staff:class_teacher": w["class_5a"],
         "staff:class_students": w["class_5a"],
         "staff:absence_edit": w["absence"],

@@ -16,7 +16,7 @@ from chats.models import Chat, ChatKind
 from compliance.models import Finding, JobRun
 from invitations.models import Invitation, JoinRequest
 from orders.models import Order, OrderPoint
-from staff.models import Movement, Person, SchoolClass
+from staff.models import Movement, Person, SchoolClass, YearTurnover
 from staff.selectors import schoolclass_list
 
 from .factories import PersonFactory, SchoolClassFactory, SchoolFactory
@@ -107,6 +107,10 @@ def job_rows(seeded):
             "chats.view_chat", group, Chat.objects.filter(school_class=school_class).first()
         )
     assert Regulation.objects.exists()
+    # A turnover record (written by roster.turnover, undone at once so the seed stays 2025/2026).
+    YearTurnover.objects.create(
+        school=school, from_year=2024, to_year=2025, applied_at=now, status="reverted"
+    )
 
 
 @pytest.fixture
@@ -122,7 +126,9 @@ def root_client(client, superuser):
 
 @pytest.fixture
 def class_5a(seeded):
-    return SchoolClass.objects.get(grade=5, letter="А")
+    return SchoolClass.objects.get(
+        school__short_name="Гимназия им. А.С. Пушкина", grade=5, letter="А"
+    )
 
 
 def test_every_model_of_the_four_apps_is_in_the_admin():

@@ -32,6 +32,7 @@ from orders.models import (
     Responsibility,
 )
 from staff.models import Absence, School, SchoolClass, TrainingRecord
+from staff.services import municipality_named
 
 from .factories import OrderFactory, OrderPointFactory, PersonFactory, UserFactory
 
@@ -59,7 +60,10 @@ def ctx(school, class_5a):
 
 def school_with_term(days):
     return lambda c: School.objects.create(
-        name="Школа", short_name="Школа", municipality="Сыктывкар", invitation_term_days=days
+        name="Школа",
+        short_name="Школа",
+        municipality=municipality_named("Сыктывкар"),
+        invitation_term_days=days,
     )
 
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("staff", "0002_school_verified_chats_only"),
+        ("staff", "0003_school_verified_chats_only"),
     ]
 
     operations = [

@@ -32,7 +32,7 @@ def test_two_schools_of_municipal_size():
 
     schools = School.objects.filter(short_name__endswith="[t]")
     assert schools.count() == 2
-    assert set(schools.values_list("municipality", flat=True)) == {"Тестовый МО"}
+    assert set(schools.values_list("municipality__name", flat=True)) == {"Тестовый МО"}
     assert SchoolClass.objects.count() == 66
     assert Person.objects.count() == 200
     assert Invitation.objects.count() == 6000

@@ -29,6 +29,7 @@ from devtools.benchmarking import scratch_database
 from gymnasium_portal.celery import app as celery_app
 from staff.models import Person, School
 from staff.roles import Role
+from staff.services import municipality_named
 
 GOAL_SECONDS = 30.0
 HEADER = ["ФИО", "Должность", "Педагог", "E-mail", "Телефон"]
@@ -138,7 +139,9 @@ class Command(BaseCommand):
         if school is not None:
             return school, get_user_model().objects.get(username="bench_coordinator")
         school = School.objects.create(
-            name="МАОУ «Школа замера»", short_name="Школа замера", municipality="Бенчмарк"
+            name="МАОУ «Школа замера»",
+            short_name="Школа замера",
+            municipality=municipality_named("Бенчмарк"),
         )
         user = get_user_model().objects.create_user("bench_coordinator", password=None)
         user.groups.add(

@@ -62,6 +62,7 @@ from devtools.benchmarking import (
 )
 from invitations.models import Invitation, JoinRequest, Role
 from staff.models import School, SchoolClass
+from staff.services import municipality_named
 
 RATIO_GOAL = 0.7  # link use ÷ the floor (the two writes alone)
 
@@ -189,7 +190,9 @@ class Command(BaseCommand):
         links as a municipality's parents spread over their classes' links (the real peak is some
         forty parents of one class in a minute, never thousands of uses of one row)."""
         school = School.objects.create(
-            name="МАОУ «Гимназия (бенчмарк)»", short_name="Бенчмарк", municipality="—"
+            name="МАОУ «Гимназия (бенчмарк)»",
+            short_name="Бенчмарк",
+            municipality=municipality_named("—"),
         )
         classes = SchoolClass.objects.bulk_create(
             SchoolClass(school=school, academic_year=2025, grade=grade, letter=letter)

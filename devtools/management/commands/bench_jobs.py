@@ -36,6 +36,7 @@ from invitations.services import (
     invitations_expire_unused,
 )
 from staff.models import School, SchoolClass
+from staff.services import municipality_named
 
 EXPIRE_RATIO_GOAL = 1.5
 FLAG_GOALS = {
@@ -144,7 +145,7 @@ class Command(BaseCommand):
             {
                 "name": f"'Школа {tag} № ' || n",
                 "short_name": f"'{tag}-' || n",
-                "municipality": "'Сыктывкар'",
+                "municipality": str(municipality_named("Сыктывкар").pk),
             },
             f"generate_series(1, {count}) AS g(n)",
         )

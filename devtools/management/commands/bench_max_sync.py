@@ -31,6 +31,7 @@ from messenger.client import MaxClient
 from messenger.ratelimit import LocalRateLimiter, RedisRateLimiter
 from messenger.sync import max_sync
 from staff.models import School, SchoolClass
+from staff.services import municipality_named
 
 RATIO_GOAL = 1.2
 TOKEN = "bench-token-not-a-secret"
@@ -41,7 +42,9 @@ LETTERS = ("А", "Б", "В")
 def _load(chats: int) -> None:
     per_school = 33 * len(KINDS)
     schools = School.objects.bulk_create(
-        School(name=f"Школа {n}", short_name=f"Школа {n}", municipality="Бенчмарк")
+        School(
+            name=f"Школа {n}", short_name=f"Школа {n}", municipality=municipality_named("Бенчмарк")
+        )
         for n in range(-(-chats // per_school))
     )
     classes = SchoolClass.objects.bulk_create(

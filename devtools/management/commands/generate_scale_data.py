@@ -14,6 +14,7 @@ from django.db import transaction
 
 from devtools.scale import ScaleGenerator
 from staff.models import School
+from staff.services import municipality_named
 
 
 class Command(BaseCommand):
@@ -35,6 +36,13 @@ class Command(BaseCommand):
             "--prefix", default="scale", help="marks the schools and usernames of this run"
         )
         parser.add_argument("--municipality", default="МО ГО «Сыктывкар»")
+        parser.add_argument(
+            "--municipalities",
+            type=int,
+            default=1,
+            help="deal the schools out to this many municipalities (a region has ~20); with more "
+            "than one, the first is --municipality and the others are named by number",
+        )
         parser.add_argument("--staff", type=int, default=100, help="staff per school (at least 40)")
         parser.add_argument(
             "--invitations", type=int, default=3000, help="invitation links per school"
@@ -47,10 +55,22 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=935, help="random seed")
 
     def handle(
-        self, *args, schools, prefix, municipality, staff, invitations, password, seed, **options
+        self,
+        *args,
+        schools,
+        prefix,
+        municipality,
+        municipalities,
+        staff,
+        invitations,
+        password,
+        seed,
+        **options,
     ):
         if schools < 1:
             raise CommandError("--schools must be at least 1")
+        if municipalities < 1:
+            raise CommandError("--municipalities must be at least 1")
         if staff < 40:
             raise CommandError(
                 "--staff must be at least 40 (33 class teachers and the administration)"
@@ -62,7 +82,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         generator = ScaleGenerator(
             prefix=prefix,
-            municipality=municipality,
+            municipalities=[municipality_named(municipality)]
+            + [
+                municipality_named(f"Муниципальный район № {number} [{prefix}]")
+                for number in range(2, municipalities + 1)
+            ],
             staff=staff,
             invitations=invitations,
             password_hash=make_password(password),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("staff", "0001_initial"),
+        ("staff", "0002_municipality_academic_year"),
     ]
 
     operations = [
