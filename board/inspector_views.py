@@ -16,7 +16,8 @@ from staff.access import user_can
 from staff.models import School
 from staff.selectors import inspected_municipality_id, school_list
 
-from .selectors import STATUS_CODES, jobs_freshness
+from .freshness import jobs_freshness
+from .selectors import STATUS_CODES
 from .standings import (
     SORTS,
     municipality_summaries,

@@ -22,7 +22,8 @@ from staff.access import user_can
 from staff.models import School
 from staff.selectors import school_list
 
-from .selectors import Freshness, SchoolBoard, boards_build, jobs_freshness
+from .freshness import Freshness, jobs_freshness
+from .selectors import SchoolBoard, boards_build
 
 T = TypeVar("T")
 

@@ -21,7 +21,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     QuerySet,
     Subquery,
@@ -34,10 +33,9 @@ from django.utils.translation import gettext as _
 
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
 from chats.models import Chat, ChatKind, ChatRequirement
-from compliance.models import Finding, JobRun
+from compliance.models import Finding
 from compliance.registry import Figure, PointStatus, get_check, status_label
 from compliance.sql import count_subquery
-from gymnasium_portal.jobs import JOB_TABLE, JOBS
 from invitations.models import Invitation, JoinRequest
 from invitations.services import INVITATION_EXPIRING_UNUSED
 from orders.models import Acknowledgement, Order, OrderPoint
@@ -69,10 +67,6 @@ FINDING_KEYS_BY_CHECK: dict[str, tuple[str, ...]] = {
     "school_chats": (SCHOOL_CHAT_MISSING,),
     "no_stale_invitations": (INVITATION_EXPIRING_UNUSED,),
 }
-
-# The jobs whose runs keep the findings current: "проверено N минут назад" is the oldest of their
-# last runs.
-CHECKING_JOBS = tuple(name for name in JOBS if name != "snapshot")
 
 
 # --- What one school's board holds ---------------------------------------------------------------
@@ -473,45 +467,3 @@ def point_numbers(boards: list[SchoolBoard]) -> list[str]:
     return sorted(
         {row.point.number for board in boards for row in board.points}, key=point_number_key
     )
-
-
-# --- When the checking jobs last ran -------------------------------------------------------------
-
-
-@dataclass
-class Freshness:
-    runs: dict[str, datetime.datetime]  # job name → end of its last successful run
-
-    @property
-    def checked_at(self) -> datetime.datetime | None:
-        """The oldest of the checking jobs' last runs: every finding is at least this fresh."""
-        times = [self.runs[name] for name in CHECKING_JOBS if name in self.runs]
-        return min(times) if times else None
-
-    @property
-    def never_run(self) -> list[str]:
-        """The checking jobs that have not succeeded once yet, in words: until they have, no page
-        says that there is nothing to fix (issue 12, item 1)."""
-        return [
-            JOB_TABLE[name].description.split(" (")[0]
-            for name in CHECKING_JOBS
-            if name not in self.runs
-        ]
-
-    @property
-    def minutes_ago(self) -> int | None:
-        checked_at = self.checked_at
-        if checked_at is None:
-            return None
-        return max(0, int((timezone.now() - checked_at).total_seconds() // 60))
-
-
-def jobs_freshness() -> Freshness:
-    """The end of every job's last successful run, in one grouped query."""
-    rows = (
-        JobRun.objects.filter(status=JobRun.Status.SUCCESS, finished_at__isnull=False)
-        .order_by()
-        .values("name")
-        .annotate(finished=Max("finished_at"))
-    )
-    return Freshness(runs={row["name"]: row["finished"] for row in rows})

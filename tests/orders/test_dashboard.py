@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from board.selectors import boards_build, jobs_freshness
+from board.freshness import jobs_freshness
+from board.selectors import boards_build
 from board.snapshots import dashboard_snapshot_all, snapshot_series
 from board.tasks import snapshot_dashboard
 from compliance.jobs import RunReport

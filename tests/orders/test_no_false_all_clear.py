@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from board.selectors import jobs_freshness
+from board.freshness import jobs_freshness
 from compliance.models import JobRun
 from orders.models import Order
 from tests.factories import OrderFactory, OrderPointFactory
