@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
+from rest_framework.authtoken.models import Token
 
 from .models import Absence, Movement, Person, SchoolClass, StatusConfirmation, TrainingRecord
 from .roles import Role
@@ -134,6 +135,19 @@ def schoolclass_students_change(
     )
 
 
+def account_disable(*, user) -> None:
+    """The account can no longer sign in: no password login, no session, no API token.
+
+    Django's ``ModelBackend`` refuses an inactive user, so every session of the account is signed
+    out at its next request; its API tokens are deleted (DRF would refuse them too, but they must
+    not come back to life should the account be re-activated).
+    """
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    Token.objects.filter(user=user).delete()
+
+
 @transaction.atomic
 def person_mark_left(*, person: Person, left_on, by=None, comment: str = "") -> Movement:
     """Take a member of staff off the active list and record the departure (the staff side of
@@ -144,6 +158,8 @@ def person_mark_left(*, person: Person, left_on, by=None, comment: str = "") -> 
     person.is_active = False
     person.left_on = left_on
     person.save(update_fields=["is_active", "left_on", "updated_at"])
+    if person.user_id:
+        account_disable(user=person.user)
     return Movement.objects.create(
         school_id=person.school_id,
         kind=Movement.Kind.STAFF_LEFT,
