@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -44,7 +43,5 @@ handler403 = "gymnasium_portal.views.permission_denied"
 handler404 = "gymnasium_portal.views.page_not_found"
 handler500 = "gymnasium_portal.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL, not even with DEBUG on: each is served by the
+# view of its object, which checks the user may see it (gymnasium_portal/uploads.py).

@@ -14,5 +14,10 @@ urlpatterns: list = [
     path("absences/", views.absences_view, name="absences"),
     path("absences/<int:pk>/edit/", views.absence_edit_view, name="absence_edit"),
     path("training/", views.training_view, name="training"),
+    path(
+        "training/<int:pk>/certificate/",
+        views.training_certificate_view,
+        name="training_certificate",
+    ),
     path("statuses/", views.statuses_view, name="statuses"),
 ]

@@ -202,7 +202,15 @@ def training_record(
             "course_title": course_title,
             "completed_on": completed_on,
             "certificate_number": certificate_number,
-            **({"certificate_file": certificate_file} if certificate_file else {}),
+            # The name is saved explicitly: update_or_create writes only the fields it is given.
+            **(
+                {
+                    "certificate_file": certificate_file,
+                    "certificate_file_name": certificate_file.name[:255],
+                }
+                if certificate_file
+                else {}
+            ),
         },
     )
     return record

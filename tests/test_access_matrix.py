@@ -151,6 +151,12 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(403, anon=302, web=200, coord=200, odir=404),
         "POST": R(403, anon=302, web=200, coord=200, odir=404),
     },
+    # The uploaded files (no file is attached in this data set: 404 past the scope check; the
+    # downloads themselves are tests/orders/test_files.py).
+    "orders:order_file": {"GET": R(404, anon=302), "POST": R(404, anon=302)},
+    "orders:regulation_file": {"GET": R(404, anon=302), "POST": R(404, anon=302)},
+    "orders:evidence_file": {"GET": R(404, anon=302), "POST": R(404, anon=302)},
+    "staff:training_certificate": {"GET": R(404, anon=302), "POST": R(404, anon=302)},
     "orders:admin_request": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200),
@@ -540,6 +546,10 @@ def _kwargs(name: str, w) -> dict:
         "orders:evidence_add": w["point"],
         "orders:responsibility_remove": w["responsibility"],
         "orders:regulation_publish": w["regulation"],
+        "orders:regulation_file": w["regulation"],
+        "orders:order_file": w["order"],
+        "orders:evidence_file": w["point"],
+        "staff:training_certificate": w["absence"],
         "schoolclass-detail": w["class_5a"],
         "order-detail": w["order"],
         "chat-detail": w["chat_5a"],
