@@ -37,6 +37,11 @@ JOB_TABLE: dict[str, Job] = {
         {"minute": "0", "hour": "7"},
         "Просроченные пункты приказов и напоминания (ежедневно)",
     ),
+    "erase_personal_data": Job(
+        "invitations.tasks.erase_personal_data",
+        {"minute": "45", "hour": "3"},
+        "Удаление персональных данных по истечении срока хранения (ежедневно)",
+    ),
     "snapshot": Job(
         "orders.tasks.snapshot_dashboard",
         {"minute": "30", "hour": "23"},

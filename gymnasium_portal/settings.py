@@ -323,6 +323,10 @@ BOARD_CACHE_SECONDS = int(os.environ.get("BOARD_CACHE_SECONDS", "60"))
 # An active link nobody has used gets a finding this many days before its term ends.
 INVITATION_EXPIRY_WARNING_DAYS = int(os.environ.get("INVITATION_EXPIRY_WARNING_DAYS", "2"))
 
+# Personal data of withdrawn consents, rejected or stale join requests and departed staff is
+# erased this many days after the withdrawal, review, request or departure (erase_personal_data).
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "30"))
+
 # Password reset requests per client address and per e-mail address typed, within the window.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3"))

@@ -74,6 +74,9 @@ class Person(TimeStampedModel):
     phone = models.CharField(_("мобильный телефон"), max_length=32, blank=True)
     is_active = models.BooleanField(_("работает"), default=True)
     left_on = models.DateField(_("дата увольнения"), null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(
+        _("персональные данные удалены"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("сотрудник")

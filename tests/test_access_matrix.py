@@ -284,6 +284,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(404, anon=302, t_own=200, oper=200, coord=200, dir=403),
         "POST": R(404, anon=302, t_own=400, oper=400, coord=400, dir=403),
     },
+    "invitations:join_request_withdraw_consent": {
+        "GET": R(404, anon=302, t_own=403, oper=403, coord=200, dir=403),
+        "POST": R(404, anon=302, t_own=403, oper=403, coord=400, dir=403),
+    },
     # --- Site-wide: home, public invitation page, accounts, schema, health ------------------------
     "invite": {"GET": R(200), "POST": R(400)},
     "login": {"GET": R(200), "POST": R(200)},
@@ -582,7 +586,11 @@ def _kwargs(name: str, w) -> dict:
         "reissue",
     }:
         return {"pk": w["invitation"].pk}
-    if base in {"invitations:join_request_approve", "invitations:join_request_reject"}:
+    if base in {
+        "invitations:join_request_approve",
+        "invitations:join_request_reject",
+        "invitations:join_request_withdraw_consent",
+    }:
         return {"pk": w["join_request"].pk}
     if base in {"board:board_school", "board:drilldown_school"}:
         return {"school_id": w["school"].pk}
