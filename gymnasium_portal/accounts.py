@@ -1,4 +1,5 @@
-"""The password reset form: rate-limited, and its e-mailed link built from ``PORTAL_BASE_URL``.
+"""The logout that also revokes the API tokens, and the password reset form: rate-limited, and
+its e-mailed link built from ``PORTAL_BASE_URL``.
 
 Django's own view puts the request's Host into the link (``get_current_site`` without the sites
 framework), so a forged ``Host: …:9999`` sent the user a link to another server. Requests are
@@ -82,3 +83,17 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
 
 
 password_reset = PortalPasswordResetView.as_view()
+
+
+class PortalLogoutView(auth_views.LogoutView):
+    """Signing out also ends the account's API tokens: "log out" means out everywhere."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            from rest_framework.authtoken.models import Token  # noqa: PLC0415  (app registry)
+
+            Token.objects.filter(user=request.user).delete()
+        return super().post(request, *args, **kwargs)
+
+
+logout = PortalLogoutView.as_view()

@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
-from .accounts import password_reset
+from .accounts import logout, password_reset
 from .api_auth import obtain_auth_token
 
 admin.site.site_header = "Портал гимназии: администрирование"
@@ -29,6 +29,7 @@ urlpatterns = [
     path("invite/", include("invitations.public_urls")),
     # Before Django's own: rate-limited, the e-mailed link at PORTAL_BASE_URL (accounts.py).
     path("accounts/password_reset/", password_reset, name="password_reset"),
+    path("accounts/logout/", logout, name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

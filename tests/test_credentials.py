@@ -123,6 +123,14 @@ def test_changing_the_password_revokes_every_token_and_every_other_session(user)
     assert this_device.get(reverse("staff:people")).status_code == 200  # the one that changed it
 
 
+def test_logging_out_revokes_the_tokens(user):
+    key = _token(user.username)["token"]
+    browser = _signed_in(user.username)
+    assert browser.post(reverse("logout")).status_code == 200
+    assert _api(key).get(PROTECTED).status_code == 401
+    assert not Token.objects.filter(user=user).exists()
+
+
 def test_a_password_set_anywhere_else_revokes_the_tokens_too(user):
     key = _token(user.username)["token"]
     user.set_password(NEW_PASSWORD)  # the admin, the reset link, changepassword: the same save
