@@ -2,8 +2,8 @@
 the lifecycle of the personal data it covers.
 
 - The school words its consent (``ConsentText``, versioned: a change is a new version, in the
-  admin). A school that has written none gets version 1 from the portal's wording the first time
-  a link page is shown.
+  admin). Version 1 is always the portal's own wording, written the first time someone agrees to
+  it or the school writes its own (then version 2); showing a page writes nothing.
 - The link page shows the current version and sends its number back with the form; the join
   request stores that version and the moment consent was given (``invitation_use``).
 - A person or a parent withdraws consent with a paper request; the coordinator records it
@@ -53,11 +53,36 @@ class ConsentAlreadyWithdrawn(Exception):
     pass
 
 
+def _default(school: School) -> ConsentText:
+    return ConsentText(
+        school=school,
+        version=1,
+        text=DEFAULT_TEXT.format(school=school.name),
+        parent_text=DEFAULT_PARENT_TEXT.format(school=school.name),
+    )
+
+
 def consent_text_current(*, school: School) -> ConsentText:
-    """The school's latest version; version 1 from the portal's wording if it has none."""
+    """The school's latest version; the portal's wording as version 1 (not saved) if it has none."""
     current = ConsentText.objects.filter(school=school).order_by("-version").first()
-    if current is not None:
-        return current
+    return current if current is not None else _default(school)
+
+
+def consent_text_of_link(invitation) -> ConsentText:
+    """The current version for a link read by ``selectors.invitation_by_token`` (no query)."""
+    if getattr(invitation, "consent_id", None) is None:
+        return _default(invitation.school)
+    return ConsentText(
+        pk=invitation.consent_id,
+        school=invitation.school,
+        version=invitation.consent_version,
+        text=invitation.consent_text,
+        parent_text=invitation.consent_parent_text,
+    )
+
+
+def _default_saved(school: School) -> ConsentText:
+    """Version 1, the portal's wording, saved (once, whoever comes first)."""
     try:
         with transaction.atomic():
             return ConsentText.objects.create(
@@ -70,13 +95,20 @@ def consent_text_current(*, school: School) -> ConsentText:
         return ConsentText.objects.get(school=school, version=1)
 
 
-def consent_text_shown(*, school: School, version: int | None) -> ConsentText:
-    """The version the form says it showed (a text changed meanwhile stays the one agreed to)."""
+def consent_text_shown(
+    *, school: School, version: int | None, current: ConsentText | None = None
+) -> ConsentText:
+    """The saved version the form says it showed (a text changed meanwhile stays the one agreed
+    to); the current one, saved, for a form without a known version. ``current``: the version
+    already read with the link, which saves the query when it is the one shown."""
+    if current is not None and current.pk and version in (None, current.version):
+        return current
     if version is not None:
         shown = ConsentText.objects.filter(school=school, version=version).first()
         if shown is not None:
             return shown
-    return consent_text_current(school=school)
+    current = consent_text_current(school=school)
+    return current if current.pk else _default_saved(school)
 
 
 @transaction.atomic
@@ -85,9 +117,12 @@ def consent_text_publish(*, school: School, text: str, parent_text: str, by=None
     latest = (
         ConsentText.objects.select_for_update().filter(school=school).order_by("-version").first()
     )
+    if latest is None:
+        # Pages may have shown the portal's wording as version 1: it keeps that number.
+        latest = _default_saved(school)
     return ConsentText.objects.create(
         school=school,
-        version=(latest.version + 1) if latest else 1,
+        version=latest.version + 1,
         text=text.strip(),
         parent_text=parent_text.strip(),
         created_by=by,

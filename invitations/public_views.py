@@ -16,7 +16,7 @@ from django.template.loader import get_template
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
-from .consent import consent_text_current, consent_text_shown
+from .consent import consent_text_of_link, consent_text_shown
 from .forms import JoinForm
 from .models import Invitation
 from .ratelimit import invite_guess_register
@@ -111,7 +111,7 @@ def invite(request, token: str):
     if request.method == "POST":
         form = JoinForm(request.POST, role=invitation.role)
         if not form.is_valid():
-            consent = consent_text_current(school=invitation.school)
+            consent = consent_text_of_link(invitation)
             return _page(
                 request,
                 "invitations/public/invite.html",
@@ -120,7 +120,9 @@ def invite(request, token: str):
                 form=True,
             )
         consent = consent_text_shown(
-            school=invitation.school, version=form.cleaned_data.get("consent_version")
+            school=invitation.school,
+            version=form.cleaned_data.get("consent_version"),
+            current=consent_text_of_link(invitation),
         )
         try:
             join_request = invitation_use(
@@ -137,7 +139,7 @@ def invite(request, token: str):
             return _gone(request, invitation, invitation.gone_reason() or Invitation.Status.USED)
         return _joined(request, invitation, join_request)
 
-    consent = consent_text_current(school=invitation.school)
+    consent = consent_text_of_link(invitation)
     form = JoinForm(
         role=invitation.role,
         initial={"submission_key": secrets.token_urlsafe(16), "consent_version": consent.version},

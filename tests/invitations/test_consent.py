@@ -99,9 +99,18 @@ def test_the_coordinator_writes_a_new_version_in_the_admin(client, coordinator, 
         {"school": school.pk, "text": "Текст школы, версия Б", "parent_text": "Для родителей Б"},
     )
     assert response.status_code == 302
-    versions = list(ConsentText.objects.filter(school=school).values_list("version", "text"))
-    assert sorted(versions) == [(1, "Текст школы, версия А"), (2, "Текст школы, версия Б")]
-    assert ConsentText.objects.get(version=2).created_by == coordinator
+    versions = sorted(ConsentText.objects.filter(school=school).values_list("version", "text"))
+    # Version 1 stays the portal's wording, which link pages may already have shown.
+    assert versions[0][0] == 1 and school.name in versions[0][1]
+    assert versions[1:] == [(2, "Текст школы, версия А"), (3, "Текст школы, версия Б")]
+    assert ConsentText.objects.get(version=3).created_by == coordinator
+
+
+def test_showing_the_page_or_a_refused_form_writes_nothing(client, class_5a):
+    invitation = InvitationFactory(school_class=class_5a)
+    assert client.get(reverse("invite", args=[invitation.token])).status_code == 200
+    assert client.post(reverse("invite", args=[invitation.token]), {}).status_code == 400
+    assert not ConsentText.objects.exists() and not JoinRequest.objects.exists()
 
 
 # --- Withdrawal ------------------------------------------------------------------------------
