@@ -139,8 +139,6 @@ def test_hostile_query_strings_never_answer_500(world, db, role, capsys):  # noq
             if status >= 500:
                 failures.append(f"GET {url}?{query[:80]} as {role} ({label}): {status}")
     assert len(queries) >= len(HOSTILE)
-    reached = sum(1 for name in seen for cls in seen[name] if cls != "4xx")
-    assert reached > len(seen) // 2  # most addresses answered past the NUL guard and the 400s
     with capsys.disabled():
         print(f"\n{role}: {len(queries)} query strings × {len(seen)} GET addresses")
         for name in sorted(seen):
@@ -149,3 +147,9 @@ def test_hostile_query_strings_never_answer_500(world, db, role, capsys):  # noq
             )
             print(f"  {name}: {classes}")
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:40])
+    # The hostile strings reached the views: most addresses answered something else than the
+    # blanket 400 of the NUL guard (a page, a redirect, a 403/404 of the role's scope).
+    reached = [
+        name for name in seen if any(status != 400 for s in seen[name].values() for status in s)
+    ]
+    assert len(reached) > len(seen) // 2, sorted(set(seen) - set(reached))
