@@ -650,7 +650,7 @@ def test_setup_periodic_tasks_twice_gives_the_four_jobs_for_the_database_schedul
         entry = DatabaseScheduler.Entry(task, app=celery_app)
         assert entry.task == task.task
         assert entry.schedule.remaining_estimate(timezone.now()) <= datetime.timedelta(days=1)
-    assert CrontabSchedule.objects.count() == 4
+    assert CrontabSchedule.objects.count() == len(JOBS)
 
 
 @pytest.mark.django_db
@@ -669,7 +669,7 @@ def test_setup_periodic_tasks_keeps_what_the_admin_edited():
 
     edited.refresh_from_db()
     assert (edited.crontab_id, edited.enabled) == (at_night.pk, False)
-    assert PeriodicTask.objects.count() == 4
+    assert PeriodicTask.objects.count() == len(JOBS)
     assert "created" not in out.getvalue()
 
 
