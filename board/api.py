@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from board.kept import KeptBoard, kept_board, kept_derived
 from board.selectors import SchoolBoard
+from gymnasium_portal.params import parse_id
 from invitations.models import Invitation
 from orders.api import ApiPoint, ApiResponsible, OrderSerializer, OrderWithApiPoints
 from staff.access import user_can
@@ -125,9 +126,10 @@ class DashboardView(APIView):
             raise PermissionDenied()
         raw = request.query_params.get("school", "").strip()
         if raw:
-            if not raw.isdigit():
+            requested = parse_id(raw)
+            if requested is None:
                 raise ValidationError({"school": ["Укажите номер (id) школы."]})
-            school_id = int(raw)
+            school_id = requested
         else:
             own = user_school(user)
             if own is None:

@@ -25,6 +25,7 @@ from board.selectors import boards_build, current_points, fix_url
 from board.snapshots import snapshot_series
 from board.words import HeadlineItem, headline_items
 from compliance.registry import PointStatus, get_check
+from gymnasium_portal.params import parse_id
 from orders.selectors import point_people, points_evaluate
 from staff.access import user_can
 from staff.models import School
@@ -44,9 +45,10 @@ def _requested_school_id(request, school_id: int | None) -> int | None:
         return int(school_id)
     raw = request.GET.get("school", "").strip()
     if raw:
-        if not raw.isdigit():
+        requested = parse_id(raw)
+        if requested is None:
             raise Http404
-        return int(raw)
+        return requested
     school = user_school(request.user)
     return school.pk if school else None
 
@@ -239,9 +241,9 @@ def drilldown(request, school_id: int | None = None):
     class_id = None
     raw_class = request.GET.get("class", "").strip()
     if raw_class:
-        if not raw_class.isdigit():
+        class_id = parse_id(raw_class)
+        if class_id is None:
             raise Http404
-        class_id = int(raw_class)
     check_key = request.GET.get("check", "").strip()[:64]
 
     findings = finding_list(school=school, check=check_key, point=point, class_id=class_id)

@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from gymnasium_portal.params import MAX_ID, parse_id
 from staff.access import user_can
 from staff.models import Person, SchoolClass
 from staff.selectors import led_class_ids, user_school
@@ -31,7 +32,6 @@ from staff.selectors import led_class_ids, user_school
 from . import selectors, services
 from .models import SCHOOL_KINDS, Chat, ChatKind, MembersSource
 
-MAX_ID = 2**63 - 1
 MAX_MEMBERS = 1_000_000
 
 
@@ -163,10 +163,11 @@ class ChatViewSet(
         errors = {}
         school_class = params.get("school_class")
         if school_class not in (None, ""):
-            if not school_class.isdigit() or int(school_class) > MAX_ID:
+            class_id = parse_id(school_class)
+            if class_id is None:
                 errors["school_class"] = [_("Укажите id класса числом.")]
             else:
-                queryset = queryset.filter(school_class_id=int(school_class))
+                queryset = queryset.filter(school_class_id=class_id)
         kind = params.get("kind")
         if kind not in (None, ""):
             if kind not in ChatKind.values:

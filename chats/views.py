@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from gymnasium_portal.params import MAX_ID, parse_id
 from invitations.models import Invitation
 from staff.access import user_can
 from staff.models import School, SchoolClass
@@ -47,9 +48,9 @@ MEETINGS_PER_PAGE = 20
 def my_class(request):
     """The entry point: the teacher's (first) class; ``?class=ID`` from the switcher; the school's
     chats for staff who lead no class."""
-    chosen = request.GET.get("class", "")
-    if chosen.isdigit():
-        return redirect("chats:my_class_detail", class_id=int(chosen))
+    chosen = parse_id(request.GET.get("class"))
+    if chosen is not None:
+        return redirect("chats:my_class_detail", class_id=chosen)
     first = (
         SchoolClass.objects.filter(
             pk__in=led_class_ids(user=request.user), status=SchoolClass.Status.ACTIVE
@@ -254,13 +255,9 @@ def chat_archive(request, chat_id: int):
 
 
 def _int_param(request, name: str, low: int | None = None, high: int | None = None) -> int | None:
-    value = request.GET.get(name, "")
-    if not value.isdigit():
-        return None
-    number = int(value)
-    if (low is not None and number < low) or (high is not None and number > high):
-        return None
-    return number
+    return parse_id(
+        request.GET.get(name), low=0 if low is None else low, high=MAX_ID if high is None else high
+    )
 
 
 def _matrix_school_or_403(request):

@@ -76,6 +76,7 @@ def production_env(
         DEBUG="0",
         SECRET_KEY=secret_key,
         ALLOWED_HOSTS="127.0.0.1",
+        PORTAL_BASE_URL="http://127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         STATIC_ROOT=str(workdir / "static"),
         MEDIA_ROOT=str(workdir / "media"),

@@ -5,6 +5,7 @@ Permissions are Django's ``ModelBackend`` and guardian's ``ObjectPermissionBacke
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.utils.translation import gettext
 
 
 class LoginAttemptBackend(AxesStandaloneBackend):
@@ -31,3 +32,26 @@ def client_ip(request) -> str | None:
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+class RevokeCredentialsOnPasswordChange:
+    """Not a rule for passwords: Django's hook called whenever a user's password is changed.
+
+    ``AbstractBaseUser.save()`` calls every validator's ``password_changed`` after
+    ``set_password()`` — the change form, the reset link, the admin, ``changepassword`` and every
+    service alike — so this is the one place that revokes the account's API tokens. Its other
+    sessions end by themselves: Django signs out a session whose password hash no longer matches,
+    and the view that changed the password keeps only its own (``update_session_auth_hash``).
+    """
+
+    def validate(self, password, user=None) -> None:
+        return None
+
+    def password_changed(self, password, user=None) -> None:
+        if user is not None and user.pk:
+            from rest_framework.authtoken.models import Token  # noqa: PLC0415  (app registry)
+
+            Token.objects.filter(user=user).delete()
+
+    def get_help_text(self) -> str:
+        return gettext("После смены пароля все другие сеансы и API-токены закрываются.")

@@ -47,6 +47,11 @@ JOB_TABLE: dict[str, Job] = {
         {"minute": "*/5", "hour": "*"},
         "Отправка напоминаний в МАХ из очереди (каждые 5 минут)",
     ),
+    "erase_personal_data": Job(
+        "invitations.tasks.erase_personal_data",
+        {"minute": "45", "hour": "3"},
+        "Удаление персональных данных по истечении срока хранения (ежедневно)",
+    ),
     "snapshot": Job(
         "orders.tasks.snapshot_dashboard",
         {"minute": "25", "hour": "*"},

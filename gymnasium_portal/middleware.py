@@ -48,3 +48,30 @@ class RefuseNulMiddleware:
         ):
             raise NulInRequest("NUL character in the form data")
         return self.get_response(request)
+
+
+PRIVATE_NO_STORE = "private, no-store"
+
+
+class PrivateNoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on every answer of the portal's own views.
+
+    Pages, exports and API answers name people, join requests and their contacts (152-ФЗ): no
+    shared proxy may keep them and no browser may write them to disk, where the next user of a
+    school's shared computer would find them. The static files never get here (WhiteNoise answers
+    them earlier, with its own long caching). A view that chose its own caching keeps it, made
+    ``private`` (the QR code of a link: ``private, max-age=3600``; ``never_cache``'s header).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        current = response.get("Cache-Control", "")
+        if not current:
+            response["Cache-Control"] = PRIVATE_NO_STORE
+        elif "private" not in current:
+            directives = [d.strip() for d in current.split(",") if d.strip() != "public"]
+            response["Cache-Control"] = ", ".join(["private", *[d for d in directives if d]])
+        return response

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Everything past the static files: «private, no-store» (personal data, 152-ФЗ).
+    "gymnasium_portal.middleware.PrivateNoStoreMiddleware",
     # Before anything reads the session by its key or a view queries by a value: NUL → 400/404.
     "gymnasium_portal.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -183,7 +185,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: revokes the API tokens whenever a password changes (gymnasium_portal/auth.py).
+    {"NAME": "gymnasium_portal.auth.RevokeCredentialsOnPasswordChange"},
 ]
+# API tokens are valid this many days after they were issued (a fixed term, not prolonged by use).
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ru"
@@ -269,7 +275,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # --- Django REST framework and the OpenAPI schema --------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gymnasium_portal.token_auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -307,7 +313,18 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Portal settings ------------------------------------------------------------------------
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")  # absolute links in e-mails, if set
+# The public address of the portal: the invitation links, the QR codes and the password reset
+# e-mail are built from it, never from the request's Host (which a client may forge).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").strip().rstrip("/")
+if not PORTAL_BASE_URL:
+    if PORTAL_PRODUCTION:
+        raise ImproperlyConfigured(
+            "PORTAL_BASE_URL must be set in production (DEBUG=0): "
+            "the portal's public address, e.g. https://portal.example."
+        )
+    PORTAL_BASE_URL = "http://127.0.0.1:8000"  # make run's address (run_portal passes its own)
+if not PORTAL_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("PORTAL_BASE_URL must start with https:// (or http://).")
 SFERUM_SUPPORT_EMAIL = os.environ.get("SFERUM_SUPPORT_EMAIL", "info@sferum.ru")
 # Chat links are accepted only on the platform's domains (and their subdomains).
 PLATFORM_LINK_DOMAINS = env_list("PLATFORM_LINK_DOMAINS", ["max.ru", "web.max.ru", "sferum.ru"])
@@ -321,6 +338,15 @@ INSPECTOR_STANDING_MAX_AGE = int(os.environ.get("INSPECTOR_STANDING_MAX_AGE", "3
 
 # An active link nobody has used gets a finding this many days before its term ends.
 INVITATION_EXPIRY_WARNING_DAYS = int(os.environ.get("INVITATION_EXPIRY_WARNING_DAYS", "2"))
+
+# Personal data of withdrawn consents, rejected or stale join requests and departed staff is
+# erased this many days after the withdrawal, review, request or departure (erase_personal_data).
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "30"))
+
+# Password reset requests per client address and per e-mail address typed, within the window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3"))
+PASSWORD_RESET_WINDOW = int(os.environ.get("PASSWORD_RESET_WINDOW", "3600"))  # seconds
 
 INVITE_GUESS_LIMIT = int(os.environ.get("INVITE_GUESS_LIMIT", "20"))
 INVITE_GUESS_WINDOW = timedelta(seconds=int(os.environ.get("INVITE_GUESS_WINDOW", "600")))

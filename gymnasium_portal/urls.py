@@ -1,11 +1,9 @@
-import re
-
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .accounts import logout, password_reset
 from .api_auth import obtain_auth_token
 
 admin.site.site_header = "Портал гимназии: администрирование"
@@ -32,6 +30,9 @@ urlpatterns = [
     path("invite/", include("invitations.public_urls")),
     path("accounts/", include("roster.account_urls")),  # setting one's password: link or code
     path("max/", include("messenger.urls")),
+    # Before Django's own: rate-limited, the e-mailed link at PORTAL_BASE_URL (accounts.py).
+    path("accounts/password_reset/", password_reset, name="password_reset"),
+    path("accounts/logout/", logout, name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
@@ -47,17 +48,3 @@ handler400 = "gymnasium_portal.views.bad_request"
 handler403 = "gymnasium_portal.views.permission_denied"
 handler404 = "gymnasium_portal.views.page_not_found"
 handler500 = "gymnasium_portal.views.server_error"
-
-if not settings.PORTAL_PRODUCTION:
-    # A local run serves uploaded files itself (``static()`` would only while DEBUG is on, and a
-    # local run has it off); production serves them from the web server.
-    from django.urls import re_path
-    from django.views.static import serve
-
-    urlpatterns += [
-        re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]

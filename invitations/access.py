@@ -25,9 +25,9 @@ from django.db.models import Exists, QuerySet
 
 from staff.access import rule, visibility
 from staff.models import School, SchoolClass
-from staff.selectors import led_class_ids, user_school
+from staff.selectors import led_class_ids, user_school, user_sees_all_schools
 
-from .models import CLASS_ROLES, Invitation, JoinRequest, Role
+from .models import CLASS_ROLES, ConsentText, Invitation, JoinRequest, Role
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,20 @@ def _may(user, flag: str, obj) -> bool:
         return scope.school is not None and obj.school_id == scope.school.pk
     rows = type(obj)._default_manager.filter(pk=obj.pk)
     return _narrow(user, scope, rows, classes_field="school_class").exists()
+
+
+@visibility(ConsentText)
+def _consent_texts(user, queryset: QuerySet) -> QuerySet:
+    """The school's consent wording: for those who change the school's settings (the coordinator),
+    and the inspector."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user_sees_all_schools(user):
+        return queryset
+    school = user_school(user)
+    if school is None or not user.has_perm("staff.change_school"):
+        return queryset.none()
+    return queryset.filter(school=school)
 
 
 @rule(Invitation, "list")

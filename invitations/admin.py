@@ -13,7 +13,8 @@ from django.utils.translation import ngettext
 
 from staff.admin import ScopedAdmin, register_remaining
 
-from .models import Invitation, JoinRequest
+from .consent import consent_text_publish
+from .models import ConsentText, Invitation, JoinRequest
 from .services import (
     InvitationNotActive,
     JoinRequestNotPending,
@@ -168,6 +169,40 @@ class JoinRequestAdmin(NoAddAdmin):
     @admin.action(description=_("Отклонить"), permissions=["change"])
     def reject(self, request, queryset):
         self._review(request, queryset, approve=False)
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(ScopedAdmin):
+    """The school's consent wording: each save is a new version (the old ones stay with the
+    requests that agreed to them); the coordinator of the school writes it."""
+
+    list_display = ["school", "version", "created_at", "created_by"]
+    list_select_related = ["school", "created_by"]
+    fields = ["school", "text", "parent_text"]
+
+    def _may_write(self, request) -> bool:
+        return request.user.has_perm("staff.change_school")
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_write(request) or request.user.has_perm("staff.view_all_schools")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return self._may_write(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        published = consent_text_publish(
+            school=form.cleaned_data["school"],
+            text=form.cleaned_data["text"],
+            parent_text=form.cleaned_data["parent_text"],
+            by=request.user,
+        )
+        obj.pk, obj.version = published.pk, published.version
 
 
 register_remaining("invitations")

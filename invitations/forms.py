@@ -60,6 +60,10 @@ class JoinForm(forms.Form):
         },
     )
     submission_key = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+    # The version of the consent text the page showed (invitations.consent).
+    consent_version = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, role: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,15 +13,9 @@ def invitation_path(invitation: Invitation) -> str:
 
 
 def invitation_link(invitation: Invitation, *, request=None) -> str:
-    """The absolute URL of ``/invite/<token>/``.
+    """The absolute URL of ``/invite/<token>/`` at ``PORTAL_BASE_URL``.
 
-    ``PORTAL_BASE_URL`` wins when set (behind a proxy the request may not know the public host);
-    otherwise the request's own scheme and host.
+    Never the request's Host: a forged ``Host: …:9999`` would otherwise go into the link printed
+    on the parents' QR code. (``request`` is accepted and ignored, for the callers' convenience.)
     """
-    path = invitation_path(invitation)
-    base = (getattr(settings, "PORTAL_BASE_URL", "") or "").rstrip("/")
-    if base:
-        return base + path
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return path
+    return settings.PORTAL_BASE_URL.rstrip("/") + invitation_path(invitation)

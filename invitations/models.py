@@ -174,6 +174,44 @@ def person_key(full_name: str, child_name: str = "") -> str:
     return f"{plain(full_name)}|{plain(child_name)}"[:402] if plain(full_name) else ""
 
 
+class ConsentText(models.Model):
+    """One version of a school's consent to the processing of personal data (152-ФЗ: a separate
+    document). The school is the operator and words it; a change is a new version, never an edit,
+    so each join request points at the exact text its author agreed to."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="consent_texts", verbose_name=_("школа")
+    )
+    version = models.PositiveIntegerField(_("версия"))
+    text = models.TextField(_("текст согласия (учащиеся, сотрудники)"))
+    parent_text = models.TextField(_("текст согласия (родители)"))
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("автор"),
+    )
+
+    class Meta:
+        verbose_name = _("текст согласия на обработку ПДн")
+        verbose_name_plural = _("тексты согласия на обработку ПДн")
+        ordering = ["school", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "version"], name="consenttext_unique_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school}: версия {self.version}"
+
+    def text_for(self, role: str) -> str:
+        return self.parent_text if role == Role.PARENT else self.text
+
+
 class JoinRequest(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("ожидает")
@@ -216,6 +254,28 @@ class JoinRequest(TimeStampedModel):
     )
     reviewed_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
     reason = models.CharField(_("причина / комментарий"), max_length=300, blank=True)
+    consent_text = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="join_requests",
+        verbose_name=_("версия текста согласия"),
+    )
+    consent_given_at = models.DateTimeField(_("согласие дано"), null=True, blank=True)
+    consent_withdrawn_at = models.DateTimeField(_("согласие отозвано"), null=True, blank=True)
+    consent_withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("отзыв записал"),
+    )
+    consent_withdrawal_note = models.CharField(_("основание отзыва"), max_length=300, blank=True)
+    personal_data_erased_at = models.DateTimeField(
+        _("персональные данные удалены"), null=True, blank=True
+    )
     submission_key = models.CharField(
         _("ключ отправки формы"),
         max_length=64,

@@ -16,6 +16,7 @@ from django.template.loader import get_template
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
+from .consent import consent_text_of_link, consent_text_shown
 from .forms import JoinForm
 from .models import Invitation, person_key
 from .ratelimit import invite_guess_register
@@ -126,13 +127,19 @@ def invite(request, token: str):
     if request.method == "POST":
         form = JoinForm(request.POST, role=invitation.role)
         if not form.is_valid():
+            consent = consent_text_of_link(invitation)
             return _page(
                 request,
                 "invitations/public/invite.html",
-                {"invitation": invitation, "form": form},
+                _context(invitation, form, consent),
                 status=400,
                 form=True,
             )
+        consent = consent_text_shown(
+            school=invitation.school,
+            version=form.cleaned_data.get("consent_version"),
+            current=consent_text_of_link(invitation),
+        )
         try:
             join_request = invitation_use(
                 invitation_id=invitation.pk,
@@ -140,6 +147,7 @@ def invite(request, token: str):
                 child_name=form.cleaned_data.get("child_name", ""),
                 submission_key=form.cleaned_data.get("submission_key", ""),
                 invitation=invitation,
+                consent_text=consent,
             )
         except InvitationNotActive:
             # Someone else took the last use a moment ago, or the term ended meanwhile.
@@ -147,10 +155,20 @@ def invite(request, token: str):
             return _gone(request, invitation, invitation.gone_reason() or Invitation.Status.USED)
         return _joined(request, invitation, join_request)
 
-    form = JoinForm(role=invitation.role, initial={"submission_key": secrets.token_urlsafe(16)})
-    return _page(
-        request,
-        "invitations/public/invite.html",
-        {"invitation": invitation, "form": form},
-        form=True,
+    consent = consent_text_of_link(invitation)
+    form = JoinForm(
+        role=invitation.role,
+        initial={"submission_key": secrets.token_urlsafe(16), "consent_version": consent.version},
     )
+    return _page(
+        request, "invitations/public/invite.html", _context(invitation, form, consent), form=True
+    )
+
+
+def _context(invitation: Invitation, form, consent) -> dict:
+    return {
+        "invitation": invitation,
+        "form": form,
+        "consent_text": consent.text_for(invitation.role),
+        "consent_version": consent.version,
+    }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from staff.access import visible_to
 from staff.selectors import led_class_ids, user_school
 
-from .models import Invitation, JoinRequest
+from .models import ConsentText, Invitation, JoinRequest
 
 # --- Links ------------------------------------------------------------------------------------
 
@@ -68,7 +68,19 @@ def invitation_by_token(token: str) -> Invitation | None:
     """The link behind a public token, with its school and class, in one query."""
     if not token or len(token) > 64:
         return None
-    return Invitation.objects.select_related("school", "school_class").filter(token=token).first()
+    latest = ConsentText.objects.filter(school=OuterRef("school")).order_by("-version")[:1]
+    return (
+        Invitation.objects.select_related("school", "school_class")
+        # The school's current consent wording, in the same query (invitations.consent).
+        .annotate(
+            consent_id=Subquery(latest.values("pk")),
+            consent_version=Subquery(latest.values("version")),
+            consent_text=Subquery(latest.values("text")),
+            consent_parent_text=Subquery(latest.values("parent_text")),
+        )
+        .filter(token=token)
+        .first()
+    )
 
 
 def invitation_status_counts(*, user) -> dict[str, int]:

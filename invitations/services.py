@@ -31,7 +31,15 @@ from compliance.jobs import RunReport
 from compliance.services import findings_sync
 from staff.models import School, SchoolClass
 
-from .models import CLASS_ROLES, SCHOOL_ROLES, Invitation, JoinRequest, Role, person_key
+from .models import (
+    CLASS_ROLES,
+    SCHOOL_ROLES,
+    ConsentText,
+    Invitation,
+    JoinRequest,
+    Role,
+    person_key,
+)
 
 EXPIRED_UNUSED_REASON = "Срок действия истёк, ссылка не была использована"
 EXPIRED_PARTLY_USED_REASON = "Срок действия истёк"
@@ -333,8 +341,12 @@ def invitation_use(
     child_name: str = "",
     submission_key: str = "",
     invitation: Invitation | None = None,
+    consent_text: ConsentText | None = None,
 ) -> JoinRequest:
     """Count one use of a link and record the join request, atomically.
+
+    ``consent_text``: the version of the school's consent the visitor was shown and agreed to,
+    stored with the moment (``invitations.consent``).
 
     The use is claimed by a compare-and-swap on the usable link (``UPDATE … WHERE <usable>``): the
     database re-checks the condition on the row it locks, so of twenty people using a single-use
@@ -379,6 +391,8 @@ def invitation_use(
                 full_name=full_name,
                 child_name=child_name if invitation.role == Role.PARENT else "",
                 consent=True,
+                consent_text=consent_text,
+                consent_given_at=now if consent_text is not None else None,
                 submission_key=submission_key,
                 person_key=keys[Role.PARENT] if invitation.role == Role.PARENT else keys[""],
             )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import consent_views, views
 
 app_name = "invitations"
 
@@ -26,5 +26,10 @@ urlpatterns = [
     ),
     path(
         "join-requests/<int:pk>/reject/", views.join_request_reject_view, name="join_request_reject"
+    ),
+    path(
+        "join-requests/<int:pk>/withdraw-consent/",
+        consent_views.join_request_withdraw_consent_view,
+        name="join_request_withdraw_consent",
     ),
 ]

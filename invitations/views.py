@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gymnasium_portal.params import parse_id
 from staff.access import user_can
 
 from .access import link_filter_classes, link_issue_choices
@@ -400,7 +401,11 @@ def join_request_reject_view(request, pk):
 @require_POST
 def join_request_bulk_approve_view(request):
     _require(request, "review", JoinRequest)
-    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    ids = [
+        number
+        for number in (parse_id(value) for value in request.POST.getlist("ids"))
+        if number is not None
+    ]
     if not ids:
         messages.warning(request, _("Отметьте заявки, которые нужно принять."))
         return redirect(_back(request, reverse("invitations:join_requests")))

@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.registry import check_choices, get_check
 from gymnasium_portal.forms import MAX_UPLOAD_MB, DateInput, validate_upload_size
+from gymnasium_portal.uploads import IMAGES, OFFICE, PDF, validate_upload_content
 from staff.models import Person
 
 from .models import Order, OrderPoint, Responsibility
 
 PDF_TYPES = {"application/pdf", "application/x-pdf"}
-EVIDENCE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "doc", "docx", "xls", "xlsx", "odt", "ods"}
+EVIDENCE_TYPES = {**PDF, **IMAGES, **OFFICE}
+EVIDENCE_EXTENSIONS = set(EVIDENCE_TYPES)
 
 
 def validate_pdf(upload) -> None:
@@ -30,12 +32,7 @@ def validate_pdf(upload) -> None:
     if content_type and content_type not in PDF_TYPES:
         raise ValidationError(_("Файл не является PDF-документом."))
     validate_upload_size(upload)
-    position = upload.tell()
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(position)
-    if head != b"%PDF-":
-        raise ValidationError(_("Файл не является PDF-документом."))
+    validate_upload_content(upload, PDF, _("Файл не является PDF-документом."))
 
 
 def validate_evidence_file(upload) -> None:
@@ -48,6 +45,12 @@ def validate_evidence_file(upload) -> None:
             % {"formats": ", ".join(sorted(EVIDENCE_EXTENSIONS))}
         )
     validate_upload_size(upload)
+    validate_upload_content(
+        upload,
+        EVIDENCE_TYPES,
+        _("Содержимое файла не совпадает с его расширением «.%(ext)s»: файл не принят.")
+        % {"ext": extension},
+    )
 
 
 def https_url(value: str) -> None:

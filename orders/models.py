@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gymnasium_portal.uploads import PrivateFileField, RandomName
 from staff.models import Municipality, Person, School, TimeStampedModel
 
 
@@ -37,7 +38,14 @@ class Order(TimeStampedModel):
     status = models.CharField(
         _("статус"), max_length=16, choices=Status.choices, default=Status.IN_FORCE
     )
-    file = models.FileField(_("скан приказа"), upload_to="orders/%Y/", blank=True)
+    file = PrivateFileField(
+        _("скан приказа"),
+        upload_to=RandomName("orders"),
+        url_name="orders:order_file",
+        original_name_field="file_name",
+        blank=True,
+    )
+    file_name = models.CharField(_("имя файла"), max_length=255, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("приказ")
@@ -137,7 +145,14 @@ class Regulation(TimeStampedModel):
     )
     title = models.TextField(_("наименование"))
     version = models.PositiveSmallIntegerField(_("версия"), default=1)
-    file = models.FileField(_("файл"), upload_to="regulations/%Y/", blank=True)
+    file = PrivateFileField(
+        _("файл"),
+        upload_to=RandomName("regulations"),
+        url_name="orders:regulation_file",
+        original_name_field="file_name",
+        blank=True,
+    )
+    file_name = models.CharField(_("имя файла"), max_length=255, blank=True, editable=False)
     approved_on = models.DateField(_("дата утверждения"))
     published_url = models.URLField(_("адрес публикации на сайте"), max_length=500, blank=True)
     published_on = models.DateField(_("дата публикации"), null=True, blank=True)
@@ -247,7 +262,14 @@ class PointEvidence(TimeStampedModel):
     point = models.ForeignKey(
         OrderPoint, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("пункт")
     )
-    file = models.FileField(_("файл"), upload_to="evidence/%Y/", blank=True)
+    file = PrivateFileField(
+        _("файл"),
+        upload_to=RandomName("evidence"),
+        url_name="orders:evidence_file",
+        original_name_field="file_name",
+        blank=True,
+    )
+    file_name = models.CharField(_("имя файла"), max_length=255, blank=True, editable=False)
     url = models.URLField(_("ссылка"), max_length=500, blank=True)
     comment = models.TextField(_("комментарий"), blank=True)
     added_by = models.ForeignKey(

@@ -428,7 +428,7 @@ def admin_registration_send(
     try:
         with order.file.open("rb") as handle:
             assert order.file.name  # open() above needs a file
-            name = order.file.name.rsplit("/", 1)[-1]
+            name = order.file_name or order.file.name.rsplit("/", 1)[-1]
             message.attach(
                 name, handle.read(), "application/pdf" if name.lower().endswith(".pdf") else None
             )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import papers_views, views
+from . import files_views, papers_views, views
 
 app_name = "orders"
 
@@ -37,5 +37,8 @@ urlpatterns: list = [
         papers_views.regulation_publish_view,
         name="regulation_publish",
     ),
+    path("<int:pk>/file/", files_views.order_file_view, name="order_file"),
+    path("regulation/<int:pk>/file/", files_views.regulation_file_view, name="regulation_file"),
+    path("evidence/<int:pk>/file/", files_views.evidence_file_view, name="evidence_file"),
     path("admin-request/", papers_views.admin_request_view, name="admin_request"),
 ]

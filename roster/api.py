@@ -20,6 +20,7 @@ from rest_framework.exceptions import ValidationError
 
 from chats.models import CLASS_KINDS
 from chats.selectors import missing_chat_kinds, schoolclass_annotate_chats
+from gymnasium_portal.params import parse_id
 from staff.models import Person, SchoolClass
 from staff.selectors import schoolclass_list
 
@@ -87,12 +88,11 @@ class SchoolClassViewSet(viewsets.ReadOnlyModelViewSet):
             value = self.request.query_params.get(name)
             if value in (None, ""):
                 continue
-            if not value.isdigit() or not low <= int(value) <= high:
+            number = parse_id(value, low=low, high=high)
+            if number is None:
                 errors[name] = [_("Неверное значение.")]
             else:
-                queryset = queryset.filter(
-                    **{f"{name}_id" if name == "school" else name: int(value)}
-                )
+                queryset = queryset.filter(**{f"{name}_id" if name == "school" else name: number})
         if errors:
             raise ValidationError(errors)
         return queryset

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gymnasium_portal.forms import MAX_UPLOAD_MB, DateInput
+from gymnasium_portal.forms import MAX_UPLOAD_MB, DateInput, validate_upload_size
+from gymnasium_portal.uploads import IMAGES, PDF, validate_upload_content
 from staff.models import Absence, Person, StatusConfirmation
 
-CERTIFICATE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg"}
+CERTIFICATE_TYPES = {**PDF, **IMAGES}
+CERTIFICATE_EXTENSIONS = set(CERTIFICATE_TYPES)
 
 
 def _not_in_future(value: datetime.date) -> None:
@@ -44,8 +46,13 @@ def validate_certificate(upload) -> None:
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in CERTIFICATE_EXTENSIONS:
         raise ValidationError(_("Удостоверение: PDF, JPG или PNG."))
-    if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise ValidationError(_("Файл больше %(mb)d МБ.") % {"mb": MAX_UPLOAD_MB})
+    validate_upload_size(upload)
+    validate_upload_content(
+        upload,
+        CERTIFICATE_TYPES,
+        _("Содержимое файла не совпадает с его расширением «.%(ext)s»: файл не принят.")
+        % {"ext": extension},
+    )
 
 
 class TrainingForm(forms.Form):

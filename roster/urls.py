@@ -16,6 +16,11 @@ urlpatterns: list = [
     path("absences/", views.absences_view, name="absences"),
     path("absences/<int:pk>/edit/", views.absence_edit_view, name="absence_edit"),
     path("training/", views.training_view, name="training"),
+    path(
+        "training/<int:pk>/certificate/",
+        views.training_certificate_view,
+        name="training_certificate",
+    ),
     path("statuses/", views.statuses_view, name="statuses"),
     # Imports from a spreadsheet (API.md, «Imports»): the coordinator and the operator.
     path("imports/", import_views.import_list_view, name="imports"),

@@ -11,13 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gymnasium_portal.uploads import file_response
 from orders.models import Order, OrderPoint
 from staff import services as staff_services
-from staff.access import user_can
+from staff.access import user_can, visible_to
 from staff.models import Absence, Movement, Person, School, StatusConfirmation, TrainingRecord
 from staff.selectors import (
     absence_list,
@@ -335,6 +337,19 @@ def training_view(request):
         },
         status=_status(request, form) if form else 200,
     )
+
+
+@login_required
+def training_certificate_view(request, pk):
+    """The certificate's file: for its owner, and for those who see the school's training."""
+    record = get_object_or_404(TrainingRecord.objects.select_related("person"), pk=pk)
+    own = record.person.user_id == request.user.pk
+    if not own and not (
+        user_can(request.user, "list", TrainingRecord)
+        and visible_to(request.user, TrainingRecord.objects.filter(pk=pk)).exists()
+    ):
+        raise Http404
+    return file_response(record.certificate_file, record.certificate_file_name)
 
 
 # --- Platform statuses (point 3) -----------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from gymnasium_portal.uploads import PrivateFileField, RandomName
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
@@ -103,6 +105,9 @@ class Person(TimeStampedModel):
     phone = models.CharField(_("мобильный телефон"), max_length=32, blank=True)
     is_active = models.BooleanField(_("работает"), default=True)
     left_on = models.DateField(_("дата увольнения"), null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(
+        _("персональные данные удалены"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("сотрудник")
@@ -224,7 +229,16 @@ class TrainingRecord(TimeStampedModel):
     course_url = models.URLField(_("ссылка на программу"), max_length=500, blank=True)
     completed_on = models.DateField(_("дата окончания"))
     certificate_number = models.CharField(_("номер удостоверения"), max_length=100, blank=True)
-    certificate_file = models.FileField(_("удостоверение"), upload_to="training/%Y/", blank=True)
+    certificate_file = PrivateFileField(
+        _("удостоверение"),
+        upload_to=RandomName("training"),
+        url_name="staff:training_certificate",
+        original_name_field="certificate_file_name",
+        blank=True,
+    )
+    certificate_file_name = models.CharField(
+        _("имя файла удостоверения"), max_length=255, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("обучение")

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
+from rest_framework.authtoken.models import Token
 
 from .models import (
     Absence,
@@ -152,6 +153,19 @@ def schoolclass_students_change(
     )
 
 
+def account_disable(*, user) -> None:
+    """The account can no longer sign in: no password login, no session, no API token.
+
+    Django's ``ModelBackend`` refuses an inactive user, so every session of the account is signed
+    out at its next request; its API tokens are deleted (DRF would refuse them too, but they must
+    not come back to life should the account be re-activated).
+    """
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    Token.objects.filter(user=user).delete()
+
+
 @transaction.atomic
 def person_mark_left(*, person: Person, left_on, by=None, comment: str = "") -> Movement:
     """Take a member of staff off the active list and record the departure (the staff side of
@@ -162,6 +176,8 @@ def person_mark_left(*, person: Person, left_on, by=None, comment: str = "") -> 
     person.is_active = False
     person.left_on = left_on
     person.save(update_fields=["is_active", "left_on", "updated_at"])
+    if person.user_id:
+        account_disable(user=person.user)
     return Movement.objects.create(
         school_id=person.school_id,
         kind=Movement.Kind.STAFF_LEFT,
@@ -204,7 +220,15 @@ def training_record(
             "course_title": course_title,
             "completed_on": completed_on,
             "certificate_number": certificate_number,
-            **({"certificate_file": certificate_file} if certificate_file else {}),
+            # The name is saved explicitly: update_or_create writes only the fields it is given.
+            **(
+                {
+                    "certificate_file": certificate_file,
+                    "certificate_file_name": certificate_file.name[:255],
+                }
+                if certificate_file
+                else {}
+            ),
         },
     )
     return record

@@ -227,6 +227,12 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(403, anon=302, web=200, coord=200, odir=404),
         "POST": R(403, anon=302, web=200, coord=200, odir=404),
     },
+    # The uploaded files (no file is attached in this data set: 404 past the scope check; the
+    # downloads themselves are tests/orders/test_files.py).
+    "orders:order_file": {"GET": R(404, anon=302), "POST": R(404, anon=302)},
+    "orders:regulation_file": {"GET": R(404, anon=302), "POST": R(404, anon=302)},
+    "orders:evidence_file": {"GET": R(404, anon=302), "POST": R(404, anon=302)},
+    "staff:training_certificate": {"GET": R(404, anon=302), "POST": R(404, anon=302)},
     "orders:admin_request": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200),
@@ -353,6 +359,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "invitations:join_request_reject": {
         "GET": R(404, anon=302, t_own=200, oper=200, coord=200, dir=403),
         "POST": R(404, anon=302, t_own=400, oper=400, coord=400, dir=403),
+    },
+    "invitations:join_request_withdraw_consent": {
+        "GET": R(404, anon=302, t_own=403, oper=403, coord=200, dir=403),
+        "POST": R(404, anon=302, t_own=403, oper=403, coord=400, dir=403),
     },
     # --- Site-wide: home, public invitation page, accounts, schema, health ------------------------
     "invite": {"GET": R(200), "POST": R(400)},
@@ -649,6 +659,10 @@ def _kwargs(name: str, w) -> dict:
         "orders:evidence_add": w["point"],
         "orders:responsibility_remove": w["responsibility"],
         "orders:regulation_publish": w["regulation"],
+        "orders:regulation_file": w["regulation"],
+        "orders:order_file": w["order"],
+        "orders:evidence_file": w["point"],
+        "staff:training_certificate": w["absence"],
         "schoolclass-detail": w["class_5a"],
         "order-detail": w["order"],
         "chat-detail": w["chat_5a"],
@@ -690,7 +704,11 @@ def _kwargs(name: str, w) -> dict:
         "reissue",
     }:
         return {"pk": w["invitation"].pk}
-    if base in {"invitations:join_request_approve", "invitations:join_request_reject"}:
+    if base in {
+        "invitations:join_request_approve",
+        "invitations:join_request_reject",
+        "invitations:join_request_withdraw_consent",
+    }:
         return {"pk": w["join_request"].pk}
     if base in {"board:board_school", "board:drilldown_school"}:
         return {"school_id": w["school"].pk}

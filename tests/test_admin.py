@@ -51,6 +51,7 @@ def job_rows(seeded):
     from guardian.shortcuts import assign_perm
 
     from compliance.models import DashboardSnapshot
+    from invitations.consent import consent_text_publish
     from orders.models import (
         AdminRegistrationRequest,
         OrderEvent,
@@ -106,6 +107,8 @@ def job_rows(seeded):
         assign_perm(
             "chats.view_chat", group, Chat.objects.filter(school_class=school_class).first()
         )
+    for n in range(2):  # the school's consent wording, versions 1-3
+        consent_text_publish(school=school, text=f"Согласие {n}", parent_text=f"Родители {n}")
     assert Regulation.objects.exists()
     # A turnover record (written by roster.turnover, undone at once so the seed stays 2025/2026).
     YearTurnover.objects.create(

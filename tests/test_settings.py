@@ -24,6 +24,7 @@ OUR_VARIABLES = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_PRELOAD",
     "DJANGO_SETTINGS_MODULE",
+    "PORTAL_BASE_URL",
     # set for the Playwright tests inside this pytest process; never in a deployment
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
@@ -69,6 +70,7 @@ def production_env(tmp_path):
         "DATABASE_URL": "postgres://portal@db.example:5432/portal",
         "CELERY_BROKER_URL": "redis://redis.example:6379/0",
         "PORTAL_VAR_DIR": str(tmp_path),
+        "PORTAL_BASE_URL": "https://portal.example",
     }
 
 
@@ -197,3 +199,22 @@ def test_each_request_warning_is_logged_once_with_one_traceback(tmp_path, debug)
     assert log.count("Internal Server Error: /broken/") == 1, log
     assert log.count("Traceback (most recent call last)") == 1, log
     assert log.count("RuntimeError: a view that breaks") == 1, log
+
+
+def test_it_refuses_to_start_without_the_base_url_when_debug_is_off(tmp_path):
+    env = production_env(tmp_path)
+    del env["PORTAL_BASE_URL"]
+    result = run_python(["-c", "import django; django.setup()"], **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "PORTAL_BASE_URL" in result.stderr
+
+
+def test_the_base_url_has_a_local_default_in_development(tmp_path):
+    script = "import django; django.setup(); from django.conf import settings; "
+    script += "print(settings.PORTAL_BASE_URL)"
+    result = run_python(["-c", script], PORTAL_VAR_DIR=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:8000"

@@ -12,8 +12,10 @@ PLATFORM_URL = "https://sferum.ru/?invite=browser-test-5a"
 
 
 def test_operator_issues_parent_joins_on_phone_operator_approves(
-    live_server, desktop_page, phone_page, login, screenshot, operator, class_5a
+    live_server, desktop_page, phone_page, login, screenshot, operator, class_5a, settings
 ):
+    # The links are built from PORTAL_BASE_URL (never the request's Host): here, the live server.
+    settings.PORTAL_BASE_URL = live_server.url
     page = desktop_page
     login(page, "engineer")
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from invitations.models import Invitation
@@ -61,7 +62,7 @@ def test_operator_lists_the_links_of_their_school_only(
     assert {row["id"] for row in body["results"]} == {link_5a.pk, link_5b.pk, teacher_link.pk}
     row = next(row for row in body["results"] if row["id"] == link_5a.pk)
     assert FIELDS <= set(row)
-    assert row["link"] == f"http://testserver/invite/{link_5a.token}/"
+    assert row["link"] == f"{settings.PORTAL_BASE_URL}/invite/{link_5a.token}/"
     assert row["school_class"] == link_5a.school_class_id and row["role"] == "parent"
     assert row["created_by"] == operator.pk and row["status"] == "active" and row["uses"] == 0
 
@@ -126,7 +127,7 @@ def test_operator_creates_a_parent_link_with_defaults(api, operator, class_5a, s
     body = response.json()
     assert body["max_uses"] == 1 and body["uses"] == 0 and body["status"] == "active"
     invitation = Invitation.objects.get(pk=body["id"])
-    assert body["link"] == f"http://testserver/invite/{invitation.token}/"
+    assert body["link"] == f"{settings.PORTAL_BASE_URL}/invite/{invitation.token}/"
     assert len(invitation.token) >= 22  # ≥ 128 bits, URL-safe
     term = invitation.expires_at - invitation.created_at
     assert abs(term - datetime.timedelta(days=school.invitation_term_days)) < datetime.timedelta(

@@ -4,6 +4,7 @@ queue."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -280,7 +281,7 @@ def test_detail_shows_who_used_it_and_the_history(login, operator, coordinator, 
     assert "Собрание закончилось" in page and "Не из этого класса" in page
     assert "Сотрудник coordinator" in page  # who approved
     assert "2 из 40" in page
-    assert f"http://testserver/invite/{meeting_link_5a.token}/" in page
+    assert f"{settings.PORTAL_BASE_URL}/invite/{meeting_link_5a.token}/" in page
 
 
 def test_detail_query_count_is_fixed(
@@ -321,7 +322,7 @@ def test_print_page_has_school_class_role_qr_link_and_instructions(
     assert school.name.replace("«", "&laquo;") in page or school.name in page
     assert "5А класс" in page and "родитель (законный представитель)" in page
     assert reverse("invitations:qr", args=[link_5a.pk]) in page
-    assert f"http://testserver/invite/{link_5a.token}/" in page
+    assert f"{settings.PORTAL_BASE_URL}/invite/{link_5a.token}/" in page
     assert len(response.context["invitation"].token) > 20
     assert page.count("<li>") >= 3 and "согласие на обработку персональных данных" in page
 

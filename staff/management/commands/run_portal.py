@@ -61,6 +61,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         manage_py = str(Path(settings.BASE_DIR) / "manage.py")
         address = f"{options['host']}:{options['port']}"
+        # The links the portal hands out (invitations, password reset) point at this server,
+        # unless the environment names the public address already.
+        self.base_url = os.environ.get("PORTAL_BASE_URL") or f"http://{address}"
         if options["server"] == "gunicorn":
             web = [
                 sys.executable,
@@ -122,7 +125,7 @@ class Command(BaseCommand):
 
     # --- children ------------------------------------------------------------------------------
     def _start(self, child: Child) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORTAL_BASE_URL": self.base_url}
         child.process = subprocess.Popen(
             child.args,
             cwd=settings.BASE_DIR,
