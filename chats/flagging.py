@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from compliance.channels import persons_reached_elsewhere
 from compliance.jobs import RunReport
 from compliance.models import Finding
 from compliance.services import findings_sync
@@ -213,8 +214,10 @@ class Digest:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _digests(finding_ids: list[int]) -> list[Digest]:
-    """Group the claimed findings by recipient, in a fixed number of queries."""
+def _digests(finding_ids: list[int]) -> tuple[list[Digest], list[int]]:
+    """Group the claimed findings by recipient, in a fixed number of queries; and the findings
+    whose class teacher another channel reminds instead (the МАХ bot: ``compliance.channels``),
+    handed over rather than e-mailed."""
     findings = list(
         Finding.objects.filter(pk__in=finding_ids)
         .select_related("school", "school_class__class_teacher")
@@ -239,13 +242,22 @@ def _digests(finding_ids: list[int]) -> list[Digest]:
         ).distinct():
             coordinators[person.school_id].append(person)
 
+    elsewhere = persons_reached_elsewhere(
+        f.school_class.class_teacher_id
+        for f in findings
+        if f.check_key == CLASS_CHAT_MISSING and f.school_class is not None
+    )
     digests: dict[int, Digest] = {}
+    handed_over: list[int] = []
     for finding in findings:
         recipients: list[Person]
         if finding.check_key == CLASS_CHAT_MISSING:
             # Claimed only with a class teacher to tell (_class_teacher_reachable).
             school_class = finding.school_class
             assert school_class is not None and school_class.class_teacher is not None
+            if school_class.class_teacher_id in elsewhere:
+                handed_over.append(finding.pk)
+                continue
             recipients = [school_class.class_teacher]
         else:
             recipients = owners.get((finding.school_id, finding.chat_kind)) or coordinators.get(
@@ -253,7 +265,7 @@ def _digests(finding_ids: list[int]) -> list[Digest]:
             )
         for person in recipients:
             digests.setdefault(person.pk, Digest(person=person)).findings.append(finding)
-    return list(digests.values())
+    return list(digests.values()), handed_over
 
 
 def _absolute(path: str) -> str:
@@ -320,8 +332,10 @@ def chat_findings_notify(
     mails = failed = 0
     if claimed:
         try:
+            digests, handed_over = _digests(claimed)
+            delivered.update(handed_over)  # the other channel reminds them: no e-mail
             with get_connection() as connection, translation.override(settings.LANGUAGE_CODE):
-                for digest in _digests(claimed):
+                for digest in digests:
                     try:
                         sent = connection.send_messages([_digest_message(digest, connection)])
                     except Exception:  # one bad address must not stop the other digests

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from chats.flagging import CLASS_CHAT_MISSING
 from chats.models import ChatKind
+from compliance.channels import channel_register
 from compliance.models import Finding
 from compliance.sql import Days
 from invitations.models import JoinRequest
-from staff.models import SchoolClass
+from staff.models import Person, SchoolClass
 
 from .client import integration_enabled
 from .models import OutboxMessage
@@ -34,6 +35,18 @@ def _bound_teachers() -> dict[int, tuple[int, int]]:
         class_teacher__max_account__isnull=False,
     ).values_list("pk", "class_teacher_id", "class_teacher__max_account__max_user_id")
     return {pk: (person_id, user_id) for pk, person_id, user_id in rows}
+
+
+def persons_bound(person_ids: set[int]) -> set[int]:
+    """Of these people, those the bot reminds instead of e-mail (a bound МАХ account, the
+    integration on): the chats digest leaves them out (``compliance.channels``)."""
+    if not integration_enabled() or not person_ids:
+        return set()
+    return set(
+        Person.objects.filter(pk__in=person_ids, max_account__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def _queue(rows: list[OutboxMessage]) -> int:
@@ -95,3 +108,6 @@ def max_reminders_queue(*, now: datetime.datetime | None = None) -> int:
             )
         )
     return _queue(rows)
+
+
+channel_register(persons_bound)

@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
-from chats.flagging import CLASS_CHAT_MISSING
+from chats.flagging import CLASS_CHAT_MISSING, chat_findings_notify, chats_flag_missing
+from chats.models import ChatRequirement
+from chats.services import chat_requirements_create_defaults
 from compliance.models import Finding
 from messenger.client import MaxClient
 from messenger.models import MaxAccount, OutboxMessage
 from messenger.outbox import outbox_enqueue, outbox_send
 from messenger.reminders import max_reminders_queue
 from messenger.tasks import send_outbox
+from staff.models import Person
 from tests.factories import JoinRequestFactory, PersonFactory
 
 from .schema import validate
@@ -111,3 +115,47 @@ def test_missing_chat_and_waiting_requests_are_queued_once(max_on, bound_teacher
     details = send_outbox()
     assert details["sent"] == 2
     assert {m["user_id"] for m in max_on.state.sent} == {MAX_USER}
+
+
+def _missing_chats_mailed_and_queued(school, teacher_5a, teacher_5b):
+    """The hourly flag job (findings, then the e-mail digest) and the outbox job's queue: who was
+    mailed, and which classes' missing-chat reminders wait for МАХ."""
+    Person.objects.filter(user=teacher_5a).update(email="a@school.example")
+    Person.objects.filter(user=teacher_5b).update(email="b@school.example")
+    chat_requirements_create_defaults(school=school)
+    ChatRequirement.objects.filter(kind__startswith="school_").update(is_required=False)
+    mail.outbox.clear()
+    chats_flag_missing()
+    chat_findings_notify()
+    mailed = sorted(message.to[0] for message in mail.outbox)
+    max_reminders_queue()
+    queued = set(OutboxMessage.objects.values_list("person_id", flat=True))
+    return mailed, queued
+
+
+@pytest.mark.django_db
+def test_a_bound_teacher_is_reminded_of_a_missing_chat_in_max_not_by_e_mail(
+    max_on, school, bound_teacher, teacher_5a, teacher_5b
+):
+    mailed, queued = _missing_chats_mailed_and_queued(school, teacher_5a, teacher_5b)
+    # 5А's teacher bound МАХ: the bot reminds them, the e-mail digest leaves them out; 5Б's has
+    # not: e-mail, as before.
+    assert mailed == ["b@school.example"]
+    assert queued == {bound_teacher.pk}
+    # Handed over, 5А's findings count as told: the next digest does not take them again.
+    assert not Finding.objects.filter(
+        school_class__class_teacher=bound_teacher, notified_at__isnull=True
+    ).exists()
+    mail.outbox.clear()
+    chat_findings_notify()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_with_the_integration_off_a_bound_teacher_gets_the_e_mail(
+    settings, school, bound_teacher, teacher_5a, teacher_5b
+):
+    settings.MAX_BOT_TOKEN = ""
+    mailed, queued = _missing_chats_mailed_and_queued(school, teacher_5a, teacher_5b)
+    assert mailed == ["a@school.example", "b@school.example"]
+    assert queued == set()
