@@ -21,6 +21,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     QuerySet,
     Subquery,
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
-from chats.models import Chat, ChatKind, ChatRequirement
+from chats.models import Chat, ChatKind, ChatRequirement, MembersSource
 from compliance.models import Finding
 from compliance.registry import Figure, PointStatus, get_check, status_label
 from compliance.sql import count_subquery
@@ -144,6 +145,8 @@ class Headline:
     class_chats_present: int = 0
     members_expected: int = 0
     members_reached: int = 0
+    members_verified: int = 0  # of members_reached: in chats МАХ confirmed (the rest typed in)
+    members_verified_at: datetime.datetime | None = None  # МАХ's latest confirmation of those
     invitations: dict[str, int] = field(default_factory=dict)
     join_requests_pending: int = 0
     findings_open: int = 0
@@ -180,6 +183,7 @@ class Headline:
             "class_chats_present": self.class_chats_present,
             "members_expected": self.members_expected,
             "members_reached": self.members_reached,
+            "members_verified": self.members_verified,
             "invitations": dict(self.invitations),
             "join_requests_pending": self.join_requests_pending,
             "findings_open": self.findings_open,
@@ -302,11 +306,21 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
     required = ChatRequirement.objects.required_for_class(OuterRef("pk"))
     missing = ChatRequirement.objects.missing_for_class(OuterRef("pk"))
 
-    def members(kind: str):
+    def members(kind: str, *, verified: bool = False):
         chat = Chat.objects.filter(
             school_class=OuterRef("pk"), kind=kind, status=Chat.Status.ACTIVE
         ).order_by()
+        if verified:  # the number МАХ gave, not one typed in
+            chat = chat.filter(verified_at__isnull=False, members_source=MembersSource.PLATFORM)
         return Coalesce(Subquery(chat.values("members_count")[:1], output_field=IntegerField()), 0)
+
+    verified_at = (
+        Chat.objects.filter(
+            school_class=OuterRef("pk"), status=Chat.Status.ACTIVE, verified_at__isnull=False
+        )
+        .order_by("-verified_at")
+        .values("verified_at")[:1]
+    )
 
     rows = (
         SchoolClass.objects.current()
@@ -323,6 +337,17 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
             parents_reached=Least(
                 members(ChatKind.CLASS_PARENTS), F("parents_expected"), output_field=IntegerField()
             ),
+            students_verified=Least(
+                members(ChatKind.CLASS_STUDENTS, verified=True),
+                F("students_expected"),
+                output_field=IntegerField(),
+            ),
+            parents_verified=Least(
+                members(ChatKind.CLASS_PARENTS, verified=True),
+                F("parents_expected"),
+                output_field=IntegerField(),
+            ),
+            last_verified_at=Subquery(verified_at),
         )
         .values("school_id")
         .annotate(
@@ -336,6 +361,10 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
             members_reached=Sum(
                 F("students_reached") + F("parents_reached"), output_field=IntegerField()
             ),
+            members_verified=Sum(
+                F("students_verified") + F("parents_verified"), output_field=IntegerField()
+            ),
+            members_verified_at=Max("last_verified_at"),
         )
     )
     return {
@@ -427,6 +456,8 @@ def boards_build(
             class_chats_present=class_row.get("chats_present") or 0,
             members_expected=class_row.get("members_expected") or 0,
             members_reached=class_row.get("members_reached") or 0,
+            members_verified=class_row.get("members_verified") or 0,
+            members_verified_at=class_row.get("members_verified_at"),
             invitations=invitations[school.pk],
             join_requests_pending=counts.join_requests_pending,
             findings_open=counts.findings_open,

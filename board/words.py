@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from invitations.models import Invitation
@@ -71,6 +72,26 @@ def _of(done: int, total: int) -> str:
     return text + (f" ({percent}%)" if percent is not None else "")
 
 
+def _members_detail(headline: Headline) -> str:
+    """«24 из 27 (89%) — по данным МАХ, 12:05», «… — вручную», or how many of each: where the
+    number of members comes from (issue 14: what was typed in is not what МАХ counts)."""
+    value = _of(headline.members_reached, headline.members_expected)
+    verified, reached = headline.members_verified, headline.members_reached
+    if not reached:
+        return value
+    if verified >= reached and headline.members_verified_at is not None:
+        at = timezone.localtime(headline.members_verified_at)
+        when = f"{at:%H:%M}" if at.date() == timezone.localdate() else f"{at:%d.%m.%Y %H:%M}"
+        return _("%(value)s — по данным МАХ, %(time)s") % {"value": value, "time": when}
+    if not verified:
+        return _("%(value)s — вручную") % {"value": value}
+    return _("%(value)s — по данным МАХ: %(verified)s, вручную: %(manual)s") % {
+        "value": value,
+        "verified": verified,
+        "manual": reached - verified,
+    }
+
+
 def headline_items(headline: Headline) -> list[HeadlineItem]:
     links = headline.invitations
     status_labels = dict(Invitation.Status.choices)
@@ -103,6 +124,7 @@ def headline_items(headline: Headline) -> list[HeadlineItem]:
             _of(headline.members_reached, headline.members_expected),
             headline.members_share,
             "class_chats",
+            detail=_members_detail(headline),
         ),
         HeadlineItem(
             "invitations",
