@@ -23,6 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 DEMO_USERNAMES = ("director", "coordinator", "engineer", "teacher_5a", "teacher_5b", "inspector")
 EXTRA_DEMO_USERNAMES = ("web_editor", "chat_owner", "staff")
+# The municipality around the gymnasium: two more schools' directors and its own inspector.
+MUNICIPALITY_DEMO_USERNAMES = ("director_school12", "director_school27", "inspector_syktyvkar")
 STOP_GRACE_SECONDS = 10
 START_TIMEOUT_SECONDS = 60
 
@@ -218,6 +220,7 @@ class Command(BaseCommand):
                     for username in DEMO_USERNAMES
                 ),
                 f"    (also {', '.join(EXTRA_DEMO_USERNAMES)}; the admin: coordinator)",
+                f"    Сыктывкар / the municipality: {', '.join(MUNICIPALITY_DEMO_USERNAMES)}",
             ]
         lines += ["=" * 72, ""]
         self.stdout.write("\n".join(lines))
