@@ -61,6 +61,10 @@ class Command(BaseCommand):
                 stdout=self.stdout,
             )
             generated = time.perf_counter() - started
+            # A database in service has its planner statistics (autovacuum keeps them): without
+            # them the planner guesses one row per table right after a bulk load.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             self._bench(schools=schools, generated=generated, runs=runs)
 
     def _bench(self, *, schools: int, generated: float, runs: int) -> None:
@@ -104,7 +108,11 @@ class Command(BaseCommand):
             timings = []
             for _attempt in range(2):  # the first run changes rows, the second finds none
                 started = time.perf_counter()
-                job()
+                # The digests go to memory: the figure is the job's, not a console printing mail.
+                with override_settings(
+                    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+                ):
+                    job()
                 timings.append(time.perf_counter() - started)
             verdict = "within" if max(timings) <= GOALS["job"] else "ABOVE"
             rows.append((f"{label} (1st)", timings[0], "", verdict))
