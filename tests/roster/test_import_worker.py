@@ -19,7 +19,11 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROWS = 5000
 
 
-def test_progress_moves_on_a_5000_row_file_through_a_real_worker(worker, operator):  # noqa: F811
+def test_progress_moves_on_a_5000_row_file_through_a_real_worker(
+    worker,  # noqa: F811
+    role_groups,
+    operator,
+):
     client = APIClient()
     client.force_authenticate(operator)
     content = xlsx_bytes([STAFF_HEADER, *staff_rows(ROWS)])
