@@ -62,6 +62,13 @@ def role_groups(transactional_db):
         )
 
 
+@pytest.fixture(autouse=True)
+def _links_at_the_live_server(settings, live_server):
+    """The links the portal writes (invitations, password e-mails) are built from PORTAL_BASE_URL,
+    never the request's Host: in a browser test that is the live server's address."""
+    settings.PORTAL_BASE_URL = live_server.url
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
