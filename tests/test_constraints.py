@@ -19,19 +19,22 @@ from django.utils import timezone
 
 from chats.models import Chat, ChatKind, ChatRequirement
 from compliance.models import DashboardSnapshot, Finding
-from invitations.models import Invitation, JoinRequest
+from invitations.models import ConsentText, Invitation, JoinRequest
 from invitations.models import Role as InvitationRole
 from orders.models import (
     Acknowledgement,
     AdminRegistrationRequest,
     Order,
     OrderPoint,
+    OrderTemplate,
+    OrderTemplatePoint,
     PointEvidence,
     Regulation,
     Reminder,
     Responsibility,
 )
-from staff.models import Absence, School, SchoolClass, TrainingRecord
+from roster.models import ImportRun
+from staff.models import Absence, School, SchoolClass, TrainingRecord, YearTurnover
 from staff.services import municipality_named
 
 from .factories import OrderFactory, OrderPointFactory, PersonFactory, UserFactory
@@ -340,6 +343,73 @@ def two_invitations_same_token(second_token):
     return write
 
 
+# --- the year turnover, the department's template, consent versions, imports ------------------
+
+
+def two_turnovers(second_status):
+    def write(c):
+        for status in ("applied", second_status):
+            YearTurnover.objects.create(
+                school=c.school, from_year=2025, to_year=2026, applied_at=NOW, status=status
+            )
+
+    return write
+
+
+def turnover_to(to_year):
+    return lambda c: YearTurnover.objects.create(
+        school=c.school, from_year=2025, to_year=to_year, applied_at=NOW
+    )
+
+
+def _template(c, number="935"):
+    return OrderTemplate.objects.create(
+        municipality=c.school.municipality,
+        number=number,
+        date=datetime.date(2025, 12, 1),
+        issuer="Управление образования",
+        title="Об использовании платформы «Сферум»",
+    )
+
+
+def two_templates(second_number):
+    def write(c):
+        _template(c)
+        _template(c, second_number)
+
+    return write
+
+
+def two_template_points(second_number):
+    def write(c):
+        template = _template(c)
+        OrderTemplatePoint.objects.create(template=template, number="1", text="Первый")
+        OrderTemplatePoint.objects.create(template=template, number=second_number, text="Второй")
+
+    return write
+
+
+def two_consent_versions(second_version):
+    def write(c):
+        for version in (1, second_version):
+            ConsentText.objects.create(
+                school=c.school, version=version, text="Согласен", parent_text="Согласен"
+            )
+
+    return write
+
+
+def import_run(status, applied_at):
+    return lambda c: ImportRun.objects.create(
+        school=c.school,
+        kind="staff",
+        file_name="staff.csv",
+        content=b"",
+        status=status,
+        applied_at=applied_at,
+    )
+
+
 # --- the cases ------------------------------------------------------------------------------
 
 
@@ -561,6 +631,25 @@ CASES = {
         join_request_with(status=JoinRequest.Status.APPROVED, reviewed_at=NOW),
         join_request_with(status=JoinRequest.Status.APPROVED),
     ),
+    # the year turnover, the department's template, consent versions, imports
+    "one school's year turned over twice": Case(
+        "turnover_once_per_year", two_turnovers("reverted"), two_turnovers("applied")
+    ),
+    "turnover skipping a year": Case("turnover_next_year", turnover_to(2026), turnover_to(2027)),
+    "department's order number twice a day": Case(
+        "ordertemplate_unique_number", two_templates("936"), two_templates("935")
+    ),
+    "template point number twice": Case(
+        "ordertemplatepoint_unique_number", two_template_points("2"), two_template_points("1")
+    ),
+    "consent version twice": Case(
+        "consenttext_unique_version", two_consent_versions(2), two_consent_versions(1)
+    ),
+    "import applied time while not applied": Case(
+        "importrun_applied_at_only_when_applied",
+        import_run("applied", NOW),
+        import_run("preview", NOW),
+    ),
 }
 
 # Rows that look close to a violation but are allowed by design.
@@ -653,7 +742,15 @@ def test_every_constraint_has_a_case():
     """A constraint added to a model without a case here fails this test (name it in CASES)."""
     declared = {
         constraint.name
-        for label in ("staff", "compliance", "orders", "chats", "invitations")
+        for label in (
+            "staff",
+            "compliance",
+            "orders",
+            "chats",
+            "invitations",
+            "roster",
+            "messenger",
+        )
         for model in apps.get_app_config(label).get_models()
         for constraint in model._meta.constraints
     }

@@ -60,8 +60,10 @@ def test_demo_jobs_and_pages_work_on_sqlite(embedded_env, tmp_path):
         job: manage(embedded_env, "run_job", job)
         for job in ("expire_invitations", "flag_missing_chats", "check_deadlines", "snapshot")
     }
-    assert "'opened': 5" in outputs["flag_missing_chats"]  # the seed's known gaps
-    assert "'snapshots': 1" in outputs["snapshot"]
+    # The seed's known gaps: 5 at the gymnasium, 20 at the two fictional schools of the
+    # municipality (one nearly complete, one just starting); a snapshot for each of the three.
+    assert "'opened': 25" in outputs["flag_missing_chats"]
+    assert "'snapshots': 3" in outputs["snapshot"]
 
     crawl = manage(embedded_env, "shell", stdin=CRAWL.read_text())
     assert "crawl done, 5xx: 0" in crawl, crawl
