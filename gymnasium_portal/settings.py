@@ -305,6 +305,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name «kind»: the chat kind keeps its name, imports get theirs.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "chats.models.ChatKind",
+        "ImportKindEnum": "roster.models.ImportRun.Kind",
+    },
     # Every operation also documents the shared 400/401/403/404 answers of the API contract.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
