@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from gymnasium_portal.params import MAX_ID
 from staff.access import user_can
 from staff.models import SchoolClass
 from staff.selectors import user_school
@@ -145,13 +146,13 @@ class InvitationConflictSerializer(serializers.Serializer):
 class InvitationFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Invitation.Status.choices, required=False)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    school_class = serializers.IntegerField(min_value=1, required=False)
+    school_class = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
 class JoinRequestFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=JoinRequest.Status.choices, required=False)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    school_class = serializers.IntegerField(min_value=1, required=False)
+    school_class = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
 class JoinRequestSerializer(serializers.ModelSerializer):
