@@ -61,8 +61,7 @@ def _per_chat_limiter(user_id: int):
             url=settings.MAX_REDIS_URL,
             limit=PER_CHAT_LIMIT,
             key=f"portal:max:chat:{user_id}",
-            window=1.0,
-        )
+        )  # the window a second and a margin, as the shared limiter's: delivery jitter
     return _local_chat_limiters.setdefault(user_id, LocalRateLimiter(limit=PER_CHAT_LIMIT))
 
 
