@@ -243,9 +243,11 @@ def _digests(finding_ids: list[int]) -> tuple[list[Digest], list[int]]:
             coordinators[person.school_id].append(person)
 
     elsewhere = persons_reached_elsewhere(
-        f.school_class.class_teacher_id
+        teacher_id
         for f in findings
-        if f.check_key == CLASS_CHAT_MISSING and f.school_class is not None
+        if f.check_key == CLASS_CHAT_MISSING
+        and f.school_class is not None
+        and (teacher_id := f.school_class.class_teacher_id) is not None
     )
     digests: dict[int, Digest] = {}
     handed_over: list[int] = []
