@@ -255,3 +255,16 @@ def test_the_job_is_in_the_table_and_scheduled():
     assert JOB_TABLE["erase_personal_data"].task == "invitations.tasks.erase_personal_data"
     call_command("setup_periodic_tasks")
     assert PeriodicTask.objects.filter(task="invitations.tasks.erase_personal_data").exists()
+
+
+def test_the_join_requests_list_leads_the_coordinator_to_the_withdrawal(
+    client, coordinator, operator, joined
+):
+    url = reverse("invitations:join_request_withdraw_consent", args=[joined.pk])
+    client.force_login(coordinator)
+    assert url in client.get(reverse("invitations:join_requests")).content.decode()
+    client.post(url, {"note": "Заявление № 12 от 01.12.2026"})
+    page = client.get(reverse("invitations:join_requests")).content.decode()
+    assert url not in page and "согласие отозвано" in page
+    client.force_login(operator)  # reviews requests, does not record withdrawals
+    assert url not in client.get(reverse("invitations:join_requests")).content.decode()
