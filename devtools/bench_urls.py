@@ -38,12 +38,8 @@ def _link(invitation_id: int) -> tuple[int, int | None, str]:
     )
 
 
-@require_POST
-def use_floor(request, invitation_id: int):
-    """The unavoidable part of ``POST /invite/<token>/``: one counted use and one join request, in
-    one transaction, behind the same middleware (CSRF included) — no token lookup, no checks, no
-    form, no page. Bench only: it counts a use whatever the link's state."""
-    school_id, school_class_id, role = _link(invitation_id)
+def _the_two_writes(request, invitation_id: int, school_id, school_class_id, role) -> None:
+    """One counted use and one join request, in one transaction: what every use must write."""
     with transaction.atomic():
         Invitation.objects.filter(pk=invitation_id).update(uses=F("uses") + 1)
         JoinRequest.objects.create(
@@ -55,6 +51,14 @@ def use_floor(request, invitation_id: int):
             child_name=request.POST.get("child_name", ""),
             consent=True,
         )
+
+
+@require_POST
+def use_floor(request, invitation_id: int):
+    """The unavoidable part of ``POST /invite/<token>/``: one counted use and one join request, in
+    one transaction, behind the same middleware (CSRF included) — no token lookup, no checks, no
+    form, no page. Bench only: it counts a use whatever the link's state."""
+    _the_two_writes(request, invitation_id, *_link(invitation_id))
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -62,20 +66,10 @@ def use_floor(request, invitation_id: int):
 def use_floor_read(request, token: str):
     """The floor again with the read every use must also make: the link found by its token (one
     query, no joins), then the same two writes in one transaction."""
-    invitation_id, school_id, school_class_id, role = Invitation.objects.values_list(
+    invitation_id, *link = Invitation.objects.values_list(
         "pk", "school_id", "school_class_id", "role"
     ).get(token=token)
-    with transaction.atomic():
-        Invitation.objects.filter(pk=invitation_id).update(uses=F("uses") + 1)
-        JoinRequest.objects.create(
-            school_id=school_id,
-            invitation_id=invitation_id,
-            role=role,
-            school_class_id=school_class_id,
-            full_name=request.POST["full_name"],
-            child_name=request.POST.get("child_name", ""),
-            consent=True,
-        )
+    _the_two_writes(request, invitation_id, *link)
     return HttpResponse("ok", content_type="text/plain")
 
 
