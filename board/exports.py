@@ -120,7 +120,7 @@ def point_rows(board: SchoolBoard) -> list[tuple[str, ...]]:
             row.point.number,
             " ".join(row.point.text.split()),
             _date(row.point.deadline),
-            str(row.status.label),
+            row.status_label,
             row.figure_text or "—",
             responsible_text(row),
         )

@@ -167,7 +167,7 @@ def _points_sheet(sheet, boards, *, municipality: bool, title: Sequence[str], to
                     row.point.number,
                     " ".join(row.point.text.split()),
                     row.point.deadline or _("постоянно"),
-                    str(row.status.label),
+                    row.status_label,
                     figure.done if figure else None,
                     figure.total if figure else None,
                     share(figure.done, figure.total) if figure else None,

@@ -2,8 +2,12 @@
 опозданием»; a recorded date changes only with a reason, kept in the history; overdue tasks carry a
 badge on the responsible person's start page and in «Мои задачи»."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from orders.models import OrderEvent, Regulation
 from orders.selectors import points_evaluate
@@ -141,3 +145,20 @@ def test_overdue_tasks_carry_a_badge_on_home_and_in_my_tasks(
     assert "data-overdue-badge" not in client.get(reverse("home")).content.decode()
     results = points_evaluate(points=[overdue], today=today)
     assert results[overdue.pk].status == "overdue"
+
+
+def test_the_department_documents_say_done_late_too(client, director, order, today):
+    add_point(order, "8", "regulation_published", deadline=today - days(10))
+    _regulation(order, published_on=today - days(2), published_url="https://school.example/r.pdf")
+    client.force_login(director)
+    school = order.school_id
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("board:board_export_school", args=[school, "xlsx"])).content)
+    )
+    cells = [cell.value for row in workbook.worksheets[0].iter_rows() for cell in row]
+    assert "выполнено с опозданием" in cells
+    pdf = PdfReader(
+        io.BytesIO(client.get(reverse("board:board_export_school", args=[school, "pdf"])).content)
+    )
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "выполнено с опозданием" in text
