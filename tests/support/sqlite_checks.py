@@ -8,10 +8,16 @@ from django.utils import timezone
 from compliance.registry import Figure, all_checks, checks_evaluate
 from invitations.models import JoinRequest
 from staff.models import School
+from staff.services import municipality_named
 
 now = timezone.now()
-strict = School.objects.create(name="Школа А", short_name="А", join_request_max_pending_days=3)
-lenient = School.objects.create(name="Школа Б", short_name="Б", join_request_max_pending_days=10)
+town = municipality_named("Сыктывкар")
+strict = School.objects.create(
+    name="Школа А", short_name="А", municipality=town, join_request_max_pending_days=3
+)
+lenient = School.objects.create(
+    name="Школа Б", short_name="Б", municipality=town, join_request_max_pending_days=10
+)
 for school, ages in ((strict, (0, 5)), (lenient, (5,))):
     for days in ages:
         request = JoinRequest.objects.create(
