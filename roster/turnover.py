@@ -45,6 +45,7 @@ from staff.services import (
     year_turnover_record,
 )
 
+from .models import ImportRun
 from .services import class_teacher_assign
 
 TURNOVER_REASON = "Новый учебный год: ссылка вела в класс прошлого учебного года"
@@ -142,6 +143,54 @@ def turnover_plan(*, school: School, distribution: dict[int, Person | None] | No
         school_class_id__in=[c.pk for c in plan.leaving], status=Chat.Status.ACTIVE
     ).count()
     return plan
+
+
+@dataclass
+class ImportedDistribution:
+    """The class teachers a checked classes file names for the new year's classes."""
+
+    distribution: dict[int, Person | None]
+    named: int  # classes of the new year the file gives a class teacher
+    not_promoted: list[str]  # classes of the file with a teacher that no class becomes
+
+
+def turnover_imports(*, school: School):
+    """The school's checked, not yet applied classes files: a new distribution may come from one."""
+    return ImportRun.objects.filter(
+        school=school, kind=ImportRun.Kind.CLASSES, status=ImportRun.Status.PREVIEW
+    ).defer("content")
+
+
+def turnover_distribution_from_import(
+    *, plan: TurnoverPlan, run: ImportRun
+) -> ImportedDistribution:
+    """The new distribution as a classes file of the new year gives it: its row «6А — Петрова»
+    names the teacher of the class that becomes 6А. A class the file gives no teacher keeps its
+    own; only active people of the school are taken (the file was checked when it was read, the
+    people may have changed since)."""
+    wanted = {
+        (row["grade"], row["letter"].upper()): row["teacher_id"]
+        for row in run.rows
+        if row.get("teacher_id") is not None
+    }
+    people = {
+        person.pk: person
+        for person in Person.objects.filter(
+            pk__in=set(wanted.values()), school=plan.school, is_active=True
+        )
+    }
+    distribution: dict[int, Person | None] = {}
+    becomes: set[tuple[int, str]] = set()
+    for item in plan.promoted:
+        key = (item.school_class.grade + 1, item.school_class.letter.upper())
+        becomes.add(key)
+        teacher_id = wanted.get(key)
+        if teacher_id is not None and teacher_id in people:
+            distribution[item.school_class.pk] = people[teacher_id]
+    not_promoted = [f"{grade}{letter}" for grade, letter in sorted(set(wanted) - becomes)]
+    return ImportedDistribution(
+        distribution=distribution, named=len(distribution), not_promoted=not_promoted
+    )
 
 
 @transaction.atomic

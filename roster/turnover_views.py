@@ -6,17 +6,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gymnasium_portal.params import parse_id
 from staff.access import user_can
 from staff.models import Person, School, YearTurnover
 from staff.selectors import user_school
 
 from .turnover import (
+    ImportedDistribution,
     TurnoverError,
     turnover_apply,
+    turnover_distribution_from_import,
+    turnover_imports,
     turnover_latest,
     turnover_plan,
     turnover_reversible,
@@ -62,7 +67,19 @@ def turnover_view(request):
     }
     errors: list[str] = []
     distribution: dict = {}
+    imported: ImportedDistribution | None = None
+    run = None
+    imports = turnover_imports(school=school)
     status = 200
+    if request.method == "GET" and "import" in request.GET:
+        # «Взять из загрузки»: the selects come pre-filled from a checked classes file; nothing is
+        # applied before the coordinator confirms the form.
+        run_id = parse_id(request.GET["import"])
+        run = imports.filter(pk=run_id).first() if run_id is not None else None
+        if run is None:
+            raise Http404
+        imported = turnover_distribution_from_import(plan=turnover_plan(school=school), run=run)
+        distribution = imported.distribution
     if request.method == "POST":
         plan = turnover_plan(school=school)
         distribution, errors = _distribution(request, plan, teachers)
@@ -101,6 +118,9 @@ def turnover_view(request):
             "to_label": year_label(plan.to_year),
             "teachers": list(teachers.values()),
             "errors": errors,
+            "imports": imports[:20],
+            "imported": imported,
+            "imported_run": run,
             "latest": latest,
             "latest_reversible": latest is not None and turnover_reversible(latest),
         },

@@ -15,10 +15,13 @@ from chats.models import Chat
 from chats.tasks import flag_missing_chats
 from invitations.models import Invitation
 from roster.demo import seed_demo
+from roster.imports.services import import_create, import_read
+from roster.models import ImportRun
 from roster.turnover import (
     TURNOVER_REASON,
     TurnoverError,
     turnover_apply,
+    turnover_distribution_from_import,
     turnover_plan,
     turnover_reversible,
     turnover_revert,
@@ -26,6 +29,7 @@ from roster.turnover import (
 from staff.models import Person, School, SchoolClass, YearTurnover
 
 from ..factories import SchoolClassFactory
+from .files import CLASSES_HEADER, xlsx_bytes
 
 PASSWORD = "demo-pass-883"
 
@@ -231,3 +235,96 @@ def test_only_the_coordinator_turns_the_year_over(client, demo, username):
 def test_the_page_requires_login(client, db):
     response = client.get(reverse("staff:turnover"))
     assert response.status_code == 302
+
+
+# --- The new distribution from a checked classes file of the new year ----------------------------
+
+
+def _classes_file(demo, rows) -> ImportRun:
+    run = import_create(
+        school=demo.school,
+        kind="classes",
+        file_name="классы-2026.xlsx",
+        content=xlsx_bytes([CLASSES_HEADER, *rows]),
+        by=demo.users["coordinator"],
+    )
+    import_read(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_classes_file_of_the_new_year_names_the_new_teachers(demo):
+    new_teacher = demo.classes["9Б"].class_teacher
+    run = _classes_file(
+        demo,
+        [
+            ["6 а", new_teacher.full_name, 27, 40],  # 5А becomes 6А: its teacher changes
+            ["7Б", "", 25, ""],  # no teacher named: 6Б keeps its own
+            ["1А", new_teacher.full_name, 20, ""],  # a new first grade: nobody becomes it
+        ],
+    )
+    assert run.status == "preview" and not run.errors, run.errors
+    plan = turnover_plan(school=demo.school)
+    imported = turnover_distribution_from_import(plan=plan, run=run)
+    assert imported.distribution == {demo.classes["5А"].pk: new_teacher}
+    assert imported.named == 1
+    assert imported.not_promoted == ["1А"]
+    planned = {
+        item.school_class.pk: item
+        for item in turnover_plan(school=demo.school, distribution=imported.distribution).promoted
+    }
+    assert planned[demo.classes["5А"].pk].teacher_after == new_teacher
+    assert planned[demo.classes["6Б"].pk].teacher_after == demo.classes["6Б"].class_teacher
+    # Nothing was written: the file is still a preview and the classes are as they were.
+    run.refresh_from_db()
+    assert run.status == "preview"
+    assert SchoolClass.objects.get(pk=demo.classes["5А"].pk).grade == 5
+
+
+def test_a_teacher_who_left_since_the_file_was_read_is_not_taken(demo):
+    new_teacher = demo.classes["9Б"].class_teacher
+    run = _classes_file(demo, [["6А", new_teacher.full_name, 27, 40]])
+    Person.objects.filter(pk=new_teacher.pk).update(is_active=False)
+    imported = turnover_distribution_from_import(plan=turnover_plan(school=demo.school), run=run)
+    assert imported.distribution == {} and imported.named == 0
+
+
+def test_the_page_fills_the_distribution_from_the_file_then_applies_on_confirmation(client, demo):
+    new_teacher = demo.classes["9Б"].class_teacher
+    run = _classes_file(demo, [["6А", new_teacher.full_name, 27, 40], ["1А", "", 20, ""]])
+    client.force_login(demo.users["coordinator"])
+    url = reverse("staff:turnover")
+    page = client.get(url)
+    assert "классы-2026.xlsx" in page.content.decode()  # offered
+    filled = client.get(url, {"import": run.pk})
+    assert filled.status_code == 200
+    html = filled.content.decode()
+    assert "подставлен руководитель для 1 класса" in html
+    select = html.split(f'name="teacher_{demo.classes["5А"].pk}"')[1].split("</select>")[0]
+    assert f'<option value="{new_teacher.pk}" selected>' in select
+    # Still nothing applied: the coordinator confirms the form as filled.
+    assert SchoolClass.objects.get(pk=demo.classes["5А"].pk).class_teacher != new_teacher
+    done = client.post(
+        url,
+        {"from_year": "2025", "confirm": "on", f"teacher_{demo.classes['5А'].pk}": new_teacher.pk},
+    )
+    assert done.status_code == 302
+    moved = SchoolClass.objects.get(pk=demo.classes["5А"].pk)
+    assert (moved.grade, moved.class_teacher) == (6, new_teacher)
+
+
+def test_only_the_schools_checked_classes_files_may_fill_it(client, demo, other_school):
+    client.force_login(demo.users["coordinator"])
+    url = reverse("staff:turnover")
+    foreign = import_create(
+        school=other_school, kind="classes", file_name="x.csv", content=b"", by=None
+    )
+    ImportRun.objects.filter(pk=foreign.pk).update(status="preview")
+    staff_file = import_create(
+        school=demo.school, kind="staff", file_name="s.csv", content=b"", by=None
+    )
+    ImportRun.objects.filter(pk=staff_file.pk).update(status="preview")
+    applied = _classes_file(demo, [["6А", "", 27, 40]])
+    ImportRun.objects.filter(pk=applied.pk).update(status="applied", applied_at=timezone.now())
+    for value in [foreign.pk, staff_file.pk, applied.pk, "abc", "9" * 40, ""]:
+        assert client.get(url, {"import": value}).status_code == 404, value
