@@ -2,8 +2,8 @@
 the lifecycle of the personal data it covers.
 
 - The school words its consent (``ConsentText``, versioned: a change is a new version, in the
-  admin). Version 1 is always the portal's own wording, written the first time someone agrees to
-  it or the school writes its own (then version 2); showing a page writes nothing.
+  admin). Which version a page shows and a visitor agrees to is the model's rule
+  (``ConsentText.objects.current/shown``, ``ConsentText.of_link``).
 - The link page shows the current version and sends its number back with the form; the join
   request stores that version and the moment consent was given (``invitation_use``).
 - A person or a parent withdraws consent with a paper request; the coordinator records it
@@ -21,7 +21,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -34,81 +34,9 @@ from .models import ConsentText, JoinRequest, Role
 
 ERASED = "(удалено)"
 
-DEFAULT_TEXT = (
-    "В соответствии с Федеральным законом от 27.07.2006 № 152-ФЗ «О персональных данных» даю "
-    "согласие {school} на обработку моих персональных данных (фамилия, имя, отчество) в целях "
-    "подключения к платформе «Сферум» и учёта участников чатов школы. Согласие действует до "
-    "достижения цели обработки или до его отзыва письменным заявлением в школу."
-)
-DEFAULT_PARENT_TEXT = (
-    "В соответствии с Федеральным законом от 27.07.2006 № 152-ФЗ «О персональных данных» даю "
-    "согласие {school} на обработку моих персональных данных и персональных данных моего "
-    "ребёнка (фамилия, имя, отчество) в целях подключения к платформе «Сферум» и учёта "
-    "участников чатов школы. Согласие действует до достижения цели обработки или до его отзыва "
-    "письменным заявлением в школу."
-)
-
 
 class ConsentAlreadyWithdrawn(Exception):
     pass
-
-
-def _default(school: School) -> ConsentText:
-    return ConsentText(
-        school=school,
-        version=1,
-        text=DEFAULT_TEXT.format(school=school.name),
-        parent_text=DEFAULT_PARENT_TEXT.format(school=school.name),
-    )
-
-
-def consent_text_current(*, school: School) -> ConsentText:
-    """The school's latest version; the portal's wording as version 1 (not saved) if it has none."""
-    current = ConsentText.objects.filter(school=school).order_by("-version").first()
-    return current if current is not None else _default(school)
-
-
-def consent_text_of_link(invitation) -> ConsentText:
-    """The current version for a link read by ``selectors.invitation_by_token`` (no query)."""
-    if getattr(invitation, "consent_id", None) is None:
-        return _default(invitation.school)
-    return ConsentText(
-        pk=invitation.consent_id,
-        school=invitation.school,
-        version=invitation.consent_version,
-        text=invitation.consent_text,
-        parent_text=invitation.consent_parent_text,
-    )
-
-
-def _default_saved(school: School) -> ConsentText:
-    """Version 1, the portal's wording, saved (once, whoever comes first)."""
-    try:
-        with transaction.atomic():
-            return ConsentText.objects.create(
-                school=school,
-                version=1,
-                text=DEFAULT_TEXT.format(school=school.name),
-                parent_text=DEFAULT_PARENT_TEXT.format(school=school.name),
-            )
-    except IntegrityError:  # another visitor's page created it a moment ago
-        return ConsentText.objects.get(school=school, version=1)
-
-
-def consent_text_shown(
-    *, school: School, version: int | None, current: ConsentText | None = None
-) -> ConsentText:
-    """The saved version the form says it showed (a text changed meanwhile stays the one agreed
-    to); the current one, saved, for a form without a known version. ``current``: the version
-    already read with the link, which saves the query when it is the one shown."""
-    if current is not None and current.pk and version in (None, current.version):
-        return current
-    if version is not None:
-        shown = ConsentText.objects.filter(school=school, version=version).first()
-        if shown is not None:
-            return shown
-    current = consent_text_current(school=school)
-    return current if current.pk else _default_saved(school)
 
 
 @transaction.atomic
@@ -119,7 +47,7 @@ def consent_text_publish(*, school: School, text: str, parent_text: str, by=None
     )
     if latest is None:
         # Pages may have shown the portal's wording as version 1: it keeps that number.
-        latest = _default_saved(school)
+        latest = ConsentText.objects.portal_wording_saved(school=school)
     return ConsentText.objects.create(
         school=school,
         version=latest.version + 1,

@@ -60,7 +60,7 @@ class JoinForm(forms.Form):
         },
     )
     submission_key = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
-    # The version of the consent text the page showed (invitations.consent).
+    # The version of the consent text the page showed (``ConsentText.objects.shown``).
     consent_version = forms.IntegerField(
         required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1
     )

@@ -6,7 +6,7 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +174,62 @@ def person_key(full_name: str, child_name: str = "") -> str:
     return f"{plain(full_name)}|{plain(child_name)}"[:402] if plain(full_name) else ""
 
 
+DEFAULT_CONSENT_TEXT = (
+    "В соответствии с Федеральным законом от 27.07.2006 № 152-ФЗ «О персональных данных» даю "
+    "согласие {school} на обработку моих персональных данных (фамилия, имя, отчество) в целях "
+    "подключения к платформе «Сферум» и учёта участников чатов школы. Согласие действует до "
+    "достижения цели обработки или до его отзыва письменным заявлением в школу."
+)
+DEFAULT_CONSENT_PARENT_TEXT = (
+    "В соответствии с Федеральным законом от 27.07.2006 № 152-ФЗ «О персональных данных» даю "
+    "согласие {school} на обработку моих персональных данных и персональных данных моего "
+    "ребёнка (фамилия, имя, отчество) в целях подключения к платформе «Сферум» и учёта "
+    "участников чатов школы. Согласие действует до достижения цели обработки или до его отзыва "
+    "письменным заявлением в школу."
+)
+
+
+class ConsentTextQuerySet(models.QuerySet["ConsentText"]):
+    """Which wording of the consent a visitor is shown and agrees to.
+
+    Version 1 is always the portal's own wording, written the first time someone agrees to it or
+    the school writes its own (then version 2); showing a page writes nothing.
+    """
+
+    def current(self, *, school: School) -> ConsentText:
+        """The school's latest version; the portal's wording as version 1 (not saved) if none."""
+        latest = self.filter(school=school).order_by("-version").first()
+        return latest if latest is not None else self.model.portal_wording(school)
+
+    def portal_wording_saved(self, *, school: School) -> ConsentText:
+        """Version 1, the portal's wording, saved (once, whoever comes first)."""
+        try:
+            with transaction.atomic():
+                return self.create(
+                    school=school,
+                    version=1,
+                    text=DEFAULT_CONSENT_TEXT.format(school=school.name),
+                    parent_text=DEFAULT_CONSENT_PARENT_TEXT.format(school=school.name),
+                )
+        except IntegrityError:  # another visitor's page created it a moment ago
+            return self.get(school=school, version=1)
+
+    def shown(
+        self, *, school: School, version: int | None, current: ConsentText | None = None
+    ) -> ConsentText:
+        """The saved version the form says it showed (a text changed meanwhile stays the one
+        agreed to); the current one, saved, for a form without a known version. ``current``: the
+        version already read with the link, which saves the query when it is the one shown."""
+        if current is not None and current.pk and version in (None, current.version):
+            return current
+        if version is not None:
+            shown = self.filter(school=school, version=version).first()
+            if shown is not None:
+                return shown
+        latest = self.current(school=school)
+        return latest if latest.pk else self.portal_wording_saved(school=school)
+
+
 class ConsentText(models.Model):
     """One version of a school's consent to the processing of personal data (152-ФЗ: a separate
     document). The school is the operator and words it; a change is a new version, never an edit,
@@ -195,6 +251,8 @@ class ConsentText(models.Model):
         verbose_name=_("автор"),
     )
 
+    objects = ConsentTextQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("текст согласия на обработку ПДн")
         verbose_name_plural = _("тексты согласия на обработку ПДн")
@@ -210,6 +268,30 @@ class ConsentText(models.Model):
 
     def text_for(self, role: str) -> str:
         return self.parent_text if role == Role.PARENT else self.text
+
+    @classmethod
+    def portal_wording(cls, school: School) -> ConsentText:
+        """Version 1 as the portal words it, not saved."""
+        return cls(
+            school=school,
+            version=1,
+            text=DEFAULT_CONSENT_TEXT.format(school=school.name),
+            parent_text=DEFAULT_CONSENT_PARENT_TEXT.format(school=school.name),
+        )
+
+    @classmethod
+    def of_link(cls, invitation) -> ConsentText:
+        """The school's current version for a link read by ``selectors.invitation_by_token``,
+        which brings it in the same query (no query here)."""
+        if getattr(invitation, "consent_id", None) is None:
+            return cls.portal_wording(invitation.school)
+        return cls(
+            pk=invitation.consent_id,
+            school=invitation.school,
+            version=invitation.consent_version,
+            text=invitation.consent_text,
+            parent_text=invitation.consent_parent_text,
+        )
 
 
 class JoinRequest(TimeStampedModel):

@@ -16,9 +16,8 @@ from django.template.loader import get_template
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
-from .consent import consent_text_of_link, consent_text_shown
 from .forms import JoinForm
-from .models import Invitation, person_key
+from .models import ConsentText, Invitation, person_key
 from .ratelimit import invite_guess_register
 from .selectors import invitation_by_token, join_request_by_submission
 from .services import InvitationNotActive, invitation_use, join_request_earlier
@@ -127,7 +126,7 @@ def invite(request, token: str):
     if request.method == "POST":
         form = JoinForm(request.POST, role=invitation.role)
         if not form.is_valid():
-            consent = consent_text_of_link(invitation)
+            consent = ConsentText.of_link(invitation)
             return _page(
                 request,
                 "invitations/public/invite.html",
@@ -135,10 +134,10 @@ def invite(request, token: str):
                 status=400,
                 form=True,
             )
-        consent = consent_text_shown(
+        consent = ConsentText.objects.shown(
             school=invitation.school,
             version=form.cleaned_data.get("consent_version"),
-            current=consent_text_of_link(invitation),
+            current=ConsentText.of_link(invitation),
         )
         try:
             join_request = invitation_use(
@@ -155,7 +154,7 @@ def invite(request, token: str):
             return _gone(request, invitation, invitation.gone_reason() or Invitation.Status.USED)
         return _joined(request, invitation, join_request)
 
-    consent = consent_text_of_link(invitation)
+    consent = ConsentText.of_link(invitation)
     form = JoinForm(
         role=invitation.role,
         initial={"submission_key": secrets.token_urlsafe(16), "consent_version": consent.version},

@@ -71,7 +71,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     latest = ConsentText.objects.filter(school=OuterRef("school")).order_by("-version")[:1]
     return (
         Invitation.objects.select_related("school", "school_class")
-        # The school's current consent wording, in the same query (invitations.consent).
+        # The school's current consent wording, in the same query (``ConsentText.of_link``).
         .annotate(
             consent_id=Subquery(latest.values("pk")),
             consent_version=Subquery(latest.values("version")),
@@ -89,6 +89,22 @@ def invitation_status_counts(*, user) -> dict[str, int]:
     rows = visible_to(user, Invitation.objects.all()).values("status").annotate(n=Count("pk"))
     for row in rows.order_by():
         counts[row["status"]] = row["n"]
+    return counts
+
+
+def invitation_counts_by_school(school_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Links of every school by status, in one grouped query."""
+    counts = {
+        school_id: {status: 0 for status in Invitation.Status.values} for school_id in school_ids
+    }
+    rows = (
+        Invitation.objects.filter(school_id__in=school_ids)
+        .order_by()
+        .values("school_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["school_id"]][row["status"]] = row["n"]
     return counts
 
 

@@ -346,7 +346,7 @@ def invitation_use(
     """Count one use of a link and record the join request, atomically.
 
     ``consent_text``: the version of the school's consent the visitor was shown and agreed to,
-    stored with the moment (``invitations.consent``).
+    stored with the moment (``ConsentText.objects.shown``).
 
     The use is claimed by a compare-and-swap on the usable link (``UPDATE … WHERE <usable>``): the
     database re-checks the condition on the row it locks, so of twenty people using a single-use

@@ -6,8 +6,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from invitations.consent import consent_text_shown
-from invitations.models import Invitation, JoinRequest, Role
+from invitations.models import ConsentText, Invitation, JoinRequest, Role
 from invitations.selectors import invitation_by_token
 from invitations.services import invitation_annul, invitation_use, invitations_expire_unused
 from tests.factories import InvitationFactory
@@ -339,7 +338,7 @@ def test_public_page_query_count(client, link_5a, django_assert_max_num_queries)
     # the request. Inside the test's transaction that block is a savepoint: SAVEPOINT and RELEASE
     # are the other two (in production BEGIN and COMMIT, which are not counted as queries).
     # (The school's first consent ever also saves version 1 of its wording, once: done here first.)
-    consent_text_shown(school=link_5a.school, version=None)
+    ConsentText.objects.shown(school=link_5a.school, version=None)
     with django_assert_max_num_queries(5):
         assert client.post(url(link_5a), PARENT).status_code == 200
 
