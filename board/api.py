@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import TypeVar, cast
 
+from django.conf import settings
+from django.core.cache import caches
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,14 +15,29 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from board.kept import KeptBoard, kept_board, kept_derived
-from board.selectors import SchoolBoard
+from board.selectors import KeptBoard, SchoolBoard, kept_board
 from gymnasium_portal.params import parse_id
 from invitations.models import Invitation
 from orders.api import ApiPoint, ApiResponsible, OrderSerializer, OrderWithApiPoints
 from staff.access import user_can
 from staff.models import School
 from staff.selectors import user_school
+
+T = TypeVar("T")
+
+
+def kept_derived(kept: KeptBoard, name: str, build: Callable[[KeptBoard], T]) -> T:
+    """What is built from a kept board (the API dashboard's JSON), kept as long as that board: its
+    key names the board's computation, so a recomputed board is never answered with the old one."""
+    seconds = settings.BOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return build(kept)
+    key = f"board:{name}:{kept.board.school.pk}:{kept.computed_at.isoformat()}"
+    value = caches["board"].get(key)
+    if value is None:
+        value = build(kept)
+        caches["board"].set(key, value, seconds)
+    return value
 
 
 class DashboardInvitationsSerializer(serializers.Serializer):
@@ -137,7 +155,7 @@ class DashboardView(APIView):
                     raise ValidationError({"school": ["Укажите школу: ?school=ID."]})
                 raise PermissionDenied()
             school_id = own.pk
-        # The same kept figures as the director's board (board/kept.py, BOARD_CACHE_SECONDS).
+        # The same kept figures as the director's board (``kept_board``, BOARD_CACHE_SECONDS).
         kept = kept_board(user=user, school_id=school_id, today=timezone.localdate())
         if kept is None:
             raise Http404

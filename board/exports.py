@@ -16,8 +16,8 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from board.selectors import STATUS_CODES, PointRow, SchoolBoard, boards_area_name, point_numbers
-from board.words import headline_items, in_charge_text
+from board.selectors import STATUS_CODES, PointRow, SchoolBoard
+from board.words import boards_area_name, headline_items, in_charge_text, point_numbers
 from compliance.registry import PointStatus
 
 # fpdf2 subsets the embedded font through fontTools, which logs every table it touches at INFO.

@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db.models import (
     Count,
     Exists,
@@ -35,13 +37,18 @@ from django.utils.translation import gettext as _
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
 from chats.models import Chat, ChatKind, ChatRequirement, MembersSource
 from compliance.models import Finding
-from compliance.registry import Figure, PointStatus, get_check, status_label
+from compliance.registry import Figure, PointStatus, get_check, points_evaluate, status_label
 from compliance.sql import count_subquery
-from invitations.models import Invitation, JoinRequest
+from invitations.models import JoinRequest
+from invitations.selectors import invitation_counts_by_school
 from invitations.services import INVITATION_EXPIRING_UNUSED
 from orders.models import Acknowledgement, Order, OrderPoint
-from orders.selectors import PointPeople, point_people, points_evaluate
+from orders.selectors import PointPeople, current_order_subquery, point_people
+from staff.access import user_can
 from staff.models import Person, School, SchoolClass, TrainingRecord
+from staff.selectors import school_list
+
+from .freshness import Freshness, jobs_freshness
 
 # Worst first: the order in which statuses sort on the inspector's table and in the totals.
 STATUS_SEVERITY = {
@@ -228,27 +235,6 @@ class SchoolBoard:
 # --- The board for many schools at once -----------------------------------------------------------
 
 
-def orders_in_force_latest_first() -> QuerySet[Order]:
-    """A school's current order is the latest one in force: the first of these for the school."""
-    return Order.objects.filter(status=Order.Status.IN_FORCE).order_by("-date", "-pk")
-
-
-def current_order_subquery(school_ref="pk") -> Subquery:
-    return Subquery(
-        orders_in_force_latest_first().filter(school=OuterRef(school_ref)).values("pk")[:1]
-    )
-
-
-def current_points(*, school: School) -> list[OrderPoint]:
-    """The points of the school's current order (order loaded), in one query."""
-    order = orders_in_force_latest_first().filter(school=school).values("pk")[:1]
-    return list(
-        OrderPoint.objects.filter(order_id=Subquery(order))
-        .select_related("order")
-        .order_by("position", "pk")
-    )
-
-
 class _SchoolCounters(Protocol):
     """The names ``_schools_with_counters`` annotates on each school."""
 
@@ -373,22 +359,6 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
     }
 
 
-def invitations_by_status(school_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Links of every school by status, in one grouped query."""
-    counts = {
-        school_id: {status: 0 for status in Invitation.Status.values} for school_id in school_ids
-    }
-    rows = (
-        Invitation.objects.filter(school_id__in=school_ids)
-        .order_by()
-        .values("school_id", "status")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts[row["school_id"]][row["status"]] = row["n"]
-    return counts
-
-
 def fix_url(*, check, school_id: int, point: OrderPoint | None = None) -> str | None:
     """Where to fix what a check found missing (narrowed to the point's order where the check can);
     None if that page is not routable (yet): the board must not fail because of a link."""
@@ -425,7 +395,7 @@ def boards_build(
     results = points_evaluate(points=points, today=today)
     people = point_people(points=points, today=today) if with_responsible else {}
     classes = _class_figures(school_ids)
-    invitations = invitations_by_status(school_ids)
+    invitations = invitation_counts_by_school(school_ids)
 
     rows_by_order: dict[int, list[PointRow]] = defaultdict(list)
     for point in points:
@@ -478,23 +448,41 @@ def boards_build(
     return boards
 
 
-def boards_area_name(boards: list[SchoolBoard]) -> str:
-    """The municipality of the boards' schools, or «все муниципалитеты» when they are several."""
-    names = {str(board.school.municipality) for board in boards}
-    if len(names) == 1:
-        return names.pop()
-    return _("Все муниципалитеты") if names else ""
+# --- The board as served: one copy per school and day kept for BOARD_CACHE_SECONDS ---------------
 
 
-def point_number_key(number: str):
-    """Natural order of point numbers (3 < 3.5 < 3.10 < 4)."""
-    return tuple(
-        int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")
-    ), number
+@dataclass
+class KeptBoard:
+    board: SchoolBoard
+    freshness: Freshness  # when the checking jobs last ran, as of the computation
+    computed_at: datetime.datetime
 
 
-def point_numbers(boards: list[SchoolBoard]) -> list[str]:
-    """Every point number of the boards' orders, in natural order (3 < 3.5 < 3.10 < 4)."""
-    return sorted(
-        {row.point.number for board in boards for row in board.points}, key=point_number_key
-    )
+def _key(school_id: int, today: datetime.date) -> str:
+    return f"board:figures:{school_id}:{today.isoformat()}"
+
+
+def kept_board(
+    *, user, school_id: int, today: datetime.date, refresh: bool = False
+) -> KeptBoard | None:
+    """The school's board as ``user`` may see it (None: not in their scope), from the kept copy
+    when there is one and ``refresh`` is not asked for.
+
+    Computing a board is a dozen grouped queries; its figures change at the pace of the school's
+    work, not of page views. The copy is kept in the ``board`` cache (Redis when ``CACHE_URL`` is
+    set) with when it was computed and how fresh the checking jobs were then: the HTML board and the
+    API dashboard serve the same copy; ``refresh`` (the board's «Пересчитать сейчас») computes it
+    anew for both readers."""
+    seconds = settings.BOARD_CACHE_SECONDS
+    # The school's rule without a query (``School(pk=…)``: the rule reads the id only).
+    if seconds > 0 and not refresh and user_can(user, "view", School(pk=school_id)):
+        kept = caches["board"].get(_key(school_id, today))
+        if kept is not None:
+            return kept
+    boards = boards_build(schools=school_list(user=user).filter(pk=school_id), today=today)
+    if not boards:
+        return None
+    kept = KeptBoard(board=boards[0], freshness=jobs_freshness(), computed_at=timezone.now())
+    if seconds > 0:
+        caches["board"].set(_key(school_id, today), kept, seconds)
+    return kept

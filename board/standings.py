@@ -27,8 +27,9 @@ from compliance.models import DashboardSnapshot
 from compliance.registry import PointStatus
 from staff.models import School
 
-from .selectors import STATUS_SEVERITY, boards_build, point_number_key, share
+from .selectors import STATUS_SEVERITY, boards_build, share
 from .snapshots import snapshot_figures, snapshots_store
+from .words import point_number_key
 
 SORTS = ("lag", "municipality", "name")
 

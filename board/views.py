@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 
 from board.findings import finding_list, finding_point, school_chat_owners
 from board.freshness import Freshness, jobs_freshness
-from board.kept import kept_board
-from board.selectors import boards_build, current_points, fix_url
+from board.selectors import boards_build, fix_url, kept_board
 from board.snapshots import snapshot_series
 from board.words import HeadlineItem, headline_items
-from compliance.registry import PointStatus, get_check
+from compliance.registry import PointStatus, get_check, points_evaluate
 from gymnasium_portal.params import parse_id
-from orders.selectors import point_people, points_evaluate
+from orders.selectors import current_points, point_people
 from staff.access import user_can
 from staff.models import School
 from staff.selectors import school_list, user_school

@@ -11,7 +11,7 @@ from invitations.models import Invitation
 from orders.selectors import PointPeople
 from staff.models import Person
 
-from .selectors import Headline, share
+from .selectors import Headline, SchoolBoard, share
 
 # --- Words for people: shared by the board, the drill-down and the exports -----------------------
 
@@ -158,3 +158,25 @@ def headline_items(headline: Headline) -> list[HeadlineItem]:
             "order_acknowledged",
         ),
     ]
+
+
+def boards_area_name(boards: list[SchoolBoard]) -> str:
+    """The municipality of the boards' schools, or «все муниципалитеты» when they are several."""
+    names = {str(board.school.municipality) for board in boards}
+    if len(names) == 1:
+        return names.pop()
+    return _("Все муниципалитеты") if names else ""
+
+
+def point_number_key(number: str):
+    """Natural order of point numbers (3 < 3.5 < 3.10 < 4)."""
+    return tuple(
+        int(part) if part.isdigit() else 0 for part in number.replace("-", ".").split(".")
+    ), number
+
+
+def point_numbers(boards: list[SchoolBoard]) -> list[str]:
+    """Every point number of the boards' orders, in natural order (3 < 3.5 < 3.10 < 4)."""
+    return sorted(
+        {row.point.number for board in boards for row in board.points}, key=point_number_key
+    )

@@ -25,7 +25,8 @@ from board.exports import (
     responsible_text,
 )
 from board.report_data import class_lines, link_lines, open_findings
-from board.selectors import Headline, SchoolBoard, boards_area_name, share
+from board.selectors import Headline, SchoolBoard, share
+from board.words import boards_area_name
 from chats.models import ChatKind
 from compliance.registry import PointStatus, get_check
 from gymnasium_portal.spreadsheets import workbook_bytes

@@ -10,10 +10,10 @@ from typing import Protocol, cast
 from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
 
-from compliance.registry import PointStatus
+from compliance.registry import PointStatus, points_evaluate
 
 from .models import Order, OrderPoint
-from .selectors import order_list, point_people, points_evaluate
+from .selectors import order_list, point_people
 
 
 @dataclass(frozen=True)

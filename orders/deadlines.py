@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.jobs import RunReport
-from compliance.registry import PointStatus
+from compliance.registry import PointStatus, points_evaluate
 from compliance.services import findings_sync
 from messenger.outbox import outbox_enqueue, person_reachable_in_max
 
@@ -56,7 +56,7 @@ def deadlines_check(*, report: RunReport, today: datetime.date | None = None) ->
     inserting their row (unique on point, kind and deadline): only the rows this run inserted are
     sent, so a second run or a second worker sends nothing.
     """
-    from .selectors import point_people, points_evaluate
+    from .selectors import point_people
 
     today = today or timezone.localdate()
     now = timezone.now()

@@ -9,20 +9,29 @@ from dataclasses import dataclass, field
 from typing import Protocol, cast
 
 from django.contrib.auth.models import Permission
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from compliance.models import Finding
 from compliance.registry import (
-    Figure,
+    PointResult,
     PointStatus,
-    checks_evaluate,
     get_check,
-    point_status,
-    status_label,
+    points_evaluate,
 )
 from staff.access import user_can, visible_to
-from staff.models import Person
+from staff.models import Person, School
 from staff.selectors import user_person, user_school
 
 from .checks import absent_on
@@ -37,45 +46,28 @@ from .models import (
     Responsibility,
 )
 
-
-@dataclass(frozen=True)
-class PointResult:
-    status: PointStatus
-    figure: Figure | None
-
-    @property
-    def label(self) -> str:
-        return status_label(self.status, self.figure)
-
-    @property
-    def done_late(self) -> bool:
-        return self.status == PointStatus.DONE and self.figure is not None and self.figure.done_late
+# --- A school's current order -----------------------------------------------------------------
 
 
-def points_evaluate(
-    *, points: Iterable[OrderPoint], today: datetime.date | None = None
-) -> dict[int, PointResult]:
-    """Live status of every point given, in one query whatever the number of points, checks or
-    schools.
+def orders_in_force_latest_first() -> QuerySet[Order]:
+    """A school's current order is the latest one in force: the first of these for the school."""
+    return Order.objects.filter(status=Order.Status.IN_FORCE).order_by("-date", "-pk")
 
-    ``points`` must have ``order`` loaded (``select_related("order")``) for the school id.
-    """
-    today = today or timezone.localdate()
-    points = list(points)
-    schools_by_check: dict[str, set[int]] = defaultdict(set)
-    for point in points:
-        if point.check_key:
-            schools_by_check[point.check_key].add(point.order.school_id)
-    figures = checks_evaluate(school_ids_by_check=schools_by_check, today=today)
-    results = {}
-    for point in points:
-        figure = (
-            figures.get(point.check_key, {}).get(point.order.school_id) if point.check_key else None
-        )
-        results[point.pk] = PointResult(
-            status=point_status(figure=figure, deadline=point.deadline, today=today), figure=figure
-        )
-    return results
+
+def current_order_subquery(school_ref="pk") -> Subquery:
+    return Subquery(
+        orders_in_force_latest_first().filter(school=OuterRef(school_ref)).values("pk")[:1]
+    )
+
+
+def current_points(*, school: School) -> list[OrderPoint]:
+    """The points of the school's current order (order loaded), in one query."""
+    order = orders_in_force_latest_first().filter(school=school).values("pk")[:1]
+    return list(
+        OrderPoint.objects.filter(order_id=Subquery(order))
+        .select_related("order")
+        .order_by("position", "pk")
+    )
 
 
 # --- Who answers for a point today (point 2: the backup stands in while the primary is away) -----

@@ -6,9 +6,8 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 
-from compliance.registry import Figure, PointStatus, get_check
+from compliance.registry import Figure, PointStatus, get_check, points_evaluate
 from orders.models import Acknowledgement, Order, Regulation, Responsibility
-from orders.selectors import points_evaluate
 from staff.models import Absence
 from tests.factories import OrderFactory, PersonFactory, SchoolFactory
 

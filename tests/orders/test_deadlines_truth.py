@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from compliance.registry import points_evaluate
 from orders.models import OrderEvent, Regulation
-from orders.selectors import points_evaluate
 
 from .conftest import add_point, days, name
 

@@ -6,10 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from compliance.registry import PointStatus
+from compliance.registry import PointStatus, points_evaluate
 from gymnasium_portal.forms import MAX_UPLOAD_MB
 from orders.models import OrderEvent, Regulation
-from orders.selectors import points_evaluate
 
 from .conftest import add_point, days
 
