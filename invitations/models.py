@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gymnasium_portal.text import fold
 from staff.models import School, SchoolClass, TimeStampedModel
 
 
@@ -168,8 +169,7 @@ def person_key(full_name: str, child_name: str = "") -> str:
     or punctuation («Иванова  Ольга» and «иванова ольга» are one person; the child's name apart)."""
 
     def plain(name: str) -> str:
-        name = name.casefold().replace("ё", "е")
-        return " ".join("".join(ch if ch.isalnum() or ch == "-" else " " for ch in name).split())
+        return fold("".join(ch if ch.isalnum() or ch == "-" else " " for ch in name))
 
     return f"{plain(full_name)}|{plain(child_name)}"[:402] if plain(full_name) else ""
 

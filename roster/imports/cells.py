@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from gymnasium_portal.text import fold
+
 MIN_GRADE, MAX_GRADE = 1, 11
 MAX_COUNT = 999
 
@@ -36,7 +38,7 @@ def clean_text(value: str) -> str:
 
 def text_key(value: str) -> str:
     """How names and headers are compared: no case, no doubled spaces, «ё» as «е»."""
-    return clean_text(value).casefold().replace("ё", "е")
+    return fold(value)
 
 
 def header_key(value: str) -> str:
