@@ -95,9 +95,12 @@ def sync_role_groups(apps) -> None:
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # A migration's historical app configs have no models module, and create_permissions
+        # skips such an app: lend it one for the call, then give back what was there.
+        models_module = app_config.models_module
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+
+from staff.roles import sync_role_groups
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = Path(
@@ -44,22 +47,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def role_groups(transactional_db):
     """Live-server tests flush the database after each test, and with it the role groups that a data
-    migration made (permissions come back on their own, through post_migrate):
-    put the groups back."""
-    from django.contrib.auth.models import Group, Permission
-
-    from staff.roles import ROLE_PERMISSIONS
-
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
-        wanted = [perm.split(".") for perm in perms]
-        group.permissions.set(
-            [
-                p
-                for p in Permission.objects.select_related("content_type")
-                if [p.content_type.app_label, p.codename] in wanted
-            ]
-        )
+    migration made: put them back, as the migration does (``staff.roles.sync_role_groups``)."""
+    sync_role_groups(apps)
 
 
 @pytest.fixture(autouse=True)
