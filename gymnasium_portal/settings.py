@@ -451,5 +451,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # axes: only lockouts (WARNING), not every successful login's clean-up.
         "axes": {"level": "WARNING"},
+        # The МАХ client's transport: one INFO line per request (an hourly sync of 660 chats is
+        # 660 lines); messenger logs what a request meant, and httpx still logs its warnings.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
