@@ -97,7 +97,7 @@ def sync_role_groups(apps) -> None:
     for app_config in apps.get_app_configs():
         # A migration's historical app configs have no models module, and create_permissions
         # skips such an app: lend it one for the call, then give back what was there.
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module
