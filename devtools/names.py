@@ -51,3 +51,18 @@ def fictional_name(rng: random.Random) -> str:
     stem = rng.choice(_PATRONYMIC_STEMS)
     # «Игорев» + «ич» → «Игоревич»; «Евгеньев» + «на» → «Евгеньевна».
     return f"{surname} {first} {stem}{'на' if female else 'ич'}"
+
+
+def distinct_parents(count: int) -> list[tuple[str, str]]:
+    """``count`` different (parent, child) pairs of fictional names, always the same ones."""
+    pairs = [
+        (f"{surname}а {first} {stem}на", f"{surname} {child}")
+        for surname in _SURNAMES
+        for first in _FEMALE_NAMES
+        for stem in _PATRONYMIC_STEMS
+        for child in _MALE_NAMES[:1]
+    ]
+    if count > len(pairs):
+        raise ValueError(f"at most {len(pairs)} distinct parents")
+    random.Random(883).shuffle(pairs)
+    return pairs[:count]

@@ -31,10 +31,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.http import HttpResponse
+from django.template import engines
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import include, path
@@ -44,6 +46,7 @@ from rest_framework.authtoken.models import Token
 from board.snapshots import dashboard_snapshot_all
 from compliance.jobs import RunReport
 from devtools.benchmarking import gunicorn_server, production_env, scratch_database
+from staff.access import user_can
 from staff.models import School
 from staff.roles import Role
 
@@ -59,10 +62,37 @@ def signed_in_one_query_view(request):
     return HttpResponse(f"<p>{request.user.username}: {School.objects.count()}</p>")
 
 
+@login_required
+def signed_in_permission_view(request):
+    """The signed-in view with the permission check the board makes first (``view_board``: Django's
+    ModelBackend loads the user's and their groups' permissions, two queries every guarded page
+    pays)."""
+    if not user_can(request.user, "view_board", School):
+        raise PermissionDenied
+    return HttpResponse(f"<p>{request.user.username}: {School.objects.count()}</p>")
+
+
+_FRAME = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}<p>{{ schools }}</p>{% endblock %}'
+)
+
+
+@login_required
+def signed_in_frame_view(request):
+    """The permission check, one query and the portal's frame around it (``base.html``: header,
+    navigation by the user's rights, the person's context) — what any page of the portal is before
+    its own content."""
+    if not user_can(request.user, "view_board", School):
+        raise PermissionDenied
+    return HttpResponse(_FRAME.render({"schools": School.objects.count()}, request))
+
+
 # The project's URLs plus the floor views; used as ROOT_URLCONF while timing.
 urlpatterns = [
     path("bench/one-query/", one_query_view),
     path("bench/signed-in-one-query/", signed_in_one_query_view),
+    path("bench/signed-in-permission/", signed_in_permission_view),
+    path("bench/signed-in-frame/", signed_in_frame_view),
     path("", include("gymnasium_portal.urls")),
 ]
 
@@ -122,6 +152,8 @@ class Command(BaseCommand):
                     ("one-query view, signed in", as_director, "/bench/signed-in-one-query/"),
                     ("board, one school", as_director, "/orders/board/"),
                     ("home page (the lightest portal page)", as_director, "/"),
+                    ("signed in + permission check", as_director, "/bench/signed-in-permission/"),
+                    ("signed in + permission + frame", as_director, "/bench/signed-in-frame/"),
                 ],
                 runs=runs * 3,
             )
@@ -171,11 +203,13 @@ class Command(BaseCommand):
         self.stdout.write(f"{'snapshot job, every school':<34} {snapshot_ms:>10.1f}")
         for board_label, board_ms in (
             ("board", figures[2][1]),
-            ("recomputed board", figures[4][1]),
+            ("recomputed board", figures[6][1]),
         ):
             for label, floor_ms in (
                 ("one-query view", floor),
                 ("signed-in one-query view", figures[1][1]),
+                ("signed-in one-query view + permission check", figures[4][1]),
+                ("signed-in one-query view + permission + frame", figures[5][1]),
                 ("home page", figures[3][1]),
             ):
                 ratio = board_ms / floor_ms
