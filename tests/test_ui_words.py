@@ -111,6 +111,21 @@ def test_no_space_before_the_full_stop_after_a_class_name(client, operator, clas
     assert "Класс: 5А.</p>" in page
 
 
+@pytest.mark.parametrize("max_uses", [1, 3, 21])
+def test_uses_of_a_link_are_counted_without_a_word_to_decline(client, operator, class_5a, max_uses):
+    """«1 из 1 раз», «из 21 раз» were wrong Russian: the count stands after a colon instead."""
+    link = InvitationFactory(
+        school_class=class_5a, role=Role.PARENT, created_by=operator, max_uses=max_uses
+    )
+    client.force_login(operator)
+    for name in ("invitations:annul", "invitations:detail"):
+        page = client.get(reverse(name, args=[link.pk])).content.decode()
+        assert f"0 из {max_uses}" in page, name
+        assert " раз<" not in page and " раз.<" not in page, name
+    annul = client.get(reverse("invitations:annul", args=[link.pk])).content.decode()
+    assert f"Использований: 0 из {max_uses}." in annul
+
+
 def test_staff_without_classes_see_no_classes_tab(client, staff_member, teacher_5a, operator):
     classes = reverse("staff:classes")
     client.force_login(staff_member)

@@ -299,7 +299,7 @@ def test_the_page_fills_the_distribution_from_the_file_then_applies_on_confirmat
     filled = client.get(url, {"import": run.pk})
     assert filled.status_code == 200
     html = filled.content.decode()
-    assert "подставлен руководитель для 1 класса" in html
+    assert "подставлено руководителей: 1." in html
     select = html.split(f'name="teacher_{demo.classes["5А"].pk}"')[1].split("</select>")[0]
     assert f'<option value="{new_teacher.pk}" selected>' in select
     # Still nothing applied: the coordinator confirms the form as filled.
