@@ -37,7 +37,14 @@ from django.utils.translation import gettext as _
 from chats.flagging import CLASS_CHAT_MISSING, SCHOOL_CHAT_MISSING
 from chats.models import Chat, ChatKind, ChatRequirement, MembersSource
 from compliance.models import Finding
-from compliance.registry import Figure, PointStatus, get_check, points_evaluate, status_label
+from compliance.registry import (
+    Figure,
+    PointStatus,
+    done_late,
+    get_check,
+    points_evaluate,
+    status_label,
+)
 from compliance.sql import count_subquery
 from invitations.models import JoinRequest
 from invitations.selectors import invitation_counts_by_school
@@ -136,7 +143,7 @@ class PointRow:
 
     @property
     def done_late(self) -> bool:
-        return self.status == PointStatus.DONE and self.figure is not None and self.figure.done_late
+        return done_late(self.status, self.figure)
 
 
 def share(done: int, total: int) -> int | None:

@@ -183,9 +183,14 @@ def check_choices() -> list[tuple[str, str]]:
     return [(key, str(check.title)) for key, check in sorted(_registry.items())]
 
 
+def done_late(status: PointStatus, figure: Figure | None) -> bool:
+    """The point is done, and was done after its deadline («выполнено с опозданием»)."""
+    return status == PointStatus.DONE and figure is not None and figure.done_late
+
+
 def status_label(status: PointStatus, figure: Figure | None) -> str:
     """The status in words; a point done after its deadline says so."""
-    if status == PointStatus.DONE and figure is not None and figure.done_late:
+    if done_late(status, figure):
         return str(_("выполнено с опозданием"))
     return str(status.label)
 
@@ -216,7 +221,7 @@ class PointResult:
 
     @property
     def done_late(self) -> bool:
-        return self.status == PointStatus.DONE and self.figure is not None and self.figure.done_late
+        return done_late(self.status, self.figure)
 
 
 def points_evaluate(

@@ -171,7 +171,8 @@ def person_key(full_name: str, child_name: str = "") -> str:
     def plain(name: str) -> str:
         return fold("".join(ch if ch.isalnum() or ch == "-" else " " for ch in name))
 
-    return f"{plain(full_name)}|{plain(child_name)}"[:402] if plain(full_name) else ""
+    name = plain(full_name)
+    return f"{name}|{plain(child_name)}"[:402] if name else ""
 
 
 DEFAULT_CONSENT_TEXT = (
@@ -203,14 +204,11 @@ class ConsentTextQuerySet(models.QuerySet["ConsentText"]):
 
     def portal_wording_saved(self, *, school: School) -> ConsentText:
         """Version 1, the portal's wording, saved (once, whoever comes first)."""
+        wording = self.model.portal_wording(school)
         try:
             with transaction.atomic():
-                return self.create(
-                    school=school,
-                    version=1,
-                    text=DEFAULT_CONSENT_TEXT.format(school=school.name),
-                    parent_text=DEFAULT_CONSENT_PARENT_TEXT.format(school=school.name),
-                )
+                wording.save(force_insert=True)
+                return wording
         except IntegrityError:  # another visitor's page created it a moment ago
             return self.get(school=school, version=1)
 

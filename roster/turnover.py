@@ -150,8 +150,12 @@ class ImportedDistribution:
     """The class teachers a checked classes file names for the new year's classes."""
 
     distribution: dict[int, Person | None]
-    named: int  # classes of the new year the file gives a class teacher
     not_promoted: list[str]  # classes of the file with a teacher that no class becomes
+
+    @property
+    def named(self) -> int:
+        """Classes of the new year the file gives a class teacher."""
+        return len(self.distribution)
 
 
 def turnover_imports(*, school: School):
@@ -188,9 +192,7 @@ def turnover_distribution_from_import(
         if teacher_id is not None and teacher_id in people:
             distribution[item.school_class.pk] = people[teacher_id]
     not_promoted = [f"{grade}{letter}" for grade, letter in sorted(set(wanted) - becomes)]
-    return ImportedDistribution(
-        distribution=distribution, named=len(distribution), not_promoted=not_promoted
-    )
+    return ImportedDistribution(distribution=distribution, not_promoted=not_promoted)
 
 
 @transaction.atomic

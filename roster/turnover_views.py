@@ -118,7 +118,8 @@ def turnover_view(request):
             "to_label": year_label(plan.to_year),
             "teachers": list(teachers.values()),
             "errors": errors,
-            "imports": imports[:20],
+            # The list names the files; only the one chosen is read with its rows.
+            "imports": imports.only("pk", "file_name", "created_at")[:20],
             "imported": imported,
             "imported_run": run,
             "latest": latest,

@@ -62,13 +62,17 @@ def signed_in_one_query_view(request):
     return HttpResponse(f"<p>{request.user.username}: {School.objects.count()}</p>")
 
 
-@login_required
-def signed_in_permission_view(request):
-    """The signed-in view with the permission check the board makes first (``view_board``: Django's
-    ModelBackend loads the user's and their groups' permissions, two queries every guarded page
-    pays)."""
+def _board_permission(request) -> None:
+    """The permission check the board makes first (``view_board``: Django's ModelBackend loads the
+    user's and their groups' permissions, two queries every guarded page pays)."""
     if not user_can(request.user, "view_board", School):
         raise PermissionDenied
+
+
+@login_required
+def signed_in_permission_view(request):
+    """The signed-in one-query view after the board's permission check."""
+    _board_permission(request)
     return HttpResponse(f"<p>{request.user.username}: {School.objects.count()}</p>")
 
 
@@ -82,8 +86,7 @@ def signed_in_frame_view(request):
     """The permission check, one query and the portal's frame around it (``base.html``: header,
     navigation by the user's rights, the person's context) — what any page of the portal is before
     its own content."""
-    if not user_can(request.user, "view_board", School):
-        raise PermissionDenied
+    _board_permission(request)
     return HttpResponse(_FRAME.render({"schools": School.objects.count()}, request))
 
 

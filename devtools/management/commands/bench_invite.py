@@ -400,22 +400,14 @@ class Command(BaseCommand):
             f"); the links' uses {uses_after} = join requests {join_requests}: "
             f"{'OK' if uses_after == join_requests else 'MISMATCH'}"
         )
-        ok = (
-            ratio >= RATIO_GOAL
-            and errors == 0
-            and floor_errors == 0
-            and uses_after == join_requests
-            and counted >= completed
-        )
+        # No errors, every completed POST a use, the links' uses equal their join requests.
+        sound = errors == 0 and uses_after == join_requests and counted >= completed
+        ok = ratio >= RATIO_GOAL and floor_errors == 0 and sound
         self.stdout.write(
             self.style.SUCCESS("goal met") if ok else self.style.WARNING("goal NOT met")
         )
         proposed = (
-            ratio_read >= PROPOSED_READ_RATIO
-            and use_rps >= PROPOSED_USES_PER_SECOND
-            and errors == 0
-            and uses_after == join_requests
-            and counted >= completed
+            ratio_read >= PROPOSED_READ_RATIO and use_rps >= PROPOSED_USES_PER_SECOND and sound
         )
         self.stdout.write(
             f"proposed goals: ≥ {PROPOSED_READ_RATIO}× the floor with the read and ≥ "
