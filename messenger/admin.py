@@ -33,7 +33,8 @@ class InboxUpdateAdmin(SuperuserOnly):
 @admin.register(PlatformChat)
 class PlatformChatAdmin(SuperuserOnly):
     list_display = ("chat_id", "title", "status", "participants_count", "school", "fetched_at")
-    list_filter = ("status",)
+    # «School: empty» lists the chats no school sees (nobody bound to the portal added the bot).
+    list_filter = ("status", ("school", admin.EmptyFieldListFilter))
     search_fields = ("title", "link")
 
 

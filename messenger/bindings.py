@@ -94,21 +94,44 @@ def platform_chat_read(
         data = None
     platform_chat_apply(chat_id=chat_id, data=data, now=now)
     if added_by is not None:
-        school = Person.objects.filter(max_account__max_user_id=added_by).values("school").first()
         PlatformChat.objects.filter(chat_id=chat_id).update(added_by_user_id=added_by)
-        if school:
-            PlatformChat.objects.filter(chat_id=chat_id, school__isnull=True).update(
-                school=school["school"]
-            )
+    _platform_chats_adopt(
+        PlatformChat.objects.filter(chat_id=chat_id),
+        max_user_ids=[user_id for user_id in (added_by, (data or {}).get("owner_id")) if user_id],
+    )
     chats_platform_findings_sync(now=now)
 
 
+def _platform_chats_adopt(platform_chats: QuerySet[PlatformChat], *, max_user_ids: list) -> None:
+    """Give MAX chats of no known school the school of whoever added the bot or owns the chat,
+    when that MAX account is bound to a person of the portal (the adder first)."""
+    platform_chats = platform_chats.filter(school__isnull=True)
+    if not max_user_ids or not platform_chats.exists():
+        return
+    for max_user_id in max_user_ids:
+        if not isinstance(max_user_id, int):
+            continue
+        school_id = (
+            Person.objects.filter(max_account__max_user_id=max_user_id)
+            .values_list("school_id", flat=True)
+            .first()
+        )
+        if school_id is not None:
+            platform_chats.update(school=school_id)
+            return
+
+
 def unbound_platform_chats(*, school: School) -> QuerySet[PlatformChat]:
-    """MAX chats the bot is in that no portal chat is bound to: the school's, and those of no
-    known school (added by someone who has not bound a MAX account)."""
+    """MAX chats of the school the bot is in that no portal chat is bound to.
+
+    A chat of no known school (the bot added by someone whose MAX account is not bound to the
+    portal, in a chat none of whose owners is either) is nobody's to see: its title and members
+    are another school's as likely as this one's. It becomes its school's once that MAX account is
+    bound (``person_bind_by_code``); until then the superuser may set its school in the admin.
+    """
     bound = Chat.objects.filter(platform_chat_id=OuterRef("chat_id"))
     return (
-        PlatformChat.objects.filter(Q(school=school) | Q(school__isnull=True))
+        PlatformChat.objects.filter(school=school)
         .filter(~Exists(bound))
         .exclude(status=PLATFORM_GONE)
         .order_by("-added_at", "pk")
@@ -199,6 +222,11 @@ def person_bind_by_code(*, code: str, max_user_id: int, now: datetime.datetime) 
         )
     except IntegrityError:  # a concurrent binding of the same MAX user: keep theirs
         return None
+    # The chats this account added the bot to (or owns) before it was bound are now its school's.
+    _platform_chats_adopt(
+        PlatformChat.objects.filter(Q(added_by_user_id=max_user_id) | Q(owner_id=max_user_id)),
+        max_user_ids=[max_user_id],
+    )
     return person
 
 

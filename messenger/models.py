@@ -56,7 +56,7 @@ class PlatformChat(models.Model):
     owner_id = models.BigIntegerField(_("id владельца"), null=True, blank=True)
     last_event_time = models.BigIntegerField(_("последнее событие, мс"), null=True, blank=True)
     # The school it belongs to, when known: the school of the bound MAX account that added the bot,
-    # or of the portal chat it is bound to. None: nobody knows yet (every operator may bind it).
+    # or owner, or of the portal chat it is bound to. None: nobody knows yet, and no school sees it.
     school = models.ForeignKey(
         School,
         on_delete=models.CASCADE,

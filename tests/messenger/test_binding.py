@@ -226,6 +226,84 @@ def test_another_schools_unbound_chat_is_404(client, unbound, other_director, ot
     assert response.status_code == 404
 
 
+ADDER = 700000777  # a MAX user the portal does not know yet
+
+
+@pytest.fixture
+def orphan(max_on):
+    """A MAX chat the bot was added to by somebody with no bound MAX account, owned by another."""
+    max_on.state.chats[CHAT_ID] = chat_body(
+        CHAT_ID, title="Родители 6Б", link="https://max.ru/join/Other6b", owner_id=700000888
+    )
+    deliver(update_body("bot_added", chat_id=CHAT_ID, user_id=ADDER))
+    return PlatformChat.objects.get(chat_id=CHAT_ID)
+
+
+@pytest.mark.django_db
+def test_a_chat_of_no_known_school_is_nobodys_to_see_or_bind(
+    client, orphan, school, operator, other_school, class_5a
+):
+    from staff.roles import Role
+    from tests.factories import make_user
+
+    assert orphan.school_id is None and orphan.added_by_user_id == ADDER
+    other_operator = make_user(school=other_school, username="op2", roles=[Role.OPERATOR])
+    for user in (operator, other_operator):
+        client.force_login(user)
+        page = client.get(reverse("messenger:unbound_chats")).content.decode()
+        assert "Родители 6Б" not in page and "Неподключённых чатов нет." in page
+        # Its title is not shown, and it cannot be bound to the operator's class either.
+        response = client.post(
+            reverse("messenger:unbound_chats"),
+            {"platform_chat": orphan.pk, "school_class": class_5a.pk, "kind": "class_parents"},
+        )
+        assert response.status_code == 404
+    assert not Chat.objects.filter(platform_chat_id=CHAT_ID).exists()
+
+
+def _bind_account(user, max_user_id: int) -> None:
+    from messenger.bindings import person_max_link
+
+    code = person_max_link(person=user.person).code
+    deliver(update_body("bot_started", chat_id=5550001, user_id=max_user_id, payload=code))
+    assert MaxAccount.objects.get(person=user.person).max_user_id == max_user_id
+
+
+@pytest.mark.django_db
+def test_the_chat_becomes_its_schools_when_the_adder_binds_their_account(
+    client, orphan, school, operator, other_school
+):
+    from staff.roles import Role
+    from tests.factories import make_user
+
+    other_operator = make_user(school=other_school, username="op2", roles=[Role.OPERATOR])
+    _bind_account(other_operator, ADDER)
+    orphan.refresh_from_db()
+    assert orphan.school_id == other_school.pk
+    client.force_login(other_operator)
+    assert "Родители 6Б" in client.get(reverse("messenger:unbound_chats")).content.decode()
+    client.force_login(operator)
+    assert "Родители 6Б" not in client.get(reverse("messenger:unbound_chats")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_chats_owner_gives_the_school_when_the_adder_is_unknown(max_on, school, operator):
+    MaxAccount.objects.create(
+        person=operator.person, max_user_id=700000888, bound_at=timezone.now()
+    )
+    max_on.state.chats[CHAT_ID] = chat_body(CHAT_ID, title="Родители 6Б", owner_id=700000888)
+    deliver(update_body("bot_added", chat_id=CHAT_ID, user_id=ADDER))
+    assert PlatformChat.objects.get(chat_id=CHAT_ID).school_id == school.pk
+    # An owner who binds the account later adopts the chat as well; a known school never changes.
+    other = chat_body(CHAT_ID - 1, title="Чужой", owner_id=700000999)
+    max_on.state.chats[CHAT_ID - 1] = other
+    deliver(update_body("bot_added", chat_id=CHAT_ID - 1, user_id=ADDER))
+    assert PlatformChat.objects.get(chat_id=CHAT_ID - 1).school_id is None
+    _bind_account(operator, 700000999)
+    assert PlatformChat.objects.get(chat_id=CHAT_ID - 1).school_id == school.pk
+    assert PlatformChat.objects.get(chat_id=CHAT_ID).school_id == school.pk
+
+
 @pytest.mark.django_db
 def test_the_list_is_the_operators(client, max_on, teacher_5a):
     client.force_login(teacher_5a)
