@@ -29,6 +29,8 @@ class ClassLine:
     students_expected: int
     parents_members: int | None
     parents_expected: int
+    declined: int = 0  # students and parents of the lists who declined МАХ (counted apart)
+    declined_channel: str = ""
 
     @property
     def compliant(self) -> bool:
@@ -57,6 +59,8 @@ def class_lines(*, school_ids: list[int]) -> dict[int, list[ClassLine]]:
                 students_expected=school_class.students_expected,
                 parents_members=getattr(school_class, f"members_{ChatKind.CLASS_PARENTS}"),
                 parents_expected=school_class.parents_expected,
+                declined=school_class.declined,
+                declined_channel=school_class.declined_channel,
             )
         )
     return lines

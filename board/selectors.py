@@ -161,6 +161,7 @@ class Headline:
     members_reached: int = 0
     members_verified: int = 0  # of members_reached: in chats МАХ confirmed (the rest typed in)
     members_verified_at: datetime.datetime | None = None  # МАХ's latest confirmation of those
+    members_declined: int = 0  # of the class lists, who declined МАХ: not in members_expected
     invitations: dict[str, int] = field(default_factory=dict)
     join_requests_pending: int = 0
     findings_open: int = 0
@@ -198,6 +199,7 @@ class Headline:
             "members_expected": self.members_expected,
             "members_reached": self.members_reached,
             "members_verified": self.members_verified,
+            "members_declined": self.members_declined,
             "invitations": dict(self.invitations),
             "join_requests_pending": self.join_requests_pending,
             "findings_open": self.findings_open,
@@ -294,7 +296,7 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
 
     A class is compliant when it has an active chat of every kind its school requires for its grade.
     Coverage: required class chats that exist, and members reached (capped at the class list) of the
-    students' and parents' expected numbers.
+    students' and parents' expected numbers, less those who declined МАХ (counted apart).
     """
     required = ChatRequirement.objects.required_for_class(OuterRef("pk"))
     missing = ChatRequirement.objects.missing_for_class(OuterRef("pk"))
@@ -324,20 +326,22 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
             n_missing=count_subquery(missing),
             students_reached=Least(
                 members(ChatKind.CLASS_STUDENTS),
-                F("students_expected"),
+                SchoolClass.to_reach("students"),
                 output_field=IntegerField(),
             ),
             parents_reached=Least(
-                members(ChatKind.CLASS_PARENTS), F("parents_expected"), output_field=IntegerField()
+                members(ChatKind.CLASS_PARENTS),
+                SchoolClass.to_reach("parents"),
+                output_field=IntegerField(),
             ),
             students_verified=Least(
                 members(ChatKind.CLASS_STUDENTS, verified=True),
-                F("students_expected"),
+                SchoolClass.to_reach("students"),
                 output_field=IntegerField(),
             ),
             parents_verified=Least(
                 members(ChatKind.CLASS_PARENTS, verified=True),
-                F("parents_expected"),
+                SchoolClass.to_reach("parents"),
                 output_field=IntegerField(),
             ),
             last_verified_at=Subquery(verified_at),
@@ -349,13 +353,21 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
             chats_required=Sum("n_required"),
             chats_present=Sum(F("n_required") - F("n_missing")),
             members_expected=Sum(
-                F("students_expected") + F("parents_expected"), output_field=IntegerField()
+                SchoolClass.to_reach("students") + SchoolClass.to_reach("parents"),
+                output_field=IntegerField(),
             ),
             members_reached=Sum(
                 F("students_reached") + F("parents_reached"), output_field=IntegerField()
             ),
             members_verified=Sum(
                 F("students_verified") + F("parents_verified"), output_field=IntegerField()
+            ),
+            members_declined=Sum(
+                F("students_expected")
+                - SchoolClass.to_reach("students")
+                + F("parents_expected")
+                - SchoolClass.to_reach("parents"),
+                output_field=IntegerField(),
             ),
             members_verified_at=Max("last_verified_at"),
         )
@@ -435,6 +447,7 @@ def boards_build(
             members_reached=class_row.get("members_reached") or 0,
             members_verified=class_row.get("members_verified") or 0,
             members_verified_at=class_row.get("members_verified_at"),
+            members_declined=class_row.get("members_declined") or 0,
             invitations=invitations[school.pk],
             join_requests_pending=counts.join_requests_pending,
             findings_open=counts.findings_open,

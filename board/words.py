@@ -74,7 +74,17 @@ def _of(done: int, total: int) -> str:
 
 def _members_detail(headline: Headline) -> str:
     """«24 из 27 (89%) — по данным МАХ, 12:05», «… — вручную», or how many of each: where the
-    number of members comes from (issue 14: what was typed in is not what МАХ counts)."""
+    number of members comes from (issue 14: what was typed in is not what МАХ counts); those who
+    declined МАХ after it, counted apart (DESIGN.md §9)."""
+    detail = _members_source(headline)
+    if headline.members_declined:
+        detail += "; " + _("отказались от МАХ: %(declined)s") % {
+            "declined": headline.members_declined
+        }
+    return detail
+
+
+def _members_source(headline: Headline) -> str:
     value = _of(headline.members_reached, headline.members_expected)
     verified, reached = headline.members_verified, headline.members_reached
     if not reached:

@@ -215,6 +215,8 @@ def _classes_sheet(sheet, boards, lines, *, municipality: bool, title) -> None:
         _("Учащихся по списку"),
         _("Участников в чате родителей"),
         _("Родителей по списку"),
+        _("Отказались от МАХ"),
+        _("Связь с отказавшимися"),
     ]
     rows = [
         (
@@ -228,6 +230,8 @@ def _classes_sheet(sheet, boards, lines, *, municipality: bool, title) -> None:
             line.students_expected,
             line.parents_members,
             line.parents_expected,
+            line.declined,
+            line.declined_channel,
         )
         for board in boards
         for line in lines.get(board.school.pk, [])

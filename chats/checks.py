@@ -92,9 +92,10 @@ def _members_of(kind: str):
 
 @register
 class ChatCoverageCheck(_MatrixLink, Check):
-    """Coverage (DESIGN.md §9): of the students and parents the class lists expect, how many are in
-    the class chats — MAX's participants for a verified chat, the typed number otherwise; a chat's
-    surplus (teachers, relatives) never makes up for another class's shortfall."""
+    """Coverage (DESIGN.md §9): of the students and parents the class lists expect (less those who
+    declined МАХ, counted apart), how many are in the class chats — MAX's participants for a
+    verified chat, the typed number otherwise; a chat's surplus (teachers, relatives) never makes up
+    for another class's shortfall."""
 
     key = "class_chat_coverage"
     title = _("Учащиеся и родители состоят в чатах своих классов")
@@ -103,11 +104,16 @@ class ChatCoverageCheck(_MatrixLink, Check):
     def figure_rows(self, *, school_ids, today):
         required = ChatRequirement.objects.required_for_class(OuterRef("pk"))
         number = IntegerField()
+        # Those who declined МАХ are counted apart: the chats are to reach the rest of the list.
         students = Least(
-            _members_of(ChatKind.CLASS_STUDENTS), F("students_expected"), output_field=number
+            _members_of(ChatKind.CLASS_STUDENTS),
+            SchoolClass.to_reach("students"),
+            output_field=number,
         )
         parents = Least(
-            _members_of(ChatKind.CLASS_PARENTS), F("parents_expected"), output_field=number
+            _members_of(ChatKind.CLASS_PARENTS),
+            SchoolClass.to_reach("parents"),
+            output_field=number,
         )
         return (
             SchoolClass.objects.filter(school_id__in=school_ids, status=SchoolClass.Status.ACTIVE)
@@ -115,7 +121,8 @@ class ChatCoverageCheck(_MatrixLink, Check):
             .annotate(
                 present=ExpressionWrapper(students + parents, output_field=number),
                 expected=ExpressionWrapper(
-                    F("students_expected") + F("parents_expected"), output_field=number
+                    SchoolClass.to_reach("students") + SchoolClass.to_reach("parents"),
+                    output_field=number,
                 ),
             )
             .order_by()

@@ -148,3 +148,21 @@ class MeetingForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         cast(ChatChoiceField, self.fields["chat"]).queryset = chats
+
+
+class DeclinedForm(forms.Form):
+    """Of the class list, who declined МАХ and how the school reaches them (DESIGN.md §9)."""
+
+    students_declined = forms.IntegerField(
+        label=_("Учащихся отказались"), min_value=0, max_value=60, initial=0
+    )
+    parents_declined = forms.IntegerField(
+        label=_("Родителей отказались"), min_value=0, max_value=120, initial=0
+    )
+    declined_channel = forms.CharField(
+        label=_("Как школа связывается с ними"),
+        max_length=200,
+        required=False,
+        help_text=_("Обязательно, если кто-то отказался."),
+        widget=forms.TextInput(attrs={"placeholder": _("например, телефон, электронная почта")}),
+    )

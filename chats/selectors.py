@@ -121,10 +121,11 @@ def missing_chat_kinds(school_class: SchoolClass) -> list[str]:
 
 
 def expected_members(school_class: SchoolClass, kind: str) -> int | None:
+    """Whom the class's chat of ``kind`` is to reach: the list less those who declined МАХ."""
     if kind == ChatKind.CLASS_STUDENTS:
-        return school_class.students_expected
+        return school_class.students_to_reach
     if kind == ChatKind.CLASS_PARENTS:
-        return school_class.parents_expected
+        return school_class.parents_to_reach
     return None
 
 

@@ -22,6 +22,7 @@ from django_htmx.http import reswap, retarget
 
 from gymnasium_portal.params import MAX_ID, parse_id
 from invitations.models import Invitation
+from staff import services as staff_services
 from staff.access import user_can
 from staff.models import School, SchoolClass
 from staff.selectors import led_class_ids, user_school
@@ -32,6 +33,7 @@ from .access import meeting_chat_choices
 from .forms import (
     ChatEditForm,
     ClassChatAddForm,
+    DeclinedForm,
     MeetingForm,
     SchoolChatAddForm,
     apply_service_errors,
@@ -191,6 +193,45 @@ def class_chat_add(request, class_id: int, kind: str):
             "kind_label": ChatKind(kind).label,
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_declined(request, class_id: int):
+    """Who of the class list declined МАХ, and the channel the school uses for them instead: the
+    coverage of point 4 counts them apart (DESIGN.md §9). The class teacher and the school's
+    operator record it, as they add the class's chats."""
+    checklist = _get_checklist(request, class_id)
+    school_class = checklist.school_class
+    if not user_can(request.user, "add_chat", school_class):
+        raise PermissionDenied
+    form = DeclinedForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "students_declined": school_class.students_declined,
+            "parents_declined": school_class.parents_declined,
+            "declined_channel": school_class.declined_channel,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_services.schoolclass_declined_set(
+                school_class=school_class,
+                students=form.cleaned_data["students_declined"],
+                parents=form.cleaned_data["parents_declined"],
+                channel=form.cleaned_data["declined_channel"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Отказавшиеся от МАХ сохранены."))
+            return redirect("chats:my_class_detail", class_id=class_id)
+    return render(
+        request,
+        "chats/declined.html",
+        {"form": form, "school_class": school_class},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -279,6 +279,10 @@ def _classes(school: School, people: dict[str, Person]) -> dict[str, SchoolClass
     SchoolClass.objects.filter(school=school, academic_year=ACADEMIC_YEAR).update(
         created_at=SCHOOL_YEAR_START
     )
+    # Joining МАХ is voluntary: two families of 5А declined, reached by phone (DESIGN.md §9).
+    SchoolClass.objects.filter(
+        school=school, academic_year=ACADEMIC_YEAR, grade=5, letter="А"
+    ).update(parents_declined=2, declined_channel="телефон, электронный дневник")
     return classes
 
 

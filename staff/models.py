@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, IntegerField, Q, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -151,6 +152,14 @@ class SchoolClass(TimeStampedModel):
     )
     students_expected = models.PositiveSmallIntegerField(_("учащихся по списку"), default=0)
     parents_expected = models.PositiveSmallIntegerField(_("родителей по списку"), default=0)
+    # Joining МАХ is voluntary (DESIGN.md §9): those of the list who declined are counted apart,
+    # with the channel the school reaches them by instead, and the class chats are expected to
+    # reach the others only (``to_reach``).
+    students_declined = models.PositiveSmallIntegerField(_("учащихся отказались от МАХ"), default=0)
+    parents_declined = models.PositiveSmallIntegerField(_("родителей отказались от МАХ"), default=0)
+    declined_channel = models.CharField(
+        _("связь с отказавшимися от МАХ"), max_length=200, blank=True
+    )
     status = models.CharField(
         _("статус"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
@@ -179,6 +188,35 @@ class SchoolClass(TimeStampedModel):
     @property
     def name(self) -> str:
         return f"{self.grade}{self.letter}"
+
+    # «Whom the class chats are to reach»: the list less those who declined МАХ, never below 0 (a
+    # list made shorter by an import after the declines were recorded). One rule, for a row read
+    # (``students_to_reach``) and in a query over classes (``to_reach("students")``).
+    WHO = ("students", "parents")
+
+    @staticmethod
+    def to_reach(who: str, prefix: str = ""):
+        """The expression of ``<who>_expected − <who>_declined`` (``who``: students or parents);
+        ``prefix``: the path to the class (``"school_class__"``) in a query of another model."""
+        if who not in SchoolClass.WHO:
+            raise ValueError(who)
+        return Greatest(
+            F(f"{prefix}{who}_expected") - F(f"{prefix}{who}_declined"),
+            Value(0),
+            output_field=IntegerField(),
+        )
+
+    @property
+    def students_to_reach(self) -> int:
+        return max(self.students_expected - self.students_declined, 0)
+
+    @property
+    def parents_to_reach(self) -> int:
+        return max(self.parents_expected - self.parents_declined, 0)
+
+    @property
+    def declined(self) -> int:
+        return self.students_declined + self.parents_declined
 
 
 class SchoolClassUserObjectPermission(UserObjectPermissionBase):

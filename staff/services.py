@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework.authtoken.models import Token
 
@@ -151,6 +153,41 @@ def schoolclass_students_change(
         comment=comment[:300],
         recorded_by=by,
     )
+
+
+@transaction.atomic
+def schoolclass_declined_set(
+    *, school_class: SchoolClass, students: int, parents: int, channel: str
+) -> SchoolClass:
+    """Record how many of the class's students and parents declined МАХ and how the school
+    reaches them instead (DESIGN.md §9: joining is voluntary; coverage counts them apart).
+
+    Neither number exceeds the class list; with anybody declined the channel is required."""
+    school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
+    channel = " ".join(channel.split())[:200]
+    errors: dict[str, str] = {}
+    for field, value, listed in (
+        ("students_declined", students, school_class.students_expected),
+        ("parents_declined", parents, school_class.parents_expected),
+    ):
+        if value < 0:
+            errors[field] = _("Число не может быть отрицательным.")
+        elif value > listed:
+            errors[field] = _("Больше, чем по списку класса (%(listed)s).") % {"listed": listed}
+    if (students or parents) and not channel:
+        errors["declined_channel"] = _(
+            "Укажите, как школа связывается с отказавшимися: например, телефон или "
+            "электронная почта."
+        )
+    if errors:
+        raise ValidationError(errors)
+    school_class.students_declined = students
+    school_class.parents_declined = parents
+    school_class.declined_channel = channel if students or parents else ""
+    school_class.save(
+        update_fields=["students_declined", "parents_declined", "declined_channel", "updated_at"]
+    )
+    return school_class
 
 
 def account_disable(*, user) -> None:

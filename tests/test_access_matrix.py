@@ -281,6 +281,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": R(404, anon=302, t_own=200, oper=200, coord=200, dir=403, insp=403),
         "POST": R(404, anon=302, t_own=400, oper=400, coord=400, dir=403, insp=403),
     },
+    "chats:class_declined": {
+        "GET": R(404, anon=302, t_own=200, oper=200, coord=200, dir=403, insp=403),
+        "POST": R(404, anon=302, t_own=400, oper=400, coord=400, dir=403, insp=403),
+    },
     "chats:school_matrix": {
         "GET": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=200),
         "POST": R(403, anon=302, oper=200, coord=200, dir=200, insp=200, odir=200),
@@ -716,7 +720,7 @@ def _kwargs(name: str, w) -> dict:
         return {"school_id": w["school"].pk, "fmt": "xlsx"}
     if base in {"board:board_export", "board:inspector_export"}:
         return {"fmt": "xlsx"}
-    if base == "chats:my_class_detail":
+    if base == "chats:my_class_detail" or base == "chats:class_declined":
         return {"class_id": w["class_5a"].pk}
     if base == "chats:class_chat_add":
         return {"class_id": w["class_5a"].pk, "kind": ChatKind.CLASS_STUDENTS}
