@@ -166,3 +166,8 @@ class DeclinedForm(forms.Form):
         help_text=_("Обязательно, если кто-то отказался."),
         widget=forms.TextInput(attrs={"placeholder": _("например, телефон, электронная почта")}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required when anybody declined (the service says so): not «необязательно» on the form.
+        self.fields["declined_channel"].conditional = True  # type: ignore[attr-defined]  # the partial reads it

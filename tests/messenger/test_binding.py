@@ -252,6 +252,7 @@ def test_a_chat_of_no_known_school_is_nobodys_to_see_or_bind(
         client.force_login(user)
         page = client.get(reverse("messenger:unbound_chats")).content.decode()
         assert "Родители 6Б" not in page and "Неподключённых чатов нет." in page
+        assert "такой чат не виден ни одной школе" in page  # and why it may be missing
         # Its title is not shown, and it cannot be bound to the operator's class either.
         response = client.post(
             reverse("messenger:unbound_chats"),
