@@ -170,4 +170,4 @@ class DeclinedForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Required when anybody declined (the service says so): not «необязательно» on the form.
-        self.fields["declined_channel"].conditional = True  # type: ignore[attr-defined]  # the partial reads it
+        self.fields["declined_channel"].conditional = True  # read by the form_fields partial
