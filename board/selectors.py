@@ -363,11 +363,7 @@ def _class_figures(school_ids: list[int]) -> dict[int, dict]:
                 F("students_verified") + F("parents_verified"), output_field=IntegerField()
             ),
             members_declined=Sum(
-                F("students_expected")
-                - SchoolClass.to_reach("students")
-                + F("parents_expected")
-                - SchoolClass.to_reach("parents"),
-                output_field=IntegerField(),
+                F("students_declined") + F("parents_declined"), output_field=IntegerField()
             ),
             members_verified_at=Max("last_verified_at"),
         )

@@ -126,6 +126,14 @@ def _get_checklist(request, class_id: int):
     return checklist
 
 
+def _class_to_keep(request, class_id: int) -> SchoolClass:
+    """A class whose chats the user keeps (another's: 404; one they only see: 403)."""
+    school_class = _get_checklist(request, class_id).school_class
+    if not user_can(request.user, "add_chat", school_class):
+        raise PermissionDenied
+    return school_class
+
+
 @login_required
 def my_class_detail(request, class_id: int):
     checklist = _get_checklist(request, class_id)
@@ -139,10 +147,7 @@ def class_chat_add(request, class_id: int, kind: str):
     JS."""
     if kind not in CLASS_KINDS:
         raise Http404
-    checklist = _get_checklist(request, class_id)
-    school_class = checklist.school_class
-    if not user_can(request.user, "add_chat", school_class):
-        raise PermissionDenied
+    school_class = _class_to_keep(request, class_id)
     form = ClassChatAddForm(
         request.POST if request.method == "POST" else None,
         prefix=kind,
@@ -202,17 +207,10 @@ def class_declined(request, class_id: int):
     """Who of the class list declined МАХ, and the channel the school uses for them instead: the
     coverage of point 4 counts them apart (DESIGN.md §9). The class teacher and the school's
     operator record it, as they add the class's chats."""
-    checklist = _get_checklist(request, class_id)
-    school_class = checklist.school_class
-    if not user_can(request.user, "add_chat", school_class):
-        raise PermissionDenied
+    school_class = _class_to_keep(request, class_id)
     form = DeclinedForm(
         request.POST if request.method == "POST" else None,
-        initial={
-            "students_declined": school_class.students_declined,
-            "parents_declined": school_class.parents_declined,
-            "declined_channel": school_class.declined_channel,
-        },
+        initial={name: getattr(school_class, name) for name in DeclinedForm.base_fields},
     )
     if request.method == "POST" and form.is_valid():
         try:

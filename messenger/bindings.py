@@ -97,20 +97,20 @@ def platform_chat_read(
         PlatformChat.objects.filter(chat_id=chat_id).update(added_by_user_id=added_by)
     _platform_chats_adopt(
         PlatformChat.objects.filter(chat_id=chat_id),
-        max_user_ids=[user_id for user_id in (added_by, (data or {}).get("owner_id")) if user_id],
+        max_user_ids=[added_by, (data or {}).get("owner_id")],
     )
     chats_platform_findings_sync(now=now)
 
 
 def _platform_chats_adopt(platform_chats: QuerySet[PlatformChat], *, max_user_ids: list) -> None:
     """Give MAX chats of no known school the school of whoever added the bot or owns the chat,
-    when that MAX account is bound to a person of the portal (the adder first)."""
+    when that MAX account is bound to a person of the portal (the adder first; ids that are not
+    integers — none given, or MAX's ``null`` — are skipped)."""
+    max_user_ids = [user_id for user_id in max_user_ids if isinstance(user_id, int)]
     platform_chats = platform_chats.filter(school__isnull=True)
     if not max_user_ids or not platform_chats.exists():
         return
     for max_user_id in max_user_ids:
-        if not isinstance(max_user_id, int):
-            continue
         school_id = (
             Person.objects.filter(max_account__max_user_id=max_user_id)
             .values_list("school_id", flat=True)

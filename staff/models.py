@@ -190,29 +190,26 @@ class SchoolClass(TimeStampedModel):
         return f"{self.grade}{self.letter}"
 
     # «Whom the class chats are to reach»: the list less those who declined МАХ, never below 0 (a
-    # list made shorter by an import after the declines were recorded). One rule, for a row read
-    # (``students_to_reach``) and in a query over classes (``to_reach("students")``).
-    WHO = ("students", "parents")
+    # list made shorter by an import after the declines were recorded). One rule, in a query over
+    # classes (``to_reach("students")``) and for a row read (``students_to_reach``).
 
     @staticmethod
-    def to_reach(who: str, prefix: str = ""):
-        """The expression of ``<who>_expected − <who>_declined`` (``who``: students or parents);
-        ``prefix``: the path to the class (``"school_class__"``) in a query of another model."""
-        if who not in SchoolClass.WHO:
-            raise ValueError(who)
+    def to_reach(who: str):
+        """The expression of ``<who>_expected − <who>_declined``; ``who``: students or parents."""
         return Greatest(
-            F(f"{prefix}{who}_expected") - F(f"{prefix}{who}_declined"),
-            Value(0),
-            output_field=IntegerField(),
+            F(f"{who}_expected") - F(f"{who}_declined"), Value(0), output_field=IntegerField()
         )
+
+    def _to_reach(self, who: str) -> int:
+        return max(getattr(self, f"{who}_expected") - getattr(self, f"{who}_declined"), 0)
 
     @property
     def students_to_reach(self) -> int:
-        return max(self.students_expected - self.students_declined, 0)
+        return self._to_reach("students")
 
     @property
     def parents_to_reach(self) -> int:
-        return max(self.parents_expected - self.parents_declined, 0)
+        return self._to_reach("parents")
 
     @property
     def declined(self) -> int:
