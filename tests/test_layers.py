@@ -1,7 +1,8 @@
-"""The apps' layers hold: no import hidden inside a function to reach another app.
+"""The apps' layers hold: no import hidden inside a function to reach another app, no giant file.
 
-import-linter (``make lint``) checks the direction of every import; this checks the habit STYLE.md
-asks for besides — a cross-app import sits at the top of its module, where the reader sees it.
+import-linter (``make lint``) checks the direction of every import; this checks the habits STYLE.md
+asks for besides — a cross-app import sits at the top of its module, where the reader sees it, and
+a module of product code is split before it passes 500 lines.
 """
 
 import ast
@@ -16,6 +17,7 @@ APPS = (
     "compliance",
     "invitations",
     "chats",
+    "messenger",
     "orders",
     "roster",
     "board",
@@ -46,6 +48,7 @@ def _function_imports(tree: ast.AST):
 
 
 MODULES = list(_modules())
+MAX_LINES = 500
 
 
 @pytest.mark.parametrize(
@@ -59,3 +62,12 @@ def test_no_function_imports_another_app(app, path):
         if name.split(".")[0] in APPS and name.split(".")[0] != app
     ]
     assert crossing == []
+
+
+def test_no_module_of_product_code_passes_500_lines():
+    longer = {
+        str(path.relative_to(ROOT)): lines
+        for _app, path in MODULES
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert longer == {}
