@@ -47,18 +47,15 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.db.models import F, Sum
-from django.template.loader import get_template
+from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from devtools.benchmarking import (
@@ -68,9 +65,8 @@ from devtools.benchmarking import (
     scratch_database,
 )
 from devtools.names import distinct_parents
-from invitations.models import ConsentText, Invitation, JoinRequest, Role
-from invitations.selectors import invitation_by_token
-from invitations.services import invitation_use
+from devtools.use_breakdown import use_breakdown
+from invitations.models import Invitation, JoinRequest, Role
 from staff.models import School, SchoolClass
 from staff.services import municipality_named
 
@@ -195,7 +191,7 @@ class Command(BaseCommand):
                                 counted += self._uses(ids) - before
                 after_uses, join_requests = self._uses(ids), self._join_requests(ids)
                 self._report(results, counted, after_uses, join_requests)
-                self._breakdown(tokens[0], ids[0])
+                use_breakdown(tokens[0], ids[0], write=self.stdout.write)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
 
@@ -424,96 +420,6 @@ class Command(BaseCommand):
             f"{PROPOSED_USES_PER_SECOND} uses/s, 0 errors, every POST a use: "
             + ("met" if proposed else "NOT met")
         )
-
-    # --- where a use's time goes (in this process, no HTTP) --------------------------------------
-
-    def _breakdown(self, token: str, invitation_id: int, repeat: int = 300) -> None:
-        """The parts of ``POST /invite/<token>/`` beyond the floor, each timed alone in this
-        process (median of ``repeat`` calls, milliseconds): the token lookup the view makes (one
-        query) split into the database's share (its SQL executed as is) and the ORM's (building the
-        query and the objects), the claim and the join request of ``invitation_use`` next to the
-        floor's two writes, and the page that follows."""
-        captured: list[tuple[str, Any]] = []
-
-        def capture(execute, sql, params, many, context):
-            captured.append((sql, params))
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(capture):
-            invitation = invitation_by_token(token)
-        assert invitation is not None and len(captured) == 1
-        sql, params = captured[0]
-
-        def lookup_sql() -> None:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-        consent = ConsentText.of_link(invitation)
-        numbers = iter(range(10**9))
-
-        def use() -> None:
-            invitation_use(
-                invitation_id=invitation_id,
-                full_name=f"Разбор Анна {next(numbers)}",
-                child_name="Иван",
-                invitation=invitation,
-                consent_text=consent,
-            )
-
-        def floor() -> None:
-            with transaction.atomic():
-                Invitation.objects.filter(pk=invitation_id).update(uses=F("uses") + 1)
-                JoinRequest.objects.create(
-                    school_id=invitation.school_id,
-                    invitation_id=invitation_id,
-                    role=invitation.role,
-                    school_class_id=invitation.school_class_id,
-                    full_name=f"Разбор Ольга {next(numbers)}",
-                    child_name="Иван",
-                    consent=True,
-                )
-
-        page = get_template("invitations/public/joined.html")
-        join_request = JoinRequest.objects.filter(invitation_id=invitation_id).first()
-        parts = {
-            "token lookup (invitation_by_token)": lambda: invitation_by_token(token),
-            "  its SQL alone": lookup_sql,
-            "claim + join request (invitation_use)": use,
-            "the floor's two writes": floor,
-            "the page after a use (joined.html)": lambda: page.render(
-                {"invitation": invitation, "join_request": join_request, "again": False}
-            ),
-        }
-        figures = {name: self._median_ms(part, repeat) for name, part in parts.items()}
-        self.stdout.write(f"where a use's time goes (this process, median of {repeat}, ms):")
-        for name, ms in figures.items():
-            self.stdout.write(f"  {name:<40}{ms:>7.2f}")
-        lookup, lookup_sql_ms, use_ms, floor_ms = (
-            figures[name]
-            for name in (
-                "token lookup (invitation_by_token)",
-                "  its SQL alone",
-                "claim + join request (invitation_use)",
-                "the floor's two writes",
-            )
-        )
-        self.stdout.write(
-            f"  the ORM's share of the lookup (building the query and the objects) "
-            f"{lookup - lookup_sql_ms:.2f}; "
-            f"the use's writes over the floor's {use_ms - floor_ms:.2f}"
-        )
-
-    @staticmethod
-    def _median_ms(part, repeat: int) -> float:
-        for _ in range(10):
-            part()
-        timings = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            part()
-            timings.append((time.perf_counter() - started) * 1000)
-        return statistics.median(timings)
 
     @staticmethod
     def _ratio(results: dict[str, Result], name: str, to: str) -> float:
