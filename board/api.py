@@ -15,8 +15,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from board.kept import KeptBoard, kept_board
-from board.selectors import SchoolBoard
+from board.selectors import KeptBoard, SchoolBoard, kept_board
 from gymnasium_portal.params import parse_id
 from invitations.models import Invitation
 from orders.api import ApiPoint, ApiResponsible, OrderSerializer, OrderWithApiPoints

@@ -16,7 +16,8 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from board.selectors import STATUS_CODES, PointRow, SchoolBoard
+from board.selectors import PointRow, SchoolBoard
+from board.terms import STATUS_CODES
 from board.words import boards_area_name, headline_items, in_charge_text, point_numbers
 from compliance.registry import PointStatus
 

@@ -17,7 +17,6 @@ from staff.models import School
 from staff.selectors import inspected_municipality_id, school_list
 
 from .freshness import jobs_freshness
-from .selectors import STATUS_CODES
 from .standings import (
     SORTS,
     municipality_summaries,
@@ -26,6 +25,7 @@ from .standings import (
     standings_numbers,
     standings_sort,
 )
+from .terms import STATUS_CODES
 
 SCHOOLS_PER_PAGE = 25
 

@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db.models import (
     Count,
     Exists,
@@ -49,7 +51,12 @@ from invitations.selectors import invitation_counts_by_school
 from invitations.services import INVITATION_EXPIRING_UNUSED
 from orders.models import Acknowledgement, Order, OrderPoint
 from orders.selectors import PointPeople, current_order_subquery, point_people
+from staff.access import user_can
 from staff.models import Person, School, SchoolClass, TrainingRecord
+from staff.selectors import school_list
+
+from .freshness import Freshness, jobs_freshness
+from .terms import STATUS_CODES, unit_after_of
 
 # Worst first: the order in which statuses sort on the inspector's table and in the totals.
 STATUS_SEVERITY = {
@@ -58,15 +65,6 @@ STATUS_SEVERITY = {
     PointStatus.PARTIAL: 2,
     PointStatus.NOT_MEASURED: 3,
     PointStatus.DONE: 4,
-}
-
-# One letter per status where a table of schools × points has no room for words (legend beside it).
-STATUS_CODES = {
-    PointStatus.DONE: "В",
-    PointStatus.PARTIAL: "Ч",
-    PointStatus.NOT_DONE: "Н",
-    PointStatus.OVERDUE: "П",
-    PointStatus.NOT_MEASURED: "–",
 }
 
 # Findings are raised by jobs under their own keys; these are the compliance checks they belong to,
@@ -79,28 +77,6 @@ FINDING_KEYS_BY_CHECK: dict[str, tuple[str, ...]] = {
 
 
 # --- What one school's board holds ---------------------------------------------------------------
-
-# A check names its unit as «из N …» needs it for most N (genitive plural: «из 33 классов»); after
-# 1, 21, 31… Russian takes the genitive singular («из 1 приказа», «из 21 класса»).
-GENITIVE_SINGULAR = {
-    "классов": "класса",
-    "чатов": "чата",
-    "встреч": "встречи",
-    "мероприятий": "мероприятия",
-    "приказов": "приказа",
-    "пунктов": "пункта",
-    "сотрудников": "сотрудника",
-    "педагогов": "педагога",
-    "ссылок": "ссылки",
-    "заявок": "заявки",
-}
-
-
-def unit_after_of(total: int, unit: str) -> str:
-    """The unit as «из ``total`` …» takes it (a unit not listed stays as the check names it)."""
-    if total % 10 == 1 and total % 100 != 11:
-        return GENITIVE_SINGULAR.get(unit, unit)
-    return unit
 
 
 @dataclass
@@ -456,3 +432,43 @@ def boards_build(
             )
         )
     return boards
+
+
+# --- The board as served: one copy per school and day kept for BOARD_CACHE_SECONDS ---------------
+
+
+@dataclass
+class KeptBoard:
+    board: SchoolBoard
+    freshness: Freshness  # when the checking jobs last ran, as of the computation
+    computed_at: datetime.datetime
+
+
+def _key(school_id: int, today: datetime.date) -> str:
+    return f"board:figures:{school_id}:{today.isoformat()}"
+
+
+def kept_board(
+    *, user, school_id: int, today: datetime.date, refresh: bool = False
+) -> KeptBoard | None:
+    """The school's board as ``user`` may see it (None: not in their scope), from the kept copy
+    when there is one and ``refresh`` is not asked for.
+
+    Computing a board is a dozen grouped queries; its figures change at the pace of the school's
+    work, not of page views. The copy is kept in the ``board`` cache (Redis when ``CACHE_URL`` is
+    set) with when it was computed and how fresh the checking jobs were then: the HTML board and the
+    API dashboard serve the same copy; ``refresh`` (the board's «Пересчитать сейчас») computes it
+    anew for both readers."""
+    seconds = settings.BOARD_CACHE_SECONDS
+    # The school's rule without a query (``School(pk=…)``: the rule reads the id only).
+    if seconds > 0 and not refresh and user_can(user, "view", School(pk=school_id)):
+        kept = caches["board"].get(_key(school_id, today))
+        if kept is not None:
+            return kept
+    boards = boards_build(schools=school_list(user=user).filter(pk=school_id), today=today)
+    if not boards:
+        return None
+    kept = KeptBoard(board=boards[0], freshness=jobs_freshness(), computed_at=timezone.now())
+    if seconds > 0:
+        caches["board"].set(_key(school_id, today), kept, seconds)
+    return kept

@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from board.findings import finding_list, finding_point, school_chat_owners
 from board.freshness import Freshness, jobs_freshness
-from board.kept import kept_board
-from board.selectors import boards_build, fix_url
+from board.selectors import boards_build, fix_url, kept_board
 from board.snapshots import snapshot_series
 from board.words import HeadlineItem, headline_items
 from compliance.registry import PointStatus, get_check, points_evaluate
