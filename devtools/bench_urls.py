@@ -38,8 +38,11 @@ def _link(invitation_id: int) -> tuple[int, int | None, str]:
     )
 
 
-def _the_two_writes(request, invitation_id: int, school_id, school_class_id, role) -> None:
-    """One counted use and one join request, in one transaction: what every use must write."""
+def the_two_writes(
+    *, invitation_id: int, school_id, school_class_id, role, full_name: str, child_name: str = ""
+) -> None:
+    """One counted use and one join request, in one transaction: what every use must write (also
+    timed alone by ``devtools/use_breakdown.py``)."""
     with transaction.atomic():
         Invitation.objects.filter(pk=invitation_id).update(uses=F("uses") + 1)
         JoinRequest.objects.create(
@@ -47,10 +50,21 @@ def _the_two_writes(request, invitation_id: int, school_id, school_class_id, rol
             invitation_id=invitation_id,
             role=role,
             school_class_id=school_class_id,
-            full_name=request.POST["full_name"],
-            child_name=request.POST.get("child_name", ""),
+            full_name=full_name,
+            child_name=child_name,
             consent=True,
         )
+
+
+def _the_two_writes_of(request, invitation_id: int, school_id, school_class_id, role) -> None:
+    the_two_writes(
+        invitation_id=invitation_id,
+        school_id=school_id,
+        school_class_id=school_class_id,
+        role=role,
+        full_name=request.POST["full_name"],
+        child_name=request.POST.get("child_name", ""),
+    )
 
 
 @require_POST
@@ -58,7 +72,7 @@ def use_floor(request, invitation_id: int):
     """The unavoidable part of ``POST /invite/<token>/``: one counted use and one join request, in
     one transaction, behind the same middleware (CSRF included) — no token lookup, no checks, no
     form, no page. Bench only: it counts a use whatever the link's state."""
-    _the_two_writes(request, invitation_id, *_link(invitation_id))
+    _the_two_writes_of(request, invitation_id, *_link(invitation_id))
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -69,7 +83,7 @@ def use_floor_read(request, token: str):
     invitation_id, *link = Invitation.objects.values_list(
         "pk", "school_id", "school_class_id", "role"
     ).get(token=token)
-    _the_two_writes(request, invitation_id, *link)
+    _the_two_writes_of(request, invitation_id, *link)
     return HttpResponse("ok", content_type="text/plain")
 
 

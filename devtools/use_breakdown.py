@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection
 from django.template.loader import get_template
 
-from invitations.models import ConsentText, Invitation, JoinRequest
+from devtools.bench_urls import the_two_writes
+from invitations.models import ConsentText, JoinRequest
 from invitations.selectors import invitation_by_token
 from invitations.services import invitation_use
 
@@ -54,17 +54,14 @@ def use_breakdown(
         )
 
     def floor() -> None:
-        with transaction.atomic():
-            Invitation.objects.filter(pk=invitation_id).update(uses=F("uses") + 1)
-            JoinRequest.objects.create(
-                school_id=invitation.school_id,
-                invitation_id=invitation_id,
-                role=invitation.role,
-                school_class_id=invitation.school_class_id,
-                full_name=f"Разбор Ольга {next(numbers)}",
-                child_name="Иван",
-                consent=True,
-            )
+        the_two_writes(
+            invitation_id=invitation_id,
+            school_id=invitation.school_id,
+            school_class_id=invitation.school_class_id,
+            role=invitation.role,
+            full_name=f"Разбор Ольга {next(numbers)}",
+            child_name="Иван",
+        )
 
     page = get_template("invitations/public/joined.html")
     join_request = JoinRequest.objects.filter(invitation_id=invitation_id).first()
