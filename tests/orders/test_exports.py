@@ -123,6 +123,34 @@ def test_every_sheet_has_a_frozen_filtered_header_and_widths_that_fit(client, ga
             assert width <= 62, (sheet.title, heading.value)
 
 
+def test_the_tables_look_like_a_report(client, gappy, director):
+    """Bold shaded headings, every cell of a table boxed and wrapped, dates as dates, the state of a
+    point in its colour; the title above in a larger bold type (the workbook's named styles)."""
+    workbook = _school_workbook(client, director)
+    points = workbook["Пункты"]
+    assert points["A1"].font.b and points["A1"].font.sz == 13
+    assert not points["A2"].font.b
+    for heading in points[4]:
+        assert heading.font.b and heading.fill.fgColor.rgb == "00E6EEFB", heading.coordinate
+        assert heading.border.left.style == "thin" and heading.alignment.wrap_text
+    header = [cell.value for cell in points[4]]
+    state, deadline = header.index("Состояние"), header.index("Срок")
+    colours = {}
+    for row in points.iter_rows(min_row=5, max_row=4 + len(_table(points))):
+        for cell in row:
+            assert cell.border.bottom.style == "thin" and cell.alignment.wrap_text, cell.coordinate
+            assert not cell.font.b, cell.coordinate
+        if isinstance(row[deadline].value, datetime.datetime):
+            assert row[deadline].number_format == "DD.MM.YYYY"
+        colours[row[state].value] = row[state].fill.fgColor.rgb
+    assert colours["выполнено"] == "00E3F4E8" and colours["просрочено"] == "00F6C9C4"
+    assert colours["частично"] == "00FFF3D6" and colours["не измеряется"] == "00ECEFF3"
+    shown = next(row for row in points.iter_rows() if row[0].value == "Показатели")
+    assert shown[0].font.b
+    for sheet in workbook.worksheets[1:]:
+        assert all(cell.font.b for cell in sheet[4]), sheet.title
+
+
 def test_the_classes_findings_and_links_sheets(client, gappy, director):
     workbook = _school_workbook(client, director)
 
