@@ -4,17 +4,22 @@ findings and the links; the municipality's has a summary sheet first and a «Ш�
 Figures are numbers in their own columns (done, total, percent), dates are dates, never Excel
 formulas; every table has a frozen header, an autofilter and columns as wide as their contents.
 No text a school typed becomes a formula (``gymnasium_portal.spreadsheets``).
+
+Table cells take their look from the workbook's named styles (``_add_styles``), assigned by name:
+openpyxl hashes a font, border or fill each time one is set on a cell, which for the hundreds of
+thousands of cells of a region's workbook was most of its time (``make bench``: ``bench_board``).
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from board.exports import (
@@ -29,7 +34,7 @@ from board.selectors import Headline, SchoolBoard, share
 from board.words import boards_area_name
 from chats.models import ChatKind
 from compliance.registry import PointStatus, get_check
-from gymnasium_portal.spreadsheets import workbook_bytes
+from gymnasium_portal.spreadsheets import written_cell
 from invitations.models import Invitation, Role
 
 _THIN = Side(style="thin", color="B0B7C3")
@@ -39,6 +44,14 @@ _HEAD_FILL = PatternFill("solid", fgColor="E6EEFB")
 _DATE_FORMAT = "DD.MM.YYYY"
 HEADER_ROW = 4  # below the title, the report's caption and the date
 TEXT_WIDTH_CAP = 60  # long texts wrap inside a column this wide
+# The named styles (``_add_styles``): a sheet's title, a bold line, and of a table its header,
+# its cells, its date cells and the «Состояние» cell of a point in its status's colour.
+TITLE_STYLE = "portal-title"
+BOLD_STYLE = "portal-bold"
+HEAD_STYLE = "portal-head"
+CELL_STYLE = "portal-cell"
+DATE_STYLE = "portal-date"
+STATUS_STYLE = "portal-status-{status}"
 MUNICIPAL_STATUSES = (
     PointStatus.DONE,
     PointStatus.PARTIAL,
@@ -62,36 +75,89 @@ def _heading_width(heading: str) -> int:
     return max((len(word) for word in heading.split()), default=0)
 
 
-def _title(sheet, lines: Sequence[str]) -> None:
-    for row, line in enumerate(lines[: HEADER_ROW - 1], 1):
-        sheet.cell(row=row, column=1, value=line).font = Font(
-            bold=row == 1, size=13 if row == 1 else 11
+def _add_styles(workbook: Workbook) -> None:
+    """The table styles, added once to the workbook; cells then name them."""
+    workbook.add_named_style(
+        NamedStyle(TITLE_STYLE, font=Font(bold=True, size=13)),
+    )
+    workbook.add_named_style(NamedStyle(BOLD_STYLE, font=Font(bold=True)))
+    workbook.add_named_style(
+        NamedStyle(HEAD_STYLE, font=Font(bold=True), fill=_HEAD_FILL, border=_BOX, alignment=_WRAP)
+    )
+    workbook.add_named_style(NamedStyle(CELL_STYLE, border=_BOX, alignment=_WRAP))
+    workbook.add_named_style(
+        NamedStyle(DATE_STYLE, border=_BOX, alignment=_WRAP, number_format=_DATE_FORMAT)
+    )
+    for status, colour in STATUS_FILL.items():
+        workbook.add_named_style(
+            NamedStyle(
+                STATUS_STYLE.format(status=status),
+                fill=PatternFill("solid", fgColor=colour),
+                border=_BOX,
+                alignment=_WRAP,
+            )
         )
 
 
-def _table(sheet, headings: Sequence[str], rows: Sequence[Sequence], *, start: int = HEADER_ROW):
+class _Sheet:
+    """A sheet laid out in memory, then written in one go to the write-only workbook.
+
+    openpyxl streams a write-only sheet's rows to the file without keeping a cell object for each,
+    but wants the column widths and the frozen header before the first row, and the widths come
+    from every row: so the sheet's functions below put values here, and ``write`` sends them.
+    """
+
+    def __init__(self, title: str):
+        self.title = title
+        self.rows: dict[int, dict[int, tuple]] = {}
+        self.widths: dict[int, float] = {}
+        self.freeze_panes: str | None = None
+        self.auto_filter = ""
+
+    def put(self, row: int, column: int, value, style: str | None = None) -> None:
+        self.rows.setdefault(row, {})[column] = (value, style)
+
+    def write(self, workbook: Workbook) -> None:
+        sheet = workbook.create_sheet(self.title)
+        for column, width in self.widths.items():
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = self.freeze_panes
+        for number in range(1, max(self.rows, default=0) + 1):
+            row = self.rows.get(number, {})
+            sheet.append(
+                [
+                    written_cell(sheet, *row[column]) if column in row else None
+                    for column in range(1, max(row, default=0) + 1)
+                ]
+            )
+        if self.auto_filter:
+            sheet.auto_filter.ref = self.auto_filter
+
+
+def _title(sheet: _Sheet, lines: Sequence[str]) -> None:
+    for row, line in enumerate(lines[: HEADER_ROW - 1], 1):
+        sheet.put(row, 1, line, TITLE_STYLE if row == 1 else None)
+
+
+def _table(
+    sheet: _Sheet, headings: Sequence[str], rows: Sequence[Sequence], *, start: int = HEADER_ROW
+) -> int:
     """Headings and rows from ``start``; the header frozen and filtered; widths that fit.
 
     Returns the row after the table."""
     for col, heading in enumerate(headings, 1):
-        cell = sheet.cell(row=start, column=col, value=str(heading))
-        cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEAD_FILL, _BOX, _WRAP
+        sheet.put(start, col, str(heading), HEAD_STYLE)
     widths = [_heading_width(str(heading)) for heading in headings]
     for r, values in enumerate(rows, start + 1):
         for col, value in enumerate(values, 1):
-            cell = sheet.cell(row=r, column=col, value=value)
-            cell.border, cell.alignment = _BOX, _WRAP
-            if isinstance(value, datetime.date):
-                cell.number_format = _DATE_FORMAT
+            sheet.put(r, col, value, DATE_STYLE if isinstance(value, datetime.date) else CELL_STYLE)
             widths[col - 1] = max(widths[col - 1], _width(value))
     last = start + len(rows)
     if sheet.freeze_panes is None:
-        sheet.freeze_panes = sheet.cell(row=start + 1, column=1).coordinate
-        sheet.auto_filter.ref = f"A{start}:{get_column_letter(len(headings))}{max(last, start + 1)}"
+        sheet.freeze_panes = f"A{start + 1}"
+        sheet.auto_filter = f"A{start}:{get_column_letter(len(headings))}{max(last, start + 1)}"
     for col, width in enumerate(widths, 1):
-        letter = get_column_letter(col)
-        current = sheet.column_dimensions[letter].width or 0
-        sheet.column_dimensions[letter].width = max(current, min(width, TEXT_WIDTH_CAP) + 2)
+        sheet.widths[col] = max(sheet.widths.get(col, 0), min(width, TEXT_WIDTH_CAP) + 2)
     return last + 1
 
 
@@ -180,26 +246,24 @@ def _points_sheet(sheet, boards, *, municipality: bool, title: Sequence[str], to
     end = _table(sheet, headings, rows)
     status_column = headings.index(_("Состояние")) + 1
     for offset, status in enumerate(statuses, HEADER_ROW + 1):
-        sheet.cell(row=offset, column=status_column).fill = PatternFill(
-            "solid", fgColor=STATUS_FILL[status]
-        )
-    text_column = get_column_letter(headings.index(_("Содержание пункта")) + 1)
-    sheet.column_dimensions[text_column].width = TEXT_WIDTH_CAP + 2
+        value, _style = sheet.rows[offset][status_column]
+        sheet.put(offset, status_column, value, STATUS_STYLE.format(status=status))
+    sheet.widths[headings.index(_("Содержание пункта")) + 1] = TEXT_WIDTH_CAP + 2
     if municipality:
         return
     board = boards[0] if boards else None
     if board is not None:
         row = end + 1
-        sheet.cell(row=row, column=1, value=_("Показатели")).font = Font(bold=True)
+        sheet.put(row, 1, _("Показатели"), BOLD_STYLE)
         end = _table(
             sheet,
             (_("Показатель"), _("Выполнено"), _("Всего"), _("Доля, %")),
             _headline_rows(board.headline),
             start=row + 1,
         )
-    sheet.cell(row=end + 1, column=1, value=_("Дата: %(date)s") % {"date": f"{today:%d.%m.%Y}"})
+    sheet.put(end + 1, 1, _("Дата: %(date)s") % {"date": f"{today:%d.%m.%Y}"})
     if board is not None:
-        sheet.cell(row=end + 3, column=1, value=director_line(board))
+        sheet.put(end + 3, 1, director_line(board))
 
 
 def _classes_sheet(sheet, boards, lines, *, municipality: bool, title) -> None:
@@ -323,13 +387,11 @@ def _summary_sheet(sheet, boards, *, title, today) -> None:
             )
         )
     end = _table(sheet, headings, rows)
-    sheet.cell(row=end + 1, column=1, value=_("Дата: %(date)s") % {"date": f"{today:%d.%m.%Y}"})
-    sheet.cell(
-        row=end + 3,
-        column=1,
-        value=_(
-            "Начальник управления образования  _______________________  / ____________________ /"
-        ),
+    sheet.put(end + 1, 1, _("Дата: %(date)s") % {"date": f"{today:%d.%m.%Y}"})
+    sheet.put(
+        end + 3,
+        1,
+        _("Начальник управления образования  _______________________  / ____________________ /"),
     )
 
 
@@ -361,35 +423,43 @@ def board_xlsx(
         def title(what: str) -> list[str]:
             return [school.name if school else "", f"{report}. {what}", as_of]
 
-    workbook = Workbook()
-    sheet = workbook.active
+    sheets = []
     if municipality:
-        sheet.title = _("Свод")
-        _summary_sheet(sheet, boards, title=title(_("Свод по школам")), today=today)
-        sheet = workbook.create_sheet()
-    sheet.title = _("Пункты")
+        summary = _Sheet(_("Свод"))
+        _summary_sheet(summary, boards, title=title(_("Свод по школам")), today=today)
+        sheets.append(summary)
+    points = _Sheet(_("Пункты"))
     _points_sheet(
-        sheet, boards, municipality=municipality, title=title(_("Пункты приказа")), today=today
+        points, boards, municipality=municipality, title=title(_("Пункты приказа")), today=today
     )
+    classes = _Sheet(_("Классы"))
     _classes_sheet(
-        workbook.create_sheet(_("Классы")),
+        classes,
         boards,
         class_lines(school_ids=school_ids),
         municipality=municipality,
         title=title(_("Классы и их чаты")),
     )
+    findings = _Sheet(_("Замечания"))
     _findings_sheet(
-        workbook.create_sheet(_("Замечания")),
+        findings,
         boards,
         open_findings(school_ids=school_ids),
         municipality=municipality,
         title=title(_("Открытые замечания")),
     )
+    links = _Sheet(_("Ссылки"))
     _links_sheet(
-        workbook.create_sheet(_("Ссылки")),
+        links,
         boards,
         link_lines(school_ids=school_ids),
         municipality=municipality,
         title=title(_("Ссылки-приглашения")),
     )
-    return workbook_bytes(workbook)
+    workbook = Workbook(write_only=True)
+    _add_styles(workbook)
+    for sheet in (*sheets, points, classes, findings, links):
+        sheet.write(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,6 +20,21 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_text(text: str) -> str:
     """``text`` as a cell may hold it: prefixed with ``'`` if it could start a formula."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def written_cell(sheet, value, style: str | None = None) -> WriteOnlyCell:
+    """A cell of a write-only ``sheet`` (streamed, so never gone over afterwards), its text
+    neutralised and a string as ``workbook_bytes`` makes it; ``style``: a named style of the
+    workbook."""
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=spreadsheet_text(value))
+        # openpyxl reads "=…" as a formula and "#N/A" as an error: text stays text.
+        cell.data_type = "s"
+    else:
+        cell = WriteOnlyCell(sheet, value=value)
+    if style:
+        cell.style = style
+    return cell
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
