@@ -5,9 +5,9 @@ Figures are numbers in their own columns (done, total, percent), dates are dates
 formulas; every table has a frozen header, an autofilter and columns as wide as their contents.
 No text a school typed becomes a formula (``gymnasium_portal.spreadsheets``).
 
-Table cells take their look from the workbook's named styles (``_add_styles``), assigned by name:
-openpyxl hashes a font, border or fill each time one is set on a cell, which for the hundreds of
-thousands of cells of a region's workbook was most of its time (``make bench``: ``bench_board``).
+Written with XlsxWriter, whose cell formats are made once per workbook (``_FORMATS``) and named by
+each cell: a region's workbook has hundreds of thousands of cells, and openpyxl, which the portal
+keeps for reading spreadsheets, took three times as long to write them (``bench_board``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
+from xlsxwriter.utility import xl_col_to_name
 
 from board.exports import (
     STATUS_FILL,
@@ -34,24 +33,33 @@ from board.selectors import Headline, SchoolBoard, share
 from board.words import boards_area_name
 from chats.models import ChatKind
 from compliance.registry import PointStatus, get_check
-from gymnasium_portal.spreadsheets import written_cell
+from gymnasium_portal.spreadsheets import write_cell
 from invitations.models import Invitation, Role
 
-_THIN = Side(style="thin", color="B0B7C3")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_HEAD_FILL = PatternFill("solid", fgColor="E6EEFB")
-_DATE_FORMAT = "DD.MM.YYYY"
+_BOX = {"border": 1, "border_color": "#B0B7C3", "text_wrap": True, "valign": "top"}
 HEADER_ROW = 4  # below the title, the report's caption and the date
 TEXT_WIDTH_CAP = 60  # long texts wrap inside a column this wide
-# The named styles (``_add_styles``): a sheet's title, a bold line, and of a table its header,
-# its cells, its date cells and the «Состояние» cell of a point in its status's colour.
-TITLE_STYLE = "portal-title"
-BOLD_STYLE = "portal-bold"
-HEAD_STYLE = "portal-head"
-CELL_STYLE = "portal-cell"
-DATE_STYLE = "portal-date"
-STATUS_STYLE = "portal-status-{status}"
+# The cell formats by name: a sheet's title, a bold line, and of a table its header, its cells,
+# its date cells and the «Состояние» cell of a point in its status's colour.
+TITLE_STYLE = "title"
+BOLD_STYLE = "bold"
+HEAD_STYLE = "head"
+CELL_STYLE = "cell"
+DATE_STYLE = "date"
+STATUS_STYLE = "status-{status}"
+_FORMATS: dict[str, dict] = {
+    TITLE_STYLE: {"bold": True, "font_size": 13},
+    BOLD_STYLE: {"bold": True},
+    HEAD_STYLE: {"bold": True, "bg_color": "#E6EEFB", **_BOX},
+    CELL_STYLE: _BOX,
+    DATE_STYLE: {"num_format": "DD.MM.YYYY", **_BOX},
+    **{
+        STATUS_STYLE.format(status=status): {"bg_color": f"#{colour}", **_BOX}
+        for status, colour in STATUS_FILL.items()
+    },
+}
+# XlsxWriter adds a cell's padding to the width it is given (about 0.7 of a character).
+_PADDING = 1
 MUNICIPAL_STATUSES = (
     PointStatus.DONE,
     PointStatus.PARTIAL,
@@ -75,63 +83,23 @@ def _heading_width(heading: str) -> int:
     return max((len(word) for word in heading.split()), default=0)
 
 
-def _add_styles(workbook: Workbook) -> None:
-    """The table styles, added once to the workbook; cells then name them."""
-    workbook.add_named_style(
-        NamedStyle(TITLE_STYLE, font=Font(bold=True, size=13)),
-    )
-    workbook.add_named_style(NamedStyle(BOLD_STYLE, font=Font(bold=True)))
-    workbook.add_named_style(
-        NamedStyle(HEAD_STYLE, font=Font(bold=True), fill=_HEAD_FILL, border=_BOX, alignment=_WRAP)
-    )
-    workbook.add_named_style(NamedStyle(CELL_STYLE, border=_BOX, alignment=_WRAP))
-    workbook.add_named_style(
-        NamedStyle(DATE_STYLE, border=_BOX, alignment=_WRAP, number_format=_DATE_FORMAT)
-    )
-    for status, colour in STATUS_FILL.items():
-        workbook.add_named_style(
-            NamedStyle(
-                STATUS_STYLE.format(status=status),
-                fill=PatternFill("solid", fgColor=colour),
-                border=_BOX,
-                alignment=_WRAP,
-            )
-        )
-
-
 class _Sheet:
-    """A sheet laid out in memory, then written in one go to the write-only workbook.
+    """One sheet of the workbook being written, with the widths its columns need (set at the end:
+    they come from every row)."""
 
-    openpyxl streams a write-only sheet's rows to the file without keeping a cell object for each,
-    but wants the column widths and the frozen header before the first row, and the widths come
-    from every row: so the sheet's functions below put values here, and ``write`` sends them.
-    """
-
-    def __init__(self, title: str):
-        self.title = title
-        self.rows: dict[int, dict[int, tuple]] = {}
+    def __init__(self, workbook: Workbook, formats: dict, title: str):
+        self.sheet = workbook.add_worksheet(title)
+        self.formats = formats
         self.widths: dict[int, float] = {}
-        self.freeze_panes: str | None = None
-        self.auto_filter = ""
+        self.frozen = False
 
     def put(self, row: int, column: int, value, style: str | None = None) -> None:
-        self.rows.setdefault(row, {})[column] = (value, style)
+        """``value`` at ``row`` and ``column`` (counted from 1, as Excel shows them)."""
+        write_cell(self.sheet, row - 1, column - 1, value, self.formats.get(style))
 
-    def write(self, workbook: Workbook) -> None:
-        sheet = workbook.create_sheet(self.title)
+    def finish(self) -> None:
         for column, width in self.widths.items():
-            sheet.column_dimensions[get_column_letter(column)].width = width
-        sheet.freeze_panes = self.freeze_panes
-        for number in range(1, max(self.rows, default=0) + 1):
-            row = self.rows.get(number, {})
-            sheet.append(
-                [
-                    written_cell(sheet, *row[column]) if column in row else None
-                    for column in range(1, max(row, default=0) + 1)
-                ]
-            )
-        if self.auto_filter:
-            sheet.auto_filter.ref = self.auto_filter
+            self.sheet.set_column(column - 1, column - 1, width - _PADDING)
 
 
 def _title(sheet: _Sheet, lines: Sequence[str]) -> None:
@@ -153,9 +121,11 @@ def _table(
             sheet.put(r, col, value, DATE_STYLE if isinstance(value, datetime.date) else CELL_STYLE)
             widths[col - 1] = max(widths[col - 1], _width(value))
     last = start + len(rows)
-    if sheet.freeze_panes is None:
-        sheet.freeze_panes = f"A{start + 1}"
-        sheet.auto_filter = f"A{start}:{get_column_letter(len(headings))}{max(last, start + 1)}"
+    if not sheet.frozen:
+        sheet.frozen = True
+        sheet.sheet.freeze_panes(start, 0)  # the rows down to the header stay in view
+        last_column = xl_col_to_name(len(headings) - 1)
+        sheet.sheet.autofilter(f"A{start}:{last_column}{max(last, start + 1)}")
     for col, width in enumerate(widths, 1):
         sheet.widths[col] = max(sheet.widths.get(col, 0), min(width, TEXT_WIDTH_CAP) + 2)
     return last + 1
@@ -242,12 +212,11 @@ def _points_sheet(sheet, boards, *, municipality: bool, title: Sequence[str], to
                     responsible_text(row),
                 )
             )
-            statuses.append(row.status)
+            statuses.append((row.status, row.status_label))
     end = _table(sheet, headings, rows)
     status_column = headings.index(_("Состояние")) + 1
-    for offset, status in enumerate(statuses, HEADER_ROW + 1):
-        value, _style = sheet.rows[offset][status_column]
-        sheet.put(offset, status_column, value, STATUS_STYLE.format(status=status))
+    for offset, (status, label) in enumerate(statuses, HEADER_ROW + 1):
+        sheet.put(offset, status_column, label, STATUS_STYLE.format(status=status))
     sheet.widths[headings.index(_("Содержание пункта")) + 1] = TEXT_WIDTH_CAP + 2
     if municipality:
         return
@@ -423,43 +392,46 @@ def board_xlsx(
         def title(what: str) -> list[str]:
             return [school.name if school else "", f"{report}. {what}", as_of]
 
+    buffer = io.BytesIO()
+    workbook = Workbook(buffer, {"in_memory": True})
+    formats = {name: workbook.add_format(spec) for name, spec in _FORMATS.items()}
     sheets = []
+
+    def sheet(name: str) -> _Sheet:
+        sheets.append(_Sheet(workbook, formats, name))
+        return sheets[-1]
+
     if municipality:
-        summary = _Sheet(_("Свод"))
-        _summary_sheet(summary, boards, title=title(_("Свод по школам")), today=today)
-        sheets.append(summary)
-    points = _Sheet(_("Пункты"))
+        _summary_sheet(sheet(_("Свод")), boards, title=title(_("Свод по школам")), today=today)
     _points_sheet(
-        points, boards, municipality=municipality, title=title(_("Пункты приказа")), today=today
+        sheet(_("Пункты")),
+        boards,
+        municipality=municipality,
+        title=title(_("Пункты приказа")),
+        today=today,
     )
-    classes = _Sheet(_("Классы"))
     _classes_sheet(
-        classes,
+        sheet(_("Классы")),
         boards,
         class_lines(school_ids=school_ids),
         municipality=municipality,
         title=title(_("Классы и их чаты")),
     )
-    findings = _Sheet(_("Замечания"))
     _findings_sheet(
-        findings,
+        sheet(_("Замечания")),
         boards,
         open_findings(school_ids=school_ids),
         municipality=municipality,
         title=title(_("Открытые замечания")),
     )
-    links = _Sheet(_("Ссылки"))
     _links_sheet(
-        links,
+        sheet(_("Ссылки")),
         boards,
         link_lines(school_ids=school_ids),
         municipality=municipality,
         title=title(_("Ссылки-приглашения")),
     )
-    workbook = Workbook(write_only=True)
-    _add_styles(workbook)
-    for sheet in (*sheets, points, classes, findings, links):
-        sheet.write(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    for each in sheets:
+        each.finish()
+    workbook.close()
     return buffer.getvalue()

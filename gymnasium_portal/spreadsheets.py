@@ -5,14 +5,19 @@ department's workbook a text beginning with ``=`` would be a live formula (``=HY
 the inspector's click anywhere), and ``+``, ``-``, ``@``, a tab or a carriage return start one in
 Excel and LibreOffice too. As OWASP advises for CSV injection, such text is prefixed with a single
 quote and written as a string; numbers are left as numbers.
+
+Two writers, one rule: ``workbook_bytes`` for an openpyxl workbook (the import templates), gone
+over once when it is finished; ``write_cell`` for each cell of an XlsxWriter one (the board's
+reports, streamed and large).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
+from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,19 +27,21 @@ def spreadsheet_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def written_cell(sheet, value, style: str | None = None) -> WriteOnlyCell:
-    """A cell of a write-only ``sheet`` (streamed, so never gone over afterwards), its text
-    neutralised and a string as ``workbook_bytes`` makes it; ``style``: a named style of the
-    workbook."""
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=spreadsheet_text(value))
-        # openpyxl reads "=…" as a formula and "#N/A" as an error: text stays text.
-        cell.data_type = "s"
-    else:
-        cell = WriteOnlyCell(sheet, value=value)
-    if style:
-        cell.style = style
-    return cell
+def write_cell(sheet, row: int, column: int, value, cell_format=None) -> None:
+    """``value`` into an XlsxWriter ``sheet`` (row and column from 0) as what it is: a text as a
+    string, neutralised (never a formula, whatever it starts with), a number as a number, a date
+    as a date; nothing for an empty cell without a format."""
+    if value is None:
+        if cell_format is not None:
+            sheet.write_blank(row, column, None, cell_format)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value, cell_format)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, column, value, cell_format)
+    elif isinstance(value, datetime.date):
+        sheet.write_datetime(row, column, value, cell_format)
+    else:  # a text, or a lazy translation
+        sheet.write_string(row, column, spreadsheet_text(str(value)), cell_format)
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
