@@ -32,7 +32,7 @@ def use_breakdown(
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
-        invitation = invitation_by_token(token)
+        invitation = invitation_by_token(token, wording=False)
     assert invitation is not None and len(captured) == 1
     sql, params = captured[0]
 
@@ -66,7 +66,7 @@ def use_breakdown(
     page = get_template("invitations/public/joined.html")
     join_request = JoinRequest.objects.filter(invitation_id=invitation_id).first()
     parts = {
-        "token lookup (invitation_by_token)": lambda: invitation_by_token(token),
+        "token lookup (invitation_by_token)": lambda: invitation_by_token(token, wording=False),
         "  its SQL alone": lookup_sql,
         "claim + join request (invitation_use)": use,
         "the floor's two writes": floor,

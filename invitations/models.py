@@ -280,9 +280,19 @@ class ConsentText(models.Model):
     @classmethod
     def of_link(cls, invitation) -> ConsentText:
         """The school's current version for a link read by ``selectors.invitation_by_token``,
-        which brings it in the same query (no query here)."""
+        which brings it in the same query (no query here). Read for a use (``wording=False``),
+        the wording is not there: it is deferred, loaded if something asks for it (a form sent
+        back with its errors shows it again)."""
         if getattr(invitation, "consent_id", None) is None:
             return cls.portal_wording(invitation.school)
+        if not hasattr(invitation, "consent_text"):
+            consent = cls.from_db(
+                invitation._state.db,
+                ["id", "school_id", "version"],
+                [invitation.consent_id, invitation.school_id, invitation.consent_version],
+            )
+            consent.school = invitation.school
+            return consent
         return cls(
             pk=invitation.consent_id,
             school=invitation.school,

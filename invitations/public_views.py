@@ -111,7 +111,8 @@ def _unknown(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def invite(request, token: str):
-    invitation = invitation_by_token(token)
+    # A use stores which version of the consent was agreed to; only the page with the form shows it.
+    invitation = invitation_by_token(token, wording=request.method != "POST")
     if invitation is None:
         return _unknown(request)
     gone = invitation.gone_reason()

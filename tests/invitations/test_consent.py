@@ -18,6 +18,7 @@ from compliance.models import JobRun
 from gymnasium_portal.jobs import JOB_TABLE
 from invitations.consent import ERASED, consent_text_publish, personal_data_erase
 from invitations.models import ConsentText, JoinRequest, Role
+from invitations.selectors import invitation_by_token
 from staff.models import Person
 
 from ..factories import InvitationFactory, JoinRequestFactory, PersonFactory
@@ -111,6 +112,33 @@ def test_showing_the_page_or_a_refused_form_writes_nothing(client, class_5a):
     assert client.get(reverse("invite", args=[invitation.token])).status_code == 200
     assert client.post(reverse("invite", args=[invitation.token]), {}).status_code == 400
     assert not ConsentText.objects.exists() and not JoinRequest.objects.exists()
+
+
+def test_a_refused_form_shows_the_schools_wording_again(client, class_5a):
+    # A use reads the link without the consent's wording (only its version is stored); a form sent
+    # back with its errors still shows the school's own text, for the parent, in full.
+    consent_text_publish(
+        school=class_5a.school, text="Текст школы Б", parent_text="Родителям школы Б"
+    )
+    invitation = InvitationFactory(school_class=class_5a)
+    refused = client.post(reverse("invite", args=[invitation.token]), {"full_name": "Петрова Анна"})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Родителям школы Б" in page and "Текст школы Б" not in page
+    assert refused.context["consent_version"] == 2
+
+
+def test_a_use_reads_the_consents_version_without_its_wording(class_5a, django_assert_num_queries):
+    consent_text_publish(school=class_5a.school, text="Т", parent_text="Р")
+    current = ConsentText.objects.get(school=class_5a.school, version=2)
+    invitation = InvitationFactory(school_class=class_5a)
+    with django_assert_num_queries(1):
+        found = invitation_by_token(invitation.token, wording=False)
+        consent = ConsentText.of_link(found)
+        assert (consent.pk, consent.version, consent.school) == (current.pk, 2, class_5a.school)
+    assert consent.get_deferred_fields() >= {"text", "parent_text"}
+    with django_assert_num_queries(1):  # asked for, the wording is read then
+        assert consent.text_for(Role.PARENT) == "Р"
 
 
 # --- Withdrawal ------------------------------------------------------------------------------
