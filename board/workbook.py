@@ -7,7 +7,7 @@ No text a school typed becomes a formula (``gymnasium_portal.spreadsheets``).
 
 Written with XlsxWriter, whose cell formats are made once per workbook (``_FORMATS``) and named by
 each cell: a region's workbook has hundreds of thousands of cells, and openpyxl, which the portal
-keeps for reading spreadsheets, took three times as long to write them (``bench_board``).
+keeps for reading spreadsheets, took about three times as long to write them (``bench_board``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ quote and written as a string; numbers are left as numbers.
 
 Two writers, one rule: ``workbook_bytes`` for an openpyxl workbook (the import templates), gone
 over once when it is finished; ``write_cell`` for each cell of an XlsxWriter one (the board's
-reports, streamed and large).
+reports, large).
 """
 
 from __future__ import annotations

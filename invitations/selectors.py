@@ -69,7 +69,7 @@ def invitation_by_token(token: str, *, wording: bool = True) -> Invitation | Non
 
     The school's current consent comes in the same query (``ConsentText.of_link``): its version,
     and its wording unless ``wording=False`` — a use records which version was agreed to, only a
-    page with the form shows the text (two of the four subqueries, a third of the lookup's time).
+    page with the form shows the text (two of the four subqueries: a quarter of the lookup's time).
     """
     if not token or len(token) > 64:
         return None
