@@ -26,10 +26,14 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's ``Authorization: Token …``, refused (401) and deleted once past its fixed term."""
 
     def authenticate_credentials(self, key):
-        # A deactivated account (the admin's checkbox as well as staff.services.account_disable):
-        # its tokens go for good, so re-activating the account does not revive them.
-        Token.objects.filter(key=key, user__is_active=False).delete()
-        user, token = super().authenticate_credentials(key)
+        try:
+            user, token = super().authenticate_credentials(key)
+        except exceptions.AuthenticationFailed:
+            # DRF refuses an unknown key and a deactivated account alike (the admin's checkbox as
+            # well as staff.services.account_disable). The latter's token goes for good, so that
+            # re-activating the account does not revive it; a valid token costs no write.
+            Token.objects.filter(key=key, user__is_active=False).delete()
+            raise
         if token_expired(token):
             token.delete()
             raise exceptions.AuthenticationFailed(_("Срок действия токена истёк; получите новый."))

@@ -12,7 +12,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -94,6 +96,18 @@ def test_a_token_past_its_term_is_refused_and_deleted_a_fixed_term_not_prolonged
     fresh = _token(user.username)["token"]
     assert fresh != key
     assert _api(fresh).get(PROTECTED).status_code == 200
+
+
+def test_a_valid_token_is_read_not_written(user):
+    """Every API request checks its token: a valid one is one read (with its user), never a
+    transaction that deletes nothing."""
+    client = _api(_token(user.username)["token"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(PROTECTED).status_code == 200
+    statements = [query["sql"].split(None, 1)[0].upper() for query in queries.captured_queries]
+    assert "DELETE" not in statements
+    assert statements.count("SELECT") == len(statements), statements
+    assert any('FROM "authtoken_token"' in query["sql"] for query in queries.captured_queries)
 
 
 def test_the_term_is_a_setting(user, settings):
