@@ -448,6 +448,20 @@ def _key(school_id: int, today: datetime.date) -> str:
     return f"board:figures:{school_id}:{today.isoformat()}"
 
 
+def _stamp_key(school_id: int, today: datetime.date) -> str:
+    return f"board:stamp:{school_id}:{today.isoformat()}"
+
+
+def kept_stamp(*, user, school_id: int, today: datetime.date) -> str | None:
+    """When the kept board of the school was computed (ISO), without reading the board itself (a
+    whole board of model instances to unpickle); None when no copy is kept or it is not the user's
+    to see. What is derived from the board and kept under this stamp (``board.api``) is of that
+    very computation."""
+    if settings.BOARD_CACHE_SECONDS <= 0 or not user_can(user, "view", School(pk=school_id)):
+        return None
+    return caches["board"].get(_stamp_key(school_id, today))
+
+
 def kept_board(
     *, user, school_id: int, today: datetime.date, refresh: bool = False
 ) -> KeptBoard | None:
@@ -470,5 +484,11 @@ def kept_board(
         return None
     kept = KeptBoard(board=boards[0], freshness=jobs_freshness(), computed_at=timezone.now())
     if seconds > 0:
-        caches["board"].set(_key(school_id, today), kept, seconds)
+        caches["board"].set_many(
+            {
+                _key(school_id, today): kept,
+                _stamp_key(school_id, today): kept.computed_at.isoformat(),
+            },
+            seconds,
+        )
     return kept

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -183,6 +184,28 @@ def test_the_api_answers_from_the_boards_kept_figures(api, client, gappy, direct
     assert api.get(URL).json()["classes_compliant"] == before
     assert client.get("/orders/board/?refresh=1").status_code == 200
     assert api.get(URL).json()["classes_compliant"] == before + 1
+
+
+def test_a_kept_answer_is_not_read_from_the_board_again(api, gappy, director, settings):
+    """Once the school's answer is kept, the API reads it by the board's stamp: the board itself
+    (a pickle of model instances) is not read, and the answer is the same."""
+    settings.BOARD_CACHE_SECONDS = 60
+    api.force_authenticate(director)
+    first = api.get(URL).json()
+    board_key = f"board:figures:{gappy.school.pk}:{timezone.localdate().isoformat()}"
+    assert caches["board"].get(board_key) is not None
+    caches["board"].delete(board_key)
+    assert api.get(URL).json() == first
+    assert caches["board"].get(board_key) is None  # answered without computing the board again
+
+
+def test_another_schools_kept_answer_stays_404(api, director, inspector, other_school, school):
+    """The answer kept for a school (here by the inspector's request) is not another director's:
+    the school's rule is asked before anything kept is read."""
+    api.force_authenticate(inspector)
+    assert api.get(URL, {"school": other_school.pk}).status_code == 200
+    api.force_authenticate(director)
+    assert api.get(URL, {"school": other_school.pk}).status_code == 404
 
 
 def test_the_api_is_computed_each_time_without_a_cache(api, gappy, director, settings):
