@@ -1,14 +1,17 @@
-"""URLconf of the ``bench_invite`` benchmark only (never mounted in the portal).
+"""URLconf of the benchmarks served over HTTP (``bench_invite``, ``bench_board``; never mounted in
+the portal).
 
-The portal's own URLs plus minimal views to compare link use against, served by the same gunicorn
-in the same run: ``/bench/baseline/`` (no database), ``/bench/baseline-db/`` (one ``SELECT 1``,
-like a health check) and ``/bench/use-floor/<id>/`` — the floor of a link use: only the two durable
-writes every use must make, in one transaction; ``/bench/use-floor-read/<token>/`` — the same
-after the read every use must also make (the link by its token).
+The portal's own URLs plus minimal views to compare with, served by the same gunicorn in the same
+run: ``/bench/baseline/`` (no database), ``/bench/baseline-db/`` (one ``SELECT 1``, like a health
+check) and ``/bench/use-floor/<id>/`` — the floor of a link use: only the two durable writes every
+use must make, in one transaction; ``/bench/use-floor-read/<token>/`` — the same after the read
+every use must also make (the link by its token); ``/bench/signed-in-one-query/`` — the floor of a
+signed-in page: the session and the user loaded, one query, a tiny page (the board's yardstick).
 """
 
 import functools
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
@@ -17,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gymnasium_portal.urls import urlpatterns as portal_urlpatterns
 from invitations.models import Invitation, JoinRequest
+from staff.models import School
 
 
 def baseline(request):
@@ -87,10 +91,17 @@ def use_floor_read(request, token: str):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@login_required
+def signed_in_one_query_view(request):
+    """One query behind the login, as the board is: the session and the user are loaded first."""
+    return HttpResponse(f"<p>{request.user.username}: {School.objects.count()}</p>")
+
+
 urlpatterns = [
     path("bench/baseline/", baseline),
     path("bench/baseline-db/", baseline_db),
     path("bench/use-floor/<int:invitation_id>/", use_floor),
     path("bench/use-floor-read/<str:token>/", use_floor_read),
+    path("bench/signed-in-one-query/", signed_in_one_query_view),
     *portal_urlpatterns,
 ]
